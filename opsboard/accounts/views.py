@@ -1,0 +1,104 @@
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse_lazy
+from django.utils.translation import check_for_language
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_POST
+from django.views.i18n import set_language as django_set_language
+
+from .forms import OpsboardPasswordResetForm, ProfileForm, SignInForm
+
+FORM_PAGE = "accounts/form_page.html"
+MESSAGE_PAGE = "accounts/message_page.html"
+
+sign_in = auth_views.LoginView.as_view(
+    template_name="accounts/sign_in.html",
+    authentication_form=SignInForm,
+    redirect_authenticated_user=True,
+)
+sign_out = auth_views.LogoutView.as_view()
+
+password_reset = auth_views.PasswordResetView.as_view(
+    form_class=OpsboardPasswordResetForm,
+    template_name=FORM_PAGE,
+    success_url=reverse_lazy("accounts:password_reset_done"),
+    extra_context={
+        "title": _("Reset your password"),
+        "intro": _("Enter the email address you sign in with. We will send you a link to choose a new password."),
+        "submit_label": _("Send the link"),
+    },
+)
+password_reset_done = auth_views.PasswordResetDoneView.as_view(
+    template_name=MESSAGE_PAGE,
+    extra_context={
+        "title": _("Check your email"),
+        "message": _("If an account uses that address, a link to reset its password is on its way. The link works for one day."),
+    },
+)
+password_reset_confirm = auth_views.PasswordResetConfirmView.as_view(
+    template_name="accounts/password_reset_confirm.html",
+    success_url=reverse_lazy("accounts:password_reset_complete"),
+)
+password_reset_complete = auth_views.PasswordResetCompleteView.as_view(
+    template_name=MESSAGE_PAGE,
+    extra_context={
+        "title": _("Password changed"),
+        "message": _("Your new password is set. You can sign in with it now."),
+        "sign_in_link": True,
+    },
+)
+password_change = auth_views.PasswordChangeView.as_view(
+    template_name=FORM_PAGE,
+    success_url=reverse_lazy("accounts:profile"),
+    extra_context={"title": _("Change your password"), "submit_label": _("Change password")},
+)
+
+
+@login_required
+def profile(request: HttpRequest) -> HttpResponse:
+    form = ProfileForm(request.POST or None, instance=request.user)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, _("Your profile is saved."))
+        response = redirect("accounts:profile")
+        if request.user.language:
+            response.set_cookie("django_language", request.user.language, samesite="Lax")
+        return response
+    return render(
+        request,
+        FORM_PAGE,
+        {
+            "form": form,
+            "title": _("Your profile"),
+            "submit_label": _("Save"),
+            "extra_links": [(reverse_lazy("accounts:password_change"), _("Change your password"))],
+        },
+    )
+
+
+@require_POST
+def set_language(request: HttpRequest) -> HttpResponse:
+    """Switch the interface language, and remember it on the account when signed in."""
+    language = request.POST.get("language", "")
+    if request.user.is_authenticated and check_for_language(language):
+        request.user.language = language
+        request.user.save(update_fields=["language"])
+    return django_set_language(request)
+
+
+def locked_out(request: HttpRequest, credentials: object = None, *args: object, **kwargs: object) -> HttpResponse:
+    return render(
+        request,
+        MESSAGE_PAGE,
+        {
+            "title": _("Too many failed sign-ins"),
+            "message": _("Signing in to this account from here is paused for a while after several wrong passwords. Try again later, or reset your password."),
+            "reset_link": True,
+        },
+        status=429,
+    )

@@ -1,0 +1,57 @@
+"""The one place Opsboard renders and sends email.
+
+Each email is three templates under ``templates/emails/``:
+``<name>-subject.txt``, ``<name>-body.txt`` and ``<name>-body.html``.
+"""
+
+from __future__ import annotations
+
+import zoneinfo
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+
+
+def render_email(
+    *,
+    template: str,
+    context: Mapping[str, Any],
+    language: str | None = None,
+    timezone_name: str | None = None,
+) -> tuple[str, str, str]:
+    """Return (subject, text body, HTML body) in ``language``, times in ``timezone_name``."""
+    full_context = {"site_url": settings.SITE_URL, **context}
+    zone = zoneinfo.ZoneInfo(timezone_name or settings.TIME_ZONE)
+    with translation.override(language or settings.LANGUAGE_CODE), timezone.override(zone):
+        subject = render_to_string(f"emails/{template}-subject.txt", full_context)
+        text = render_to_string(f"emails/{template}-body.txt", full_context)
+        html = render_to_string(f"emails/{template}-body.html", full_context)
+    # A subject is one line whatever the template's white space.
+    return " ".join(subject.split()), text, html
+
+
+def send_email(
+    *,
+    template: str,
+    to: Sequence[str],
+    context: Mapping[str, Any],
+    language: str | None = None,
+    timezone_name: str | None = None,
+    headers: Mapping[str, str] | None = None,
+) -> None:
+    subject, text, html = render_email(
+        template=template, context=context, language=language, timezone_name=timezone_name
+    )
+    message = EmailMultiAlternatives(
+        subject=subject,
+        body=text,
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=list(to),
+        headers=dict(headers or {}),
+    )
+    message.attach_alternative(html, "text/html")
+    message.send()

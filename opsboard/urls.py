@@ -1,0 +1,23 @@
+from __future__ import annotations
+
+from django.contrib import admin
+from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
+
+from projects import views as project_views
+
+from .health import healthz
+
+admin.site.site_header = _("Opsboard administration")
+admin.site.site_title = _("Opsboard admin")
+admin.site.index_title = _("Organisations, teams and schedules")
+
+urlpatterns = [
+    path("", project_views.home, name="home"),
+    path("healthz", healthz, name="healthz"),
+    path("accounts/", include("opsboard.accounts.urls")),
+    path("invitations/<str:token>/", project_views.invitation_accept, name="invitation_accept"),
+    path("o/", include("projects.urls")),
+    path("api/v1/", include("projects.api_urls")),
+    path("admin/", admin.site.urls),
+]

@@ -1,0 +1,44 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest
+from django.urls import NoReverseMatch, reverse
+from django.utils.translation import gettext_lazy as _
+
+from .selectors import memberships_for_user
+
+# The main navigation. An entry appears once its app provides the page, so the
+# bar never links to something that is not there.
+NAVIGATION = [
+    ("dashboard", _("Dashboard"), "projects:dashboard"),
+    ("projects", _("Projects"), "projects:project_list"),
+    ("boards", _("Boards"), "kanban:board_list"),
+    ("raci", _("RACI"), "raci:matrix_list"),
+    ("kpis", _("KPIs"), "metrics:dashboard"),
+    ("teams", _("Teams"), "projects:team_list"),
+    ("people", _("People"), "projects:people_list"),
+]
+
+
+def organization(request: HttpRequest) -> dict[str, Any]:
+    current = getattr(request, "organization", None)
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {}
+    context: dict[str, Any] = {
+        "current_organization": current,
+        "current_membership": getattr(request, "membership", None),
+        "user_memberships": memberships_for_user(user=user),
+    }
+    if current is not None:
+        navigation = []
+        for key, label, url_name in NAVIGATION:
+            try:
+                url = reverse(url_name, kwargs={"org_slug": current.slug})
+            except NoReverseMatch:
+                continue
+            active = request.path == url if key == "dashboard" else request.path.startswith(url)
+            navigation.append({"label": label, "url": url, "active": active})
+        context["navigation"] = navigation
+    return context

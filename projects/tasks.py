@@ -1,0 +1,17 @@
+from __future__ import annotations
+
+from smtplib import SMTPException
+
+from celery import shared_task
+
+from . import services
+
+
+@shared_task(
+    autoretry_for=(SMTPException, ConnectionError, TimeoutError),
+    retry_backoff=True,
+    retry_backoff_max=600,
+    max_retries=8,
+)
+def send_invitation_email(invitation_id: int, token: str) -> bool:
+    return services.invitation_email_send(invitation_id=invitation_id, token=token)
