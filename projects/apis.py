@@ -6,6 +6,7 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.utils.translation import gettext as _
 from rest_framework import serializers, status
 from rest_framework.exceptions import ValidationError
 from rest_framework.request import Request
@@ -78,7 +79,7 @@ def _lead_from(organization_id: int, email: str | None) -> User | None:
         return None
     lead = User.objects.filter(email__iexact=email, memberships__organization_id=organization_id).first()
     if lead is None:
-        raise ValidationError({"lead": ["The team lead must be a member of the organisation."]})
+        raise ValidationError({"lead": [_("The team lead must be a member of the organisation.")]})
     return lead
 
 
@@ -161,7 +162,7 @@ class MemberDetailApi(OrganizationMixin, APIView):
         team_ids = set(payload.validated_data["teams"])
         teams = list(Team.objects.filter(organization=membership.organization, pk__in=team_ids))
         if len(teams) != len(team_ids):
-            raise ValidationError({"teams": ["Choose teams of this organisation."]})
+            raise ValidationError({"teams": [_("Choose teams of this organisation.")]})
         member = call_service(
             services.membership_update,
             actor=membership,

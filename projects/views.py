@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from opsboard.accounts.forms import SetPasswordAndNameForm
 from opsboard.accounts.models import User
@@ -17,6 +17,9 @@ from . import selectors, services
 from .access import CURRENT_ORGANIZATION_SESSION_KEY, organization_view, require_manager
 from .forms import InvitationForm, MemberForm, OrganizationForm, TeamForm
 from .models import InvitationStatus, Role
+
+# Pages with a form: shown on GET, submitted with POST.
+form_page = require_http_methods(["GET", "HEAD", "POST"])
 
 
 @login_required
@@ -33,6 +36,7 @@ def home(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@form_page
 def organization_create(request: HttpRequest) -> HttpResponse:
     form = OrganizationForm(request.POST or None, initial={"timezone": "UTC", "language": request.LANGUAGE_CODE})
     if request.method == "POST" and form.is_valid():
@@ -54,6 +58,7 @@ def organization_create(request: HttpRequest) -> HttpResponse:
 
 
 @organization_view
+@require_safe
 def dashboard(request: HttpRequest) -> HttpResponse:
     organization = request.organization
     membership = request.membership
@@ -76,6 +81,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 
 
 @organization_view
+@form_page
 def organization_settings(request: HttpRequest) -> HttpResponse:
     require_manager(request.membership)
     organization = request.organization
@@ -94,6 +100,7 @@ def organization_settings(request: HttpRequest) -> HttpResponse:
 
 
 @organization_view
+@require_safe
 def team_list(request: HttpRequest) -> HttpResponse:
     return render(
         request,
@@ -103,6 +110,7 @@ def team_list(request: HttpRequest) -> HttpResponse:
 
 
 @organization_view
+@require_safe
 def team_detail(request: HttpRequest, team_id: int) -> HttpResponse:
     team = selectors.team_get_for_user(membership=request.membership, team_id=team_id)
     people = selectors.people_for_organization(organization=request.organization, team=team)
@@ -138,11 +146,13 @@ def _team_form_page(request: HttpRequest, team_id: int | None) -> HttpResponse:
 
 
 @organization_view
+@form_page
 def team_create(request: HttpRequest) -> HttpResponse:
     return _team_form_page(request, None)
 
 
 @organization_view
+@form_page
 def team_edit(request: HttpRequest, team_id: int) -> HttpResponse:
     return _team_form_page(request, team_id)
 
@@ -157,6 +167,7 @@ def team_delete(request: HttpRequest, team_id: int) -> HttpResponse:
 
 
 @organization_view
+@require_safe
 def people_list(request: HttpRequest) -> HttpResponse:
     role = request.GET.get("role", "")
     people = selectors.people_for_organization(
@@ -181,6 +192,7 @@ def people_list(request: HttpRequest) -> HttpResponse:
 
 
 @organization_view
+@form_page
 def member_detail(request: HttpRequest, membership_id: int) -> HttpResponse:
     member = selectors.member_get_for_user(membership=request.membership, membership_id=membership_id)
     actor = request.membership
@@ -224,6 +236,7 @@ def member_remove(request: HttpRequest, membership_id: int) -> HttpResponse:
 
 
 @organization_view
+@form_page
 def invitation_create(request: HttpRequest) -> HttpResponse:
     require_manager(request.membership)
     form = InvitationForm(request.POST or None, actor=request.membership)
@@ -264,6 +277,7 @@ def invitation_revoke(request: HttpRequest, invitation_id: int) -> HttpResponse:
     return redirect("projects:people_list", org_slug=request.organization.slug)
 
 
+@form_page
 def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
     """The link in the invitation email: join, creating an account when needed."""
     invitation = selectors.invitation_get_by_token(token=token)

@@ -95,3 +95,10 @@ class SetPasswordAndNameForm(forms.Form):
             except forms.ValidationError as error:
                 self.add_error("password1", error)
         return cleaned
+
+
+def throttle_key(request: Any, credentials: dict[str, Any] | None = None) -> str | None:
+    """The address a sign-in attempt is for, as django-axes counts failures by it."""
+    source = credentials if credentials else getattr(request, "data", request.POST)
+    username = source.get("username") if source else None
+    return User.objects.normalize_email(username) if username else None

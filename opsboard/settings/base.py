@@ -126,6 +126,8 @@ PASSWORD_RESET_TIMEOUT = 60 * 60 * 24  # a day, in seconds
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_USERNAME_FORM_FIELD = "username"  # the sign-in form field, which holds the email
+AXES_USERNAME_CALLABLE = "opsboard.accounts.forms.throttle_key"
 AXES_LOCKOUT_CALLABLE = "opsboard.accounts.views.locked_out"
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False

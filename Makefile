@@ -1,0 +1,56 @@
+# Opsboard: `make run` to try it, `make test` to check it. See README.md.
+
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 8000
+
+.PHONY: run test install lint format messages compilemessages check-services clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	touch $@
+
+install: $(VENV)/.installed
+
+run: install
+	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py seed_demo
+	@echo
+	@echo "  Opsboard: http://127.0.0.1:$(PORT)/  (web, Celery worker and beat start below; Ctrl-C stops all)"
+	@echo "  Sign in as manager@demo.opsboard.test with the password opsboard-demo."
+	@echo "  Emails land in var/mail/ unless EMAIL_URL is set."
+	@echo
+	PORT=$(PORT) $(BIN)/honcho --procfile Procfile.dev start
+
+check-services: install
+	$(BIN)/python scripts/check_services.py
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: install
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+test: install check-services lint
+	$(BIN)/python manage.py makemigrations --check --dry-run --settings=opsboard.settings.test
+	$(BIN)/pytest
+
+# Translations: extract strings into locale/*/LC_MESSAGES/django.po (needs
+# Debian's gettext), then compile. The compiled .mo files are committed so
+# `make run` needs no gettext.
+messages: install
+	$(BIN)/python manage.py makemessages --locale zh_Hans --no-obsolete --ignore ".venv/*" --ignore "static/vendor/*" --ignore "staticfiles/*"
+	$(MAKE) compilemessages
+
+compilemessages: install
+	$(BIN)/python manage.py compilemessages --locale zh_Hans --ignore ".venv/*"
+
+clean:
+	rm -rf var/ staticfiles/ .pytest_cache/ .ruff_cache/

@@ -1,0 +1,65 @@
+from __future__ import annotations
+
+import io
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import pytest
+from django.core.management import call_command
+from django.test import Client
+
+from opsboard.accounts.models import User
+from projects.models import Membership, Organization, Role, Team
+from tests.factories import MembershipFactory, OrganizationFactory, TeamFactory
+
+
+@dataclass
+class Tenant:
+    organization: Organization
+    team: Team
+    owner: Membership
+    manager: Membership
+    lead: Membership
+    member: Membership
+    viewer: Membership
+
+    def membership(self, role: str) -> Membership:
+        return getattr(self, role)
+
+
+def make_tenant(slug: str) -> Tenant:
+    organization = OrganizationFactory(slug=slug, name=slug.replace("-", " ").title())
+    team = TeamFactory(organization=organization, name="Product")
+    people = {
+        role: MembershipFactory(organization=organization, role=role, teams=[team])
+        for role in Role.values
+    }
+    team.lead = people["lead"].user
+    team.save()
+    return Tenant(organization=organization, team=team, **people)
+
+
+@pytest.fixture
+def tenant(db: None) -> Tenant:
+    return make_tenant("acme")
+
+
+@pytest.fixture
+def other_tenant(db: None) -> Tenant:
+    return make_tenant("rival")
+
+
+@pytest.fixture
+def client_for(client: Client) -> Callable[[User], Client]:
+    """A test client signed in as the given user."""
+
+    def sign_in(user: User) -> Client:
+        client.force_login(user)
+        return client
+
+    return sign_in
+
+
+@pytest.fixture
+def demo(db: None) -> None:
+    call_command("seed_demo", stdout=io.StringIO())

@@ -1,0 +1,69 @@
+"""A person of another organisation gets 404 for every object of Demo Ops.
+
+The URL conf is walked, so new views are covered without editing this test;
+a view that takes a value this test cannot fill in fails it until a Demo Ops
+object is added to ``demo_objects`` below.
+"""
+
+from __future__ import annotations
+
+from django.urls import reverse
+
+from opsboard.accounts.models import User
+from projects.models import Membership, Role, Team
+from tests.factories import InvitationFactory
+from tests.urlwalk import all_routes, organization_routes
+
+# Values that are secrets or personal, not object ids of an organisation.
+NOT_OBJECT_IDS = {"token", "uidb64"}
+
+
+def demo_objects() -> dict[str, object]:
+    """One Demo Ops object for every kind of id a URL takes."""
+    team = Team.objects.get(organization__slug="demo-ops", name__startswith="Product")
+    member = Membership.objects.get(organization__slug="demo-ops", user__email="member@demo.opsboard.test")
+    invitation = InvitationFactory(organization=team.organization, email="new@demo.opsboard.test")
+    return {
+        "org_slug": "demo-ops",
+        "team_id": team.pk,
+        "membership_id": member.pk,
+        "invitation_id": invitation.pk,
+    }
+
+
+def routes_with_objects() -> list:
+    return [route for route in all_routes() if route.kwargs and not route.name.startswith("admin:") and not (route.kwargs & NOT_OBJECT_IDS)]
+
+
+def test_every_route_with_an_id_is_walked(demo: None) -> None:
+    known = set(demo_objects())
+    for route in routes_with_objects():
+        unknown = route.kwargs - known
+        assert not unknown, f"{route.name} takes {sorted(unknown)}: add a Demo Ops object for it in demo_objects()"
+    assert len(routes_with_objects()) >= 15
+
+
+def test_other_organisation_gets_404_for_demo_objects(demo: None, client) -> None:
+    """404 for every method a route takes; 405 only for methods it takes for no object."""
+    objects = demo_objects()
+    client.force_login(User.objects.get(email="other@other.opsboard.test"))
+    for route in routes_with_objects():
+        kwargs = {name: objects[name] for name in route.kwargs}
+        addresses = [reverse(route.name, kwargs=kwargs)]
+        if route.kwargs != {"org_slug"}:
+            # The same ids inside the person's own organisation's address.
+            addresses.append(reverse(route.name, kwargs={**kwargs, "org_slug": "other-co"}))
+        for url in addresses:
+            answers = {method: getattr(client, method)(url).status_code for method in ("get", "post", "patch", "delete")}
+            assert set(answers.values()) <= {404, 405}, f"{url} ({route.name}) answered {answers}"
+            assert 404 in answers.values(), f"{url} ({route.name}) answered {answers}"
+
+
+def test_nothing_changed_after_the_attempts(demo: None, client) -> None:
+    objects = demo_objects()
+    before = list(Membership.objects.order_by("pk").values_list("pk", "role"))
+    client.force_login(User.objects.get(email="other@other.opsboard.test"))
+    for route in organization_routes():
+        client.post(reverse(route.name, kwargs={name: objects[name] for name in route.kwargs}), {"role": Role.OWNER, "name": "Taken over"})
+    assert list(Membership.objects.order_by("pk").values_list("pk", "role")) == before
+    assert not Team.objects.filter(name="Taken over").exists()

@@ -1,0 +1,127 @@
+"""The roles decide who may change what."""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+
+from projects.models import Invitation, Membership, Organization, Role, Team
+from tests.conftest import Tenant
+from tests.factories import InvitationFactory
+from tests.urlwalk import organization_routes
+
+
+def objects_of(tenant: Tenant) -> dict[str, object]:
+    invitation = InvitationFactory(organization=tenant.organization)
+    return {
+        "org_slug": tenant.organization.slug,
+        "team_id": tenant.team.pk,
+        "membership_id": tenant.member.pk,
+        "invitation_id": invitation.pk,
+    }
+
+
+def snapshot() -> tuple:
+    return (
+        list(Organization.objects.values_list("pk", "name", "timezone", "reminder_lead_days")),
+        list(Team.objects.values_list("pk", "name", "lead_id", "description")),
+        list(Membership.objects.values_list("pk", "role")),
+        list(Membership.teams.through.objects.values_list("membership_id", "team_id")),
+        list(Invitation.objects.values_list("pk", "token_hash", "revoked_at", "expires_at")),
+    )
+
+
+@pytest.mark.parametrize("method", ["post", "patch", "put", "delete"])
+def test_viewer_cannot_change_anything(tenant: Tenant, client, method: str) -> None:
+    objects = objects_of(tenant)
+    client.force_login(tenant.viewer.user)
+    before = snapshot()
+    payload = {
+        "name": "Renamed",
+        "role": Role.OWNER,
+        "email": "someone@example.test",
+        "timezone": "UTC",
+        "language": "en",
+        "reminder_lead_days": 9,
+        "teams": [tenant.team.pk],
+    }
+    for route in organization_routes():
+        url = reverse(route.name, kwargs={name: objects[name] for name in route.kwargs})
+        if method == "post":
+            response = client.post(url, payload)
+        else:
+            response = getattr(client, method)(url, payload, content_type="application/json")
+        assert response.status_code in (403, 405), f"{method.upper()} {url} answered {response.status_code}"
+    assert snapshot() == before
+
+
+@pytest.mark.parametrize(
+    ("url_name", "extra"),
+    [
+        ("projects:invitation_create", {}),
+        ("projects:member_detail", {"membership_id": "viewer"}),
+        ("projects:member_remove", {"membership_id": "viewer"}),
+        ("projects:invitation_resend", {"invitation_id": None}),
+        ("projects:invitation_revoke", {"invitation_id": None}),
+    ],
+)
+def test_member_cannot_manage_members(tenant: Tenant, client, url_name: str, extra: dict) -> None:
+    invitation = InvitationFactory(organization=tenant.organization)
+    kwargs: dict[str, object] = {"org_slug": tenant.organization.slug}
+    if "membership_id" in extra:
+        kwargs["membership_id"] = tenant.viewer.pk
+    if "invitation_id" in extra:
+        kwargs["invitation_id"] = invitation.pk
+    client.force_login(tenant.member.user)
+    before = snapshot()
+    response = client.post(reverse(url_name, kwargs=kwargs), {"email": "x@example.test", "role": Role.MANAGER})
+    assert response.status_code == 403
+    assert snapshot() == before
+
+
+def test_member_sees_people_but_no_management_controls(tenant: Tenant, client) -> None:
+    client.force_login(tenant.member.user)
+    response = client.get(reverse("projects:people_list", args=[tenant.organization.slug]))
+    assert response.status_code == 200
+    assert tenant.viewer.user.email in response.text
+    assert reverse("projects:invitation_create", args=[tenant.organization.slug]) not in response.text
+    response = client.get(reverse("projects:member_detail", args=[tenant.organization.slug, tenant.viewer.pk]))
+    assert response.status_code == 200
+    assert "<form" not in response.text.split("<main", 1)[1].split("</main>", 1)[0]
+
+
+def test_manager_cannot_make_an_owner_but_an_owner_can(tenant: Tenant, client) -> None:
+    url = reverse("projects:member_detail", args=[tenant.organization.slug, tenant.member.pk])
+    client.force_login(tenant.manager.user)
+    response = client.post(url, {"role": Role.OWNER, "teams": [tenant.team.pk]})
+    assert response.status_code == 200
+    assert "Select a valid choice" in response.text
+    tenant.member.refresh_from_db()
+    assert tenant.member.role == Role.MEMBER
+
+    client.force_login(tenant.owner.user)
+    response = client.post(url, {"role": Role.OWNER, "teams": [tenant.team.pk]})
+    assert response.status_code == 302
+    tenant.member.refresh_from_db()
+    assert tenant.member.role == Role.OWNER
+
+
+def test_manager_cannot_change_an_owner(tenant: Tenant, client) -> None:
+    client.force_login(tenant.manager.user)
+    url = reverse("projects:member_detail", args=[tenant.organization.slug, tenant.owner.pk])
+    client.post(url, {"role": Role.VIEWER})
+    response = client.post(reverse("projects:member_remove", args=[tenant.organization.slug, tenant.owner.pk]))
+    assert response.status_code == 403
+    tenant.owner.refresh_from_db()
+    assert tenant.owner.role == Role.OWNER
+
+
+def test_the_last_owner_cannot_leave_or_step_down(tenant: Tenant, client) -> None:
+    client.force_login(tenant.owner.user)
+    url = reverse("projects:member_detail", args=[tenant.organization.slug, tenant.owner.pk])
+    response = client.post(url, {"role": Role.MANAGER})
+    assert response.status_code == 200
+    assert "An organisation needs at least one owner." in response.text
+    response = client.post(reverse("projects:member_remove", args=[tenant.organization.slug, tenant.owner.pk]), follow=True)
+    assert "An organisation needs at least one owner." in response.text
+    assert Membership.objects.filter(pk=tenant.owner.pk, role=Role.OWNER).exists()
