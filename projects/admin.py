@@ -158,7 +158,7 @@ class OrganizationAdmin(OrganizationScopedAdmin):
 @admin.register(Team)
 class TeamAdmin(OrganizationScopedAdmin):
     list_display = ["name", "organization", "lead", "member_count"]
-    list_filter = ["organization"]
+    list_filter = [("organization", admin.RelatedOnlyFieldListFilter)]
     search_fields = ["name", "description", "lead__email", "lead__full_name"]
     list_select_related = ["organization", "lead"]
 
@@ -172,8 +172,12 @@ class TeamAdmin(OrganizationScopedAdmin):
 
 @admin.register(Membership)
 class MembershipAdmin(OrganizationScopedAdmin):
-    list_display = ["user", "organization", "role", "team_names", "created_at"]
-    list_filter = ["role", "organization", "teams"]
+    list_display = ["user", "email", "organization", "role", "team_names", "created_at"]
+    list_filter = [
+        "role",
+        ("organization", admin.RelatedOnlyFieldListFilter),
+        ("teams", admin.RelatedOnlyFieldListFilter),
+    ]
     search_fields = ["user__email", "user__full_name", "organization__name"]
     list_select_related = ["user", "organization"]
     autocomplete_fields = ["user"]
@@ -181,6 +185,10 @@ class MembershipAdmin(OrganizationScopedAdmin):
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Membership]:
         return super().get_queryset(request).prefetch_related("teams")
+
+    @admin.display(description=_("email address"), ordering="user__email")
+    def email(self, membership: Membership) -> str:
+        return membership.user.email
 
     @admin.display(description=_("teams"))
     def team_names(self, membership: Membership) -> str:
@@ -190,7 +198,7 @@ class MembershipAdmin(OrganizationScopedAdmin):
 @admin.register(Invitation)
 class InvitationAdmin(OrganizationScopedAdmin):
     list_display = ["email", "organization", "role", "status", "invited_by", "created_at", "expires_at"]
-    list_filter = ["role", "organization"]
+    list_filter = ["role", ("organization", admin.RelatedOnlyFieldListFilter)]
     search_fields = ["email"]
     list_select_related = ["organization", "invited_by"]
     readonly_fields = ["organization", "email", "role", "invited_by", "created_at", "expires_at", "accepted_at", "accepted_by"]

@@ -48,7 +48,7 @@ class Organization(models.Model):
         validators=[MaxValueValidator(30)],
         help_text=_("How many days before a due date people are reminded."),
     )
-    created_at = models.DateTimeField(_("created"), default=django_timezone.now)
+    created_at = models.DateTimeField(_("created"), default=django_timezone.now, editable=False)
 
     class Meta:
         verbose_name = _("organisation")
@@ -75,7 +75,7 @@ class Team(models.Model):
         related_name="led_teams",
         verbose_name=_("team lead"),
     )
-    created_at = models.DateTimeField(_("created"), default=django_timezone.now)
+    created_at = models.DateTimeField(_("created"), default=django_timezone.now, editable=False)
 
     class Meta:
         verbose_name = _("team")
@@ -110,7 +110,7 @@ class Membership(models.Model):
     teams = models.ManyToManyField(
         Team, blank=True, related_name="memberships", verbose_name=_("teams")
     )
-    created_at = models.DateTimeField(_("joined"), default=django_timezone.now)
+    created_at = models.DateTimeField(_("joined"), default=django_timezone.now, editable=False)
 
     class Meta:
         verbose_name = _("membership")
@@ -182,7 +182,7 @@ class Invitation(models.Model):
         related_name="+",
         verbose_name=_("invited by"),
     )
-    created_at = models.DateTimeField(_("sent"), default=django_timezone.now)
+    created_at = models.DateTimeField(_("sent"), default=django_timezone.now, editable=False)
     expires_at = models.DateTimeField(_("expires"))
     accepted_at = models.DateTimeField(_("accepted"), null=True, blank=True)
     accepted_by = models.ForeignKey(

@@ -66,6 +66,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     context = {
         "teams": selectors.teams_for_organization(organization=organization),
         "my_teams": membership.teams.order_by("name"),
+        "people_total": sum(counts.values()),
         "role_counts": [
             (label, count)
             for value, label in Role.choices
