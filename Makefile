@@ -46,7 +46,7 @@ test: install check-services lint
 # Debian's gettext), then compile. The compiled .mo files are committed so
 # `make run` needs no gettext.
 messages: install
-	$(BIN)/python manage.py makemessages --locale zh_Hans --no-obsolete --ignore ".venv/*" --ignore "static/vendor/*" --ignore "staticfiles/*"
+	$(BIN)/python manage.py makemessages --locale zh_Hans --no-obsolete --ignore ".venv/*" --ignore "static/vendor/*" --ignore "staticfiles/*" --ignore "tests/*"
 	$(MAKE) compilemessages
 
 compilemessages: install

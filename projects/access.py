@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import zoneinfo
 from collections.abc import Callable
 from functools import wraps
@@ -38,10 +39,8 @@ def organization_view(view: View) -> View:
         if request.session.get(CURRENT_ORGANIZATION_SESSION_KEY) != org_slug:
             request.session[CURRENT_ORGANIZATION_SESSION_KEY] = org_slug
         if not request.user.timezone:
-            try:
+            with contextlib.suppress(zoneinfo.ZoneInfoNotFoundError, ValueError):
                 timezone.activate(zoneinfo.ZoneInfo(membership.organization.timezone))
-            except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-                pass
         return view(request, *args, **kwargs)
 
     return wrapper

@@ -38,7 +38,11 @@ class OrganizationScopedAdmin(admin.ModelAdmin):
 
     def _may_use(self, request: HttpRequest) -> bool:
         user = request.user
-        return user.is_active and user.is_staff and (user.is_superuser or bool(managed_organization_ids(request)))
+        return (
+            user.is_active
+            and user.is_staff
+            and (user.is_superuser or bool(managed_organization_ids(request)))
+        )
 
     def has_module_permission(self, request: HttpRequest) -> bool:
         return self._may_use(request)
@@ -67,10 +71,14 @@ class OrganizationScopedAdmin(admin.ModelAdmin):
         return queryset.filter(**{lookup: managed_organization_ids(request)})
 
     def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
-        return super().formfield_for_foreignkey(db_field, request, **scoped_choices(db_field, request, kwargs))
+        return super().formfield_for_foreignkey(
+            db_field, request, **scoped_choices(db_field, request, kwargs)
+        )
 
     def formfield_for_manytomany(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
-        return super().formfield_for_manytomany(db_field, request, **scoped_choices(db_field, request, kwargs))
+        return super().formfield_for_manytomany(
+            db_field, request, **scoped_choices(db_field, request, kwargs)
+        )
 
 
 def scoped_choices(db_field: Any, request: HttpRequest, kwargs: dict[str, Any]) -> dict[str, Any]:
@@ -91,10 +99,14 @@ class ScopedInline(admin.TabularInline):
     extra = 0
 
     def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
-        return super().formfield_for_foreignkey(db_field, request, **scoped_choices(db_field, request, kwargs))
+        return super().formfield_for_foreignkey(
+            db_field, request, **scoped_choices(db_field, request, kwargs)
+        )
 
     def formfield_for_manytomany(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
-        return super().formfield_for_manytomany(db_field, request, **scoped_choices(db_field, request, kwargs))
+        return super().formfield_for_manytomany(
+            db_field, request, **scoped_choices(db_field, request, kwargs)
+        )
 
     def has_add_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
         return True
@@ -124,7 +136,15 @@ class MembershipInline(ScopedInline):
 @admin.register(Organization)
 class OrganizationAdmin(OrganizationScopedAdmin):
     organization_path = ""
-    list_display = ["name", "slug", "timezone", "language", "reminder_lead_days", "member_count", "team_count"]
+    list_display = [
+        "name",
+        "slug",
+        "timezone",
+        "language",
+        "reminder_lead_days",
+        "member_count",
+        "team_count",
+    ]
     search_fields = ["name", "slug"]
     list_filter = ["language"]
     prepopulated_fields = {"slug": ["name"]}
@@ -163,7 +183,9 @@ class TeamAdmin(OrganizationScopedAdmin):
     list_select_related = ["organization", "lead"]
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Team]:
-        return super().get_queryset(request).annotate(member_total=Count("memberships", distinct=True))
+        return (
+            super().get_queryset(request).annotate(member_total=Count("memberships", distinct=True))
+        )
 
     @admin.display(description=_("people"), ordering="member_total")
     def member_count(self, team: Team) -> int:
@@ -197,11 +219,28 @@ class MembershipAdmin(OrganizationScopedAdmin):
 
 @admin.register(Invitation)
 class InvitationAdmin(OrganizationScopedAdmin):
-    list_display = ["email", "organization", "role", "status", "invited_by", "created_at", "expires_at"]
+    list_display = [
+        "email",
+        "organization",
+        "role",
+        "status",
+        "invited_by",
+        "created_at",
+        "expires_at",
+    ]
     list_filter = ["role", ("organization", admin.RelatedOnlyFieldListFilter)]
     search_fields = ["email"]
     list_select_related = ["organization", "invited_by"]
-    readonly_fields = ["organization", "email", "role", "invited_by", "created_at", "expires_at", "accepted_at", "accepted_by"]
+    readonly_fields = [
+        "organization",
+        "email",
+        "role",
+        "invited_by",
+        "created_at",
+        "expires_at",
+        "accepted_at",
+        "accepted_by",
+    ]
     fields = [*readonly_fields, "revoked_at"]
 
     def has_add_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
@@ -220,7 +259,9 @@ class PeopleLookupUserAdmin(UserAdmin):
         queryset = super().get_queryset(request)
         if request.user.is_superuser:
             return queryset
-        return queryset.filter(memberships__organization__in=managed_organization_ids(request)).distinct()
+        return queryset.filter(
+            memberships__organization__in=managed_organization_ids(request)
+        ).distinct()
 
     def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         if request.user.is_superuser:

@@ -14,7 +14,9 @@ urlpatterns = [
         apis.TeamDetailApi.as_view(),
         name="team_detail",
     ),
-    path("organizations/<slug:org_slug>/members/", apis.MemberListApi.as_view(), name="member_list"),
+    path(
+        "organizations/<slug:org_slug>/members/", apis.MemberListApi.as_view(), name="member_list"
+    ),
     path(
         "organizations/<slug:org_slug>/members/<int:membership_id>/",
         apis.MemberDetailApi.as_view(),

@@ -77,7 +77,9 @@ class OrganizationMixin:
 def _lead_from(organization_id: int, email: str | None) -> User | None:
     if not email:
         return None
-    lead = User.objects.filter(email__iexact=email, memberships__organization_id=organization_id).first()
+    lead = User.objects.filter(
+        email__iexact=email, memberships__organization_id=organization_id
+    ).first()
     if lead is None:
         raise ValidationError({"lead": [_("The team lead must be a member of the organisation.")]})
     return lead
@@ -119,7 +121,11 @@ class TeamDetailApi(OrganizationMixin, APIView):
     def patch(self, request: Request, org_slug: str, team_id: int) -> Response:
         membership = self.membership(request, org_slug)
         team = selectors.team_get_for_user(membership=membership, team_id=team_id)
-        current = {"name": team.name, "description": team.description, "lead": team.lead.email if team.lead else None}
+        current = {
+            "name": team.name,
+            "description": team.description,
+            "lead": team.lead.email if team.lead else None,
+        }
         payload = TeamInput(data={**current, **request.data})
         payload.is_valid(raise_exception=True)
         data = payload.validated_data

@@ -27,8 +27,12 @@ class OrganizationForm(forms.ModelForm):
 
 class TeamForm(forms.Form):
     name = forms.CharField(label=_("Name"), max_length=120)
-    description = forms.CharField(label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
-    lead = forms.ModelChoiceField(label=_("Team lead"), queryset=User.objects.none(), required=False)
+    description = forms.CharField(
+        label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    lead = forms.ModelChoiceField(
+        label=_("Team lead"), queryset=User.objects.none(), required=False
+    )
 
     def __init__(self, *args: Any, organization: Organization, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -32,7 +32,9 @@ class Organization(models.Model):
         _("short name"),
         max_length=60,
         unique=True,
-        help_text=_("Used in addresses, e.g. /o/demo-ops/. Lower-case letters, digits and hyphens."),
+        help_text=_(
+            "Used in addresses, e.g. /o/demo-ops/. Lower-case letters, digits and hyphens."
+        ),
     )
     timezone = models.CharField(_("time zone"), max_length=64, default="UTC")
     language = models.CharField(

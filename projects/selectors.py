@@ -27,8 +27,10 @@ def membership_get_for_user(*, user: User, org_slug: str) -> Membership:
 
 
 def memberships_for_user(*, user: User) -> QuerySet[Membership]:
-    return Membership.objects.filter(user=user).select_related("organization").order_by(
-        "organization__name"
+    return (
+        Membership.objects.filter(user=user)
+        .select_related("organization")
+        .order_by("organization__name")
     )
 
 

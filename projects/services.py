@@ -266,7 +266,9 @@ def invitation_email_send(*, invitation_id: int, token: str) -> bool:
         return False
     existing_user = User.objects.filter(email__iexact=invitation.email).first()
     language = (existing_user.language if existing_user else "") or invitation.organization.language
-    timezone_name = (existing_user.timezone if existing_user else "") or invitation.organization.timezone
+    timezone_name = (
+        existing_user.timezone if existing_user else ""
+    ) or invitation.organization.timezone
     send_email(
         template="invitation",
         to=[invitation.email],
@@ -303,7 +305,7 @@ def invitation_accept(*, token: str, user: User) -> Membership:
         raise ValidationError(_("This invitation has expired."))
     if user.email.lower() != invitation.email.lower():
         raise ValidationError(_("This invitation was sent to another email address."))
-    membership, created = Membership.objects.get_or_create(
+    membership, _created = Membership.objects.get_or_create(
         organization=invitation.organization, user=user, defaults={"role": invitation.role}
     )
     membership.teams.add(*invitation.teams.all())

@@ -38,7 +38,9 @@ def home(request: HttpRequest) -> HttpResponse:
 @login_required
 @form_page
 def organization_create(request: HttpRequest) -> HttpResponse:
-    form = OrganizationForm(request.POST or None, initial={"timezone": "UTC", "language": request.LANGUAGE_CODE})
+    form = OrganizationForm(
+        request.POST or None, initial={"timezone": "UTC", "language": request.LANGUAGE_CODE}
+    )
     if request.method == "POST" and form.is_valid():
         try:
             organization = services.organization_create(
@@ -68,9 +70,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "my_teams": membership.teams.order_by("name"),
         "people_total": sum(counts.values()),
         "role_counts": [
-            (label, count)
-            for value, label in Role.choices
-            if (count := counts.get(value))
+            (label, count) for value, label in Role.choices if (count := counts.get(value))
         ],
         "open_invitations": (
             selectors.open_invitations_for_organization(organization=organization)
@@ -126,9 +126,7 @@ def _team_form_page(request: HttpRequest, team_id: int | None) -> HttpResponse:
         else None
     )
     initial = (
-        {"name": team.name, "description": team.description, "lead": team.lead}
-        if team
-        else {}
+        {"name": team.name, "description": team.description, "lead": team.lead} if team else {}
     )
     form = TeamForm(request.POST or None, initial=initial, organization=request.organization)
     if request.method == "POST" and form.is_valid():
@@ -142,7 +140,9 @@ def _team_form_page(request: HttpRequest, team_id: int | None) -> HttpResponse:
         except ValidationError as error:
             form.add_error(None, error)
         else:
-            return redirect("projects:team_detail", org_slug=request.organization.slug, team_id=team.pk)
+            return redirect(
+                "projects:team_detail", org_slug=request.organization.slug, team_id=team.pk
+            )
     return render(request, "projects/team_form.html", {"form": form, "team": team})
 
 
@@ -195,7 +195,9 @@ def people_list(request: HttpRequest) -> HttpResponse:
 @organization_view
 @form_page
 def member_detail(request: HttpRequest, membership_id: int) -> HttpResponse:
-    member = selectors.member_get_for_user(membership=request.membership, membership_id=membership_id)
+    member = selectors.member_get_for_user(
+        membership=request.membership, membership_id=membership_id
+    )
     actor = request.membership
     form = None
     if actor.can_manage and (member.role != Role.OWNER or actor.role == Role.OWNER):
@@ -215,7 +217,9 @@ def member_detail(request: HttpRequest, membership_id: int) -> HttpResponse:
             except ValidationError as error:
                 form.add_error(None, error)
             else:
-                messages.success(request, _("%(name)s is saved.") % {"name": member.user.display_name})
+                messages.success(
+                    request, _("%(name)s is saved.") % {"name": member.user.display_name}
+                )
                 return redirect("projects:people_list", org_slug=request.organization.slug)
     return render(request, "projects/member_detail.html", {"member": member, "form": form})
 
@@ -223,14 +227,21 @@ def member_detail(request: HttpRequest, membership_id: int) -> HttpResponse:
 @organization_view
 @require_POST
 def member_remove(request: HttpRequest, membership_id: int) -> HttpResponse:
-    member = selectors.member_get_for_user(membership=request.membership, membership_id=membership_id)
+    member = selectors.member_get_for_user(
+        membership=request.membership, membership_id=membership_id
+    )
     require_manager(request.membership)
     try:
         services.membership_remove(actor=request.membership, member=member)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
-        return redirect("projects:member_detail", org_slug=request.organization.slug, membership_id=member.pk)
-    messages.success(request, _("%(name)s was removed from the organisation.") % {"name": member.user.display_name})
+        return redirect(
+            "projects:member_detail", org_slug=request.organization.slug, membership_id=member.pk
+        )
+    messages.success(
+        request,
+        _("%(name)s was removed from the organisation.") % {"name": member.user.display_name},
+    )
     if member.user == request.user:
         return redirect("home")
     return redirect("projects:people_list", org_slug=request.organization.slug)
@@ -247,7 +258,9 @@ def invitation_create(request: HttpRequest) -> HttpResponse:
         except ValidationError as error:
             form.add_error(None, error)
         else:
-            messages.success(request, _("Invitation sent to %(email)s.") % {"email": invitation.email})
+            messages.success(
+                request, _("Invitation sent to %(email)s.") % {"email": invitation.email}
+            )
             return redirect("projects:people_list", org_slug=request.organization.slug)
     return render(
         request,
@@ -259,22 +272,30 @@ def invitation_create(request: HttpRequest) -> HttpResponse:
 @organization_view
 @require_POST
 def invitation_resend(request: HttpRequest, invitation_id: int) -> HttpResponse:
-    invitation = selectors.invitation_get_for_user(membership=request.membership, invitation_id=invitation_id)
+    invitation = selectors.invitation_get_for_user(
+        membership=request.membership, invitation_id=invitation_id
+    )
     try:
         services.invitation_resend(actor=request.membership, invitation=invitation)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
-        messages.success(request, _("A new invitation link was sent to %(email)s.") % {"email": invitation.email})
+        messages.success(
+            request, _("A new invitation link was sent to %(email)s.") % {"email": invitation.email}
+        )
     return redirect("projects:people_list", org_slug=request.organization.slug)
 
 
 @organization_view
 @require_POST
 def invitation_revoke(request: HttpRequest, invitation_id: int) -> HttpResponse:
-    invitation = selectors.invitation_get_for_user(membership=request.membership, invitation_id=invitation_id)
+    invitation = selectors.invitation_get_for_user(
+        membership=request.membership, invitation_id=invitation_id
+    )
     services.invitation_revoke(actor=request.membership, invitation=invitation)
-    messages.success(request, _("The invitation to %(email)s was withdrawn.") % {"email": invitation.email})
+    messages.success(
+        request, _("The invitation to %(email)s was withdrawn.") % {"email": invitation.email}
+    )
     return redirect("projects:people_list", org_slug=request.organization.slug)
 
 
@@ -293,7 +314,12 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
     has_account = User.objects.filter(email__iexact=invitation.email).exists()
     context = {"invitation": invitation, "has_account": has_account}
     if request.user.is_authenticated and request.user.email.lower() != invitation.email.lower():
-        return render(request, "projects/invitation_accept.html", {**context, "wrong_account": True}, status=403)
+        return render(
+            request,
+            "projects/invitation_accept.html",
+            {**context, "wrong_account": True},
+            status=403,
+        )
 
     form = None
     if not request.user.is_authenticated and not has_account:
@@ -313,7 +339,12 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
                 )
                 login(request, user, backend="django.contrib.auth.backends.ModelBackend")
             else:
-                return render(request, "projects/invitation_accept.html", context, status=400 if form is not None else 200)
+                return render(
+                    request,
+                    "projects/invitation_accept.html",
+                    context,
+                    status=400 if form is not None else 200,
+                )
         except ValidationError as error:
             return render(
                 request,
@@ -321,6 +352,9 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
                 {"invitation": invitation, "message": " ".join(error.messages)},
                 status=410,
             )
-        messages.success(request, _("Welcome to %(organization)s.") % {"organization": membership.organization.name})
+        messages.success(
+            request,
+            _("Welcome to %(organization)s.") % {"organization": membership.organization.name},
+        )
         return redirect("projects:dashboard", org_slug=membership.organization.slug)
     return render(request, "projects/invitation_accept.html", context)

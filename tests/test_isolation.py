@@ -21,7 +21,9 @@ NOT_OBJECT_IDS = {"token", "uidb64"}
 def demo_objects() -> dict[str, object]:
     """One Demo Ops object for every kind of id a URL takes."""
     team = Team.objects.get(organization__slug="demo-ops", name__startswith="Product")
-    member = Membership.objects.get(organization__slug="demo-ops", user__email="member@demo.opsboard.test")
+    member = Membership.objects.get(
+        organization__slug="demo-ops", user__email="member@demo.opsboard.test"
+    )
     invitation = InvitationFactory(organization=team.organization, email="new@demo.opsboard.test")
     return {
         "org_slug": "demo-ops",
@@ -32,14 +34,22 @@ def demo_objects() -> dict[str, object]:
 
 
 def routes_with_objects() -> list:
-    return [route for route in all_routes() if route.kwargs and not route.name.startswith("admin:") and not (route.kwargs & NOT_OBJECT_IDS)]
+    return [
+        route
+        for route in all_routes()
+        if route.kwargs
+        and not route.name.startswith("admin:")
+        and not (route.kwargs & NOT_OBJECT_IDS)
+    ]
 
 
 def test_every_route_with_an_id_is_walked(demo: None) -> None:
     known = set(demo_objects())
     for route in routes_with_objects():
         unknown = route.kwargs - known
-        assert not unknown, f"{route.name} takes {sorted(unknown)}: add a Demo Ops object for it in demo_objects()"
+        assert not unknown, (
+            f"{route.name} takes {sorted(unknown)}: add a Demo Ops object for it in demo_objects()"
+        )
     assert len(routes_with_objects()) >= 15
 
 
@@ -54,7 +64,10 @@ def test_other_organisation_gets_404_for_demo_objects(demo: None, client) -> Non
             # The same ids inside the person's own organisation's address.
             addresses.append(reverse(route.name, kwargs={**kwargs, "org_slug": "other-co"}))
         for url in addresses:
-            answers = {method: getattr(client, method)(url).status_code for method in ("get", "post", "patch", "delete")}
+            answers = {
+                method: getattr(client, method)(url).status_code
+                for method in ("get", "post", "patch", "delete")
+            }
             assert set(answers.values()) <= {404, 405}, f"{url} ({route.name}) answered {answers}"
             assert 404 in answers.values(), f"{url} ({route.name}) answered {answers}"
 
@@ -64,6 +77,9 @@ def test_nothing_changed_after_the_attempts(demo: None, client) -> None:
     before = list(Membership.objects.order_by("pk").values_list("pk", "role"))
     client.force_login(User.objects.get(email="other@other.opsboard.test"))
     for route in organization_routes():
-        client.post(reverse(route.name, kwargs={name: objects[name] for name in route.kwargs}), {"role": Role.OWNER, "name": "Taken over"})
+        client.post(
+            reverse(route.name, kwargs={name: objects[name] for name in route.kwargs}),
+            {"role": Role.OWNER, "name": "Taken over"},
+        )
     assert list(Membership.objects.order_by("pk").values_list("pk", "role")) == before
     assert not Team.objects.filter(name="Taken over").exists()

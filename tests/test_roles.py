@@ -51,7 +51,9 @@ def test_viewer_cannot_change_anything(tenant: Tenant, client, method: str) -> N
             response = client.post(url, payload)
         else:
             response = getattr(client, method)(url, payload, content_type="application/json")
-        assert response.status_code in (403, 405), f"{method.upper()} {url} answered {response.status_code}"
+        assert response.status_code in (403, 405), (
+            f"{method.upper()} {url} answered {response.status_code}"
+        )
     assert snapshot() == before
 
 
@@ -74,7 +76,9 @@ def test_member_cannot_manage_members(tenant: Tenant, client, url_name: str, ext
         kwargs["invitation_id"] = invitation.pk
     client.force_login(tenant.member.user)
     before = snapshot()
-    response = client.post(reverse(url_name, kwargs=kwargs), {"email": "x@example.test", "role": Role.MANAGER})
+    response = client.post(
+        reverse(url_name, kwargs=kwargs), {"email": "x@example.test", "role": Role.MANAGER}
+    )
     assert response.status_code == 403
     assert snapshot() == before
 
@@ -84,8 +88,12 @@ def test_member_sees_people_but_no_management_controls(tenant: Tenant, client) -
     response = client.get(reverse("projects:people_list", args=[tenant.organization.slug]))
     assert response.status_code == 200
     assert tenant.viewer.user.email in response.text
-    assert reverse("projects:invitation_create", args=[tenant.organization.slug]) not in response.text
-    response = client.get(reverse("projects:member_detail", args=[tenant.organization.slug, tenant.viewer.pk]))
+    assert (
+        reverse("projects:invitation_create", args=[tenant.organization.slug]) not in response.text
+    )
+    response = client.get(
+        reverse("projects:member_detail", args=[tenant.organization.slug, tenant.viewer.pk])
+    )
     assert response.status_code == 200
     assert "<form" not in response.text.split("<main", 1)[1].split("</main>", 1)[0]
 
@@ -110,7 +118,9 @@ def test_manager_cannot_change_an_owner(tenant: Tenant, client) -> None:
     client.force_login(tenant.manager.user)
     url = reverse("projects:member_detail", args=[tenant.organization.slug, tenant.owner.pk])
     client.post(url, {"role": Role.VIEWER})
-    response = client.post(reverse("projects:member_remove", args=[tenant.organization.slug, tenant.owner.pk]))
+    response = client.post(
+        reverse("projects:member_remove", args=[tenant.organization.slug, tenant.owner.pk])
+    )
     assert response.status_code == 403
     tenant.owner.refresh_from_db()
     assert tenant.owner.role == Role.OWNER
@@ -122,6 +132,9 @@ def test_the_last_owner_cannot_leave_or_step_down(tenant: Tenant, client) -> Non
     response = client.post(url, {"role": Role.MANAGER})
     assert response.status_code == 200
     assert "An organisation needs at least one owner." in response.text
-    response = client.post(reverse("projects:member_remove", args=[tenant.organization.slug, tenant.owner.pk]), follow=True)
+    response = client.post(
+        reverse("projects:member_remove", args=[tenant.organization.slug, tenant.owner.pk]),
+        follow=True,
+    )
     assert "An organisation needs at least one owner." in response.text
     assert Membership.objects.filter(pk=tenant.owner.pk, role=Role.OWNER).exists()

@@ -22,7 +22,11 @@ def _walk(patterns: list, namespace: str, inherited: frozenset[str]) -> Iterator
     for pattern in patterns:
         kwargs = inherited | frozenset(pattern.pattern.converters)
         if isinstance(pattern, URLResolver):
-            inner = f"{namespace}:{pattern.namespace}" if namespace and pattern.namespace else (pattern.namespace or namespace)
+            inner = (
+                f"{namespace}:{pattern.namespace}"
+                if namespace and pattern.namespace
+                else (pattern.namespace or namespace)
+            )
             yield from _walk(pattern.url_patterns, inner, kwargs)
         elif isinstance(pattern, URLPattern) and pattern.name:
             yield Route(f"{namespace}:{pattern.name}" if namespace else pattern.name, kwargs)

@@ -15,13 +15,24 @@ class UserAdmin(DjangoUserAdmin):
     """Accounts are managed by superusers; projects.admin lets ops managers look their people up."""
 
     ordering = ["email"]
-    list_display = ["email", "full_name", "language", "timezone", "is_staff", "is_active", "last_login"]
+    list_display = [
+        "email",
+        "full_name",
+        "language",
+        "timezone",
+        "is_staff",
+        "is_active",
+        "last_login",
+    ]
     list_filter = ["is_staff", "is_superuser", "is_active", "language"]
     search_fields = ["email", "full_name"]
     fieldsets = (
         (None, {"fields": ("email", "password")}),
         (_("Personal info"), {"fields": ("full_name", "timezone", "language")}),
-        (_("Permissions"), {"fields": ("is_active", "is_staff", "is_superuser", "groups", "user_permissions")}),
+        (
+            _("Permissions"),
+            {"fields": ("is_active", "is_staff", "is_superuser", "groups", "user_permissions")},
+        ),
         (_("Important dates"), {"fields": ("last_login", "date_joined")}),
     )
     add_fieldsets = ((None, {"classes": ("wide",), "fields": ("email", "password1", "password2")}),)

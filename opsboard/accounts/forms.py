@@ -59,7 +59,10 @@ class ProfileForm(forms.ModelForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["timezone"].choices = [("", _("Organisation's time zone")), *timezone_choices()]
-        self.fields["language"].choices = [("", _("Follow the browser")), *self.fields["language"].choices[1:]]
+        self.fields["language"].choices = [
+            ("", _("Follow the browser")),
+            *self.fields["language"].choices[1:],
+        ]
 
 
 class SetPasswordAndNameForm(forms.Form):

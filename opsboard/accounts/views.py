@@ -29,7 +29,9 @@ password_reset = auth_views.PasswordResetView.as_view(
     success_url=reverse_lazy("accounts:password_reset_done"),
     extra_context={
         "title": _("Reset your password"),
-        "intro": _("Enter the email address you sign in with. We will send you a link to choose a new password."),
+        "intro": _(
+            "Enter the email address you sign in with. We will send you a link to choose a new password."
+        ),
         "submit_label": _("Send the link"),
     },
 )
@@ -37,7 +39,9 @@ password_reset_done = auth_views.PasswordResetDoneView.as_view(
     template_name=MESSAGE_PAGE,
     extra_context={
         "title": _("Check your email"),
-        "message": _("If an account uses that address, a link to reset its password is on its way. The link works for one day."),
+        "message": _(
+            "If an account uses that address, a link to reset its password is on its way. The link works for one day."
+        ),
     },
 )
 password_reset_confirm = auth_views.PasswordResetConfirmView.as_view(
@@ -92,13 +96,17 @@ def set_language(request: HttpRequest) -> HttpResponse:
     return django_set_language(request)
 
 
-def locked_out(request: HttpRequest, credentials: object = None, *args: object, **kwargs: object) -> HttpResponse:
+def locked_out(
+    request: HttpRequest, credentials: object = None, *args: object, **kwargs: object
+) -> HttpResponse:
     return render(
         request,
         MESSAGE_PAGE,
         {
             "title": _("Too many failed sign-ins"),
-            "message": _("Signing in to this account from here is paused for a while after several wrong passwords. Try again later, or reset your password."),
+            "message": _(
+                "Signing in to this account from here is paused for a while after several wrong passwords. Try again later, or reset your password."
+            ),
             "reset_link": True,
         },
         status=429,

@@ -87,9 +87,7 @@ TEMPLATES = [
 
 # Databases: no DATABASE_URL means a SQLite file, so the site runs on a bare machine.
 DATABASES = {
-    "default": env.db_url(
-        "DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'opsboard.sqlite3'}"
-    ),
+    "default": env.db_url("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'opsboard.sqlite3'}"),
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # The web server, the worker and beat write to the same file: WAL and

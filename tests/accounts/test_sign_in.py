@@ -12,7 +12,9 @@ SIGN_IN = "/accounts/sign-in/"
 
 
 def test_sign_in_with_the_right_password_opens_the_dashboard(tenant: Tenant, client) -> None:
-    response = client.post(SIGN_IN, {"username": tenant.member.user.email.upper(), "password": PASSWORD})
+    response = client.post(
+        SIGN_IN, {"username": tenant.member.user.email.upper(), "password": PASSWORD}
+    )
     assert response.status_code == 302
     response = client.get(response["Location"], follow=True)
     assert response.redirect_chain[-1][0] == reverse("projects:dashboard", args=["acme"])
@@ -71,7 +73,9 @@ def test_password_reset_by_email(tenant: Tenant, client) -> None:
     path = "/" + link.split("/", 3)[3]
     response = client.get(path, follow=True)
     form_url = response.redirect_chain[-1][0]
-    response = client.post(form_url, {"new_password1": "brand-new-secret-42", "new_password2": "brand-new-secret-42"})
+    response = client.post(
+        form_url, {"new_password1": "brand-new-secret-42", "new_password2": "brand-new-secret-42"}
+    )
     assert response.status_code == 302
     user.refresh_from_db()
     assert user.check_password("brand-new-secret-42")

@@ -19,7 +19,8 @@ def test_manager_lists_only_their_organisation(manager: User, client) -> None:
     for model in ("organization", "team", "membership"):
         response = client.get(reverse(f"admin:projects_{model}_changelist"))
         assert response.status_code == 200, model
-        assert "Other Co" not in response.text and "other@other.opsboard.test" not in response.text, model
+        assert "Other Co" not in response.text, model
+        assert "other@other.opsboard.test" not in response.text, model
     response = client.get(reverse("admin:projects_membership_changelist"))
     assert "member@demo.opsboard.test" in response.text
 
@@ -36,7 +37,10 @@ def test_manager_cannot_open_or_edit_another_organisation(manager: User, client)
         response = client.get(url)
         assert response.status_code == 302, url
         assert response["Location"] == reverse("admin:index")
-    client.post(reverse("admin:projects_team_change", args=[other_team.pk]), {"name": "Hijacked", "organization": other.pk})
+    client.post(
+        reverse("admin:projects_team_change", args=[other_team.pk]),
+        {"name": "Hijacked", "organization": other.pk},
+    )
     other_team.refresh_from_db()
     assert other_team.name == "Operations"
 
@@ -49,7 +53,15 @@ def test_manager_edits_a_team_of_their_organisation(manager: User, client) -> No
     assert response.status_code == 200
     # Only their organisation is offered.
     assert "Other Co" not in response.text
-    response = client.post(url, {"organization": team.organization_id, "name": "Finance 财务部", "description": "Money", "lead": ""})
+    response = client.post(
+        url,
+        {
+            "organization": team.organization_id,
+            "name": "Finance 财务部",
+            "description": "Money",
+            "lead": "",
+        },
+    )
     assert response.status_code == 302, response.context["adminform"].form.errors
     team.refresh_from_db()
     assert team.description == "Money"
@@ -59,7 +71,10 @@ def test_manager_cannot_move_a_record_into_another_organisation(manager: User, c
     client.force_login(manager)
     team = Team.objects.get(organization__slug="demo-ops", name__startswith="Finance")
     other = Organization.objects.get(slug="other-co")
-    response = client.post(reverse("admin:projects_team_change", args=[team.pk]), {"organization": other.pk, "name": team.name, "description": "", "lead": ""})
+    response = client.post(
+        reverse("admin:projects_team_change", args=[team.pk]),
+        {"organization": other.pk, "name": team.name, "description": "", "lead": ""},
+    )
     assert response.status_code == 200
     assert "Select a valid choice" in response.text
     team.refresh_from_db()

@@ -14,7 +14,9 @@ from tests.conftest import Tenant
 from tests.factories import InvitationFactory, TeamFactory, UserFactory
 
 
-def invite(client, tenant: Tenant, email: str = "newcomer@example.test", role: str = Role.LEAD, teams=None):
+def invite(
+    client, tenant: Tenant, email: str = "newcomer@example.test", role: str = Role.LEAD, teams=None
+):
     client.force_login(tenant.manager.user)
     return client.post(
         reverse("projects:invitation_create", args=[tenant.organization.slug]),
@@ -30,7 +32,9 @@ def path_of(link: str) -> str:
     return "/" + link.split("/", 3)[3]
 
 
-def test_manager_invites_and_an_email_with_a_link_is_sent(tenant: Tenant, client, django_capture_on_commit_callbacks) -> None:
+def test_manager_invites_and_an_email_with_a_link_is_sent(
+    tenant: Tenant, client, django_capture_on_commit_callbacks
+) -> None:
     with django_capture_on_commit_callbacks(execute=True):
         response = invite(client, tenant)
     assert response.status_code == 302
@@ -52,7 +56,9 @@ def test_manager_invites_and_an_email_with_a_link_is_sent(tenant: Tenant, client
     assert link.rstrip("/").rsplit("/", 1)[1] not in invitation.token_hash
 
 
-def test_invitation_email_is_in_the_organisation_language(tenant: Tenant, client, django_capture_on_commit_callbacks) -> None:
+def test_invitation_email_is_in_the_organisation_language(
+    tenant: Tenant, client, django_capture_on_commit_callbacks
+) -> None:
     tenant.organization.language = "zh-hans"
     tenant.organization.save()
     with django_capture_on_commit_callbacks(execute=True):
@@ -63,7 +69,9 @@ def test_invitation_email_is_in_the_organisation_language(tenant: Tenant, client
     assert "邀请" in message.alternatives[0][0]
 
 
-def test_new_person_accepts_creates_an_account_and_lands_in_the_organisation(tenant: Tenant, client, django_capture_on_commit_callbacks) -> None:
+def test_new_person_accepts_creates_an_account_and_lands_in_the_organisation(
+    tenant: Tenant, client, django_capture_on_commit_callbacks
+) -> None:
     with django_capture_on_commit_callbacks(execute=True):
         invite(client, tenant)
     client.logout()
@@ -72,12 +80,21 @@ def test_new_person_accepts_creates_an_account_and_lands_in_the_organisation(ten
     assert page.status_code == 200
     assert tenant.organization.name in page.text
 
-    response = client.post(url, {"full_name": "New Comer", "password1": "short", "password2": "short"})
+    response = client.post(
+        url, {"full_name": "New Comer", "password1": "short", "password2": "short"}
+    )
     assert response.status_code == 400
     assert "This password is too short" in response.text
     assert not User.objects.filter(email="newcomer@example.test").exists()
 
-    response = client.post(url, {"full_name": "New Comer", "password1": "plenty-long-secret-9", "password2": "plenty-long-secret-9"})
+    response = client.post(
+        url,
+        {
+            "full_name": "New Comer",
+            "password1": "plenty-long-secret-9",
+            "password2": "plenty-long-secret-9",
+        },
+    )
     assert response.status_code == 302
     assert response["Location"] == reverse("projects:dashboard", args=[tenant.organization.slug])
     user = User.objects.get(email="newcomer@example.test")
@@ -91,7 +108,9 @@ def test_new_person_accepts_creates_an_account_and_lands_in_the_organisation(ten
     assert "New Comer" in dashboard.text
 
 
-def test_existing_account_signs_in_then_accepts(tenant: Tenant, other_tenant: Tenant, client, django_capture_on_commit_callbacks) -> None:
+def test_existing_account_signs_in_then_accepts(
+    tenant: Tenant, other_tenant: Tenant, client, django_capture_on_commit_callbacks
+) -> None:
     outsider = other_tenant.member.user
     with django_capture_on_commit_callbacks(execute=True):
         invite(client, tenant, email=outsider.email.upper(), role=Role.MEMBER)
@@ -102,10 +121,14 @@ def test_existing_account_signs_in_then_accepts(tenant: Tenant, other_tenant: Te
     client.force_login(outsider)
     response = client.post(url)
     assert response.status_code == 302
-    assert set(Membership.objects.filter(user=outsider).values_list("organization__slug", flat=True)) == {"acme", "rival"}
+    assert set(
+        Membership.objects.filter(user=outsider).values_list("organization__slug", flat=True)
+    ) == {"acme", "rival"}
 
 
-def test_signed_in_as_someone_else_is_told_to_sign_out(tenant: Tenant, client, django_capture_on_commit_callbacks) -> None:
+def test_signed_in_as_someone_else_is_told_to_sign_out(
+    tenant: Tenant, client, django_capture_on_commit_callbacks
+) -> None:
     with django_capture_on_commit_callbacks(execute=True):
         invite(client, tenant)
     url = path_of(link_from(mail.outbox[0]))
@@ -117,13 +140,24 @@ def test_signed_in_as_someone_else_is_told_to_sign_out(tenant: Tenant, client, d
 
 
 def test_expired_token_is_refused_with_a_clear_page(tenant: Tenant, client) -> None:
-    InvitationFactory(organization=tenant.organization, token="old-token", expires_at=timezone.now() + timedelta(days=7))
+    InvitationFactory(
+        organization=tenant.organization,
+        token="old-token",
+        expires_at=timezone.now() + timedelta(days=7),
+    )
     with time_machine.travel(timezone.now() + timedelta(days=8)):
         response = client.get("/invitations/old-token/")
         assert response.status_code == 410
         assert "This invitation has expired." in response.text
         assert "Ask an ops manager of Acme" in response.text
-        response = client.post("/invitations/old-token/", {"full_name": "Late", "password1": "plenty-long-secret-9", "password2": "plenty-long-secret-9"})
+        response = client.post(
+            "/invitations/old-token/",
+            {
+                "full_name": "Late",
+                "password1": "plenty-long-secret-9",
+                "password2": "plenty-long-secret-9",
+            },
+        )
         assert response.status_code == 410
     assert not User.objects.filter(full_name="Late").exists()
 
@@ -146,17 +180,23 @@ def test_unknown_token_is_404(client, db) -> None:
     assert client.get("/invitations/no-such-token/").status_code == 404
 
 
-def test_revoked_and_resent_links_stop_working(tenant: Tenant, client, django_capture_on_commit_callbacks) -> None:
+def test_revoked_and_resent_links_stop_working(
+    tenant: Tenant, client, django_capture_on_commit_callbacks
+) -> None:
     with django_capture_on_commit_callbacks(execute=True):
         invite(client, tenant)
     first = path_of(link_from(mail.outbox[0]))
     invitation = Invitation.objects.get(email="newcomer@example.test")
     with django_capture_on_commit_callbacks(execute=True):
-        client.post(reverse("projects:invitation_resend", args=[tenant.organization.slug, invitation.pk]))
+        client.post(
+            reverse("projects:invitation_resend", args=[tenant.organization.slug, invitation.pk])
+        )
     second = path_of(link_from(mail.outbox[1]))
     assert first != second
     assert client.get(first).status_code == 404
-    client.post(reverse("projects:invitation_revoke", args=[tenant.organization.slug, invitation.pk]))
+    client.post(
+        reverse("projects:invitation_revoke", args=[tenant.organization.slug, invitation.pk])
+    )
     client.logout()
     response = client.get(second)
     assert response.status_code == 410

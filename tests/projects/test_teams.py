@@ -20,7 +20,10 @@ def test_manager_creates_edits_and_deletes_a_team(tenant: Tenant, client) -> Non
     assert tenant.lead.user.display_name in page.text
     assert "Moves goods." in page.text
 
-    client.post(reverse("projects:team_edit", args=["acme", team.pk]), {"name": "Logistics", "description": "", "lead": ""})
+    client.post(
+        reverse("projects:team_edit", args=["acme", team.pk]),
+        {"name": "Logistics", "description": "", "lead": ""},
+    )
     team.refresh_from_db()
     assert (team.name, team.lead) == ("Logistics", None)
 
@@ -43,7 +46,10 @@ def test_team_form_errors(tenant: Tenant, other_tenant: Tenant, client) -> None:
 
 def test_someone_who_leaves_a_team_stops_leading_it(tenant: Tenant, client) -> None:
     client.force_login(tenant.manager.user)
-    client.post(reverse("projects:member_detail", args=["acme", tenant.lead.pk]), {"role": "lead", "teams": []})
+    client.post(
+        reverse("projects:member_detail", args=["acme", tenant.lead.pk]),
+        {"role": "lead", "teams": []},
+    )
     tenant.team.refresh_from_db()
     assert tenant.team.lead is None
 
@@ -58,7 +64,9 @@ QUERY_BUDGETS = {
 
 
 @pytest.mark.parametrize("url_name", QUERY_BUDGETS)
-def test_pages_take_the_same_queries_for_few_and_many_people(tenant: Tenant, client, django_assert_num_queries, url_name: str) -> None:
+def test_pages_take_the_same_queries_for_few_and_many_people(
+    tenant: Tenant, client, django_assert_num_queries, url_name: str
+) -> None:
     client.force_login(tenant.manager.user)
     kwargs = {"org_slug": "acme"}
     if url_name == "projects:team_detail":

@@ -13,7 +13,10 @@ from projects.models import Membership, Organization, Role, Team
 DEMO_PASSWORD = "opsboard-demo"  # noqa: S105 - printed for people trying the demo
 
 DEMO_TEAMS = [
-    ("User Operations 用户运营部", "Owns user data and analysis; leads the churn work from the data side."),
+    (
+        "User Operations 用户运营部",
+        "Owns user data and analysis; leads the churn work from the data side.",
+    ),
     ("Product 产品部", "Designs and improves product features."),
     ("Engineering 技术部", "Builds and runs the systems."),
     ("Procurement 采购部", "Buys materials and services; negotiates with suppliers."),
@@ -64,7 +67,12 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         demo, _ = Organization.objects.update_or_create(
             slug="demo-ops",
-            defaults={"name": "Demo Ops", "timezone": "Asia/Shanghai", "language": "zh-hans", "reminder_lead_days": 3},
+            defaults={
+                "name": "Demo Ops",
+                "timezone": "Asia/Shanghai",
+                "language": "zh-hans",
+                "reminder_lead_days": 3,
+            },
         )
         teams = []
         for name, description in DEMO_TEAMS:
@@ -82,10 +90,13 @@ class Command(BaseCommand):
                 Team.objects.filter(pk=teams[index].pk).update(lead=user)
 
         other, _ = Organization.objects.update_or_create(
-            slug="other-co", defaults={"name": "Other Co", "timezone": "Europe/Berlin", "language": "en"}
+            slug="other-co",
+            defaults={"name": "Other Co", "timezone": "Europe/Berlin", "language": "en"},
         )
         other_team, _ = Team.objects.update_or_create(
-            organization=other, name="Operations", defaults={"description": "Other Co's own operations team."}
+            organization=other,
+            name="Operations",
+            defaults={"description": "Other Co's own operations team."},
         )
         other_user = _person("other@other.opsboard.test", "Olivia Other")
         other_membership, _ = Membership.objects.update_or_create(
