@@ -1,0 +1,105 @@
+"""Invitations travel through Redis to a real Celery worker, which mails them over SMTP."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import redis
+from django.conf import settings as django_settings
+from django.db import connection
+from django.urls import reverse
+
+from projects.models import Invitation, Role
+from tests.conftest import Tenant
+from tests.integration.conftest import SmtpServer
+from tests.integration.processes import (
+    celery_worker_command,
+    clean_environment,
+    free_port,
+    running,
+    wait_for_worker,
+    wait_until,
+)
+
+pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture
+def queued_tasks(settings) -> None:
+    """Send tasks to the broker instead of running them in the test process.
+
+    Celery reads its configuration from the live Django settings, so overriding
+    the setting is enough.
+    """
+    redis.Redis.from_url(settings.CELERY_BROKER_URL).flushdb()
+    settings.CELERY_TASK_ALWAYS_EAGER = False
+
+
+def worker_environment(smtp_port: int) -> dict[str, str]:
+    database = connection.settings_dict
+    return clean_environment(
+        DJANGO_SETTINGS_MODULE="opsboard.settings.development",
+        DATABASE_URL=f"postgres://{database['USER']}@{database['HOST']}:{database['PORT']}/{database['NAME']}",
+        CELERY_BROKER_URL=django_settings.CELERY_BROKER_URL,
+        EMAIL_URL=f"smtp://127.0.0.1:{smtp_port}",
+        SITE_URL="https://opsboard.example.com",
+    )
+
+
+def invite(client, tenant: Tenant, email: str) -> None:
+    client.force_login(tenant.manager.user)
+    response = client.post(
+        reverse("projects:invitation_create", args=[tenant.organization.slug]),
+        {"email": email, "role": Role.MEMBER, "teams": [tenant.team.pk]},
+    )
+    assert response.status_code == 302
+
+
+def test_invitation_is_mailed_by_the_worker(
+    tenant: Tenant, client, queued_tasks: None, smtp_server: SmtpServer, tmp_path: Path
+) -> None:
+    log = tmp_path / "worker.log"
+    with running(
+        celery_worker_command(), environment=worker_environment(smtp_server.port), log=log
+    ):
+        wait_for_worker(log)
+        invite(client, tenant, "colleague@example.test")
+        wait_until(lambda: smtp_server.mailbox.messages, timeout=30, what="the invitation email")
+
+    [message] = smtp_server.mailbox.messages
+    assert message["To"] == "colleague@example.test"
+    assert "Acme" in message["Subject"]
+    text, html = (
+        part.get_payload(decode=True).decode() for part in message.walk() if not part.is_multipart()
+    )
+    assert "https://opsboard.example.com/invitations/" in text
+    assert 'href="https://opsboard.example.com/invitations/' in html
+
+
+def test_mail_server_down_for_a_while_loses_nothing(
+    tenant: Tenant, client, queued_tasks: None, tmp_path: Path
+) -> None:
+    smtp_port = free_port()
+    log = tmp_path / "worker.log"
+    with running(celery_worker_command(), environment=worker_environment(smtp_port), log=log):
+        wait_for_worker(log)
+        invite(client, tenant, "patient@example.test")
+        # Nothing listens on the SMTP port yet: the worker fails and retries.
+        wait_until(
+            lambda: b"Retry in" in log.read_bytes(),
+            timeout=30,
+            what="a retry after the refused connection",
+        )
+        server = SmtpServer(smtp_port)
+        server.start()
+        try:
+            wait_until(
+                lambda: server.mailbox.messages,
+                timeout=60,
+                what="the invitation email after the retry",
+            )
+        finally:
+            server.stop()
+    assert [message["To"] for message in server.mailbox.messages] == ["patient@example.test"]
+    assert Invitation.objects.get(email="patient@example.test").accepted_at is None
