@@ -5,6 +5,7 @@ from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -17,6 +18,8 @@ from . import selectors, services
 from .access import CURRENT_ORGANIZATION_SESSION_KEY, organization_view, require_manager
 from .forms import InvitationForm, MemberForm, OrganizationForm, TeamForm
 from .models import InvitationStatus, Role
+
+PEOPLE_PER_PAGE = 50
 
 # Pages with a form: shown on GET, submitted with POST.
 form_page = require_http_methods(["GET", "HEAD", "POST"])
@@ -171,8 +174,11 @@ def team_delete(request: HttpRequest, team_id: int) -> HttpResponse:
 @require_safe
 def people_list(request: HttpRequest) -> HttpResponse:
     role = request.GET.get("role", "")
+    search = request.GET.get("q", "").strip()
     people = selectors.people_for_organization(
-        organization=request.organization, role=role if role in Role.values else None
+        organization=request.organization,
+        role=role if role in Role.values else None,
+        search=search,
     )
     invitations = (
         selectors.open_invitations_for_organization(organization=request.organization)
@@ -183,10 +189,11 @@ def people_list(request: HttpRequest) -> HttpResponse:
         request,
         "projects/people_list.html",
         {
-            "people": people,
+            "page": Paginator(people, PEOPLE_PER_PAGE).get_page(request.GET.get("page")),
             "invitations": invitations,
             "roles": Role.choices,
             "selected_role": role,
+            "search": search,
             "expired": InvitationStatus.EXPIRED,
         },
     )

@@ -57,7 +57,7 @@ def test_someone_who_leaves_a_team_stops_leading_it(tenant: Tenant, client) -> N
 # Exact query counts for the pages of an organisation; the same for 5 people and for 45.
 QUERY_BUDGETS = {
     "projects:dashboard": 8,
-    "projects:people_list": 7,
+    "projects:people_list": 8,
     "projects:team_list": 5,
     "projects:team_detail": 7,
 }
@@ -79,3 +79,20 @@ def test_pages_take_the_same_queries_for_few_and_many_people(
         MembershipFactory(organization=tenant.organization, teams=[tenant.team])
     with django_assert_num_queries(QUERY_BUDGETS[url_name]):
         assert client.get(url).status_code == 200
+
+
+def test_people_page_searches_and_pages(tenant: Tenant, client) -> None:
+    for number in range(60):
+        MembershipFactory(organization=tenant.organization, user__full_name=f"Worker {number:02d}")
+    client.force_login(tenant.viewer.user)
+    url = reverse("projects:people_list", args=["acme"])
+    first = client.get(url)
+    assert "Page 1 of 2, 65 people" in first.text
+    second = client.get(url, {"page": 2})
+    assert "Page 2 of 2" in second.text
+    found = client.get(url, {"q": "worker 07"})
+    assert "Worker 07" in found.text
+    assert "Worker 08" not in found.text
+    by_role = client.get(url, {"role": "viewer"})
+    assert tenant.viewer.user.email in by_role.text
+    assert tenant.member.user.email not in by_role.text
