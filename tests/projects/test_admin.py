@@ -113,3 +113,11 @@ def test_superuser_sees_everything(demo: None, client) -> None:
     assert "Olivia Other" in response.text
     assert "Zhang Wei" in response.text
     assert Membership.objects.count() == len(response.context["cl"].result_list)
+
+
+def test_demo_manager_edits_the_worker_schedules(manager: User, client) -> None:
+    client.force_login(manager)
+    response = client.get(reverse("admin:django_celery_beat_periodictask_changelist"))
+    assert response.status_code == 200
+    response = client.get(reverse("admin:django_celery_beat_periodictask_add"))
+    assert response.status_code == 200

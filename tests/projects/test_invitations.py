@@ -11,7 +11,7 @@ from django.utils import timezone
 from opsboard.accounts.models import User
 from projects.models import Invitation, Membership, Role
 from tests.conftest import Tenant
-from tests.factories import InvitationFactory, TeamFactory, UserFactory
+from tests.factories import InvitationFactory, MembershipFactory, TeamFactory, UserFactory
 
 
 def invite(
@@ -230,3 +230,20 @@ def test_people_page_lists_open_invitations_for_managers(tenant: Tenant, client)
     response = client.get(reverse("projects:people_list", args=[tenant.organization.slug]))
     assert "newcomer@example.test" in response.text
     assert "Send again" in response.text
+
+
+def test_someone_in_two_organisations_switches_between_them(
+    tenant: Tenant, other_tenant: Tenant, client
+) -> None:
+    person = tenant.member.user
+    MembershipFactory(organization=other_tenant.organization, user=person, role=Role.VIEWER)
+    client.force_login(person)
+    page = client.get(reverse("projects:dashboard", args=["rival"]))
+    assert page.status_code == 200
+    switcher = page.text.split('class="dropdown org-switcher"', 1)[1].split("</details>", 1)[0]
+    assert "Acme" in switcher
+    assert "Rival" in switcher
+    # Home opens the organisation used last.
+    assert client.get("/")["Location"] == reverse("projects:dashboard", args=["rival"])
+    client.get(reverse("projects:dashboard", args=["acme"]))
+    assert client.get("/")["Location"] == reverse("projects:dashboard", args=["acme"])

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.contrib.auth.models import Group, Permission
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from opsboard.accounts.models import User
 from projects.models import Membership, Organization, Role, Team
 
+SCHEDULE_EDITORS = "Schedule editors"
 DEMO_PASSWORD = "opsboard-demo"  # noqa: S105 - printed for people trying the demo
 
 DEMO_TEAMS = [
@@ -88,6 +90,13 @@ class Command(BaseCommand):
             membership.teams.set([teams[index] for index in member_of])
             for index in leads:
                 Team.objects.filter(pk=teams[index].pk).update(lead=user)
+
+        # Ops managers who are staff edit the worker's schedules in the admin panel.
+        schedule_editors, _ = Group.objects.get_or_create(name=SCHEDULE_EDITORS)
+        schedule_editors.permissions.set(
+            Permission.objects.filter(content_type__app_label="django_celery_beat")
+        )
+        User.objects.get(email="manager@demo.opsboard.test").groups.add(schedule_editors)
 
         other, _ = Organization.objects.update_or_create(
             slug="other-co",
