@@ -13,6 +13,7 @@ from .selectors import memberships_for_user
 NAVIGATION = [
     ("dashboard", _("Dashboard"), "projects:dashboard"),
     ("projects", _("Projects"), "projects:project_list"),
+    ("goals", _("Goals"), "projects:goal_tree"),
     ("boards", _("Boards"), "kanban:board_list"),
     ("raci", _("RACI"), "raci:matrix_list"),
     ("kpis", _("KPIs"), "metrics:dashboard"),

@@ -7,7 +7,19 @@ from django.utils.translation import gettext_lazy as _
 
 from opsboard.accounts.models import User, timezone_choices
 
-from .models import Membership, Organization, Role, Team
+from .models import (
+    CLOSED_GOAL_STATES,
+    Direction,
+    Goal,
+    GoalState,
+    Membership,
+    Organization,
+    Project,
+    ProjectStatus,
+    Role,
+    Team,
+    Unit,
+)
 
 
 class OrganizationForm(forms.ModelForm):
@@ -66,3 +78,209 @@ class InvitationForm(MemberForm):
     def __init__(self, *args: Any, actor: Membership, **kwargs: Any) -> None:
         super().__init__(*args, actor=actor, **kwargs)
         self.fields["role"].initial = Role.MEMBER
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
+        super().__init__(attrs=attrs, format="%Y-%m-%d")
+
+
+def members_of(organization: Organization) -> Any:
+    return User.objects.filter(memberships__organization=organization).order_by(
+        "full_name", "email"
+    )
+
+
+class ProjectForm(forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=200)
+    description = forms.CharField(
+        label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    teams = TeamsField(label=_("Participating teams"), queryset=Team.objects.none())
+    owner = forms.ModelChoiceField(label=_("Owner"), queryset=User.objects.none(), required=False)
+    start_date = forms.DateField(label=_("Start date"), widget=DateInput())
+    due_date = forms.DateField(label=_("Due date"), widget=DateInput())
+    status = forms.ChoiceField(
+        label=_("Status"), choices=ProjectStatus.choices, initial=ProjectStatus.PLANNED
+    )
+
+    def __init__(self, *args: Any, organization: Organization, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["teams"].queryset = Team.objects.filter(organization=organization).order_by(
+            "name"
+        )
+        self.fields["owner"].queryset = members_of(organization)
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        start, due = cleaned.get("start_date"), cleaned.get("due_date")
+        if start and due and due < start:
+            self.add_error("due_date", _("The due date is before the start."))
+        return cleaned
+
+
+class ProjectFilterForm(forms.Form):
+    team = forms.ModelChoiceField(
+        label=_("Team"), queryset=Team.objects.none(), required=False, empty_label=_("All teams")
+    )
+    status = forms.ChoiceField(label=_("Status"), required=False)
+    owner = forms.ModelChoiceField(
+        label=_("Owner"), queryset=User.objects.none(), required=False, empty_label=_("Anyone")
+    )
+
+    def __init__(self, *args: Any, organization: Organization, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["team"].queryset = Team.objects.filter(organization=organization).order_by(
+            "name"
+        )
+        self.fields["status"].choices = [("", _("Any status")), *ProjectStatus.choices]
+        self.fields["owner"].queryset = members_of(organization)
+
+
+class GoalForm(forms.Form):
+    """A goal, laid out by SMART criterion."""
+
+    # Specific
+    title = forms.CharField(label=_("Title"), max_length=200)
+    statement = forms.CharField(
+        label=_("What changes, for whom"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("e.g. Fewer paying customers leave us each month."),
+    )
+    # Measurable
+    metric_name = forms.CharField(
+        label=_("Metric"), max_length=120, required=False, help_text=_("e.g. Monthly churn rate")
+    )
+    unit = forms.ChoiceField(label=_("Unit"), choices=Unit.choices, initial=Unit.PERCENT)
+    direction = forms.ChoiceField(
+        label=_("Direction"), choices=Direction.choices, initial=Direction.INCREASE
+    )
+    baseline = forms.DecimalField(label=_("Baseline"), max_digits=18, decimal_places=4)
+    target = forms.DecimalField(
+        label=_("Target"),
+        max_digits=18,
+        decimal_places=4,
+        help_text=_("For a range, its lower end."),
+    )
+    target_high = forms.DecimalField(
+        label=_("Upper end of the range"), max_digits=18, decimal_places=4, required=False
+    )
+    decimals = forms.IntegerField(label=_("Decimals shown"), min_value=0, max_value=4, initial=0)
+    # Achievable
+    confidence = forms.TypedChoiceField(
+        label=_("Confidence"),
+        choices=[("", _("Not said")), *[(n, f"{n} / 5") for n in range(1, 6)]],
+        coerce=int,
+        empty_value=None,
+        required=False,
+    )
+    resources_note = forms.CharField(
+        label=_("Resources and constraints"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    # Relevant
+    parent = forms.ModelChoiceField(
+        label=_("Serves the objective"), queryset=Goal.objects.none(), required=False
+    )
+    team = forms.ModelChoiceField(label=_("Team"), queryset=Team.objects.none(), required=False)
+    owner = forms.ModelChoiceField(label=_("Owner"), queryset=User.objects.none(), required=False)
+    # Time-bound
+    start_date = forms.DateField(label=_("Start date"), widget=DateInput(), required=False)
+    due_date = forms.DateField(label=_("Due date"), widget=DateInput(), required=False)
+
+    SECTIONS = [
+        (_("Specific"), ["title", "statement"]),
+        (
+            _("Measurable"),
+            ["metric_name", "unit", "direction", "baseline", "target", "target_high", "decimals"],
+        ),
+        (_("Achievable"), ["confidence", "resources_note"]),
+        (_("Relevant"), ["parent", "team", "owner"]),
+        (_("Time-bound"), ["start_date", "due_date"]),
+    ]
+
+    def __init__(
+        self, *args: Any, organization: Organization, goal: Goal | None = None, **kwargs: Any
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        parents = (
+            Goal.objects.filter(organization=organization)
+            .exclude(state=GoalState.DROPPED)
+            .select_related("project")
+        )
+        if goal is not None and goal.pk:
+            parents = parents.exclude(pk=goal.pk)
+        self.fields["parent"].queryset = parents.order_by("project__name", "title")
+        self.fields["parent"].label_from_instance = (
+            lambda g: f"{g.project.name} · {g.title}" if g.project_id else g.title
+        )
+        self.fields["team"].queryset = Team.objects.filter(organization=organization).order_by(
+            "name"
+        )
+        self.fields["owner"].queryset = members_of(organization)
+
+    def sections(self) -> list[tuple[str, list[forms.BoundField]]]:
+        return [(title, [self[name] for name in names]) for title, names in self.SECTIONS]
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        start, due = cleaned.get("start_date"), cleaned.get("due_date")
+        if start and due and due < start:
+            self.add_error("due_date", _("The due date is before the start."))
+        if cleaned.get("unit") == Unit.PERCENT:
+            for name in ("baseline", "target", "target_high"):
+                value = cleaned.get(name)
+                if value is not None and not (0 <= value <= 100):
+                    self.add_error(name, _("A percentage must be between 0 and 100."))
+        return cleaned
+
+    @classmethod
+    def initial_from(cls, goal: Goal) -> dict[str, Any]:
+        return {name: getattr(goal, name) for name in cls.base_fields}
+
+
+class CheckInForm(forms.Form):
+    value = forms.DecimalField(label=_("Value"), max_digits=18, decimal_places=4)
+    checked_on = forms.DateField(label=_("Date"), widget=DateInput())
+    confidence = forms.TypedChoiceField(
+        label=_("Confidence"),
+        choices=[("", _("Not said")), *[(n, f"{n} / 5") for n in range(1, 6)]],
+        coerce=int,
+        empty_value=None,
+        required=False,
+    )
+    note = forms.CharField(
+        label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+class CloseGoalForm(forms.Form):
+    state = forms.ChoiceField(
+        label=_("How did it end?"), choices=[(s.value, s.label) for s in CLOSED_GOAL_STATES]
+    )
+    note = forms.CharField(label=_("Closing note"), widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class GoalTreeFilterForm(forms.Form):
+    team = forms.ModelChoiceField(
+        label=_("Team"), queryset=Team.objects.none(), required=False, empty_label=_("All teams")
+    )
+    project = forms.ModelChoiceField(
+        label=_("Project"),
+        queryset=Project.objects.none(),
+        required=False,
+        empty_label=_("All projects"),
+    )
+
+    def __init__(self, *args: Any, organization: Organization, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["team"].queryset = Team.objects.filter(organization=organization).order_by(
+            "name"
+        )
+        self.fields["project"].queryset = Project.objects.filter(
+            organization=organization
+        ).order_by("name")

@@ -74,12 +74,18 @@ class SmartCheck:
 
 
 def format_value(value: Decimal | None, decimals: int, unit: str) -> str:
+    """A metric's value as people read it: ``17.5%``, ``12 days``, ``4,400,000``."""
     if value is None:
         return "—"
     number = f"{value:,.{decimals}f}"
     if unit == Unit.PERCENT:
         return f"{number}%"
-    return f"{number} {Unit(unit).label}"
+    if unit == Unit.DAYS:
+        return _("%(number)s days") % {"number": number}
+    if unit == Unit.HOURS:
+        return _("%(number)s h") % {"number": number}
+    # Counts, scores and money read as plain numbers; the metric's name says which.
+    return number
 
 
 def smart_check(goal: Goal, *, today: date) -> SmartCheck:

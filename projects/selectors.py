@@ -6,13 +6,27 @@ the organisation in the address) and answer 404 for anything outside it.
 
 from __future__ import annotations
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from dataclasses import dataclass, field
+from datetime import date
+
+from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
 from opsboard.accounts.models import User
 
-from .models import Invitation, Membership, Organization, Team, hash_token
+from .goals import Tracking, goal_tracking
+from .models import (
+    CheckIn,
+    Goal,
+    GoalState,
+    Invitation,
+    Membership,
+    Organization,
+    Project,
+    Team,
+    hash_token,
+)
 
 
 def membership_get_for_user(*, user: User, org_slug: str) -> Membership:
@@ -117,3 +131,154 @@ def role_counts(*, organization: Organization) -> dict[str, int]:
         .order_by()
     )
     return {row["role"]: row["count"] for row in rows}
+
+
+# Projects and goals --------------------------------------------------------
+
+
+def project_get_for_user(*, membership: Membership, project_id: int) -> Project:
+    return get_object_or_404(
+        Project.objects.select_related("owner").prefetch_related(
+            Prefetch("teams", queryset=Team.objects.order_by("name"))
+        ),
+        organization_id=membership.organization_id,
+        pk=project_id,
+    )
+
+
+def goal_get_for_user(*, membership: Membership, goal_id: int) -> Goal:
+    return get_object_or_404(
+        with_latest_check_in(Goal.objects.select_related("project", "parent", "team", "owner")),
+        organization_id=membership.organization_id,
+        pk=goal_id,
+    )
+
+
+def projects_for_organization(
+    *,
+    organization: Organization,
+    team: Team | None = None,
+    status: str | None = None,
+    owner: User | None = None,
+) -> QuerySet[Project]:
+    projects = (
+        Project.objects.filter(organization=organization)
+        .select_related("owner")
+        .prefetch_related(Prefetch("teams", queryset=Team.objects.order_by("name")))
+        .annotate(goal_count=Count("goals", distinct=True))
+        .order_by("-start_date", "name")
+    )
+    if team is not None:
+        projects = projects.filter(teams=team)
+    if status:
+        projects = projects.filter(status=status)
+    if owner is not None:
+        projects = projects.filter(owner=owner)
+    return projects
+
+
+def with_latest_check_in(goals: QuerySet[Goal]) -> QuerySet[Goal]:
+    """Annotate each goal with its latest check-in's value, confidence and date."""
+    latest = CheckIn.objects.filter(goal=OuterRef("pk")).order_by("-checked_on", "-created_at")
+    return goals.annotate(
+        latest_value=Subquery(latest.values("value")[:1]),
+        latest_confidence=Subquery(latest.values("confidence")[:1]),
+        latest_checked_on=Subquery(latest.values("checked_on")[:1]),
+    )
+
+
+@dataclass
+class TrackedGoal:
+    goal: Goal
+    tracking: Tracking
+    children: list[TrackedGoal] = field(default_factory=list)
+
+
+def track(goal: Goal, *, on: date) -> TrackedGoal:
+    """Pair a goal (annotated by ``with_latest_check_in``) with where it stands."""
+    return TrackedGoal(
+        goal,
+        goal_tracking(
+            goal, latest_value=goal.latest_value, latest_confidence=goal.latest_confidence, on=on
+        ),  # type: ignore[attr-defined]
+    )
+
+
+def goals_for_project(*, project: Project, on: date) -> list[TrackedGoal]:
+    goals = with_latest_check_in(
+        Goal.objects.filter(project=project).select_related("parent", "team", "owner")
+    ).order_by("due_date", "title")
+    return [track(goal, on=on) for goal in goals]
+
+
+def goal_tree(
+    *,
+    organization: Organization,
+    on: date,
+    team: Team | None = None,
+    project: Project | None = None,
+) -> list[TrackedGoal]:
+    """The organisation's goals as a tree: objectives, then the goals that serve them.
+
+    With a filter, the matching goals are kept with the goals above them, so
+    every branch still reads from the objective down.
+    """
+    goals = list(
+        with_latest_check_in(
+            Goal.objects.filter(organization=organization).select_related(
+                "project", "team", "owner"
+            )
+        ).order_by("due_date", "title")
+    )
+    by_id = {goal.pk: track(goal, on=on) for goal in goals}
+    if team is not None or project is not None:
+        matching = {
+            goal.pk
+            for goal in goals
+            if (project is None or goal.project_id == project.pk)
+            and (
+                team is None
+                or goal.team_id == team.pk
+                or (goal.project_id and goal.project_id in _project_ids_of(team))
+            )
+        }
+        keep = set()
+        for goal_id in matching:
+            node = by_id.get(goal_id)
+            while node is not None and node.goal.pk not in keep:
+                keep.add(node.goal.pk)
+                node = by_id.get(node.goal.parent_id) if node.goal.parent_id else None
+        by_id = {goal_id: node for goal_id, node in by_id.items() if goal_id in keep}
+    roots = []
+    for node in by_id.values():
+        parent = by_id.get(node.goal.parent_id) if node.goal.parent_id else None
+        (parent.children if parent else roots).append(node)
+    return roots
+
+
+def _project_ids_of(team: Team) -> set[int]:
+    if not hasattr(team, "_project_ids"):
+        team._project_ids = set(team.projects.values_list("pk", flat=True))  # type: ignore[attr-defined]
+    return team._project_ids  # type: ignore[attr-defined]
+
+
+def check_ins_for_goal(*, goal: Goal) -> QuerySet[CheckIn]:
+    return (
+        CheckIn.objects.filter(goal=goal)
+        .select_related("author")
+        .order_by("checked_on", "created_at")
+    )
+
+
+def objectives_for_parent_choice(
+    *, organization: Organization, exclude: Goal | None = None
+) -> QuerySet[Goal]:
+    """Goals a goal may serve: any open goal of the organisation but itself."""
+    goals = (
+        Goal.objects.filter(organization=organization)
+        .exclude(state=GoalState.DROPPED)
+        .select_related("project")
+    )
+    if exclude is not None and exclude.pk:
+        goals = goals.exclude(pk=exclude.pk)
+    return goals.order_by("project__name", "title")

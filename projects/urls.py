@@ -33,4 +33,28 @@ urlpatterns = [
         views.invitation_revoke,
         name="invitation_revoke",
     ),
+    path("<slug:org_slug>/projects/", views.project_list, name="project_list"),
+    path("<slug:org_slug>/projects/new/", views.project_create, name="project_create"),
+    path("<slug:org_slug>/projects/<int:project_id>/", views.project_detail, name="project_detail"),
+    path(
+        "<slug:org_slug>/projects/<int:project_id>/edit/", views.project_edit, name="project_edit"
+    ),
+    path(
+        "<slug:org_slug>/projects/<int:project_id>/goals/new/",
+        views.goal_create,
+        name="project_goal_create",
+    ),
+    path("<slug:org_slug>/goals/", views.goal_tree, name="goal_tree"),
+    path("<slug:org_slug>/goals/new/", views.goal_create, name="objective_create"),
+    path("<slug:org_slug>/goals/smart-check/", views.goal_smart_check, name="goal_smart_check"),
+    path("<slug:org_slug>/goals/<int:goal_id>/", views.goal_detail, name="goal_detail"),
+    path("<slug:org_slug>/goals/<int:goal_id>/edit/", views.goal_edit, name="goal_edit"),
+    path(
+        "<slug:org_slug>/goals/<int:goal_id>/activate/", views.goal_activate, name="goal_activate"
+    ),
+    path("<slug:org_slug>/goals/<int:goal_id>/close/", views.goal_close, name="goal_close"),
+    path("<slug:org_slug>/goals/<int:goal_id>/reopen/", views.goal_reopen, name="goal_reopen"),
+    path(
+        "<slug:org_slug>/goals/<int:goal_id>/check-ins/", views.goal_check_in, name="goal_check_in"
+    ),
 ]

@@ -4,20 +4,41 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from opsboard.accounts.forms import SetPasswordAndNameForm
 from opsboard.accounts.models import User
 
 from . import selectors, services
-from .access import CURRENT_ORGANIZATION_SESSION_KEY, organization_view, require_manager
-from .forms import InvitationForm, MemberForm, OrganizationForm, TeamForm
-from .models import InvitationStatus, Role
+from .access import (
+    CURRENT_ORGANIZATION_SESSION_KEY,
+    organization_view,
+    require_editor,
+    require_manager,
+)
+from .charts import goal_chart
+from .forms import (
+    CheckInForm,
+    CloseGoalForm,
+    GoalForm,
+    GoalTreeFilterForm,
+    InvitationForm,
+    MemberForm,
+    OrganizationForm,
+    ProjectFilterForm,
+    ProjectForm,
+    TeamForm,
+)
+from .goals import smart_check
+from .models import Goal, GoalState, InvitationStatus, Project, Role
 
 PEOPLE_PER_PAGE = 50
 
@@ -365,3 +386,361 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
         )
         return redirect("projects:dashboard", org_slug=membership.organization.slug)
     return render(request, "projects/invitation_accept.html", context)
+
+
+# Projects and goals --------------------------------------------------------
+
+
+@organization_view
+@require_safe
+def project_list(request: HttpRequest) -> HttpResponse:
+    filters = ProjectFilterForm(request.GET or None, organization=request.organization)
+    chosen = filters.cleaned_data if filters.is_valid() else {}
+    projects = selectors.projects_for_organization(
+        organization=request.organization,
+        team=chosen.get("team"),
+        status=chosen.get("status") or None,
+        owner=chosen.get("owner"),
+    )
+    return render(
+        request,
+        "projects/project_list.html",
+        {"projects": projects, "filters": filters, "may_create": request.membership.can_lead},
+    )
+
+
+def _project_input(form: ProjectForm) -> services.ProjectInput:
+    return services.ProjectInput(**{name: form.cleaned_data[name] for name in form.fields})
+
+
+def _project_form_page(request: HttpRequest, project: Project | None) -> HttpResponse:
+    actor = request.membership
+    if project is None:
+        initial = {"owner": request.user, "start_date": timezone.localdate()}
+    else:
+        initial = {name: getattr(project, name) for name in ProjectForm.base_fields}
+        initial["teams"] = list(project.teams.all())
+    form = ProjectForm(request.POST or None, initial=initial, organization=request.organization)
+    if request.method == "POST" and form.is_valid():
+        try:
+            if project is None:
+                project = services.project_create(actor=actor, data=_project_input(form))
+                messages.success(request, _("Project created. Write its goals next."))
+            else:
+                services.project_update(actor=actor, project=project, data=_project_input(form))
+                messages.success(request, _("Project saved."))
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            return redirect(
+                "projects:project_detail", org_slug=request.organization.slug, project_id=project.pk
+            )
+    return render(request, "projects/project_form.html", {"form": form, "project": project})
+
+
+@organization_view
+@form_page
+def project_create(request: HttpRequest) -> HttpResponse:
+    if not request.membership.can_lead:
+        raise PermissionDenied(_("Only team leads, ops managers and owners can do this."))
+    return _project_form_page(request, None)
+
+
+@organization_view
+@form_page
+def project_edit(request: HttpRequest, project_id: int) -> HttpResponse:
+    project = selectors.project_get_for_user(membership=request.membership, project_id=project_id)
+    if not services.may_edit_project(request.membership, project):
+        raise PermissionDenied(
+            _("Only the project's owner, team leads and ops managers can change it.")
+        )
+    return _project_form_page(request, project)
+
+
+@organization_view
+@require_safe
+def project_detail(request: HttpRequest, project_id: int) -> HttpResponse:
+    project = selectors.project_get_for_user(membership=request.membership, project_id=project_id)
+    return render(
+        request,
+        "projects/project_detail.html",
+        {
+            "project": project,
+            "goals": selectors.goals_for_project(project=project, on=timezone.localdate()),
+            "may_edit": services.may_edit_project(request.membership, project),
+        },
+    )
+
+
+@organization_view
+@require_safe
+def goal_tree(request: HttpRequest) -> HttpResponse:
+    filters = GoalTreeFilterForm(request.GET or None, organization=request.organization)
+    chosen = filters.cleaned_data if filters.is_valid() else {}
+    tree = selectors.goal_tree(
+        organization=request.organization,
+        on=timezone.localdate(),
+        team=chosen.get("team"),
+        project=chosen.get("project"),
+    )
+    return render(
+        request,
+        "projects/goal_tree.html",
+        {"tree": tree, "filters": filters, "may_create": request.membership.can_manage},
+    )
+
+
+def _goal_input(form: GoalForm) -> services.GoalInput:
+    return services.GoalInput(
+        **{name: form.cleaned_data.get(name) for name in services.GOAL_INPUT_FIELDS}
+    )
+
+
+def _unsaved_goal(
+    request: HttpRequest, form: GoalForm, goal: Goal | None, project: Project | None
+) -> Goal:
+    """The goal as the form has it now, valid fields only, for the live SMART check."""
+    draft = Goal(
+        pk=goal.pk if goal else None,
+        organization=request.organization,
+        project=goal.project if goal else project,
+        state=goal.state if goal else GoalState.DRAFT,
+    )
+    for name in services.GOAL_INPUT_FIELDS:
+        value = form.cleaned_data.get(name)
+        # A field the form could not read yet takes the model's default.
+        setattr(draft, name, Goal._meta.get_field(name).get_default() if value is None else value)
+    return draft
+
+
+def _goal_form_page(
+    request: HttpRequest, *, goal: Goal | None, project: Project | None
+) -> HttpResponse:
+    actor = request.membership
+    initial: dict[str, object] = GoalForm.initial_from(goal) if goal else {"owner": request.user}
+    if goal is None and project is not None:
+        initial.update(
+            {
+                "start_date": max(project.start_date, timezone.localdate()),
+                "due_date": project.due_date,
+            }
+        )
+    form = GoalForm(
+        request.POST or None, initial=initial, organization=request.organization, goal=goal
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            if goal is None:
+                goal = services.goal_create(actor=actor, project=project, data=_goal_input(form))
+                messages.success(
+                    request, _("Goal saved as a draft. Make it active once the SMART check passes.")
+                )
+            else:
+                services.goal_update(actor=actor, goal=goal, data=_goal_input(form))
+                messages.success(request, _("Goal saved."))
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            return redirect(
+                "projects:goal_detail", org_slug=request.organization.slug, goal_id=goal.pk
+            )
+    check = smart_check(
+        _unsaved_goal(request, form, goal, project)
+        if form.is_bound
+        else (goal or _blank_goal(request, form, project)),
+        today=timezone.localdate(),
+    )
+    return render(
+        request,
+        "projects/goal_form.html",
+        {
+            "form": form,
+            "goal": goal,
+            "project": project,
+            "check": check,
+            "smart_check_url": _smart_check_url(request, goal, project),
+        },
+    )
+
+
+def _blank_goal(request: HttpRequest, form: GoalForm, project: Project | None) -> Goal:
+    blank = Goal(organization=request.organization, project=project)
+    for name, value in form.initial.items():
+        setattr(blank, name, value)
+    return blank
+
+
+def _smart_check_url(request: HttpRequest, goal: Goal | None, project: Project | None) -> str:
+    url = reverse("projects:goal_smart_check", kwargs={"org_slug": request.organization.slug})
+    if goal is not None:
+        return f"{url}?goal={goal.pk}"
+    if project is not None:
+        return f"{url}?project={project.pk}"
+    return url
+
+
+@organization_view
+@form_page
+def goal_create(request: HttpRequest, project_id: int | None = None) -> HttpResponse:
+    project = (
+        selectors.project_get_for_user(membership=request.membership, project_id=project_id)
+        if project_id is not None
+        else None
+    )
+    if project is None:
+        require_manager(request.membership)
+    elif not services.may_edit_project(request.membership, project):
+        raise PermissionDenied(
+            _("Only the project's owner, team leads and ops managers can add goals.")
+        )
+    return _goal_form_page(request, goal=None, project=project)
+
+
+@organization_view
+@form_page
+def goal_edit(request: HttpRequest, goal_id: int) -> HttpResponse:
+    goal = selectors.goal_get_for_user(membership=request.membership, goal_id=goal_id)
+    if not services.may_edit_goal(request.membership, goal):
+        raise PermissionDenied(
+            _("Only the goal's owner, the project's leads and ops managers can change it.")
+        )
+    return _goal_form_page(request, goal=goal, project=goal.project)
+
+
+@organization_view
+@require_POST
+def goal_smart_check(request: HttpRequest) -> HttpResponse:
+    """The SMART panel for the goal form as it is being typed (htmx)."""
+    require_editor(request.membership)
+    goal = project = None
+    if goal_id := request.GET.get("goal"):
+        goal = selectors.goal_get_for_user(membership=request.membership, goal_id=int(goal_id))
+    elif project_id := request.GET.get("project"):
+        project = selectors.project_get_for_user(
+            membership=request.membership, project_id=int(project_id)
+        )
+    form = GoalForm(request.POST, organization=request.organization, goal=goal)
+    form.full_clean()
+    check = smart_check(_unsaved_goal(request, form, goal, project), today=timezone.localdate())
+    return render(request, "projects/goal_form.html#smart-check", {"check": check})
+
+
+@organization_view
+@require_safe
+def goal_detail(request: HttpRequest, goal_id: int) -> HttpResponse:
+    goal = selectors.goal_get_for_user(membership=request.membership, goal_id=goal_id)
+    return _goal_page(request, goal)
+
+
+def _goal_page(
+    request: HttpRequest,
+    goal: Goal,
+    *,
+    check_in_form: CheckInForm | None = None,
+    close_form: CloseGoalForm | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    today = timezone.localdate()
+    check_ins = list(selectors.check_ins_for_goal(goal=goal))
+    may_edit = services.may_edit_goal(request.membership, goal)
+    return render(
+        request,
+        "projects/goal_detail.html",
+        {
+            "goal": goal,
+            "tracked": selectors.track(goal, on=today),
+            "check": smart_check(goal, today=today),
+            "check_ins": check_ins,
+            "chart": goal_chart(goal, check_ins, today=today),
+            "children": selectors.with_latest_check_in(
+                goal.children.select_related("project")
+            ).order_by("title"),
+            "may_edit": may_edit,
+            "may_check_in": request.membership.can_edit and goal.state == GoalState.ACTIVE,
+            "check_in_form": check_in_form or CheckInForm(initial={"checked_on": today}),
+            "close_form": close_form or CloseGoalForm(),
+            "status_rule": STATUS_RULE,
+        },
+        status=status,
+    )
+
+
+STATUS_RULE = [
+    _lazy(
+        "Achieved: the latest value meets the target (a range goal: inside the range on its due date)."
+    ),
+    _lazy("Missed: the due date has passed and the target is not met."),
+    _lazy(
+        "On track: progress trails the time elapsed by 10 points or less, and confidence is above 2 of 5."
+    ),
+    _lazy(
+        "At risk: progress trails by 25 points or less, or the team's confidence is 2 of 5 or lower."
+    ),
+    _lazy("Off track: progress trails by more than 25 points."),
+]
+
+
+@organization_view
+@require_POST
+def goal_check_in(request: HttpRequest, goal_id: int) -> HttpResponse:
+    goal = selectors.goal_get_for_user(membership=request.membership, goal_id=goal_id)
+    require_editor(request.membership)
+    form = CheckInForm(request.POST)
+    if form.is_valid():
+        try:
+            services.check_in_create(actor=request.membership, goal=goal, **form.cleaned_data)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("Check-in recorded."))
+            return redirect(
+                "projects:goal_detail", org_slug=request.organization.slug, goal_id=goal.pk
+            )
+    return _goal_page(request, goal, check_in_form=form, status=400)
+
+
+def _goal_transition(request: HttpRequest, goal_id: int, action: str) -> HttpResponse:
+    goal = selectors.goal_get_for_user(membership=request.membership, goal_id=goal_id)
+    if not services.may_edit_goal(request.membership, goal):
+        raise PermissionDenied(
+            _("Only the goal's owner, the project's leads and ops managers can change it.")
+        )
+    close_form = None
+    try:
+        if action == "activate":
+            services.goal_activate(actor=request.membership, goal=goal)
+            messages.success(request, _("The goal is active. Check in its value every week."))
+        elif action == "reopen":
+            services.goal_reopen(actor=request.membership, goal=goal)
+            messages.success(request, _("The goal is open again."))
+        else:
+            close_form = CloseGoalForm(request.POST)
+            if not close_form.is_valid():
+                return _goal_page(request, goal, close_form=close_form, status=400)
+            services.goal_close(actor=request.membership, goal=goal, **close_form.cleaned_data)
+            messages.success(request, _("The goal is closed."))
+    except ValidationError as error:
+        if close_form is not None:
+            close_form.add_error(None, error)
+            return _goal_page(request, goal, close_form=close_form, status=400)
+        for message in error.messages:
+            messages.error(request, message)
+    return redirect("projects:goal_detail", org_slug=request.organization.slug, goal_id=goal.pk)
+
+
+@organization_view
+@require_POST
+def goal_activate(request: HttpRequest, goal_id: int) -> HttpResponse:
+    return _goal_transition(request, goal_id, "activate")
+
+
+@organization_view
+@require_POST
+def goal_close(request: HttpRequest, goal_id: int) -> HttpResponse:
+    return _goal_transition(request, goal_id, "close")
+
+
+@organization_view
+@require_POST
+def goal_reopen(request: HttpRequest, goal_id: int) -> HttpResponse:
+    return _goal_transition(request, goal_id, "reopen")

@@ -97,7 +97,7 @@ def test_specific(changes, level, message) -> None:
         (
             {"unit": Unit.COUNT, "baseline": Decimal(150), "target": Decimal(120)},
             Level.PASS,
-            "from 150.0 count to 120.0 count",
+            "from 150.0 to 120.0",
         ),
         ({}, Level.PASS, "Measured by Monthly churn: from 20.0% to 17.0%."),
         (

@@ -2,14 +2,29 @@
 
 from __future__ import annotations
 
+from datetime import date, timedelta
+from decimal import Decimal
 from typing import Any
 
 from django.contrib.auth.models import Group, Permission
 from django.core.management.base import BaseCommand
 from django.db import transaction
+from django.utils import timezone
 
 from opsboard.accounts.models import User
-from projects.models import Membership, Organization, Role, Team
+from projects.models import (
+    CheckIn,
+    Direction,
+    Goal,
+    GoalState,
+    Membership,
+    Organization,
+    Project,
+    ProjectStatus,
+    Role,
+    Team,
+    Unit,
+)
 
 SCHEDULE_EDITORS = "Schedule editors"
 DEMO_PASSWORD = "opsboard-demo"  # noqa: S105 - printed for people trying the demo
@@ -91,6 +106,10 @@ class Command(BaseCommand):
             for index in leads:
                 Team.objects.filter(pk=teams[index].pk).update(lead=user)
 
+        seed_goals(
+            demo, {team.name.split(" ")[0]: team for team in teams}, today=timezone.localdate()
+        )
+
         # Ops managers who are staff edit the worker's schedules in the admin panel.
         schedule_editors, _ = Group.objects.get_or_create(name=SCHEDULE_EDITORS)
         schedule_editors.permissions.set(
@@ -118,3 +137,219 @@ class Command(BaseCommand):
         self.stdout.write(f"Sign in with any of these accounts, password: {DEMO_PASSWORD}")
         for email, what in SIGN_IN_ACCOUNTS:
             self.stdout.write(f"  {email:<30} {what}")
+
+
+def _goal(organization: Organization, title: str, **fields: Any) -> Goal:
+    goal, _ = Goal.objects.update_or_create(organization=organization, title=title, defaults=fields)
+    return goal
+
+
+def _check_ins(goal: Goal, author: User, readings: list[tuple[date, str, int, str]]) -> None:
+    """Weekly readings, written once: a re-run keeps what people have added since."""
+    if goal.check_ins.exists():
+        return
+    CheckIn.objects.bulk_create(
+        CheckIn(
+            goal=goal,
+            checked_on=day,
+            value=Decimal(value),
+            confidence=confidence,
+            note=note,
+            author=author,
+        )
+        for day, value, confidence, note in readings
+    )
+
+
+def seed_goals(demo: Organization, teams: dict[str, Team], *, today: date) -> None:
+    """The source material's cases: a churn project, a supply-chain cost project, their objectives."""
+    people = {
+        user.email.split("@")[0]: user
+        for user in User.objects.filter(memberships__organization=demo)
+    }
+    manager, lead = people["manager"], people["lead"]
+
+    on_time = _goal(
+        demo,
+        "On-time task completion of 90% or more",
+        statement="Cross-team tasks finish by their due date, so no team waits on another.",
+        metric_name="On-time task completion rate",
+        unit=Unit.PERCENT,
+        direction=Direction.INCREASE,
+        baseline=Decimal(78),
+        target=Decimal(90),
+        decimals=0,
+        confidence=4,
+        resources_note="Kanban boards for every cross-team project, daily 15-minute standups, reminders 3 days ahead.",
+        start_date=today - timedelta(days=56),
+        due_date=today + timedelta(days=126),
+        owner=manager,
+        state=GoalState.ACTIVE,
+    )
+    _check_ins(
+        on_time,
+        manager,
+        [
+            (today - timedelta(days=28), "80", 4, "First month with boards in every project."),
+            (today - timedelta(days=1), "83", 4, "Standups caught three blocked tasks early."),
+        ],
+    )
+    retention = _goal(
+        demo,
+        "Keep more of our customers",
+        statement="Paying customers stay with us longer, so growth is not spent replacing the ones who leave.",
+        metric_name="Twelve-month customer retention",
+        unit=Unit.PERCENT,
+        direction=Direction.INCREASE,
+        baseline=Decimal(62),
+        target=Decimal(70),
+        confidence=3,
+        resources_note="The churn project this quarter; the loyalty programme next.",
+        start_date=today - timedelta(days=42),
+        due_date=today + timedelta(days=323),
+        owner=manager,
+        state=GoalState.ACTIVE,
+    )
+    cost = _goal(
+        demo,
+        "Lower the cost to serve",
+        statement="Every order costs less to buy, store and deliver, without slower delivery.",
+        metric_name="Cost to serve per order",
+        unit=Unit.CURRENCY,
+        direction=Direction.DECREASE,
+        baseline=Decimal("48.00"),
+        target=Decimal("42.00"),
+        decimals=2,
+        confidence=3,
+        resources_note="Procurement, Logistics and Finance each name one owner.",
+        start_date=today - timedelta(days=60),
+        due_date=today + timedelta(days=305),
+        owner=manager,
+        state=GoalState.ACTIVE,
+    )
+
+    churn_project, _ = Project.objects.update_or_create(
+        organization=demo,
+        name="Reduce customer churn",
+        defaults={
+            "description": (
+                "Four weeks across three teams: User Operations analyses who leaves and why, "
+                "Product fixes the features they leave over, Engineering makes the systems faster. "
+                "Week 1 joint analysis, week 2 agree the problem list, weeks 3-4 each team delivers, then evaluate."
+            ),
+            "owner": lead,
+            "start_date": today - timedelta(days=42),
+            "due_date": today + timedelta(days=91),
+            "status": ProjectStatus.ACTIVE,
+        },
+    )
+    churn_project.teams.set([teams["User"], teams["Product"], teams["Engineering"]])
+    churn = _goal(
+        demo,
+        "Cut monthly churn from 20% to 17%",
+        project=churn_project,
+        parent=retention,
+        team=teams["User"],
+        statement="Fewer paying customers cancel each month, especially in their first 90 days.",
+        metric_name="Monthly churn rate",
+        unit=Unit.PERCENT,
+        direction=Direction.DECREASE,
+        baseline=Decimal(20),
+        target=Decimal(17),
+        decimals=1,
+        confidence=4,
+        resources_note="Two analysts in User Operations, one product manager, one engineer for the quarter.",
+        start_date=today - timedelta(days=42),
+        due_date=today + timedelta(days=91),
+        owner=lead,
+        state=GoalState.ACTIVE,
+    )
+    _check_ins(
+        churn,
+        lead,
+        [
+            (
+                today - timedelta(days=35),
+                "19.8",
+                4,
+                "Joint analysis done: onboarding drop-off is the biggest cause.",
+            ),
+            (
+                today - timedelta(days=28),
+                "19.5",
+                4,
+                "Problem list agreed with Product and Engineering.",
+            ),
+            (today - timedelta(days=21), "19.6", 3, "Slight rise: a payment outage on the 12th."),
+            (
+                today - timedelta(days=14),
+                "19.1",
+                4,
+                "New onboarding checklist live for half of new users.",
+            ),
+            (today - timedelta(days=7), "18.8", 4, "Checklist for everyone; page load 30% faster."),
+        ],
+    )
+    _goal(
+        demo,
+        "Raise NPS by 5 points",
+        project=churn_project,
+        team=teams["Product"],
+        statement="Customers recommend us more after the onboarding changes.",
+        metric_name="Net Promoter Score",
+        unit=Unit.SCORE,
+        direction=Direction.INCREASE,
+        baseline=Decimal(32),
+        target=Decimal(37),
+        confidence=3,
+        start_date=today,
+        due_date=today + timedelta(days=91),
+        owner=people["member"],
+        state=GoalState.DRAFT,
+    )
+
+    supply_project, _ = Project.objects.update_or_create(
+        organization=demo,
+        name="Cut supply-chain cost",
+        defaults={
+            "description": (
+                "Procurement renegotiates the top suppliers, Logistics consolidates routes and warehouses, "
+                "Finance tracks the total cost. Target: total cost down 12%."
+            ),
+            "owner": people["zhou.min"],
+            "start_date": today - timedelta(days=60),
+            "due_date": today + timedelta(days=120),
+            "status": ProjectStatus.ACTIVE,
+        },
+    )
+    supply_project.teams.set([teams["Procurement"], teams["Logistics"], teams["Finance"]])
+    supply = _goal(
+        demo,
+        "Cut total supply-chain cost by 12%",
+        project=supply_project,
+        parent=cost,
+        team=teams["Procurement"],
+        statement="The monthly cost of buying, storing and moving goods falls by 12% at the same service level.",
+        metric_name="Monthly supply-chain cost (CNY)",
+        unit=Unit.CURRENCY,
+        direction=Direction.DECREASE,
+        baseline=Decimal(5_000_000),
+        target=Decimal(4_400_000),
+        decimals=0,
+        confidence=4,
+        resources_note="Procurement leads supplier talks; Logistics plans routes; Finance owns the numbers.",
+        start_date=today - timedelta(days=60),
+        due_date=today + timedelta(days=120),
+        owner=people["zhou.min"],
+        state=GoalState.ACTIVE,
+    )
+    _check_ins(
+        supply,
+        people["zheng.li"],
+        [
+            (today - timedelta(days=46), "4930000", 4, "Two suppliers agreed new prices."),
+            (today - timedelta(days=32), "4850000", 4, "Routes in the east merged."),
+            (today - timedelta(days=18), "4810000", 3, "Fuel prices up; savings slower."),
+            (today - timedelta(days=4), "4720000", 4, "Warehouse consolidation started."),
+        ],
+    )
