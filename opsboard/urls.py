@@ -3,6 +3,7 @@ from __future__ import annotations
 from django.contrib import admin
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from projects import views as project_views
 
@@ -19,5 +20,7 @@ urlpatterns = [
     path("invitations/<str:token>/", project_views.invitation_accept, name="invitation_accept"),
     path("o/", include("projects.urls")),
     path("api/v1/", include("projects.api_urls")),
+    path("api/schema/", SpectacularAPIView.as_view(), name="api_schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api_schema"), name="api_docs"),
     path("admin/", admin.site.urls),
 ]

@@ -54,3 +54,8 @@ def require_manager(membership: Membership) -> None:
 def require_editor(membership: Membership) -> None:
     if not membership.can_edit:
         raise PermissionDenied(_("Viewers can look but not change anything."))
+
+
+def require_lead(membership: Membership) -> None:
+    if not membership.can_lead:
+        raise PermissionDenied(_("Only team leads, ops managers and owners can do this."))

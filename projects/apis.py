@@ -1,4 +1,4 @@
-"""JSON API for organisations, teams and people, scoped like the pages."""
+"""JSON API for organisations, teams, people, projects, goals and check-ins, scoped like the pages."""
 
 from __future__ import annotations
 
@@ -6,9 +6,12 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.utils import timezone
 from django.utils.translation import gettext as _
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import serializers, status
 from rest_framework.exceptions import ValidationError
+from rest_framework.permissions import SAFE_METHODS
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -16,7 +19,22 @@ from rest_framework.views import APIView
 from opsboard.accounts.models import User
 
 from . import selectors, services
-from .models import Membership, Role, Team
+from .access import require_editor, require_lead, require_manager
+from .goals import Criterion, GoalStatus, Level, goal_tracking, smart_check
+from .models import (
+    CLOSED_GOAL_STATES,
+    CheckIn,
+    Direction,
+    Goal,
+    GoalState,
+    Membership,
+    Organization,
+    Project,
+    ProjectStatus,
+    Role,
+    Team,
+    Unit,
+)
 
 T = TypeVar("T")
 
@@ -71,7 +89,11 @@ class MemberInput(serializers.Serializer):
 
 class OrganizationMixin:
     def membership(self, request: Request, org_slug: str) -> Membership:
-        return selectors.membership_get_for_user(user=request.user, org_slug=org_slug)
+        """The requester's membership; a viewer's write is refused before its body is read."""
+        membership = selectors.membership_get_for_user(user=request.user, org_slug=org_slug)
+        if request.method not in SAFE_METHODS:
+            require_editor(membership)
+        return membership
 
 
 def _lead_from(organization_id: int, email: str | None) -> User | None:
@@ -86,19 +108,23 @@ def _lead_from(organization_id: int, email: str | None) -> User | None:
 
 
 class OrganizationListApi(APIView):
+    @extend_schema(responses=OrganizationOutput(many=True))
     def get(self, request: Request) -> Response:
         memberships = selectors.memberships_for_user(user=request.user)
         return Response(OrganizationOutput(memberships, many=True).data)
 
 
 class TeamListApi(OrganizationMixin, APIView):
+    @extend_schema(responses=TeamOutput(many=True))
     def get(self, request: Request, org_slug: str) -> Response:
         membership = self.membership(request, org_slug)
         teams = selectors.teams_for_organization(organization=membership.organization)
         return Response(TeamOutput(teams, many=True).data)
 
+    @extend_schema(request=TeamInput, responses={201: TeamOutput})
     def post(self, request: Request, org_slug: str) -> Response:
         membership = self.membership(request, org_slug)
+        require_manager(membership)
         payload = TeamInput(data=request.data)
         payload.is_valid(raise_exception=True)
         data = payload.validated_data
@@ -113,11 +139,13 @@ class TeamListApi(OrganizationMixin, APIView):
 
 
 class TeamDetailApi(OrganizationMixin, APIView):
+    @extend_schema(responses=TeamOutput)
     def get(self, request: Request, org_slug: str, team_id: int) -> Response:
         membership = self.membership(request, org_slug)
         team = selectors.team_get_for_user(membership=membership, team_id=team_id)
         return Response(TeamOutput(team).data)
 
+    @extend_schema(request=TeamInput, responses=TeamOutput)
     def patch(self, request: Request, org_slug: str, team_id: int) -> Response:
         membership = self.membership(request, org_slug)
         team = selectors.team_get_for_user(membership=membership, team_id=team_id)
@@ -139,6 +167,7 @@ class TeamDetailApi(OrganizationMixin, APIView):
         )
         return Response(TeamOutput(team).data)
 
+    @extend_schema(responses={204: None})
     def delete(self, request: Request, org_slug: str, team_id: int) -> Response:
         membership = self.membership(request, org_slug)
         team = selectors.team_get_for_user(membership=membership, team_id=team_id)
@@ -147,6 +176,7 @@ class TeamDetailApi(OrganizationMixin, APIView):
 
 
 class MemberListApi(OrganizationMixin, APIView):
+    @extend_schema(responses=MemberOutput(many=True))
     def get(self, request: Request, org_slug: str) -> Response:
         membership = self.membership(request, org_slug)
         people = selectors.people_for_organization(organization=membership.organization)
@@ -154,14 +184,17 @@ class MemberListApi(OrganizationMixin, APIView):
 
 
 class MemberDetailApi(OrganizationMixin, APIView):
+    @extend_schema(responses=MemberOutput)
     def get(self, request: Request, org_slug: str, membership_id: int) -> Response:
         membership = self.membership(request, org_slug)
         member = selectors.member_get_for_user(membership=membership, membership_id=membership_id)
         return Response(MemberOutput(member).data)
 
+    @extend_schema(request=MemberInput, responses=MemberOutput)
     def patch(self, request: Request, org_slug: str, membership_id: int) -> Response:
         membership = self.membership(request, org_slug)
         member = selectors.member_get_for_user(membership=membership, membership_id=membership_id)
+        require_manager(membership)
         current = {"role": member.role, "teams": [team.pk for team in member.teams.all()]}
         payload = MemberInput(data={**current, **request.data})
         payload.is_valid(raise_exception=True)
@@ -177,3 +210,395 @@ class MemberDetailApi(OrganizationMixin, APIView):
             teams=teams,
         )
         return Response(MemberOutput(member).data)
+
+
+# Projects, goals and check-ins ---------------------------------------------
+
+
+class ProjectOutput(serializers.ModelSerializer):
+    teams = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
+    owner = serializers.SlugRelatedField(slug_field="email", read_only=True)
+
+    class Meta:
+        model = Project
+        fields = ["id", "name", "description", "teams", "owner", "start_date", "due_date", "status"]
+
+
+class OrganizationScopedInput(serializers.Serializer):
+    """An input whose related objects must belong to the organisation in the address."""
+
+    def __init__(self, *args: Any, organization: Organization | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            child = getattr(field, "child_relation", field)
+            queryset = getattr(child, "queryset", None)
+            if queryset is None:
+                continue
+            if organization is None:
+                # Only the schema generator builds one without an organisation.
+                child.queryset = queryset.none()
+            elif queryset.model is User:
+                child.queryset = User.objects.filter(memberships__organization=organization)
+            else:
+                child.queryset = queryset.filter(organization=organization)
+
+
+class ProjectInput(OrganizationScopedInput):
+    name = serializers.CharField(max_length=200)
+    description = serializers.CharField(required=False, allow_blank=True, default="")
+    teams = serializers.PrimaryKeyRelatedField(many=True, queryset=Team.objects.all())
+    owner = serializers.SlugRelatedField(
+        slug_field="email",
+        queryset=User.objects.all(),
+        required=False,
+        allow_null=True,
+        default=None,
+    )
+    start_date = serializers.DateField()
+    due_date = serializers.DateField()
+    status = serializers.ChoiceField(choices=ProjectStatus.choices, default=ProjectStatus.PLANNED)
+
+
+class CriterionOutput(serializers.Serializer):
+    criterion = serializers.ChoiceField(choices=Criterion.choices)
+    level = serializers.ChoiceField(choices=Level.choices)
+    message = serializers.CharField()
+
+
+class SmartCheckOutput(serializers.Serializer):
+    passes = serializers.BooleanField(
+        help_text="True when no criterion fails: the goal may be made active."
+    )
+    criteria = CriterionOutput(many=True)
+
+
+class TrackingOutput(serializers.Serializer):
+    current = serializers.DecimalField(max_digits=18, decimal_places=4, allow_null=True)
+    progress = serializers.FloatField(allow_null=True, help_text="0..1, clamped")
+    progress_raw = serializers.FloatField(
+        allow_null=True, help_text="Below 0: worse than the baseline"
+    )
+    expected = serializers.FloatField(allow_null=True, help_text="Share of the time gone, 0..1")
+    status = serializers.ChoiceField(choices=GoalStatus.choices, allow_null=True)
+
+
+class GoalOutput(serializers.ModelSerializer):
+    owner = serializers.SlugRelatedField(slug_field="email", read_only=True)
+    smart_check = serializers.SerializerMethodField()
+    tracking = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Goal
+        fields = [
+            "id",
+            "project",
+            "parent",
+            "team",
+            "owner",
+            "title",
+            "statement",
+            "metric_name",
+            "unit",
+            "direction",
+            "baseline",
+            "target",
+            "target_high",
+            "decimals",
+            "confidence",
+            "resources_note",
+            "start_date",
+            "due_date",
+            "state",
+            "closing_note",
+            "closed_at",
+            "smart_check",
+            "tracking",
+        ]
+
+    @extend_schema_field(SmartCheckOutput)
+    def get_smart_check(self, goal: Goal) -> dict[str, object]:
+        return smart_check(goal, today=timezone.localdate()).as_dict()
+
+    @extend_schema_field(TrackingOutput)
+    def get_tracking(self, goal: Goal) -> dict[str, object]:
+        tracking = goal_tracking(
+            goal,
+            latest_value=getattr(goal, "latest_value", None),
+            latest_confidence=getattr(goal, "latest_confidence", None),
+            on=timezone.localdate(),
+        )
+        return {
+            "current": tracking.current,
+            "progress": tracking.progress.fraction if tracking.progress else None,
+            "progress_raw": tracking.progress.raw if tracking.progress else None,
+            "expected": tracking.expected,
+            "status": tracking.status.value if tracking.status else None,
+        }
+
+
+class GoalInputSerializer(OrganizationScopedInput):
+    project = serializers.PrimaryKeyRelatedField(
+        queryset=Project.objects.all(),
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="Empty for an organisation objective.",
+    )
+    title = serializers.CharField(max_length=200)
+    statement = serializers.CharField(required=False, allow_blank=True, default="")
+    metric_name = serializers.CharField(
+        max_length=120, required=False, allow_blank=True, default=""
+    )
+    unit = serializers.ChoiceField(choices=Unit.choices, default=Unit.PERCENT)
+    direction = serializers.ChoiceField(choices=Direction.choices, default=Direction.INCREASE)
+    baseline = serializers.DecimalField(max_digits=18, decimal_places=4)
+    target = serializers.DecimalField(max_digits=18, decimal_places=4)
+    target_high = serializers.DecimalField(
+        max_digits=18, decimal_places=4, required=False, allow_null=True, default=None
+    )
+    decimals = serializers.IntegerField(min_value=0, max_value=4, default=0)
+    confidence = serializers.IntegerField(
+        min_value=1, max_value=5, required=False, allow_null=True, default=None
+    )
+    resources_note = serializers.CharField(required=False, allow_blank=True, default="")
+    parent = serializers.PrimaryKeyRelatedField(
+        queryset=Goal.objects.all(), required=False, allow_null=True, default=None
+    )
+    team = serializers.PrimaryKeyRelatedField(
+        queryset=Team.objects.all(), required=False, allow_null=True, default=None
+    )
+    owner = serializers.SlugRelatedField(
+        slug_field="email",
+        queryset=User.objects.all(),
+        required=False,
+        allow_null=True,
+        default=None,
+    )
+    start_date = serializers.DateField(required=False, allow_null=True, default=None)
+    due_date = serializers.DateField(required=False, allow_null=True, default=None)
+
+    def goal_input(self) -> services.GoalInput:
+        return services.GoalInput(
+            **{name: self.validated_data[name] for name in services.GOAL_INPUT_FIELDS}
+        )
+
+
+class CloseInput(serializers.Serializer):
+    state = serializers.ChoiceField(choices=[(s.value, s.label) for s in CLOSED_GOAL_STATES])
+    note = serializers.CharField()
+
+
+class CheckInOutput(serializers.ModelSerializer):
+    author = serializers.SlugRelatedField(slug_field="email", read_only=True)
+
+    class Meta:
+        model = CheckIn
+        fields = ["id", "goal", "value", "confidence", "note", "checked_on", "author", "created_at"]
+
+
+class CheckInInput(serializers.Serializer):
+    value = serializers.DecimalField(max_digits=18, decimal_places=4)
+    checked_on = serializers.DateField()
+    confidence = serializers.IntegerField(
+        min_value=1, max_value=5, required=False, allow_null=True, default=None
+    )
+    note = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+def _validated(serializer: serializers.Serializer) -> dict[str, Any]:
+    serializer.is_valid(raise_exception=True)
+    return serializer.validated_data
+
+
+def _goal_response(
+    membership: Membership, goal_id: int, code: int = status.HTTP_200_OK
+) -> Response:
+    return Response(
+        GoalOutput(selectors.goal_get_for_user(membership=membership, goal_id=goal_id)).data,
+        status=code,
+    )
+
+
+class ProjectListApi(OrganizationMixin, APIView):
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("team", int),
+            OpenApiParameter("status", str, enum=ProjectStatus.values),
+            OpenApiParameter("owner", str, description="owner's email"),
+        ],
+        responses=ProjectOutput(many=True),
+    )
+    def get(self, request: Request, org_slug: str) -> Response:
+        membership = self.membership(request, org_slug)
+        organization = membership.organization
+        team = Team.objects.filter(
+            organization=organization, pk=request.query_params.get("team") or None
+        ).first()
+        owner = User.objects.filter(
+            email__iexact=request.query_params.get("owner") or "",
+            memberships__organization=organization,
+        ).first()
+        projects = selectors.projects_for_organization(
+            organization=organization,
+            team=team,
+            status=request.query_params.get("status") or None,
+            owner=owner,
+        )
+        return Response(ProjectOutput(projects, many=True).data)
+
+    @extend_schema(request=ProjectInput, responses={201: ProjectOutput})
+    def post(self, request: Request, org_slug: str) -> Response:
+        membership = self.membership(request, org_slug)
+        require_lead(membership)
+        data = _validated(ProjectInput(data=request.data, organization=membership.organization))
+        project = call_service(
+            services.project_create, actor=membership, data=services.ProjectInput(**data)
+        )
+        return Response(ProjectOutput(project).data, status=status.HTTP_201_CREATED)
+
+
+class ProjectDetailApi(OrganizationMixin, APIView):
+    @extend_schema(responses=ProjectOutput)
+    def get(self, request: Request, org_slug: str, project_id: int) -> Response:
+        membership = self.membership(request, org_slug)
+        return Response(
+            ProjectOutput(
+                selectors.project_get_for_user(membership=membership, project_id=project_id)
+            ).data
+        )
+
+    @extend_schema(request=ProjectInput, responses=ProjectOutput)
+    def patch(self, request: Request, org_slug: str, project_id: int) -> Response:
+        membership = self.membership(request, org_slug)
+        project = selectors.project_get_for_user(membership=membership, project_id=project_id)
+        current = ProjectInput(
+            {
+                "name": project.name,
+                "description": project.description,
+                "teams": list(project.teams.all()),
+                "owner": project.owner,
+                "start_date": project.start_date,
+                "due_date": project.due_date,
+                "status": project.status,
+            },
+            organization=membership.organization,
+        ).data
+        data = _validated(
+            ProjectInput(data={**current, **request.data}, organization=membership.organization)
+        )
+        project = call_service(
+            services.project_update,
+            actor=membership,
+            project=project,
+            data=services.ProjectInput(**data),
+        )
+        return Response(ProjectOutput(project).data)
+
+
+class GoalListApi(OrganizationMixin, APIView):
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("project", int, description="goals of this project"),
+            OpenApiParameter("objectives", bool, description="only organisation objectives"),
+            OpenApiParameter("state", str, enum=GoalState.values),
+        ],
+        responses=GoalOutput(many=True),
+    )
+    def get(self, request: Request, org_slug: str) -> Response:
+        membership = self.membership(request, org_slug)
+        goals = selectors.with_latest_check_in(
+            Goal.objects.filter(organization=membership.organization).select_related("owner")
+        ).order_by("due_date", "title")
+        if project := request.query_params.get("project"):
+            goals = goals.filter(project_id=project if project.isdigit() else None)
+        if request.query_params.get("objectives") in ("1", "true"):
+            goals = goals.filter(project__isnull=True)
+        if state := request.query_params.get("state"):
+            goals = goals.filter(state=state)
+        return Response(GoalOutput(goals, many=True).data)
+
+    @extend_schema(request=GoalInputSerializer, responses={201: GoalOutput})
+    def post(self, request: Request, org_slug: str) -> Response:
+        membership = self.membership(request, org_slug)
+        payload = GoalInputSerializer(data=request.data, organization=membership.organization)
+        _validated(payload)
+        goal = call_service(
+            services.goal_create,
+            actor=membership,
+            project=payload.validated_data["project"],
+            data=payload.goal_input(),
+        )
+        return _goal_response(membership, goal.pk, status.HTTP_201_CREATED)
+
+
+class GoalDetailApi(OrganizationMixin, APIView):
+    @extend_schema(responses=GoalOutput)
+    def get(self, request: Request, org_slug: str, goal_id: int) -> Response:
+        return _goal_response(self.membership(request, org_slug), goal_id)
+
+    @extend_schema(request=GoalInputSerializer, responses=GoalOutput)
+    def patch(self, request: Request, org_slug: str, goal_id: int) -> Response:
+        membership = self.membership(request, org_slug)
+        goal = selectors.goal_get_for_user(membership=membership, goal_id=goal_id)
+        current = {name: getattr(goal, name) for name in services.GOAL_INPUT_FIELDS}
+        current.update(project=goal.project, parent=goal.parent, team=goal.team, owner=goal.owner)
+        current = GoalInputSerializer(current, organization=membership.organization).data
+        payload = GoalInputSerializer(
+            data={**current, **request.data}, organization=membership.organization
+        )
+        _validated(payload)
+        call_service(services.goal_update, actor=membership, goal=goal, data=payload.goal_input())
+        return _goal_response(membership, goal.pk)
+
+
+class GoalActivateApi(OrganizationMixin, APIView):
+    @extend_schema(
+        request=None,
+        responses=GoalOutput,
+        description="Make a draft active; 400 lists the SMART criteria that fail.",
+    )
+    def post(self, request: Request, org_slug: str, goal_id: int) -> Response:
+        membership = self.membership(request, org_slug)
+        goal = selectors.goal_get_for_user(membership=membership, goal_id=goal_id)
+        call_service(services.goal_activate, actor=membership, goal=goal)
+        return _goal_response(membership, goal.pk)
+
+
+class GoalCloseApi(OrganizationMixin, APIView):
+    @extend_schema(request=CloseInput, responses=GoalOutput)
+    def post(self, request: Request, org_slug: str, goal_id: int) -> Response:
+        membership = self.membership(request, org_slug)
+        goal = selectors.goal_get_for_user(membership=membership, goal_id=goal_id)
+        call_service(
+            services.goal_close,
+            actor=membership,
+            goal=goal,
+            **_validated(CloseInput(data=request.data)),
+        )
+        return _goal_response(membership, goal.pk)
+
+
+class GoalReopenApi(OrganizationMixin, APIView):
+    @extend_schema(request=None, responses=GoalOutput)
+    def post(self, request: Request, org_slug: str, goal_id: int) -> Response:
+        membership = self.membership(request, org_slug)
+        goal = selectors.goal_get_for_user(membership=membership, goal_id=goal_id)
+        call_service(services.goal_reopen, actor=membership, goal=goal)
+        return _goal_response(membership, goal.pk)
+
+
+class CheckInListApi(OrganizationMixin, APIView):
+    @extend_schema(responses=CheckInOutput(many=True))
+    def get(self, request: Request, org_slug: str, goal_id: int) -> Response:
+        goal = selectors.goal_get_for_user(
+            membership=self.membership(request, org_slug), goal_id=goal_id
+        )
+        return Response(CheckInOutput(selectors.check_ins_for_goal(goal=goal), many=True).data)
+
+    @extend_schema(request=CheckInInput, responses={201: CheckInOutput})
+    def post(self, request: Request, org_slug: str, goal_id: int) -> Response:
+        membership = self.membership(request, org_slug)
+        goal = selectors.goal_get_for_user(membership=membership, goal_id=goal_id)
+        data = _validated(CheckInInput(data=request.data))
+        check_in = call_service(services.check_in_create, actor=membership, goal=goal, **data)
+        return Response(CheckInOutput(check_in).data, status=status.HTTP_201_CREATED)

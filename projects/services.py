@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 from opsboard.accounts.models import User
 from opsboard.notify.emails import send_email
 
+from .access import require_lead, require_manager
 from .goals import smart_check
 from .models import (
     CLOSED_GOAL_STATES,
@@ -41,11 +42,6 @@ from .models import (
     Unit,
     hash_token,
 )
-
-
-def _require_manager(actor: Membership) -> None:
-    if not actor.can_manage:
-        raise PermissionDenied(_("Only owners and ops managers can do this."))
 
 
 def _check_teams(organization: Organization, teams: Iterable[Team]) -> list[Team]:
@@ -87,7 +83,7 @@ def organization_update(
     language: str,
     reminder_lead_days: int,
 ) -> Organization:
-    _require_manager(actor)
+    require_manager(actor)
     organization = actor.organization
     organization.name = name
     organization.timezone = timezone_name
@@ -119,7 +115,7 @@ def _check_team_name(organization: Organization, name: str, team: Team | None = 
 def team_create(
     *, actor: Membership, name: str, description: str = "", lead: User | None = None
 ) -> Team:
-    _require_manager(actor)
+    require_manager(actor)
     organization = actor.organization
     _check_team_name(organization, name)
     lead_membership = _check_lead(organization, lead)
@@ -135,7 +131,7 @@ def team_create(
 def team_update(
     *, actor: Membership, team: Team, name: str, description: str, lead: User | None
 ) -> Team:
-    _require_manager(actor)
+    require_manager(actor)
     _check_team_name(team.organization, name, team)
     lead_membership = _check_lead(team.organization, lead)
     team.name = name
@@ -150,7 +146,7 @@ def team_update(
 
 @transaction.atomic
 def team_delete(*, actor: Membership, team: Team) -> None:
-    _require_manager(actor)
+    require_manager(actor)
     team.delete()
 
 
@@ -159,7 +155,7 @@ def _owner_count(organization: Organization) -> int:
 
 
 def _check_may_change(actor: Membership, member: Membership) -> None:
-    _require_manager(actor)
+    require_manager(actor)
     if member.role == Role.OWNER and actor.role != Role.OWNER:
         raise PermissionDenied(_("Only an owner can change another owner."))
 
@@ -212,7 +208,7 @@ def _new_token() -> str:
 def invitation_create(
     *, actor: Membership, email: str, role: str, teams: Iterable[Team]
 ) -> Invitation:
-    _require_manager(actor)
+    require_manager(actor)
     organization = actor.organization
     email = User.objects.normalize_email(email)
     if not actor.can_assign_role(role):
@@ -246,7 +242,7 @@ def invitation_create(
 @transaction.atomic
 def invitation_resend(*, actor: Membership, invitation: Invitation) -> Invitation:
     """Send a fresh link; the old one stops working."""
-    _require_manager(actor)
+    require_manager(actor)
     if invitation.status in (InvitationStatus.ACCEPTED, InvitationStatus.REVOKED):
         raise ValidationError(_("This invitation was already answered or revoked."))
     token = _new_token()
@@ -260,7 +256,7 @@ def invitation_resend(*, actor: Membership, invitation: Invitation) -> Invitatio
 
 @transaction.atomic
 def invitation_revoke(*, actor: Membership, invitation: Invitation) -> Invitation:
-    _require_manager(actor)
+    require_manager(actor)
     if invitation.accepted_at is None and invitation.revoked_at is None:
         invitation.revoked_at = timezone.now()
         invitation.save(update_fields=["revoked_at"])
@@ -347,11 +343,6 @@ def invitation_accept_as_new_user(
 # Projects and goals --------------------------------------------------------
 
 
-def _require_lead(actor: Membership) -> None:
-    if not actor.can_lead:
-        raise PermissionDenied(_("Only team leads, ops managers and owners can do this."))
-
-
 def may_edit_project(actor: Membership, project: Project) -> bool:
     return (
         actor.can_manage or (actor.can_lead and actor.can_edit) or project.owner_id == actor.user_id
@@ -417,7 +408,7 @@ def _apply_project(project: Project, data: ProjectInput) -> Project:
 
 @transaction.atomic
 def project_create(*, actor: Membership, data: ProjectInput) -> Project:
-    _require_lead(actor)
+    require_lead(actor)
     return _apply_project(Project(organization=actor.organization), data)
 
 
@@ -503,7 +494,7 @@ def _validate_goal(goal: Goal) -> None:
 @transaction.atomic
 def goal_create(*, actor: Membership, project: Project | None, data: GoalInput) -> Goal:
     if project is None:
-        _require_manager(actor)
+        require_manager(actor)
     elif not may_edit_project(actor, project):
         raise PermissionDenied(
             _("Only the project's owner, team leads and ops managers can add goals.")

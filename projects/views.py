@@ -22,6 +22,7 @@ from .access import (
     CURRENT_ORGANIZATION_SESSION_KEY,
     organization_view,
     require_editor,
+    require_lead,
     require_manager,
 )
 from .charts import goal_chart
@@ -441,8 +442,7 @@ def _project_form_page(request: HttpRequest, project: Project | None) -> HttpRes
 @organization_view
 @form_page
 def project_create(request: HttpRequest) -> HttpResponse:
-    if not request.membership.can_lead:
-        raise PermissionDenied(_("Only team leads, ops managers and owners can do this."))
+    require_lead(request.membership)
     return _project_form_page(request, None)
 
 

@@ -1,12 +1,27 @@
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
+from decimal import Decimal
 
 import factory
 from django.utils import timezone
 
 from opsboard.accounts.models import User
-from projects.models import Invitation, Membership, Organization, Role, Team, hash_token
+from projects.models import (
+    CheckIn,
+    Direction,
+    Goal,
+    GoalState,
+    Invitation,
+    Membership,
+    Organization,
+    Project,
+    ProjectStatus,
+    Role,
+    Team,
+    Unit,
+    hash_token,
+)
 
 PASSWORD = "a-long-test-password"
 
@@ -73,3 +88,52 @@ class InvitationFactory(factory.django.DjangoModelFactory):
     token_hash = factory.LazyAttribute(lambda o: hash_token(o.token))
     invited_by = None
     expires_at = factory.LazyFunction(lambda: timezone.now() + timedelta(days=7))
+
+
+class ProjectFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Project
+        skip_postgeneration_save = True
+
+    organization = factory.SubFactory(OrganizationFactory)
+    name = factory.Sequence(lambda n: f"Project {n}")
+    start_date = date(2026, 10, 1)
+    due_date = date(2027, 3, 31)
+    status = ProjectStatus.ACTIVE
+
+    @factory.post_generation
+    def teams(self, create: bool, extracted: list[Team] | None, **kwargs: object) -> None:
+        if create and extracted:
+            self.teams.set(extracted)
+
+
+class GoalFactory(factory.django.DjangoModelFactory):
+    """An active goal that passes the SMART check (give it a project and a parent to keep Relevant passing)."""
+
+    class Meta:
+        model = Goal
+
+    organization = factory.SubFactory(OrganizationFactory)
+    project = None
+    title = factory.Sequence(lambda n: f"Goal {n}")
+    statement = "Fewer paying customers leave us each month."
+    metric_name = "Monthly churn"
+    unit = Unit.PERCENT
+    direction = Direction.DECREASE
+    baseline = Decimal(20)
+    target = Decimal(17)
+    decimals = 1
+    confidence = 4
+    resources_note = "Two analysts for a quarter."
+    start_date = date(2026, 11, 1)
+    due_date = date(2027, 2, 28)
+    state = GoalState.ACTIVE
+
+
+class CheckInFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = CheckIn
+
+    goal = factory.SubFactory(GoalFactory)
+    value = Decimal(19)
+    checked_on = date(2026, 11, 15)

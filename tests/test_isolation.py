@@ -10,7 +10,7 @@ from __future__ import annotations
 from django.urls import reverse
 
 from opsboard.accounts.models import User
-from projects.models import Membership, Role, Team
+from projects.models import Goal, Membership, Project, Role, Team
 from tests.factories import InvitationFactory
 from tests.urlwalk import all_routes, organization_routes
 
@@ -25,11 +25,15 @@ def demo_objects() -> dict[str, object]:
         organization__slug="demo-ops", user__email="member@demo.opsboard.test"
     )
     invitation = InvitationFactory(organization=team.organization, email="new@demo.opsboard.test")
+    project = Project.objects.get(organization__slug="demo-ops", name="Reduce customer churn")
+    goal = Goal.objects.get(organization__slug="demo-ops", project=project, state="active")
     return {
         "org_slug": "demo-ops",
         "team_id": team.pk,
         "membership_id": member.pk,
         "invitation_id": invitation.pk,
+        "project_id": project.pk,
+        "goal_id": goal.pk,
     }
 
 
@@ -83,3 +87,4 @@ def test_nothing_changed_after_the_attempts(demo: None, client) -> None:
         )
     assert list(Membership.objects.order_by("pk").values_list("pk", "role")) == before
     assert not Team.objects.filter(name="Taken over").exists()
+    assert not Project.objects.filter(name="Taken over").exists()

@@ -5,19 +5,24 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
-from projects.models import Invitation, Membership, Organization, Role, Team
+from projects.models import CheckIn, Goal, Invitation, Membership, Organization, Project, Role, Team
 from tests.conftest import Tenant
-from tests.factories import InvitationFactory
+from tests.factories import GoalFactory, InvitationFactory, ProjectFactory
 from tests.urlwalk import organization_routes
 
 
 def objects_of(tenant: Tenant) -> dict[str, object]:
     invitation = InvitationFactory(organization=tenant.organization)
+    goal = GoalFactory(
+        organization=tenant.organization, project=ProjectFactory(organization=tenant.organization)
+    )
     return {
         "org_slug": tenant.organization.slug,
         "team_id": tenant.team.pk,
         "membership_id": tenant.member.pk,
         "invitation_id": invitation.pk,
+        "project_id": goal.project_id,
+        "goal_id": goal.pk,
     }
 
 
@@ -28,6 +33,9 @@ def snapshot() -> tuple:
         list(Membership.objects.values_list("pk", "role")),
         list(Membership.teams.through.objects.values_list("membership_id", "team_id")),
         list(Invitation.objects.values_list("pk", "token_hash", "revoked_at", "expires_at")),
+        list(Project.objects.values_list("pk", "name", "status", "due_date")),
+        list(Goal.objects.values_list("pk", "title", "state", "target", "closing_note")),
+        list(CheckIn.objects.values_list("pk", "value")),
     )
 
 
@@ -38,6 +46,13 @@ def test_viewer_cannot_change_anything(tenant: Tenant, client, method: str) -> N
     before = snapshot()
     payload = {
         "name": "Renamed",
+        "title": "Renamed",
+        "value": "50",
+        "checked_on": "2026-11-01",
+        "state": "dropped",
+        "note": "Gone",
+        "baseline": "1",
+        "target": "2",
         "role": Role.OWNER,
         "email": "someone@example.test",
         "timezone": "UTC",

@@ -19,5 +19,6 @@ urlpatterns = [
     path("password-reset/done/", views.password_reset_complete, name="password_reset_complete"),
     path("password/", views.password_change, name="password_change"),
     path("profile/", views.profile, name="profile"),
+    path("api-token/", views.api_token, name="api_token"),
     path("language/", views.set_language, name="set_language"),
 ]

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
@@ -11,6 +12,7 @@ from django.utils.translation import check_for_language
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods, require_POST
 from django.views.i18n import set_language as django_set_language
+from rest_framework.authtoken.models import Token
 
 from .forms import OpsboardPasswordResetForm, ProfileForm, SignInForm
 
@@ -80,13 +82,22 @@ def profile(request: HttpRequest) -> HttpResponse:
         return response
     return render(
         request,
-        FORM_PAGE,
-        {
-            "form": form,
-            "title": _("Your profile"),
-            "submit_label": _("Save"),
-            "extra_links": [(reverse_lazy("accounts:password_change"), _("Change your password"))],
-        },
+        "accounts/profile.html",
+        {"form": form, "has_token": Token.objects.filter(user=request.user).exists()},
+    )
+
+
+@login_required
+@require_POST
+def api_token(request: HttpRequest) -> HttpResponse:
+    """Create a new API key (the old one stops working) or revoke it. The key is shown once."""
+    Token.objects.filter(user=request.user).delete()
+    if request.POST.get("action") == "revoke":
+        messages.success(request, _("Your API key is revoked."))
+        return redirect("accounts:profile")
+    token = Token.objects.create(user=request.user)
+    return render(
+        request, "accounts/api_token.html", {"key": token.key, "site_url": settings.SITE_URL}
     )
 
 
