@@ -327,13 +327,15 @@ class GoalOutput(serializers.ModelSerializer):
             latest_confidence=getattr(goal, "latest_confidence", None),
             on=timezone.localdate(),
         )
-        return {
-            "current": tracking.current,
-            "progress": tracking.progress.fraction if tracking.progress else None,
-            "progress_raw": tracking.progress.raw if tracking.progress else None,
-            "expected": tracking.expected,
-            "status": tracking.status.value if tracking.status else None,
-        }
+        return TrackingOutput(
+            {
+                "current": tracking.current,
+                "progress": tracking.progress.fraction if tracking.progress else None,
+                "progress_raw": tracking.progress.raw if tracking.progress else None,
+                "expected": tracking.expected,
+                "status": tracking.status.value if tracking.status else None,
+            }
+        ).data
 
 
 class GoalInputSerializer(OrganizationScopedInput):

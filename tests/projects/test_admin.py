@@ -6,7 +6,8 @@ import pytest
 from django.urls import reverse
 
 from opsboard.accounts.models import User
-from projects.models import Membership, Organization, Team
+from projects.models import Goal, Membership, Organization, Project, Team
+from tests.factories import GoalFactory
 
 
 @pytest.fixture
@@ -121,3 +122,20 @@ def test_demo_manager_edits_the_worker_schedules(manager: User, client) -> None:
     assert response.status_code == 200
     response = client.get(reverse("admin:django_celery_beat_periodictask_add"))
     assert response.status_code == 200
+
+
+def test_manager_sees_their_projects_and_goals_with_check_ins(manager: User, client) -> None:
+    other = Organization.objects.get(slug="other-co")
+    foreign = GoalFactory(organization=other, title="Other Co secret goal")
+    client.force_login(manager)
+    response = client.get(reverse("admin:projects_goal_changelist"))
+    assert response.status_code == 200
+    assert "Cut monthly churn from 20% to 17%" in response.text
+    assert "Other Co secret goal" not in response.text
+    churn = Goal.objects.get(title="Cut monthly churn from 20% to 17%")
+    page = client.get(reverse("admin:projects_goal_change", args=[churn.pk]))
+    assert page.status_code == 200
+    assert "Joint analysis done" in page.text  # a check-in inline
+    assert client.get(reverse("admin:projects_goal_change", args=[foreign.pk])).status_code == 302
+    assert "Reduce customer churn" in client.get(reverse("admin:projects_project_changelist")).text
+    assert Project.objects.filter(organization=other).count() == 0
