@@ -1,41 +1,21 @@
 """How the organisation pages scale with the number of people.
 
 Seeds an organisation with 10, 100 and 1,000 people in a throwaway test
-database (PostgreSQL from DATABASE_URL, default 127.0.0.1), then times the
-dashboard, people and teams pages through Django's test client and counts
-their queries.
+database, then times the dashboard, people and teams pages through Django's
+test client and counts their queries.
 
     .venv/bin/python bench/org_pages.py
 """
 
 from __future__ import annotations
 
-import os
-import statistics
-import sys
-import time
-from pathlib import Path
+from common import Client, measure, throwaway_database
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "opsboard.settings.test")
-
-import warnings
-
-import django
-
-warnings.filterwarnings("ignore", message="No directory at")
-django.setup()
-
-from django.db import connection  # noqa: E402
-from django.test import Client  # noqa: E402
-from django.test.utils import CaptureQueriesContext, setup_test_environment  # noqa: E402
-
-from opsboard.accounts.models import User  # noqa: E402
-from projects.models import Membership, Organization, Role, Team  # noqa: E402
+from opsboard.accounts.models import User
+from projects.models import Membership, Organization, Role, Team
 
 SIZES = [10, 100, 1000]
 TEAMS = 20
-RUNS = 15
 PAGES = {"dashboard": "/o/{slug}/", "people": "/o/{slug}/people/", "teams": "/o/{slug}/teams/"}
 
 
@@ -60,32 +40,15 @@ def seed(size: int) -> User:
     return users[0]
 
 
-def measure(client: Client, url: str) -> tuple[int, float]:
-    client.get(url)
-    timings = []
-    for _ in range(RUNS):
-        with CaptureQueriesContext(connection) as queries:
-            start = time.perf_counter()
-            response = client.get(url)
-            timings.append((time.perf_counter() - start) * 1000)
-        assert response.status_code == 200, (url, response.status_code)
-    return len(queries), statistics.median(timings)
-
-
 def main() -> None:
-    setup_test_environment()
-    old_name = connection.creation.create_test_db(verbosity=0, autoclobber=True)
-    try:
+    with throwaway_database():
         print(f"{'people':>7} {'page':<10} {'queries':>7} {'median ms':>10}")
         for size in SIZES:
-            manager = seed(size)
             client = Client()
-            client.force_login(manager)
+            client.force_login(seed(size))
             for name, pattern in PAGES.items():
                 queries, median = measure(client, pattern.format(slug=f"bench-{size}"))
                 print(f"{size:>7} {name:<10} {queries:>7} {median:>10.1f}")
-    finally:
-        connection.creation.destroy_test_db(old_name, verbosity=0)
 
 
 if __name__ == "__main__":

@@ -15,7 +15,7 @@ from django.shortcuts import get_object_or_404
 
 from opsboard.accounts.models import User
 
-from .goals import Tracking, goal_tracking
+from .goals import GoalStatus, Tracking, goal_tracking
 from .models import (
     CheckIn,
     Goal,
@@ -225,9 +225,7 @@ def goal_tree(
     """
     goals = list(
         with_latest_check_in(
-            Goal.objects.filter(organization=organization).select_related(
-                "project", "team", "owner"
-            )
+            Goal.objects.filter(organization=organization).select_related("project", "team")
         ).order_by("due_date", "title")
     )
     by_id = {goal.pk: track(goal, on=on) for goal in goals}
@@ -282,3 +280,22 @@ def objectives_for_parent_choice(
     if exclude is not None and exclude.pk:
         goals = goals.exclude(pk=exclude.pk)
     return goals.order_by("project__name", "title")
+
+
+def goals_needing_attention(
+    *, organization: Organization, on: date, limit: int = 8
+) -> list[TrackedGoal]:
+    """Active goals at risk or off track, the furthest behind first."""
+    goals = with_latest_check_in(
+        Goal.objects.filter(organization=organization, state=GoalState.ACTIVE).select_related(
+            "project"
+        )
+    )
+    tracked = [track(goal, on=on) for goal in goals]
+    behind = [t for t in tracked if t.tracking.status in (GoalStatus.AT_RISK, GoalStatus.OFF_TRACK)]
+    behind.sort(
+        key=lambda t: (t.tracking.expected or 0)
+        - (t.tracking.progress.fraction if t.tracking.progress else 0),
+        reverse=True,
+    )
+    return behind[:limit]

@@ -11,7 +11,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from opsboard.accounts.forms import SetPasswordAndNameForm
@@ -39,9 +39,10 @@ from .forms import (
     TeamForm,
 )
 from .goals import smart_check
-from .models import Goal, GoalState, InvitationStatus, Project, Role
+from .models import Goal, GoalState, InvitationStatus, Project, ProjectStatus, Role
 
 PEOPLE_PER_PAGE = 50
+DASHBOARD_PROJECTS = 8
 
 # Pages with a form: shown on GET, submitted with POST.
 form_page = require_http_methods(["GET", "HEAD", "POST"])
@@ -101,6 +102,12 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             selectors.open_invitations_for_organization(organization=organization)
             if membership.can_manage
             else None
+        ),
+        "active_projects": selectors.projects_for_organization(
+            organization=organization, status=ProjectStatus.ACTIVE
+        )[:DASHBOARD_PROJECTS],
+        "goals_behind": selectors.goals_needing_attention(
+            organization=organization, on=timezone.localdate()
         ),
     }
     return render(request, "projects/dashboard.html", context)
@@ -666,17 +673,17 @@ def _goal_page(
 
 
 STATUS_RULE = [
-    _lazy(
+    gettext_lazy(
         "Achieved: the latest value meets the target (a range goal: inside the range on its due date)."
     ),
-    _lazy("Missed: the due date has passed and the target is not met."),
-    _lazy(
+    gettext_lazy("Missed: the due date has passed and the target is not met."),
+    gettext_lazy(
         "On track: progress trails the time elapsed by 10 points or less, and confidence is above 2 of 5."
     ),
-    _lazy(
+    gettext_lazy(
         "At risk: progress trails by 25 points or less, or the team's confidence is 2 of 5 or lower."
     ),
-    _lazy("Off track: progress trails by more than 25 points."),
+    gettext_lazy("Off track: progress trails by more than 25 points."),
 ]
 
 

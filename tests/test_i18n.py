@@ -11,6 +11,7 @@ import pytest
 from django.urls import reverse
 
 from tests.conftest import Tenant
+from tests.factories import GoalFactory, ProjectFactory
 
 ROOT = Path(__file__).resolve().parent.parent
 PO = ROOT / "locale" / "zh_Hans" / "LC_MESSAGES" / "django.po"
@@ -123,3 +124,34 @@ def test_admin_speaks_chinese_too(tenant: Tenant, client) -> None:
     response = client.get(reverse("admin:projects_team_changelist"))
     assert "Opsboard 管理后台" in response.text
     assert "团队负责人" in response.text
+
+
+def test_goal_page_and_check_speak_chinese(tenant: Tenant, client) -> None:
+    project = ProjectFactory(organization=tenant.organization)
+    goal = GoalFactory(organization=tenant.organization, project=project, title="降低流失")
+    user = tenant.lead.user
+    user.language = "zh-hans"
+    user.save()
+    client.force_login(user)
+    page = client.get(reverse("projects:goal_detail", args=["acme", goal.pk])).text
+    for text in (
+        "SMART 检查",
+        "没有关联任何上级目标。",
+        "基线",
+        "目标值",
+        "状态如何判定",
+        "登记进展",
+    ):
+        assert text in page
+    response = client.post(
+        reverse("projects:goal_smart_check", args=["acme"]) + f"?project={project.pk}",
+        {
+            "title": "x",
+            "baseline": "5",
+            "target": "5",
+            "metric_name": "m",
+            "direction": "increase",
+            "unit": "count",
+        },
+    )
+    assert "目标值与基线相同。" in response.text

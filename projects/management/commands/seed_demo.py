@@ -210,6 +210,14 @@ def seed_goals(demo: Organization, teams: dict[str, Team], *, today: date) -> No
         owner=manager,
         state=GoalState.ACTIVE,
     )
+    _check_ins(
+        retention,
+        manager,
+        [
+            (today - timedelta(days=30), "62.5", 3, "Quarterly cohort report."),
+            (today - timedelta(days=2), "63.4", 3, "Churn project starting to show."),
+        ],
+    )
     cost = _goal(
         demo,
         "Lower the cost to serve",
@@ -226,6 +234,15 @@ def seed_goals(demo: Organization, teams: dict[str, Team], *, today: date) -> No
         due_date=today + timedelta(days=305),
         owner=manager,
         state=GoalState.ACTIVE,
+    )
+
+    _check_ins(
+        cost,
+        manager,
+        [
+            (today - timedelta(days=31), "47.60", 3, "Supplier prices renegotiated."),
+            (today - timedelta(days=3), "46.90", 3, "Eastern routes merged."),
+        ],
     )
 
     churn_project, _ = Project.objects.update_or_create(
