@@ -8,7 +8,12 @@ from typing import Any, TypeVar
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    extend_schema,
+    extend_schema_field,
+    extend_schema_view,
+)
 from rest_framework import serializers, status
 from rest_framework.exceptions import ValidationError
 from rest_framework.permissions import SAFE_METHODS
@@ -553,40 +558,42 @@ class GoalDetailApi(OrganizationMixin, APIView):
         return _goal_response(membership, goal.pk)
 
 
-class GoalActivateApi(OrganizationMixin, APIView):
-    @extend_schema(
+class GoalTransitionApi(OrganizationMixin, APIView):
+    """Move a goal to another state through one service; 400 says why not."""
+
+    service: Callable[..., Goal]
+    input_serializer: type[serializers.Serializer] | None = None
+
+    def post(self, request: Request, org_slug: str, goal_id: int) -> Response:
+        membership = self.membership(request, org_slug)
+        goal = selectors.goal_get_for_user(membership=membership, goal_id=goal_id)
+        extra = (
+            _validated(self.input_serializer(data=request.data)) if self.input_serializer else {}
+        )
+        call_service(type(self).service, actor=membership, goal=goal, **extra)
+        return _goal_response(membership, goal.pk)
+
+
+@extend_schema_view(
+    post=extend_schema(
         request=None,
         responses=GoalOutput,
         description="Make a draft active; 400 lists the SMART criteria that fail.",
     )
-    def post(self, request: Request, org_slug: str, goal_id: int) -> Response:
-        membership = self.membership(request, org_slug)
-        goal = selectors.goal_get_for_user(membership=membership, goal_id=goal_id)
-        call_service(services.goal_activate, actor=membership, goal=goal)
-        return _goal_response(membership, goal.pk)
+)
+class GoalActivateApi(GoalTransitionApi):
+    service = services.goal_activate
 
 
-class GoalCloseApi(OrganizationMixin, APIView):
-    @extend_schema(request=CloseInput, responses=GoalOutput)
-    def post(self, request: Request, org_slug: str, goal_id: int) -> Response:
-        membership = self.membership(request, org_slug)
-        goal = selectors.goal_get_for_user(membership=membership, goal_id=goal_id)
-        call_service(
-            services.goal_close,
-            actor=membership,
-            goal=goal,
-            **_validated(CloseInput(data=request.data)),
-        )
-        return _goal_response(membership, goal.pk)
+@extend_schema_view(post=extend_schema(request=CloseInput, responses=GoalOutput))
+class GoalCloseApi(GoalTransitionApi):
+    service = services.goal_close
+    input_serializer = CloseInput
 
 
-class GoalReopenApi(OrganizationMixin, APIView):
-    @extend_schema(request=None, responses=GoalOutput)
-    def post(self, request: Request, org_slug: str, goal_id: int) -> Response:
-        membership = self.membership(request, org_slug)
-        goal = selectors.goal_get_for_user(membership=membership, goal_id=goal_id)
-        call_service(services.goal_reopen, actor=membership, goal=goal)
-        return _goal_response(membership, goal.pk)
+@extend_schema_view(post=extend_schema(request=None, responses=GoalOutput))
+class GoalReopenApi(GoalTransitionApi):
+    service = services.goal_reopen
 
 
 class CheckInListApi(OrganizationMixin, APIView):

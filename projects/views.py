@@ -11,7 +11,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from opsboard.accounts.forms import SetPasswordAndNameForm
@@ -41,6 +41,7 @@ from .forms import (
 from .goals import smart_check
 from .models import Goal, GoalState, InvitationStatus, Project, ProjectStatus, Role
 
+FORM_PAGE = "form_page.html"
 PEOPLE_PER_PAGE = 50
 DASHBOARD_PROJECTS = 8
 
@@ -82,7 +83,16 @@ def organization_create(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, _("Organisation created. Invite your colleagues next."))
             return redirect("projects:dashboard", org_slug=organization.slug)
-    return render(request, "projects/organization_form.html", {"form": form, "creating": True})
+    return render(
+        request,
+        FORM_PAGE,
+        {
+            "form": form,
+            "title": _("New organisation"),
+            "intro": _("You will be its owner. You can invite colleagues and create teams next."),
+            "submit_label": _("Create organisation"),
+        },
+    )
 
 
 @organization_view
@@ -129,7 +139,11 @@ def organization_settings(request: HttpRequest) -> HttpResponse:
         )
         messages.success(request, _("Settings saved."))
         return redirect("projects:organization_settings", org_slug=organization.slug)
-    return render(request, "projects/organization_form.html", {"form": form, "creating": False})
+    return render(
+        request,
+        FORM_PAGE,
+        {"form": form, "title": _("Organisation settings"), "submit_label": _("Save")},
+    )
 
 
 @organization_view
@@ -175,7 +189,8 @@ def _team_form_page(request: HttpRequest, team_id: int | None) -> HttpResponse:
             return redirect(
                 "projects:team_detail", org_slug=request.organization.slug, team_id=team.pk
             )
-    return render(request, "projects/team_form.html", {"form": form, "team": team})
+    title = _("Edit team") if team else _("New team")
+    return render(request, FORM_PAGE, {"form": form, "title": title, "submit_label": _("Save")})
 
 
 @organization_view
@@ -298,10 +313,21 @@ def invitation_create(request: HttpRequest) -> HttpResponse:
                 request, _("Invitation sent to %(email)s.") % {"email": invitation.email}
             )
             return redirect("projects:people_list", org_slug=request.organization.slug)
+    days = settings.INVITATION_VALID_DAYS
     return render(
         request,
-        "projects/invitation_form.html",
-        {"form": form, "invitation_valid_days": settings.INVITATION_VALID_DAYS},
+        FORM_PAGE,
+        {
+            "form": form,
+            "title": _("Invite a colleague"),
+            "intro": ngettext(
+                "They get an email with a link that works once, for %(days)s day.",
+                "They get an email with a link that works once, for %(days)s days.",
+                days,
+            )
+            % {"days": days},
+            "submit_label": _("Send invitation"),
+        },
     )
 
 
@@ -443,7 +469,8 @@ def _project_form_page(request: HttpRequest, project: Project | None) -> HttpRes
             return redirect(
                 "projects:project_detail", org_slug=request.organization.slug, project_id=project.pk
             )
-    return render(request, "projects/project_form.html", {"form": form, "project": project})
+    title = _("Edit project") if project else _("New project")
+    return render(request, FORM_PAGE, {"form": form, "title": title, "submit_label": _("Save")})
 
 
 @organization_view

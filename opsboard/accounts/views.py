@@ -16,7 +16,7 @@ from rest_framework.authtoken.models import Token
 
 from .forms import OpsboardPasswordResetForm, ProfileForm, SignInForm
 
-FORM_PAGE = "accounts/form_page.html"
+FORM_PAGE = "form_page.html"
 MESSAGE_PAGE = "accounts/message_page.html"
 
 sign_in = auth_views.LoginView.as_view(
