@@ -7,3 +7,16 @@ from django.utils.translation import gettext_lazy as _
 class KanbanConfig(AppConfig):
     name = "kanban"
     verbose_name = _("Kanban boards")
+
+    def ready(self) -> None:
+        from projects.demo import register_demo_seeder
+        from projects.sections import ProjectSection, register_project_section
+
+        from . import signals  # noqa: F401 - connects the receivers
+        from .demo import seed_demo_boards
+        from .views import project_board_section
+
+        register_project_section(
+            ProjectSection(10, "kanban/project_section.html", project_board_section)
+        )
+        register_demo_seeder(10, seed_demo_boards)

@@ -19,6 +19,7 @@ urlpatterns = [
     path("accounts/", include("opsboard.accounts.urls")),
     path("invitations/<str:token>/", project_views.invitation_accept, name="invitation_accept"),
     path("o/", include("projects.urls")),
+    path("o/", include("kanban.urls")),
     path("api/v1/", include("projects.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api_schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api_schema"), name="api_docs"),

@@ -137,3 +137,8 @@ class CheckInFactory(factory.django.DjangoModelFactory):
     goal = factory.SubFactory(GoalFactory)
     value = Decimal(19)
     checked_on = date(2026, 11, 15)
+
+
+def board_of(project: Project):
+    """The board every project gets when it is created."""
+    return project.boards.get()

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from django.urls import reverse
 
+from kanban.models import Card, ChecklistItem
 from opsboard.accounts.models import User
 from projects.models import Goal, Membership, Project, Role, Team
 from tests.factories import InvitationFactory
@@ -27,6 +28,8 @@ def demo_objects() -> dict[str, object]:
     invitation = InvitationFactory(organization=team.organization, email="new@demo.opsboard.test")
     project = Project.objects.get(organization__slug="demo-ops", name="Reduce customer churn")
     goal = Goal.objects.get(organization__slug="demo-ops", project=project, state="active")
+    board = project.boards.get()
+    item = ChecklistItem.objects.filter(card__board=board).first()
     return {
         "org_slug": "demo-ops",
         "team_id": team.pk,
@@ -34,6 +37,10 @@ def demo_objects() -> dict[str, object]:
         "invitation_id": invitation.pk,
         "project_id": project.pk,
         "goal_id": goal.pk,
+        "board_id": board.pk,
+        "column_id": board.columns.first().pk,
+        "card_id": item.card_id,
+        "item_id": item.pk,
     }
 
 
@@ -88,3 +95,4 @@ def test_nothing_changed_after_the_attempts(demo: None, client) -> None:
     assert list(Membership.objects.order_by("pk").values_list("pk", "role")) == before
     assert not Team.objects.filter(name="Taken over").exists()
     assert not Project.objects.filter(name="Taken over").exists()
+    assert not Card.objects.filter(title="Taken over").exists()

@@ -5,6 +5,8 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
+from kanban.models import Card, ChecklistItem, Column, Comment, Label
+from kanban.services import CardInput, card_create, checklist_add
 from projects.models import CheckIn, Goal, Invitation, Membership, Organization, Project, Role, Team
 from tests.conftest import Tenant
 from tests.factories import GoalFactory, InvitationFactory, ProjectFactory
@@ -16,6 +18,9 @@ def objects_of(tenant: Tenant) -> dict[str, object]:
     goal = GoalFactory(
         organization=tenant.organization, project=ProjectFactory(organization=tenant.organization)
     )
+    board = goal.project.boards.get()
+    card = card_create(actor=tenant.lead, board=board, data=CardInput(title="Existing"))
+    item = checklist_add(actor=tenant.lead, card=card, text="Step")
     return {
         "org_slug": tenant.organization.slug,
         "team_id": tenant.team.pk,
@@ -23,6 +28,10 @@ def objects_of(tenant: Tenant) -> dict[str, object]:
         "invitation_id": invitation.pk,
         "project_id": goal.project_id,
         "goal_id": goal.pk,
+        "board_id": board.pk,
+        "column_id": board.columns.first().pk,
+        "card_id": card.pk,
+        "item_id": item.pk,
     }
 
 
@@ -36,6 +45,13 @@ def snapshot() -> tuple:
         list(Project.objects.values_list("pk", "name", "status", "due_date")),
         list(Goal.objects.values_list("pk", "title", "state", "target", "closing_note")),
         list(CheckIn.objects.values_list("pk", "value")),
+        list(
+            Card.objects.values_list("pk", "title", "column_id", "rank", "archived_at", "blocked")
+        ),
+        list(Column.objects.values_list("pk", "name", "position", "wip_limit", "archived_at")),
+        list(ChecklistItem.objects.values_list("pk", "done")),
+        Comment.objects.count(),
+        Label.objects.count(),
     )
 
 
@@ -51,6 +67,10 @@ def test_viewer_cannot_change_anything(tenant: Tenant, client, method: str) -> N
         "checked_on": "2026-11-01",
         "state": "dropped",
         "note": "Gone",
+        "column": "1",
+        "text": "x",
+        "body": "x",
+        "action": "archive",
         "baseline": "1",
         "target": "2",
         "role": Role.OWNER,

@@ -12,6 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from opsboard.accounts.models import User
+from projects.demo import run_demo_seeders
 from projects.models import (
     CheckIn,
     Direction,
@@ -106,9 +107,10 @@ class Command(BaseCommand):
             for index in leads:
                 Team.objects.filter(pk=teams[index].pk).update(lead=user)
 
-        seed_goals(
-            demo, {team.name.split(" ")[0]: team for team in teams}, today=timezone.localdate()
-        )
+        today = timezone.localdate()
+        seed_goals(demo, {team.name.split(" ")[0]: team for team in teams}, today=today)
+        # Boards, RACI and KPIs add theirs (projects/demo.py).
+        run_demo_seeders(demo, today)
 
         # Ops managers who are staff edit the worker's schedules in the admin panel.
         schedule_editors, _ = Group.objects.get_or_create(name=SCHEDULE_EDITORS)

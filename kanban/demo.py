@@ -1,0 +1,534 @@
+"""The demo boards: the churn project's board with a month of history, and the supply-chain board."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta
+
+from django.utils import timezone
+
+from opsboard.accounts.models import User
+from projects.models import Goal, Organization, Project, Team
+
+from .models import (
+    Board,
+    Card,
+    CardEvent,
+    ChecklistItem,
+    Column,
+    ColumnKind,
+    Comment,
+    EventKind,
+    Label,
+    Priority,
+)
+from .ranks import STEP
+
+# title, team (first word), assignee (email local part), column kind, days ago created,
+# days ago started, days ago done, due in days (None: no date), priority, labels, blocked reason
+CHURN_CARDS = [
+    (
+        "Export 12 months of cancellations",
+        "User",
+        "xu.jie",
+        "done",
+        30,
+        29,
+        27,
+        None,
+        2,
+        ["data"],
+        "",
+    ),
+    (
+        "Segment churned users by plan and tenure",
+        "User",
+        "lead",
+        "done",
+        30,
+        27,
+        24,
+        None,
+        2,
+        ["data"],
+        "",
+    ),
+    ("Churn reasons taxonomy", "User", "lead", "done", 29, 25, 22, None, 2, ["data"], ""),
+    (
+        "Interview 10 churned customers",
+        "User",
+        "xu.jie",
+        "done",
+        28,
+        24,
+        17,
+        None,
+        3,
+        ["research"],
+        "",
+    ),
+    (
+        "Survey: why customers leave",
+        "User",
+        "xu.jie",
+        "done",
+        27,
+        20,
+        13,
+        None,
+        2,
+        ["research"],
+        "",
+    ),
+    ("Cohort retention chart", "User", "lead", "done", 20, 10, 1, None, 2, ["data"], ""),
+    ("Build the churn dashboard", "User", "lead", "doing", 18, 6, None, 5, 3, ["data"], ""),
+    (
+        "Define early-warning signals",
+        "User",
+        "xu.jie",
+        "doing",
+        16,
+        8,
+        None,
+        4,
+        3,
+        ["data"],
+        "Waiting for cancellation events from Engineering",
+    ),
+    (
+        "Weekly churn report to the leads",
+        "User",
+        "lead",
+        "todo",
+        10,
+        None,
+        None,
+        3,
+        2,
+        ["report"],
+        "",
+    ),
+    (
+        "Win-back email test for lapsed users",
+        "User",
+        "xu.jie",
+        "todo",
+        6,
+        None,
+        None,
+        14,
+        2,
+        ["experiment"],
+        "",
+    ),
+    (
+        "Problem list agreed with User Operations",
+        "Product",
+        "zhao.lei",
+        "done",
+        28,
+        23,
+        21,
+        None,
+        3,
+        [],
+        "",
+    ),
+    (
+        "Onboarding checklist for new users",
+        "Product",
+        "member",
+        "done",
+        21,
+        18,
+        9,
+        None,
+        4,
+        ["feature"],
+        "",
+    ),
+    (
+        "A/B test onboarding emails",
+        "Product",
+        "member",
+        "doing",
+        14,
+        5,
+        None,
+        7,
+        2,
+        ["experiment"],
+        "",
+    ),
+    (
+        "Redesign the cancellation flow with offers",
+        "Product",
+        "member",
+        "doing",
+        12,
+        3,
+        None,
+        10,
+        3,
+        ["feature"],
+        "",
+    ),
+    (
+        "Pause-subscription option",
+        "Product",
+        "zhao.lei",
+        "doing",
+        15,
+        9,
+        None,
+        -2,
+        4,
+        ["feature"],
+        "",
+    ),
+    (
+        "Pricing page clarity review",
+        "Product",
+        "zhao.lei",
+        "todo",
+        9,
+        None,
+        None,
+        2,
+        2,
+        ["feature"],
+        "",
+    ),
+    (
+        "In-app tips for the first week",
+        "Product",
+        "member",
+        "todo",
+        7,
+        None,
+        None,
+        20,
+        2,
+        ["feature"],
+        "",
+    ),
+    ("Spec: usage-based nudges", "Product", None, "todo", 4, None, None, None, 1, ["feature"], ""),
+    (
+        "Fix payment retry failures",
+        "Engineering",
+        "huang.tao",
+        "done",
+        26,
+        25,
+        19,
+        None,
+        4,
+        ["bug"],
+        "",
+    ),
+    (
+        "Payment outage post-mortem",
+        "Engineering",
+        "sun.hao",
+        "done",
+        20,
+        19,
+        16,
+        None,
+        3,
+        ["report"],
+        "",
+    ),
+    (
+        "Cut dashboard page load time by 30%",
+        "Engineering",
+        "huang.tao",
+        "done",
+        22,
+        15,
+        7,
+        None,
+        3,
+        ["performance"],
+        "",
+    ),
+    (
+        "Instrument cancellation events",
+        "Engineering",
+        "huang.tao",
+        "doing",
+        19,
+        11,
+        None,
+        1,
+        4,
+        ["data"],
+        "Analytics SDK upgrade waits for the security review",
+    ),
+    (
+        "Cache the account summary API",
+        "Engineering",
+        "sun.hao",
+        "doing",
+        11,
+        4,
+        None,
+        6,
+        2,
+        ["performance"],
+        "",
+    ),
+    (
+        "Data pipeline for churn features",
+        "Engineering",
+        "sun.hao",
+        "doing",
+        17,
+        10,
+        None,
+        8,
+        3,
+        ["data"],
+        "",
+    ),
+    (
+        "Alert on payment error spikes",
+        "Engineering",
+        "huang.tao",
+        "todo",
+        8,
+        None,
+        None,
+        1,
+        3,
+        ["bug"],
+        "",
+    ),
+    (
+        "Load test the checkout",
+        "Engineering",
+        "sun.hao",
+        "todo",
+        13,
+        None,
+        None,
+        -3,
+        2,
+        ["performance"],
+        "",
+    ),
+    ("Upgrade the analytics SDK", "Engineering", "huang.tao", "todo", 9, None, None, 12, 2, [], ""),
+    ("Error budget for payments", "Engineering", None, "todo", 3, None, None, None, 1, [], ""),
+    ("Churn review with all three teams", "User", "lead", "done", 8, 2, 0, None, 3, ["report"], ""),
+    ("Hand over the dashboard to Support", "User", None, "todo", 2, None, None, 25, 1, [], ""),
+]
+
+SUPPLY_CARDS = [
+    ("Rank suppliers by spend", "Procurement", "zhou.min", "done", 40, 38, 30, None, 2, [], ""),
+    (
+        "Renegotiate the top 5 supplier contracts",
+        "Procurement",
+        "zhou.min",
+        "doing",
+        35,
+        25,
+        None,
+        20,
+        3,
+        [],
+        "",
+    ),
+    ("Merge eastern delivery routes", "Logistics", "wu.qiang", "done", 35, 30, 20, None, 3, [], ""),
+    (
+        "Warehouse consolidation plan",
+        "Logistics",
+        "wu.qiang",
+        "doing",
+        20,
+        10,
+        None,
+        15,
+        3,
+        [],
+        "Lease terms still with Legal",
+    ),
+    ("Monthly cost tracking sheet", "Finance", "zheng.li", "done", 40, 39, 36, None, 2, [], ""),
+    ("Fuel price hedge options", "Finance", "zheng.li", "todo", 10, None, None, 2, 2, [], ""),
+]
+
+LABEL_COLOURS = {
+    "data": "#0172ad",
+    "research": "#7b5ea7",
+    "feature": "#1e7b4f",
+    "experiment": "#b26a00",
+    "bug": "#b3261e",
+    "performance": "#00838f",
+    "report": "#5c6b7a",
+}
+
+
+def _at(today: date, days_ago: int, hour: int) -> datetime:
+    return timezone.make_aware(datetime.combine(today - timedelta(days=days_ago), time(hour)))
+
+
+def _seed_board(
+    board: Board,
+    rows: list[tuple],
+    people: dict[str, User],
+    teams: dict[str, Team],
+    goal: Goal | None,
+    today: date,
+) -> None:
+    if board.cards.exists():
+        return  # keep what people have done with the demo since
+    columns = {column.kind: column for column in board.columns.filter(archived_at__isnull=True)}
+    labels = {}
+    for name in sorted({label for row in rows for label in row[9]}):
+        labels[name], _ = Label.objects.get_or_create(
+            board=board, name=name, defaults={"color": LABEL_COLOURS[name]}
+        )
+    ranks = dict.fromkeys(columns, 0)
+    events = []
+    for (
+        title,
+        team,
+        person,
+        kind,
+        created,
+        started,
+        done,
+        due,
+        priority,
+        label_names,
+        blocked,
+    ) in rows:
+        column = columns[kind]
+        ranks[kind] += STEP
+        assignee = people.get(person) if person else None
+        card = Card.objects.create(
+            board=board,
+            column=column,
+            rank=ranks[kind],
+            title=title,
+            team=teams[team],
+            assignee=assignee,
+            goal=goal,
+            due_date=today + timedelta(days=due) if due is not None else None,
+            priority=priority,
+            blocked=bool(blocked),
+            blocked_reason=blocked,
+            blocked_at=_at(today, max((started or created) - 1, 0), 15) if blocked else None,
+            started_at=_at(today, started, 10) if started is not None else None,
+            done_at=_at(today, done, 16) if done is not None else None,
+            created_by=assignee,
+            created_at=_at(today, created, 9),
+        )
+        card.labels.set([labels[name] for name in label_names])
+        events.append(
+            CardEvent(
+                card=card,
+                board=board,
+                kind=EventKind.CREATED,
+                actor=assignee,
+                at=card.created_at,
+                to_column=columns[ColumnKind.TODO],
+                to_kind=ColumnKind.TODO,
+            )
+        )
+        if assignee:
+            events.append(
+                CardEvent(
+                    card=card,
+                    board=board,
+                    kind=EventKind.ASSIGNED,
+                    actor=assignee,
+                    at=card.created_at,
+                    new_value=str(assignee.pk),
+                )
+            )
+        if card.due_date:
+            events.append(
+                CardEvent(
+                    card=card,
+                    board=board,
+                    kind=EventKind.DUE_CHANGED,
+                    actor=assignee,
+                    at=card.created_at,
+                    new_value=card.due_date.isoformat(),
+                )
+            )
+        if card.started_at:
+            events.append(
+                CardEvent(
+                    card=card,
+                    board=board,
+                    kind=EventKind.MOVED,
+                    actor=assignee,
+                    at=card.started_at,
+                    from_column=columns[ColumnKind.TODO],
+                    to_column=columns[ColumnKind.DOING],
+                    from_kind=ColumnKind.TODO,
+                    to_kind=ColumnKind.DOING,
+                )
+            )
+        if card.done_at:
+            events.append(
+                CardEvent(
+                    card=card,
+                    board=board,
+                    kind=EventKind.MOVED,
+                    actor=assignee,
+                    at=card.done_at,
+                    from_column=columns[ColumnKind.DOING],
+                    to_column=columns[ColumnKind.DONE],
+                    from_kind=ColumnKind.DOING,
+                    to_kind=ColumnKind.DONE,
+                )
+            )
+        if card.blocked:
+            events.append(
+                CardEvent(
+                    card=card,
+                    board=board,
+                    kind=EventKind.BLOCKED,
+                    actor=assignee,
+                    at=card.blocked_at,
+                    new_value=blocked,
+                )
+            )
+    CardEvent.objects.bulk_create(events)
+
+
+def seed_demo_boards(organization: Organization, today: date) -> None:
+    people = {
+        user.email.split("@")[0]: user
+        for user in User.objects.filter(memberships__organization=organization)
+    }
+    teams = {team.name.split(" ")[0]: team for team in organization.teams.all()}
+    churn = Project.objects.get(organization=organization, name="Reduce customer churn")
+    churn_goal = churn.goals.filter(title__startswith="Cut monthly churn").first()
+    _seed_board(churn.boards.first(), CHURN_CARDS, people, teams, churn_goal, today)
+    supply = Project.objects.get(organization=organization, name="Cut supply-chain cost")
+    _seed_board(supply.boards.first(), SUPPLY_CARDS, people, teams, supply.goals.first(), today)
+
+    report = Card.objects.filter(
+        board__project=churn, title="Weekly churn report to the leads"
+    ).first()
+    if report and not report.checklist.exists():
+        for position, text in enumerate(
+            ["Pull this week's cancellations", "Update the cohort chart", "Send to the three leads"]
+        ):
+            ChecklistItem.objects.create(
+                card=report, text=text, position=position, done=position == 0
+            )
+        Comment.objects.create(
+            card=report,
+            author=people["lead"],
+            body="Keep it to **one page**: churn this week, the top three reasons, what each team is doing.",
+        )
+    # The boards' columns hold a sensible WIP limit: three in progress per person is a lot.
+    Column.objects.filter(
+        board__project=churn, kind=ColumnKind.DOING, wip_limit__isnull=True
+    ).update(wip_limit=10)
+    Card.objects.filter(board__organization=organization, priority=0).update(
+        priority=Priority.NORMAL
+    )

@@ -1,0 +1,137 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from opsboard.accounts.models import User
+from projects.forms import DateInput, members_of
+from projects.models import Goal, Team
+
+from .models import Board, ColumnKind, Label, Priority
+
+
+class CardForm(forms.Form):
+    title = forms.CharField(label=_("Title"), max_length=200)
+    description = forms.CharField(
+        label=_("Description"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 5}),
+        help_text=_("Markdown."),
+    )
+    assignee = forms.ModelChoiceField(
+        label=_("Assignee"), queryset=User.objects.none(), required=False
+    )
+    team = forms.ModelChoiceField(label=_("Team"), queryset=Team.objects.none(), required=False)
+    goal = forms.ModelChoiceField(label=_("Goal"), queryset=Goal.objects.none(), required=False)
+    due_date = forms.DateField(label=_("Due date"), widget=DateInput(), required=False)
+    priority = forms.TypedChoiceField(
+        label=_("Priority"), choices=Priority.choices, coerce=int, initial=Priority.NORMAL
+    )
+    labels = forms.ModelMultipleChoiceField(
+        label=_("Labels"),
+        queryset=Label.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    blocked = forms.BooleanField(label=_("Blocked"), required=False)
+    blocked_reason = forms.CharField(label=_("Why it is blocked"), max_length=300, required=False)
+
+    def __init__(self, *args: Any, board: Board, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        organization = board.organization
+        self.fields["assignee"].queryset = members_of(organization)
+        self.fields["team"].queryset = board.project.teams.order_by("name")
+        self.fields["goal"].queryset = Goal.objects.filter(project=board.project).order_by("title")
+        self.fields["labels"].queryset = board.labels.all()
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        if cleaned.get("blocked") and not (cleaned.get("blocked_reason") or "").strip():
+            self.add_error("blocked_reason", _("Say why the card is blocked."))
+        return cleaned
+
+
+class QuickCardForm(forms.Form):
+    title = forms.CharField(label=_("New card"), max_length=200)
+    column = forms.IntegerField(widget=forms.HiddenInput)
+
+
+class MoveForm(forms.Form):
+    column = forms.IntegerField()
+    after = forms.IntegerField(required=False)
+    before = forms.IntegerField(required=False)
+    position = forms.ChoiceField(
+        choices=[("bottom", _("at the bottom")), ("top", _("at the top"))], required=False
+    )
+
+
+class ColumnForm(forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=60)
+    kind = forms.ChoiceField(label=_("Kind"), choices=ColumnKind.choices)
+    wip_limit = forms.IntegerField(label=_("WIP limit"), min_value=1, max_value=999, required=False)
+    wip_hard = forms.BooleanField(label=_("Hard limit"), required=False)
+
+
+class LabelForm(forms.Form):
+    name = forms.CharField(label=_("Label"), max_length=40)
+    color = forms.CharField(
+        label=_("Colour"),
+        max_length=7,
+        initial="#0172ad",
+        widget=forms.TextInput(attrs={"type": "color"}),
+    )
+
+    def clean_color(self) -> str:
+        color = self.cleaned_data["color"]
+        if (
+            len(color) != 7
+            or not color.startswith("#")
+            or any(c not in "0123456789abcdefABCDEF" for c in color[1:])
+        ):
+            raise forms.ValidationError(_("Choose a colour."))
+        return color
+
+
+class BoardFilterForm(forms.Form):
+    assignee = forms.ModelChoiceField(
+        label=_("Assignee"), queryset=User.objects.none(), required=False, empty_label=_("Anyone")
+    )
+    team = forms.ModelChoiceField(
+        label=_("Team"), queryset=Team.objects.none(), required=False, empty_label=_("All teams")
+    )
+    label = forms.ModelChoiceField(
+        label=_("Label"), queryset=Label.objects.none(), required=False, empty_label=_("Any label")
+    )
+    goal = forms.ModelChoiceField(
+        label=_("Goal"), queryset=Goal.objects.none(), required=False, empty_label=_("Any goal")
+    )
+    due = forms.ChoiceField(
+        label=_("Due"),
+        required=False,
+        choices=[("", _("Any time")), ("overdue", _("Overdue")), ("week", _("This week"))],
+    )
+    lanes = forms.ChoiceField(
+        label=_("Lanes"),
+        required=False,
+        choices=[("", _("No lanes")), ("team", _("By team")), ("assignee", _("By assignee"))],
+    )
+    mine = forms.BooleanField(label=_("Only mine"), required=False)
+
+    def __init__(self, *args: Any, board: Board, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["assignee"].queryset = members_of(board.organization)
+        self.fields["team"].queryset = board.project.teams.order_by("name")
+        self.fields["label"].queryset = board.labels.all()
+        self.fields["goal"].queryset = Goal.objects.filter(project=board.project).order_by("title")
+
+
+class CommentForm(forms.Form):
+    body = forms.CharField(
+        label=_("Comment"), widget=forms.Textarea(attrs={"rows": 3}), help_text=_("Markdown.")
+    )
+
+
+class ChecklistItemForm(forms.Form):
+    text = forms.CharField(label=_("New item"), max_length=200)

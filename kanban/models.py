@@ -1,0 +1,284 @@
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.utils import timezone as django_timezone
+from django.utils.translation import gettext_lazy as _
+
+from projects.models import Goal, Organization, Project, Team
+
+
+class Board(models.Model):
+    """A project's kanban board. ``revision`` goes up with every change, so
+    open boards can ask cheaply whether anything moved."""
+
+    organization = models.ForeignKey(
+        Organization,
+        on_delete=models.CASCADE,
+        related_name="boards",
+        verbose_name=_("organisation"),
+    )
+    project = models.ForeignKey(
+        Project, on_delete=models.CASCADE, related_name="boards", verbose_name=_("project")
+    )
+    name = models.CharField(_("name"), max_length=120)
+    revision = models.PositiveBigIntegerField(default=0, editable=False)
+    created_at = models.DateTimeField(_("created"), default=django_timezone.now, editable=False)
+    archived_at = models.DateTimeField(_("archived"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("board")
+        verbose_name_plural = _("boards")
+        ordering = ["project__name", "name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ColumnKind(models.TextChoices):
+    """What a column means for the work: it sets started_at and done_at, and the metrics read it."""
+
+    TODO = "todo", _("To do")
+    DOING = "doing", _("In progress")
+    DONE = "done", _("Done")
+
+
+class Column(models.Model):
+    board = models.ForeignKey(
+        Board, on_delete=models.CASCADE, related_name="columns", verbose_name=_("board")
+    )
+    name = models.CharField(_("name"), max_length=60)
+    kind = models.CharField(
+        _("kind"), max_length=5, choices=ColumnKind.choices, default=ColumnKind.TODO
+    )
+    wip_limit = models.PositiveSmallIntegerField(
+        _("WIP limit"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1)],
+        help_text=_("The most cards this column should hold. Empty: no limit."),
+    )
+    wip_hard = models.BooleanField(
+        _("hard limit"),
+        default=False,
+        help_text=_("Refuse moves into a full column instead of only warning."),
+    )
+    position = models.PositiveIntegerField(_("position"), default=0)
+    archived_at = models.DateTimeField(_("archived"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("column")
+        verbose_name_plural = _("columns")
+        ordering = ["board", "position", "pk"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Priority(models.IntegerChoices):
+    LOW = 1, _("Low")
+    NORMAL = 2, _("Normal")
+    HIGH = 3, _("High")
+    URGENT = 4, _("Urgent")
+
+
+class Label(models.Model):
+    board = models.ForeignKey(
+        Board, on_delete=models.CASCADE, related_name="labels", verbose_name=_("board")
+    )
+    name = models.CharField(_("name"), max_length=40)
+    color = models.CharField(_("colour"), max_length=7, default="#6b7785")
+
+    class Meta:
+        verbose_name = _("label")
+        verbose_name_plural = _("labels")
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(fields=["board", "name"], name="kanban_label_unique_on_board")
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Card(models.Model):
+    """A piece of work. Ordered in its column by ``rank``; history in CardEvent."""
+
+    board = models.ForeignKey(
+        Board, on_delete=models.CASCADE, related_name="cards", verbose_name=_("board")
+    )
+    column = models.ForeignKey(
+        Column, on_delete=models.PROTECT, related_name="cards", verbose_name=_("column")
+    )
+    rank = models.BigIntegerField(_("rank"), default=0, editable=False)
+    title = models.CharField(_("title"), max_length=200)
+    description = models.TextField(_("description"), blank=True, help_text=_("Markdown."))
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="assigned_cards",
+        verbose_name=_("assignee"),
+    )
+    team = models.ForeignKey(
+        Team,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="cards",
+        verbose_name=_("team"),
+    )
+    goal = models.ForeignKey(
+        Goal,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="cards",
+        verbose_name=_("goal"),
+    )
+    due_date = models.DateField(_("due date"), null=True, blank=True)
+    priority = models.PositiveSmallIntegerField(
+        _("priority"), choices=Priority.choices, default=Priority.NORMAL
+    )
+    labels = models.ManyToManyField(
+        Label, blank=True, related_name="cards", verbose_name=_("labels")
+    )
+    blocked = models.BooleanField(_("blocked"), default=False)
+    blocked_reason = models.CharField(_("why it is blocked"), max_length=300, blank=True)
+    blocked_at = models.DateTimeField(_("blocked since"), null=True, blank=True)
+    started_at = models.DateTimeField(_("started"), null=True, blank=True)
+    done_at = models.DateTimeField(_("done"), null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("created by"),
+    )
+    created_at = models.DateTimeField(_("created"), default=django_timezone.now, editable=False)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    archived_at = models.DateTimeField(_("archived"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("card")
+        verbose_name_plural = _("cards")
+        ordering = ["column__position", "rank"]
+        indexes = [
+            models.Index(fields=["column", "rank"], name="kanban_card_column_rank"),
+            models.Index(fields=["board", "archived_at"], name="kanban_card_board_open"),
+            models.Index(
+                fields=["due_date"],
+                name="kanban_card_due",
+                condition=models.Q(archived_at__isnull=True, done_at__isnull=True),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class EventKind(models.TextChoices):
+    CREATED = "created", _("created")
+    MOVED = "moved", _("moved")
+    ASSIGNED = "assigned", _("assigned")
+    DUE_CHANGED = "due_changed", _("changed the due date")
+    BLOCKED = "blocked", _("blocked")
+    UNBLOCKED = "unblocked", _("unblocked")
+    ARCHIVED = "archived", _("archived")
+    RESTORED = "restored", _("restored")
+
+
+class CardEvent(models.Model):
+    """One thing that happened to a card. Cycle time, cumulative flow and the
+    standup's "since yesterday" are computed from these rows."""
+
+    card = models.ForeignKey(
+        Card, on_delete=models.CASCADE, related_name="events", verbose_name=_("card")
+    )
+    board = models.ForeignKey(
+        Board, on_delete=models.CASCADE, related_name="events", verbose_name=_("board")
+    )
+    kind = models.CharField(_("what"), max_length=12, choices=EventKind.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("who"),
+    )
+    at = models.DateTimeField(_("when"), default=django_timezone.now, db_index=True)
+    from_column = models.ForeignKey(
+        Column,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("from column"),
+    )
+    to_column = models.ForeignKey(
+        Column,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("to column"),
+    )
+    # The kinds are kept as they were, so history survives renamed or archived columns.
+    from_kind = models.CharField(max_length=5, choices=ColumnKind.choices, blank=True)
+    to_kind = models.CharField(max_length=5, choices=ColumnKind.choices, blank=True)
+    old_value = models.CharField(max_length=300, blank=True)
+    new_value = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = _("card event")
+        verbose_name_plural = _("card events")
+        ordering = ["at", "pk"]
+        indexes = [
+            models.Index(fields=["board", "at"], name="kanban_event_board_at"),
+            models.Index(fields=["card", "at"], name="kanban_event_card_at"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.card} {self.kind} {self.at:%Y-%m-%d %H:%M}"
+
+
+class ChecklistItem(models.Model):
+    card = models.ForeignKey(
+        Card, on_delete=models.CASCADE, related_name="checklist", verbose_name=_("card")
+    )
+    text = models.CharField(_("text"), max_length=200)
+    done = models.BooleanField(_("done"), default=False)
+    position = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("checklist item")
+        verbose_name_plural = _("checklist items")
+        ordering = ["position", "pk"]
+
+    def __str__(self) -> str:
+        return self.text
+
+
+class Comment(models.Model):
+    card = models.ForeignKey(
+        Card, on_delete=models.CASCADE, related_name="comments", verbose_name=_("card")
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("author"),
+    )
+    body = models.TextField(_("comment"), help_text=_("Markdown."))
+    created_at = models.DateTimeField(_("written"), default=django_timezone.now, editable=False)
+
+    class Meta:
+        verbose_name = _("comment")
+        verbose_name_plural = _("comments")
+        ordering = ["created_at", "pk"]
+
+    def __str__(self) -> str:
+        return self.body[:40]

@@ -1,0 +1,268 @@
+"""Reads for boards, cards and the standup, scoped to the person asking."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+
+from django.db.models import Count, Prefetch, Q, QuerySet
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from opsboard.accounts.models import User
+from projects.models import Goal, Membership, Organization, Team
+
+from .models import Board, Card, CardEvent, ChecklistItem, Column, ColumnKind, Comment, Label
+
+
+def boards_for_organization(*, organization: Organization) -> QuerySet[Board]:
+    return (
+        Board.objects.filter(organization=organization, archived_at__isnull=True)
+        .select_related("project")
+        .annotate(card_count=Count("cards", filter=Q(cards__archived_at__isnull=True)))
+        .order_by("project__name", "name")
+    )
+
+
+def board_get_for_user(*, membership: Membership, board_id: int) -> Board:
+    return get_object_or_404(
+        Board.objects.select_related("project", "organization"),
+        organization_id=membership.organization_id,
+        pk=board_id,
+    )
+
+
+def card_get_for_user(*, membership: Membership, card_id: int) -> Card:
+    return get_object_or_404(
+        Card.objects.select_related(
+            "board__project", "column", "assignee", "team", "goal", "created_by"
+        ),
+        board__organization_id=membership.organization_id,
+        pk=card_id,
+    )
+
+
+def column_get_for_user(*, membership: Membership, column_id: int) -> Column:
+    return get_object_or_404(
+        Column.objects.select_related("board"),
+        board__organization_id=membership.organization_id,
+        pk=column_id,
+    )
+
+
+def checklist_item_get_for_user(*, membership: Membership, item_id: int) -> ChecklistItem:
+    return get_object_or_404(
+        ChecklistItem.objects.select_related("card__board"),
+        card__board__organization_id=membership.organization_id,
+        pk=item_id,
+    )
+
+
+def open_columns(board: Board) -> QuerySet[Column]:
+    return board.columns.filter(archived_at__isnull=True).order_by("position", "pk")
+
+
+@dataclass
+class BoardFilters:
+    assignee: User | None = None
+    team: Team | None = None
+    label: Label | None = None
+    goal: Goal | None = None
+    due: str = ""  # "overdue" or "week"
+    mine: bool = False
+    lanes: str = ""  # "", "team" or "assignee"
+
+    @property
+    def active(self) -> bool:
+        return any([self.assignee, self.team, self.label, self.goal, self.due, self.mine])
+
+
+@dataclass
+class Cell:
+    column: Column
+    cards: list[Card]
+    count: int  # open cards in the column, whatever the filter
+
+    @property
+    def at_limit(self) -> bool:
+        return self.column.wip_limit is not None and self.count >= self.column.wip_limit
+
+    @property
+    def over_limit(self) -> bool:
+        return self.column.wip_limit is not None and self.count > self.column.wip_limit
+
+
+@dataclass
+class Lane:
+    key: str
+    title: str
+    cells: list[Cell]
+
+
+@dataclass
+class BoardView:
+    board: Board
+    columns: list[Column]
+    lanes: list[Lane]
+    shown: int
+
+
+def _cards(board: Board) -> QuerySet[Card]:
+    return (
+        Card.objects.filter(board=board, archived_at__isnull=True, column__archived_at__isnull=True)
+        .select_related("assignee", "team", "goal")
+        .prefetch_related(Prefetch("labels", queryset=Label.objects.order_by("name")))
+        .annotate(
+            checklist_total=Count("checklist", distinct=True),
+            checklist_done=Count("checklist", filter=Q(checklist__done=True), distinct=True),
+            comment_count=Count("comments", distinct=True),
+        )
+        .order_by("rank", "pk")
+    )
+
+
+def board_view(*, board: Board, filters: BoardFilters, user: User, today: date) -> BoardView:
+    """The board's columns and cards as the filters and lanes ask, in a fixed number of queries."""
+    columns = list(open_columns(board))
+    counts = dict(
+        Card.objects.filter(board=board, archived_at__isnull=True)
+        .values_list("column")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    cards = _cards(board)
+    if filters.assignee is not None:
+        cards = cards.filter(assignee=filters.assignee)
+    if filters.mine:
+        cards = cards.filter(assignee=user)
+    if filters.team is not None:
+        cards = cards.filter(team=filters.team)
+    if filters.label is not None:
+        cards = cards.filter(labels=filters.label)
+    if filters.goal is not None:
+        cards = cards.filter(goal=filters.goal)
+    if filters.due == "overdue":
+        cards = cards.filter(due_date__lt=today, done_at__isnull=True)
+    elif filters.due == "week":
+        cards = cards.filter(
+            due_date__gte=today, due_date__lte=today + timedelta(days=6 - today.weekday())
+        )
+    cards_list = list(cards)
+
+    def lane_of(card: Card) -> tuple[str, str]:
+        if filters.lanes == "team":
+            return (f"team-{card.team_id or 0}", card.team.name if card.team else _("No team"))
+        if filters.lanes == "assignee":
+            return (
+                f"person-{card.assignee_id or 0}",
+                card.assignee.display_name if card.assignee else _("Nobody"),
+            )
+        return ("all", "")
+
+    grouped: dict[tuple[str, str], dict[int, list[Card]]] = defaultdict(lambda: defaultdict(list))
+    for card in cards_list:
+        grouped[lane_of(card)][card.column_id].append(card)
+    if not grouped:
+        grouped[("all", "")] = defaultdict(list)
+    lanes = [
+        Lane(
+            key=key,
+            title=title,
+            cells=[
+                Cell(column, grouped[(key, title)][column.pk], counts.get(column.pk, 0))
+                for column in columns
+            ],
+        )
+        for key, title in sorted(
+            grouped, key=lambda lane: (lane[0].endswith("-0"), lane[1].lower())
+        )
+    ]
+    return BoardView(board=board, columns=columns, lanes=lanes, shown=len(cards_list))
+
+
+def card_history(*, card: Card) -> QuerySet[CardEvent]:
+    return card.events.select_related("actor", "from_column", "to_column").order_by("-at", "-pk")
+
+
+def card_comments(*, card: Card) -> QuerySet[Comment]:
+    return card.comments.select_related("author").order_by("created_at")
+
+
+# The standup ----------------------------------------------------------------
+
+
+def last_working_day(today: date) -> date:
+    """The working day (Monday to Friday) before ``today``."""
+    day = today - timedelta(days=1)
+    while day.weekday() >= 5:
+        day -= timedelta(days=1)
+    return day
+
+
+@dataclass
+class StandupLane:
+    key: str
+    title: str
+    blocked: list[Card] = field(default_factory=list)
+    done: list[Card] = field(default_factory=list)
+    doing: list[Card] = field(default_factory=list)
+    due_soon: list[Card] = field(default_factory=list)
+
+    @property
+    def empty(self) -> bool:
+        return not (self.blocked or self.done or self.doing or self.due_soon)
+
+
+@dataclass
+class Standup:
+    since: datetime
+    due_by: date
+    lanes: list[StandupLane]
+
+
+def standup(*, board: Board, by: str, today: date, lead_days: int) -> Standup:
+    """Who did what since the last working day's standup, what is in progress, blocked and due soon.
+
+    Blocked cards come first in every lane; "done since" counts from the start
+    of the last working day in the organisation's time zone.
+    """
+    since = timezone.make_aware(datetime.combine(last_working_day(today), time.min))
+    due_by = today + timedelta(days=lead_days)
+    cards = (
+        Card.objects.filter(board=board, archived_at__isnull=True, column__archived_at__isnull=True)
+        .filter(
+            Q(done_at__gte=since)
+            | Q(blocked=True, done_at__isnull=True)
+            | Q(column__kind=ColumnKind.DOING)
+            | Q(due_date__lte=due_by, done_at__isnull=True)
+        )
+        .select_related("assignee", "team", "column")
+        .order_by("due_date", "rank")
+    )
+    lanes: dict[str, StandupLane] = {}
+    for card in cards:
+        if by == "team":
+            key, title = f"team-{card.team_id or 0}", card.team.name if card.team else _("No team")
+        else:
+            key, title = (
+                f"person-{card.assignee_id or 0}",
+                card.assignee.display_name if card.assignee else _("Nobody"),
+            )
+        lane = lanes.setdefault(key, StandupLane(key, title))
+        if card.done_at is not None:
+            if card.done_at >= since:
+                lane.done.append(card)
+            continue
+        if card.blocked:
+            lane.blocked.append(card)
+        elif card.column.kind == ColumnKind.DOING:
+            lane.doing.append(card)
+        if card.due_date is not None and card.due_date <= due_by:
+            lane.due_soon.append(card)
+    ordered = sorted(
+        lanes.values(),
+        key=lambda lane: (not lane.blocked, lane.key.endswith("-0"), lane.title.lower()),
+    )
+    return Standup(since=since, due_by=due_by, lanes=ordered)

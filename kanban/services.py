@@ -1,0 +1,444 @@
+"""Writes for boards, columns and cards.
+
+Every change to a card writes a CardEvent, and bumps the board's revision so
+open boards refresh. Moves lock the target column's row, so two people
+moving cards into a column with a hard WIP limit cannot both get in.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields
+from datetime import date
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import F, Max, Min
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from opsboard.accounts.models import User
+from projects.access import require_editor, require_lead
+from projects.models import Goal, Membership, Project, Team
+
+from .models import (
+    Board,
+    Card,
+    CardEvent,
+    ChecklistItem,
+    Column,
+    ColumnKind,
+    Comment,
+    EventKind,
+    Label,
+    Priority,
+)
+from .ranks import rank_between, spread
+
+
+def _touch(board: Board) -> None:
+    Board.objects.filter(pk=board.pk).update(revision=F("revision") + 1)
+
+
+def _event(card: Card, kind: str, actor: User | None, **values: object) -> CardEvent:
+    return CardEvent.objects.create(
+        card=card, board_id=card.board_id, kind=kind, actor=actor, **values
+    )
+
+
+# Boards and columns ----------------------------------------------------------
+
+
+@transaction.atomic
+def board_create(*, project: Project, name: str = "", actor: Membership | None = None) -> Board:
+    """A board with To do / In progress / Done columns, in the organisation's language."""
+    if actor is not None:
+        require_lead(actor)
+    organization = project.organization
+    board = Board.objects.create(
+        organization=organization, project=project, name=name or project.name
+    )
+    # The columns are named in the organisation's language: 待办 / 进行中 / 已完成.
+    with translation.override(organization.language):
+        Column.objects.bulk_create(
+            Column(board=board, kind=kind, name=str(kind.label), position=position)
+            for position, kind in enumerate(ColumnKind)
+        )
+    return board
+
+
+def _check_column_name(name: str) -> str:
+    name = name.strip()
+    if not name:
+        raise ValidationError({"name": _("Give the column a name.")})
+    return name
+
+
+@transaction.atomic
+def column_create(
+    *,
+    actor: Membership,
+    board: Board,
+    name: str,
+    kind: str,
+    wip_limit: int | None = None,
+    wip_hard: bool = False,
+) -> Column:
+    require_lead(actor)
+    position = (
+        board.columns.filter(archived_at__isnull=True).aggregate(last=Max("position"))["last"] or 0
+    ) + 1
+    column = Column.objects.create(
+        board=board,
+        name=_check_column_name(name),
+        kind=kind,
+        wip_limit=wip_limit,
+        wip_hard=wip_hard,
+        position=position,
+    )
+    _touch(board)
+    return column
+
+
+@transaction.atomic
+def column_update(
+    *,
+    actor: Membership,
+    column: Column,
+    name: str,
+    kind: str,
+    wip_limit: int | None,
+    wip_hard: bool,
+) -> Column:
+    require_lead(actor)
+    column.name = _check_column_name(name)
+    column.kind = kind
+    column.wip_limit = wip_limit
+    column.wip_hard = wip_hard and wip_limit is not None
+    column.save()
+    _touch(column.board)
+    return column
+
+
+@transaction.atomic
+def column_shift(*, actor: Membership, column: Column, offset: int) -> None:
+    """Swap a column with its neighbour to the left (-1) or right (+1)."""
+    require_lead(actor)
+    columns = list(
+        column.board.columns.filter(archived_at__isnull=True)
+        .select_for_update()
+        .order_by("position", "pk")
+    )
+    index = next(i for i, c in enumerate(columns) if c.pk == column.pk)
+    other = index + offset
+    if 0 <= other < len(columns):
+        columns[index], columns[other] = columns[other], columns[index]
+        for position, item in enumerate(columns):
+            if item.position != position:
+                Column.objects.filter(pk=item.pk).update(position=position)
+        _touch(column.board)
+
+
+@transaction.atomic
+def column_archive(*, actor: Membership, column: Column) -> None:
+    require_lead(actor)
+    if column.cards.filter(archived_at__isnull=True).exists():
+        raise ValidationError(
+            _("Move or archive the cards in “%(column)s” first.") % {"column": column.name}
+        )
+    if column.board.columns.filter(archived_at__isnull=True).count() <= 1:
+        raise ValidationError(_("A board keeps at least one column."))
+    column.archived_at = timezone.now()
+    column.save(update_fields=["archived_at"])
+    _touch(column.board)
+
+
+# Cards -----------------------------------------------------------------------
+
+
+@dataclass
+class CardInput:
+    title: str
+    description: str = ""
+    assignee: User | None = None
+    team: Team | None = None
+    goal: Goal | None = None
+    due_date: date | None = None
+    priority: int = Priority.NORMAL
+    labels: list[Label] | None = None
+    blocked: bool = False
+    blocked_reason: str = ""
+
+
+CARD_INPUT_FIELDS = [f.name for f in fields(CardInput)]
+
+
+def _validate_card(board: Board, data: CardInput) -> None:
+    if not data.title.strip():
+        raise ValidationError({"title": _("Give the card a title.")})
+    organization_id = board.organization_id
+    if (
+        data.assignee is not None
+        and not Membership.objects.filter(
+            organization_id=organization_id, user=data.assignee
+        ).exists()
+    ):
+        raise ValidationError({"assignee": _("Choose a member of this organisation.")})
+    if data.team is not None and data.team.organization_id != organization_id:
+        raise ValidationError({"team": _("Choose teams of this organisation.")})
+    if data.goal is not None and data.goal.project_id != board.project_id:
+        raise ValidationError({"goal": _("Choose a goal of this board's project.")})
+    if any(label.board_id != board.pk for label in data.labels or []):
+        raise ValidationError({"labels": _("Choose labels of this board.")})
+    if data.blocked and not data.blocked_reason.strip():
+        raise ValidationError({"blocked_reason": _("Say why the card is blocked.")})
+
+
+def _end_rank(column: Column) -> int:
+    last = column.cards.filter(archived_at__isnull=True).aggregate(last=Max("rank"))["last"]
+    return rank_between(last, None)  # type: ignore[return-value]
+
+
+@transaction.atomic
+def card_create(
+    *, actor: Membership, board: Board, column: Column | None = None, data: CardInput
+) -> Card:
+    require_editor(actor)
+    column = column or board.columns.filter(archived_at__isnull=True).order_by("position").first()
+    if column is None or column.board_id != board.pk:
+        raise ValidationError({"column": _("Choose a column of this board.")})
+    _validate_card(board, data)
+    locked = Column.objects.select_for_update().get(pk=column.pk)
+    _check_wip(locked, moving=None)
+    now = timezone.now()
+    card = Card(
+        board=board, column=locked, rank=_end_rank(locked), created_by=actor.user, created_at=now
+    )
+    _apply(card, data)
+    card.started_at = now if locked.kind in (ColumnKind.DOING, ColumnKind.DONE) else None
+    card.done_at = now if locked.kind == ColumnKind.DONE else None
+    card.blocked_at = now if card.blocked else None
+    card.save()
+    card.labels.set(data.labels or [])
+    _event(card, EventKind.CREATED, actor.user, at=now, to_column=locked, to_kind=locked.kind)
+    if card.assignee_id:
+        _event(card, EventKind.ASSIGNED, actor.user, at=now, new_value=str(card.assignee_id))
+    if card.due_date:
+        _event(card, EventKind.DUE_CHANGED, actor.user, at=now, new_value=card.due_date.isoformat())
+    if card.blocked:
+        _event(card, EventKind.BLOCKED, actor.user, at=now, new_value=card.blocked_reason)
+    _touch(board)
+    return card
+
+
+def _apply(card: Card, data: CardInput) -> None:
+    for name in CARD_INPUT_FIELDS:
+        if name != "labels":
+            setattr(card, name, getattr(data, name))
+    card.title = card.title.strip()
+    card.blocked_reason = card.blocked_reason.strip() if card.blocked else ""
+
+
+@transaction.atomic
+def card_update(*, actor: Membership, card: Card, data: CardInput) -> Card:
+    require_editor(actor)
+    card = Card.objects.select_for_update().get(pk=card.pk)
+    _validate_card(card.board, data)
+    before = (card.assignee_id, card.due_date, card.blocked, card.blocked_reason)
+    _apply(card, data)
+    now = timezone.now()
+    if card.assignee_id != before[0]:
+        _event(
+            card,
+            EventKind.ASSIGNED,
+            actor.user,
+            at=now,
+            old_value=str(before[0] or ""),
+            new_value=str(card.assignee_id or ""),
+        )
+    if card.due_date != before[1]:
+        _event(
+            card,
+            EventKind.DUE_CHANGED,
+            actor.user,
+            at=now,
+            old_value=before[1].isoformat() if before[1] else "",
+            new_value=card.due_date.isoformat() if card.due_date else "",
+        )
+    if card.blocked and not before[2]:
+        card.blocked_at = now
+        _event(card, EventKind.BLOCKED, actor.user, at=now, new_value=card.blocked_reason)
+    elif not card.blocked and before[2]:
+        card.blocked_at = None
+        _event(card, EventKind.UNBLOCKED, actor.user, at=now, old_value=before[3])
+    card.save()
+    card.labels.set(data.labels or [])
+    _touch(card.board)
+    return card
+
+
+class WipLimitReached(ValidationError):
+    """A move into a column whose hard WIP limit is reached."""
+
+
+def _check_wip(column: Column, *, moving: Card | None) -> str | None:
+    """Refuse a card that would break a hard limit; return a warning for a soft one."""
+    if column.wip_limit is None:
+        return None
+    held = column.cards.filter(archived_at__isnull=True)
+    if moving is not None:
+        held = held.exclude(pk=moving.pk)
+    count = held.count()
+    if count < column.wip_limit:
+        return None
+    message = _("“%(column)s” already holds %(count)s cards, its limit is %(limit)s.") % {
+        "column": column.name,
+        "count": count,
+        "limit": column.wip_limit,
+    }
+    if column.wip_hard:
+        raise WipLimitReached(message + " " + _("Finish something there first."))
+    return message
+
+
+@dataclass
+class MoveResult:
+    card: Card
+    warning: str | None = None
+
+
+@transaction.atomic
+def card_move(
+    *,
+    actor: Membership,
+    card: Card,
+    column: Column,
+    after_card_id: int | None = None,
+    before_card_id: int | None = None,
+) -> MoveResult:
+    """Move a card into ``column``, below ``after_card_id`` and above ``before_card_id``.
+
+    Neighbours that are no longer in the column (someone moved them
+    meanwhile) are ignored; with neither, the card goes to the bottom. The
+    order stays whole either way.
+    """
+    require_editor(actor)
+    if column.board_id != card.board_id or column.archived_at is not None:
+        raise ValidationError({"column": _("Choose a column of this board.")})
+    target = Column.objects.select_for_update().get(pk=column.pk)
+    card = Card.objects.select_for_update().select_related("column").get(pk=card.pk)
+    if card.archived_at is not None:
+        raise ValidationError(_("This card is archived."))
+    warning = _check_wip(target, moving=card) if target.pk != card.column_id else None
+
+    neighbours = {
+        c.pk: c.rank
+        for c in target.cards.filter(
+            pk__in=[i for i in (after_card_id, before_card_id) if i], archived_at__isnull=True
+        ).exclude(pk=card.pk)
+    }
+    above = neighbours.get(after_card_id) if after_card_id else None
+    below = neighbours.get(before_card_id) if before_card_id else None
+    open_cards = target.cards.filter(archived_at__isnull=True).exclude(pk=card.pk)
+    if above is not None and below is None:
+        below = open_cards.filter(rank__gt=above).aggregate(r=Min("rank"))["r"]
+    elif below is not None and above is None:
+        above = open_cards.filter(rank__lt=below).aggregate(r=Max("rank"))["r"]
+    elif above is None and below is None:
+        above = open_cards.aggregate(r=Max("rank"))["r"]
+    if above is not None and below is not None and below <= above:
+        # The two neighbours are not next to each other any more: go below the first.
+        below = open_cards.filter(rank__gt=above).aggregate(r=Min("rank"))["r"]
+    rank = rank_between(above, below)
+    if rank is None:
+        rank = _rebalance(target, exclude=card, insert_after=above)
+
+    source = card.column
+    now = timezone.now()
+    card.column = target
+    card.rank = rank
+    if source.pk != target.pk:
+        if target.kind in (ColumnKind.DOING, ColumnKind.DONE) and card.started_at is None:
+            card.started_at = now
+        card.done_at = (card.done_at or now) if target.kind == ColumnKind.DONE else None
+        if source.kind == ColumnKind.DONE and target.kind != ColumnKind.DONE:
+            card.done_at = None
+        _event(
+            card,
+            EventKind.MOVED,
+            actor.user,
+            at=now,
+            from_column=source,
+            to_column=target,
+            from_kind=source.kind,
+            to_kind=target.kind,
+        )
+    card.save(update_fields=["column", "rank", "started_at", "done_at", "updated_at"])
+    _touch(card.board)
+    return MoveResult(card=card, warning=warning)
+
+
+def _rebalance(column: Column, *, exclude: Card, insert_after: int | None) -> int:
+    """Spread the column's ranks out again and return a free rank after ``insert_after``."""
+    cards = list(
+        column.cards.filter(archived_at__isnull=True).exclude(pk=exclude.pk).order_by("rank", "pk")
+    )
+    ranks = spread(len(cards) + 1)
+    slot = sum(1 for c in cards if insert_after is not None and c.rank <= insert_after)
+    others = ranks[:slot] + ranks[slot + 1 :]
+    for card, rank in zip(cards, others, strict=True):
+        card.rank = rank
+    Card.objects.bulk_update(cards, ["rank"])
+    return ranks[slot]
+
+
+@transaction.atomic
+def card_archive(*, actor: Membership, card: Card, archived: bool = True) -> Card:
+    require_editor(actor)
+    card.archived_at = timezone.now() if archived else None
+    if not archived:
+        card.rank = _end_rank(card.column)
+    card.save(update_fields=["archived_at", "rank", "updated_at"])
+    _event(card, EventKind.ARCHIVED if archived else EventKind.RESTORED, actor.user)
+    _touch(card.board)
+    return card
+
+
+@transaction.atomic
+def comment_add(*, actor: Membership, card: Card, body: str) -> Comment:
+    require_editor(actor)
+    if not body.strip():
+        raise ValidationError({"body": _("Write something first.")})
+    comment = Comment.objects.create(card=card, author=actor.user, body=body.strip())
+    _touch(card.board)
+    return comment
+
+
+@transaction.atomic
+def checklist_add(*, actor: Membership, card: Card, text: str) -> ChecklistItem:
+    require_editor(actor)
+    if not text.strip():
+        raise ValidationError({"text": _("Write the item first.")})
+    position = (card.checklist.aggregate(last=Max("position"))["last"] or 0) + 1
+    item = ChecklistItem.objects.create(card=card, text=text.strip(), position=position)
+    _touch(card.board)
+    return item
+
+
+@transaction.atomic
+def checklist_toggle(*, actor: Membership, item: ChecklistItem) -> ChecklistItem:
+    require_editor(actor)
+    item.done = not item.done
+    item.save(update_fields=["done"])
+    _touch(item.card.board)
+    return item
+
+
+@transaction.atomic
+def label_create(*, actor: Membership, board: Board, name: str, color: str) -> Label:
+    require_lead(actor)
+    name = name.strip()
+    if not name:
+        raise ValidationError({"name": _("Give the label a name.")})
+    if board.labels.filter(name__iexact=name).exists():
+        raise ValidationError({"name": _("This board already has that label.")})
+    return Label.objects.create(board=board, name=name, color=color)

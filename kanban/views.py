@@ -1,0 +1,415 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
+
+from projects.access import organization_view, require_editor, require_lead
+from projects.models import Project
+
+from . import selectors, services
+from .forms import (
+    BoardFilterForm,
+    CardForm,
+    ChecklistItemForm,
+    ColumnForm,
+    CommentForm,
+    LabelForm,
+    MoveForm,
+    QuickCardForm,
+)
+from .models import Board, Card, ColumnKind
+
+form_page = require_http_methods(["GET", "HEAD", "POST"])
+
+
+def project_board_section(request: HttpRequest, project: Project) -> dict[str, Any]:
+    """The boards block on the project page."""
+    return {
+        "boards": selectors.boards_for_organization(organization=project.organization).filter(
+            project=project
+        )
+    }
+
+
+@organization_view
+@require_safe
+def board_list(request: HttpRequest) -> HttpResponse:
+    return render(
+        request,
+        "kanban/board_list.html",
+        {"boards": selectors.boards_for_organization(organization=request.organization)},
+    )
+
+
+def _filters(request: HttpRequest, board: Board) -> tuple[BoardFilterForm, selectors.BoardFilters]:
+    form = BoardFilterForm(request.GET or None, board=board)
+    chosen = form.cleaned_data if form.is_valid() else {}
+    return form, selectors.BoardFilters(
+        assignee=chosen.get("assignee"),
+        team=chosen.get("team"),
+        label=chosen.get("label"),
+        goal=chosen.get("goal"),
+        due=chosen.get("due") or "",
+        mine=bool(chosen.get("mine")),
+        lanes=chosen.get("lanes") or "",
+    )
+
+
+def _board_context(request: HttpRequest, board: Board, **extra: Any) -> dict[str, Any]:
+    filter_form, filters = _filters(request, board)
+    board.refresh_from_db(fields=["revision"])
+    query = request.GET.copy()
+    query.pop("since", None)
+    return {
+        "board": board,
+        "view": selectors.board_view(
+            board=board, filters=filters, user=request.user, today=timezone.localdate()
+        ),
+        "filter_form": filter_form,
+        "filters": filters,
+        "query": query.urlencode(),
+        "today": timezone.localdate(),
+        "may_edit": request.membership.can_edit,
+        "may_manage": request.membership.can_lead,
+        **extra,
+    }
+
+
+@organization_view
+@require_safe
+def board_detail(request: HttpRequest, board_id: int) -> HttpResponse:
+    board = selectors.board_get_for_user(membership=request.membership, board_id=board_id)
+    return render(request, "kanban/board.html", _board_context(request, board))
+
+
+@organization_view
+@require_safe
+def board_changes(request: HttpRequest, board_id: int) -> HttpResponse:
+    """For open boards: 204 when nothing changed since ``since``, else the fresh board."""
+    board = selectors.board_get_for_user(membership=request.membership, board_id=board_id)
+    if request.GET.get("since") == str(board.revision):
+        return HttpResponse(status=204)
+    return render(request, "kanban/board.html#board", _board_context(request, board))
+
+
+def _board_response(
+    request: HttpRequest, board: Board, *, error: str = "", warning: str = "", status: int = 200
+) -> HttpResponse:
+    """After a change from the board: the fresh board for htmx and scripts, a redirect otherwise."""
+    if request.htmx or request.headers.get("x-requested-with") == "fetch":
+        context = _board_context(request, board, error=error, warning=warning)
+        return render(request, "kanban/board.html#board", context, status=status)
+    if error:
+        messages.error(request, error)
+    elif warning:
+        messages.warning(request, warning)
+    url = reverse(
+        "kanban:board_detail", kwargs={"org_slug": request.organization.slug, "board_id": board.pk}
+    )
+    query = request.POST.get("query", "")
+    return redirect(f"{url}?{query}" if query else url)
+
+
+@organization_view
+@require_POST
+def card_quick_create(request: HttpRequest, board_id: int) -> HttpResponse:
+    board = selectors.board_get_for_user(membership=request.membership, board_id=board_id)
+    require_editor(request.membership)
+    form = QuickCardForm(request.POST)
+    if not form.is_valid():
+        return _board_response(request, board, error=_("Give the card a title."), status=400)
+    column = board.columns.filter(pk=form.cleaned_data["column"], archived_at__isnull=True).first()
+    try:
+        services.card_create(
+            actor=request.membership,
+            board=board,
+            column=column,
+            data=services.CardInput(title=form.cleaned_data["title"]),
+        )
+    except ValidationError as error:
+        return _board_response(request, board, error=" ".join(error.messages), status=409)
+    return _board_response(request, board)
+
+
+@organization_view
+@require_POST
+def card_move(request: HttpRequest, card_id: int) -> HttpResponse:
+    """The one way cards move: drag and drop, the keyboard and the no-script form all post here."""
+    card = selectors.card_get_for_user(membership=request.membership, card_id=card_id)
+    require_editor(request.membership)
+    board = card.board
+    form = MoveForm(request.POST)
+    column = None
+    if form.is_valid():
+        column = board.columns.filter(
+            pk=form.cleaned_data["column"], archived_at__isnull=True
+        ).first()
+    if column is None:
+        return _board_response(
+            request, board, error=_("Choose a column of this board."), status=400
+        )
+    after, before = form.cleaned_data.get("after"), form.cleaned_data.get("before")
+    if form.cleaned_data.get("position") == "top" and not (after or before):
+        before = (
+            column.cards.filter(archived_at__isnull=True)
+            .order_by("rank")
+            .values_list("pk", flat=True)
+            .first()
+        )
+    try:
+        result = services.card_move(
+            actor=request.membership,
+            card=card,
+            column=column,
+            after_card_id=after,
+            before_card_id=before,
+        )
+    except ValidationError as error:
+        return _board_response(request, board, error=" ".join(error.messages), status=409)
+    return _board_response(request, board, warning=result.warning or "")
+
+
+@organization_view
+@require_safe
+def card_detail(request: HttpRequest, card_id: int) -> HttpResponse:
+    card = selectors.card_get_for_user(membership=request.membership, card_id=card_id)
+    return _card_page(request, card)
+
+
+def _card_page(request: HttpRequest, card: Card, status: int = 200, **forms: Any) -> HttpResponse:
+    return render(
+        request,
+        "kanban/card.html",
+        {
+            "card": card,
+            "history": selectors.card_history(card=card),
+            "comments": selectors.card_comments(card=card),
+            "checklist": card.checklist.all(),
+            "columns": selectors.open_columns(card.board),
+            "comment_form": forms.get("comment_form") or CommentForm(),
+            "checklist_form": forms.get("checklist_form") or ChecklistItemForm(),
+            "may_edit": request.membership.can_edit,
+            "today": timezone.localdate(),
+        },
+        status=status,
+    )
+
+
+@organization_view
+@form_page
+def card_edit(request: HttpRequest, card_id: int) -> HttpResponse:
+    card = selectors.card_get_for_user(membership=request.membership, card_id=card_id)
+    require_editor(request.membership)
+    initial = {name: getattr(card, name) for name in services.CARD_INPUT_FIELDS if name != "labels"}
+    initial["labels"] = list(card.labels.all())
+    form = CardForm(request.POST or None, initial=initial, board=card.board)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.card_update(
+                actor=request.membership, card=card, data=services.CardInput(**form.cleaned_data)
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("Card saved."))
+            return redirect(
+                "kanban:card_detail", org_slug=request.organization.slug, card_id=card.pk
+            )
+    return render(
+        request,
+        "form_page.html",
+        {"form": form, "title": _("Edit card"), "submit_label": _("Save")},
+    )
+
+
+@organization_view
+@form_page
+def card_create(request: HttpRequest, board_id: int) -> HttpResponse:
+    board = selectors.board_get_for_user(membership=request.membership, board_id=board_id)
+    require_editor(request.membership)
+    form = CardForm(request.POST or None, board=board)
+    if request.method == "POST" and form.is_valid():
+        try:
+            card = services.card_create(
+                actor=request.membership, board=board, data=services.CardInput(**form.cleaned_data)
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(
+                request, _("Card added to “%(column)s”.") % {"column": card.column.name}
+            )
+            return redirect(
+                "kanban:board_detail", org_slug=request.organization.slug, board_id=board.pk
+            )
+    return render(
+        request,
+        "form_page.html",
+        {"form": form, "title": _("New card"), "submit_label": _("Add card")},
+    )
+
+
+@organization_view
+@require_POST
+def card_archive(request: HttpRequest, card_id: int) -> HttpResponse:
+    card = selectors.card_get_for_user(membership=request.membership, card_id=card_id)
+    archived = request.POST.get("restore") is None
+    services.card_archive(actor=request.membership, card=card, archived=archived)
+    messages.success(request, _("Card archived.") if archived else _("Card restored."))
+    return redirect("kanban:card_detail", org_slug=request.organization.slug, card_id=card.pk)
+
+
+@organization_view
+@require_POST
+def card_comment(request: HttpRequest, card_id: int) -> HttpResponse:
+    card = selectors.card_get_for_user(membership=request.membership, card_id=card_id)
+    require_editor(request.membership)
+    form = CommentForm(request.POST)
+    if not form.is_valid():
+        return _card_page(request, card, status=400, comment_form=form)
+    services.comment_add(actor=request.membership, card=card, body=form.cleaned_data["body"])
+    return redirect(
+        reverse(
+            "kanban:card_detail", kwargs={"org_slug": request.organization.slug, "card_id": card.pk}
+        )
+        + "#comments"
+    )
+
+
+@organization_view
+@require_POST
+def checklist_add(request: HttpRequest, card_id: int) -> HttpResponse:
+    card = selectors.card_get_for_user(membership=request.membership, card_id=card_id)
+    require_editor(request.membership)
+    form = ChecklistItemForm(request.POST)
+    if not form.is_valid():
+        return _card_page(request, card, status=400, checklist_form=form)
+    services.checklist_add(actor=request.membership, card=card, text=form.cleaned_data["text"])
+    return redirect(
+        reverse(
+            "kanban:card_detail", kwargs={"org_slug": request.organization.slug, "card_id": card.pk}
+        )
+        + "#checklist"
+    )
+
+
+@organization_view
+@require_POST
+def checklist_toggle(request: HttpRequest, item_id: int) -> HttpResponse:
+    item = selectors.checklist_item_get_for_user(membership=request.membership, item_id=item_id)
+    services.checklist_toggle(actor=request.membership, item=item)
+    return redirect(
+        reverse(
+            "kanban:card_detail",
+            kwargs={"org_slug": request.organization.slug, "card_id": item.card_id},
+        )
+        + "#checklist"
+    )
+
+
+@organization_view
+@form_page
+def board_columns(request: HttpRequest, board_id: int) -> HttpResponse:
+    """Reshape the board: add, rename, limit, reorder and archive columns; add labels."""
+    board = selectors.board_get_for_user(membership=request.membership, board_id=board_id)
+    if request.method == "POST":
+        require_lead(request.membership)
+    new_column = ColumnForm(
+        request.POST if request.POST.get("action") == "add-column" else None,
+        initial={"kind": ColumnKind.DOING},
+    )
+    new_label = LabelForm(request.POST if request.POST.get("action") == "add-label" else None)
+    if request.method == "POST":
+        try:
+            if new_column.is_bound and new_column.is_valid():
+                services.column_create(
+                    actor=request.membership, board=board, **new_column.cleaned_data
+                )
+                messages.success(request, _("Column added."))
+                return redirect(request.path)
+            if new_label.is_bound and new_label.is_valid():
+                services.label_create(
+                    actor=request.membership, board=board, **new_label.cleaned_data
+                )
+                messages.success(request, _("Label added."))
+                return redirect(request.path)
+        except ValidationError as error:
+            (new_column if new_column.is_bound else new_label).add_error(None, error)
+    columns = [
+        (
+            column,
+            ColumnForm(
+                prefix=f"column-{column.pk}",
+                initial={f: getattr(column, f) for f in ("name", "kind", "wip_limit", "wip_hard")},
+            ),
+        )
+        for column in selectors.open_columns(board)
+    ]
+    return render(
+        request,
+        "kanban/columns.html",
+        {
+            "board": board,
+            "columns": columns,
+            "new_column": new_column,
+            "new_label": new_label,
+            "labels": board.labels.all(),
+        },
+    )
+
+
+@organization_view
+@require_POST
+def column_update(request: HttpRequest, column_id: int) -> HttpResponse:
+    column = selectors.column_get_for_user(membership=request.membership, column_id=column_id)
+    require_lead(request.membership)
+    action = request.POST.get("action", "save")
+    try:
+        if action in ("left", "right"):
+            services.column_shift(
+                actor=request.membership, column=column, offset=-1 if action == "left" else 1
+            )
+        elif action == "archive":
+            services.column_archive(actor=request.membership, column=column)
+            messages.success(request, _("Column archived."))
+        else:
+            form = ColumnForm(request.POST, prefix=f"column-{column.pk}")
+            if not form.is_valid():
+                for errors in form.errors.values():
+                    messages.error(request, " ".join(errors))
+            else:
+                services.column_update(actor=request.membership, column=column, **form.cleaned_data)
+                messages.success(request, _("Column saved."))
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    return redirect(
+        "kanban:board_columns", org_slug=request.organization.slug, board_id=column.board_id
+    )
+
+
+@organization_view
+@require_safe
+def board_standup(request: HttpRequest, board_id: int) -> HttpResponse:
+    board = selectors.board_get_for_user(membership=request.membership, board_id=board_id)
+    by = "team" if request.GET.get("by") == "team" else "person"
+    today = timezone.localdate()
+    return render(
+        request,
+        "kanban/standup.html",
+        {
+            "board": board,
+            "by": by,
+            "today": today,
+            "standup": selectors.standup(
+                board=board, by=by, today=today, lead_days=request.organization.reminder_lead_days
+            ),
+        },
+    )
