@@ -244,8 +244,9 @@ class OrganizationScopedInput(serializers.Serializer):
                 child.queryset = queryset.none()
             elif queryset.model is User:
                 child.queryset = User.objects.filter(memberships__organization=organization)
-            else:
+            elif any(f.name == "organization" for f in queryset.model._meta.fields):
                 child.queryset = queryset.filter(organization=organization)
+            # Anything else (a board's columns or labels) is scoped by the subclass.
 
 
 class ProjectInput(OrganizationScopedInput):
@@ -412,7 +413,7 @@ class CheckInInput(serializers.Serializer):
     note = serializers.CharField(required=False, allow_blank=True, default="")
 
 
-def _validated(serializer: serializers.Serializer) -> dict[str, Any]:
+def validated(serializer: serializers.Serializer) -> dict[str, Any]:
     serializer.is_valid(raise_exception=True)
     return serializer.validated_data
 
@@ -457,7 +458,7 @@ class ProjectListApi(OrganizationMixin, APIView):
     def post(self, request: Request, org_slug: str) -> Response:
         membership = self.membership(request, org_slug)
         require_lead(membership)
-        data = _validated(ProjectInput(data=request.data, organization=membership.organization))
+        data = validated(ProjectInput(data=request.data, organization=membership.organization))
         project = call_service(
             services.project_create, actor=membership, data=services.ProjectInput(**data)
         )
@@ -490,7 +491,7 @@ class ProjectDetailApi(OrganizationMixin, APIView):
             },
             organization=membership.organization,
         ).data
-        data = _validated(
+        data = validated(
             ProjectInput(data={**current, **request.data}, organization=membership.organization)
         )
         project = call_service(
@@ -528,7 +529,7 @@ class GoalListApi(OrganizationMixin, APIView):
     def post(self, request: Request, org_slug: str) -> Response:
         membership = self.membership(request, org_slug)
         payload = GoalInputSerializer(data=request.data, organization=membership.organization)
-        _validated(payload)
+        validated(payload)
         goal = call_service(
             services.goal_create,
             actor=membership,
@@ -553,7 +554,7 @@ class GoalDetailApi(OrganizationMixin, APIView):
         payload = GoalInputSerializer(
             data={**current, **request.data}, organization=membership.organization
         )
-        _validated(payload)
+        validated(payload)
         call_service(services.goal_update, actor=membership, goal=goal, data=payload.goal_input())
         return _goal_response(membership, goal.pk)
 
@@ -567,9 +568,7 @@ class GoalTransitionApi(OrganizationMixin, APIView):
     def post(self, request: Request, org_slug: str, goal_id: int) -> Response:
         membership = self.membership(request, org_slug)
         goal = selectors.goal_get_for_user(membership=membership, goal_id=goal_id)
-        extra = (
-            _validated(self.input_serializer(data=request.data)) if self.input_serializer else {}
-        )
+        extra = validated(self.input_serializer(data=request.data)) if self.input_serializer else {}
         call_service(type(self).service, actor=membership, goal=goal, **extra)
         return _goal_response(membership, goal.pk)
 
@@ -608,6 +607,6 @@ class CheckInListApi(OrganizationMixin, APIView):
     def post(self, request: Request, org_slug: str, goal_id: int) -> Response:
         membership = self.membership(request, org_slug)
         goal = selectors.goal_get_for_user(membership=membership, goal_id=goal_id)
-        data = _validated(CheckInInput(data=request.data))
+        data = validated(CheckInInput(data=request.data))
         check_in = call_service(services.check_in_create, actor=membership, goal=goal, **data)
         return Response(CheckInOutput(check_in).data, status=status.HTTP_201_CREATED)

@@ -217,6 +217,8 @@ SPECTACULAR_SETTINGS = {
         "ProjectStatusEnum": "projects.models.ProjectStatus",
         "GoalStatusEnum": "projects.goals.GoalStatus",
         "GoalStateEnum": "projects.models.GoalState",
+        "ColumnKindEnum": "kanban.models.ColumnKind",
+        "CardEventKindEnum": "kanban.models.EventKind",
     },
 }
 

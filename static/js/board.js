@@ -58,6 +58,9 @@
       Sortable.create(list, {
         group: "lane-" + list.closest(".lane").dataset.lane,
         draggable: ".card",
+        // Pointer events rather than the browser's own drag and drop: the same on touch screens and mice.
+        forceFallback: true,
+        fallbackTolerance: 4,
         filter: "details, summary, select, button, input",
         preventOnFilter: false,
         animation: 120,

@@ -5,9 +5,10 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
+from kanban.models import Card
 from opsboard.accounts.models import User
 from projects.models import Goal, Membership, Organization, Project, Team
-from tests.factories import GoalFactory
+from tests.factories import GoalFactory, ProjectFactory
 
 
 @pytest.fixture
@@ -139,3 +140,18 @@ def test_manager_sees_their_projects_and_goals_with_check_ins(manager: User, cli
     assert client.get(reverse("admin:projects_goal_change", args=[foreign.pk])).status_code == 302
     assert "Reduce customer churn" in client.get(reverse("admin:projects_project_changelist")).text
     assert Project.objects.filter(organization=other).count() == 0
+
+
+def test_manager_sees_their_boards_and_cards(manager: User, client) -> None:
+    other = Organization.objects.get(slug="other-co")
+    other_board = ProjectFactory(organization=other).boards.get()
+    client.force_login(manager)
+    page = client.get(reverse("admin:kanban_card_changelist"), {"q": "churn"})
+    assert page.status_code == 200
+    assert "Weekly churn report to the leads" in page.text
+    assert (
+        client.get(reverse("admin:kanban_board_change", args=[other_board.pk])).status_code == 302
+    )
+    card = Card.objects.get(title="Weekly churn report to the leads")
+    page = client.get(reverse("admin:kanban_card_change", args=[card.pk]))
+    assert "Pull this week" in page.text  # checklist inline

@@ -1,0 +1,128 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import admin
+from django.http import HttpRequest
+
+from projects.admin import OrganizationScopedAdmin, ScopedInline, managed_organization_ids
+
+from .models import Board, Card, ChecklistItem, Column, Comment, Label
+
+
+class ColumnInline(ScopedInline):
+    model = Column
+    fields = ["name", "kind", "wip_limit", "wip_hard", "position", "archived_at"]
+    ordering = ["position"]
+
+
+class LabelInline(ScopedInline):
+    model = Label
+    fields = ["name", "color"]
+
+
+@admin.register(Board)
+class BoardAdmin(OrganizationScopedAdmin):
+    list_display = ["name", "project", "organization", "revision", "archived_at"]
+    list_filter = [
+        ("organization", admin.RelatedOnlyFieldListFilter),
+        ("project", admin.RelatedOnlyFieldListFilter),
+    ]
+    search_fields = ["name", "project__name"]
+    list_select_related = ["project", "organization"]
+    readonly_fields = ["revision"]
+    inlines = [ColumnInline, LabelInline]
+
+    def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
+        if db_field.name == "project" and not request.user.is_superuser:
+            kwargs["queryset"] = db_field.related_model.objects.filter(
+                organization__in=managed_organization_ids(request)
+            )
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
+class ChecklistInline(ScopedInline):
+    model = ChecklistItem
+    fields = ["text", "done", "position"]
+
+
+class CommentInline(ScopedInline):
+    model = Comment
+    fields = ["author", "body"]
+    autocomplete_fields = ["author"]
+
+
+@admin.register(Card)
+class CardAdmin(OrganizationScopedAdmin):
+    organization_path = "board__organization"
+    list_display = [
+        "title",
+        "board",
+        "column",
+        "assignee",
+        "team",
+        "due_date",
+        "priority",
+        "blocked",
+        "done_at",
+        "archived_at",
+    ]
+    list_filter = [
+        "blocked",
+        "priority",
+        "column__kind",
+        ("board", admin.RelatedOnlyFieldListFilter),
+        ("team", admin.RelatedOnlyFieldListFilter),
+        ("assignee", admin.RelatedOnlyFieldListFilter),
+        ("archived_at", admin.EmptyFieldListFilter),
+    ]
+    search_fields = [
+        "title",
+        "description",
+        "blocked_reason",
+        "assignee__email",
+        "assignee__full_name",
+    ]
+    list_select_related = ["board", "column", "assignee", "team"]
+    date_hierarchy = "created_at"
+    autocomplete_fields = ["assignee"]
+    readonly_fields = ["board", "column", "started_at", "done_at", "blocked_at", "created_by"]
+    fields = [
+        "board",
+        "column",
+        "title",
+        "description",
+        "assignee",
+        "team",
+        "goal",
+        "due_date",
+        "priority",
+        "labels",
+        "blocked",
+        "blocked_reason",
+        "blocked_at",
+        "started_at",
+        "done_at",
+        "created_by",
+        "archived_at",
+    ]
+    filter_horizontal = ["labels"]
+    inlines = [ChecklistInline, CommentInline]
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        # Cards are made on the board, where their column, rank and history are kept right.
+        return False
+
+    def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
+        if db_field.name == "goal" and not request.user.is_superuser:
+            kwargs["queryset"] = db_field.related_model.objects.filter(
+                organization__in=managed_organization_ids(request)
+            )
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def formfield_for_manytomany(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
+        if db_field.name == "labels" and not request.user.is_superuser:
+            kwargs["queryset"] = Label.objects.filter(
+                board__organization__in=managed_organization_ids(request)
+            )
+        return super().formfield_for_manytomany(db_field, request, **kwargs)

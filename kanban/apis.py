@@ -1,0 +1,311 @@
+"""JSON API for boards, columns, cards, moves and card history."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
+from rest_framework import serializers, status
+from rest_framework.exceptions import ValidationError
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from opsboard.accounts.models import User
+from projects.access import require_lead
+from projects.apis import OrganizationMixin, OrganizationScopedInput, call_service, validated
+from projects.models import Goal, Team
+
+from . import selectors, services
+from .models import Board, Card, CardEvent, Column, ColumnKind, Label, Priority
+
+
+class ColumnOutput(serializers.ModelSerializer):
+    class Meta:
+        model = Column
+        fields = ["id", "name", "kind", "wip_limit", "wip_hard", "position"]
+
+
+class BoardOutput(serializers.ModelSerializer):
+    columns = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Board
+        fields = ["id", "name", "project", "revision", "columns"]
+
+    @extend_schema_field(ColumnOutput(many=True))
+    def get_columns(self, board: Board) -> list[dict[str, Any]]:
+        return ColumnOutput(selectors.open_columns(board), many=True).data
+
+
+class CardOutput(serializers.ModelSerializer):
+    assignee = serializers.SlugRelatedField(slug_field="email", read_only=True)
+    labels = serializers.SlugRelatedField(slug_field="name", many=True, read_only=True)
+
+    class Meta:
+        model = Card
+        fields = [
+            "id",
+            "board",
+            "column",
+            "title",
+            "description",
+            "assignee",
+            "team",
+            "goal",
+            "due_date",
+            "priority",
+            "labels",
+            "blocked",
+            "blocked_reason",
+            "blocked_at",
+            "started_at",
+            "done_at",
+            "created_at",
+            "archived_at",
+        ]
+
+
+class CardInputSerializer(OrganizationScopedInput):
+    title = serializers.CharField(max_length=200)
+    description = serializers.CharField(required=False, allow_blank=True, default="")
+    column = serializers.PrimaryKeyRelatedField(
+        queryset=Column.objects.none(),
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="New cards only; defaults to the first column.",
+    )
+    assignee = serializers.SlugRelatedField(
+        slug_field="email",
+        queryset=User.objects.all(),
+        required=False,
+        allow_null=True,
+        default=None,
+    )
+    team = serializers.PrimaryKeyRelatedField(
+        queryset=Team.objects.all(), required=False, allow_null=True, default=None
+    )
+    goal = serializers.PrimaryKeyRelatedField(
+        queryset=Goal.objects.all(), required=False, allow_null=True, default=None
+    )
+    due_date = serializers.DateField(required=False, allow_null=True, default=None)
+    priority = serializers.ChoiceField(choices=Priority.choices, default=Priority.NORMAL)
+    labels = serializers.SlugRelatedField(
+        slug_field="name", many=True, queryset=Label.objects.none(), required=False, default=list
+    )
+    blocked = serializers.BooleanField(default=False)
+    blocked_reason = serializers.CharField(
+        max_length=300, required=False, allow_blank=True, default=""
+    )
+
+    def __init__(self, *args: Any, board: Board | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, organization=board.organization if board else None, **kwargs)
+        if board is not None:
+            self.fields["column"].queryset = selectors.open_columns(board)
+            self.fields["labels"].child_relation.queryset = board.labels.all()
+
+    def card_input(self) -> services.CardInput:
+        data = self.validated_data
+        return services.CardInput(**{name: data[name] for name in services.CARD_INPUT_FIELDS})
+
+
+class MoveInput(serializers.Serializer):
+    column = serializers.IntegerField()
+    after = serializers.IntegerField(
+        required=False, allow_null=True, default=None, help_text="the card it goes below"
+    )
+    before = serializers.IntegerField(
+        required=False, allow_null=True, default=None, help_text="the card it goes above"
+    )
+
+
+class MoveOutput(serializers.Serializer):
+    card = CardOutput()
+    warning = serializers.CharField(
+        allow_null=True, help_text="Set when a soft WIP limit is passed."
+    )
+
+
+class ColumnInput(serializers.Serializer):
+    name = serializers.CharField(max_length=60)
+    kind = serializers.ChoiceField(choices=ColumnKind.choices)
+    wip_limit = serializers.IntegerField(
+        min_value=1, max_value=999, required=False, allow_null=True, default=None
+    )
+    wip_hard = serializers.BooleanField(default=False)
+
+
+class CardEventOutput(serializers.ModelSerializer):
+    actor = serializers.SlugRelatedField(slug_field="email", read_only=True)
+
+    class Meta:
+        model = CardEvent
+        fields = [
+            "id",
+            "kind",
+            "actor",
+            "at",
+            "from_column",
+            "to_column",
+            "from_kind",
+            "to_kind",
+            "old_value",
+            "new_value",
+        ]
+
+
+class BoardListApi(OrganizationMixin, APIView):
+    @extend_schema(responses=BoardOutput(many=True))
+    def get(self, request: Request, org_slug: str) -> Response:
+        membership = self.membership(request, org_slug)
+        return Response(
+            BoardOutput(
+                selectors.boards_for_organization(organization=membership.organization), many=True
+            ).data
+        )
+
+
+class BoardDetailApi(OrganizationMixin, APIView):
+    @extend_schema(responses=BoardOutput)
+    def get(self, request: Request, org_slug: str, board_id: int) -> Response:
+        board = selectors.board_get_for_user(
+            membership=self.membership(request, org_slug), board_id=board_id
+        )
+        return Response(BoardOutput(board).data)
+
+
+class ColumnListApi(OrganizationMixin, APIView):
+    @extend_schema(request=ColumnInput, responses={201: ColumnOutput})
+    def post(self, request: Request, org_slug: str, board_id: int) -> Response:
+        membership = self.membership(request, org_slug)
+        board = selectors.board_get_for_user(membership=membership, board_id=board_id)
+        require_lead(membership)
+        column = call_service(
+            services.column_create,
+            actor=membership,
+            board=board,
+            **validated(ColumnInput(data=request.data)),
+        )
+        return Response(ColumnOutput(column).data, status=status.HTTP_201_CREATED)
+
+
+class ColumnDetailApi(OrganizationMixin, APIView):
+    @extend_schema(request=ColumnInput, responses=ColumnOutput)
+    def patch(self, request: Request, org_slug: str, column_id: int) -> Response:
+        membership = self.membership(request, org_slug)
+        column = selectors.column_get_for_user(membership=membership, column_id=column_id)
+        require_lead(membership)
+        current = {
+            "name": column.name,
+            "kind": column.kind,
+            "wip_limit": column.wip_limit,
+            "wip_hard": column.wip_hard,
+        }
+        data = validated(ColumnInput(data={**current, **request.data}))
+        column = call_service(services.column_update, actor=membership, column=column, **data)
+        return Response(ColumnOutput(column).data)
+
+
+class CardListApi(OrganizationMixin, APIView):
+    @extend_schema(
+        parameters=[OpenApiParameter("column", int), OpenApiParameter("archived", bool)],
+        responses=CardOutput(many=True),
+    )
+    def get(self, request: Request, org_slug: str, board_id: int) -> Response:
+        board = selectors.board_get_for_user(
+            membership=self.membership(request, org_slug), board_id=board_id
+        )
+        cards = (
+            board.cards.select_related("assignee")
+            .prefetch_related("labels")
+            .order_by("column__position", "rank")
+        )
+        cards = cards.filter(
+            archived_at__isnull=request.query_params.get("archived") not in ("1", "true")
+        )
+        if column := request.query_params.get("column"):
+            cards = cards.filter(column_id=column if column.isdigit() else None)
+        return Response(CardOutput(cards, many=True).data)
+
+    @extend_schema(request=CardInputSerializer, responses={201: CardOutput})
+    def post(self, request: Request, org_slug: str, board_id: int) -> Response:
+        membership = self.membership(request, org_slug)
+        board = selectors.board_get_for_user(membership=membership, board_id=board_id)
+        payload = CardInputSerializer(data=request.data, board=board)
+        validated(payload)
+        card = call_service(
+            services.card_create,
+            actor=membership,
+            board=board,
+            column=payload.validated_data["column"],
+            data=payload.card_input(),
+        )
+        return Response(CardOutput(card).data, status=status.HTTP_201_CREATED)
+
+
+class CardDetailApi(OrganizationMixin, APIView):
+    @extend_schema(responses=CardOutput)
+    def get(self, request: Request, org_slug: str, card_id: int) -> Response:
+        card = selectors.card_get_for_user(
+            membership=self.membership(request, org_slug), card_id=card_id
+        )
+        return Response(CardOutput(card).data)
+
+    @extend_schema(request=CardInputSerializer, responses=CardOutput)
+    def patch(self, request: Request, org_slug: str, card_id: int) -> Response:
+        membership = self.membership(request, org_slug)
+        card = selectors.card_get_for_user(membership=membership, card_id=card_id)
+        current = CardInputSerializer(
+            {
+                **{
+                    name: getattr(card, name)
+                    for name in services.CARD_INPUT_FIELDS
+                    if name != "labels"
+                },
+                "labels": card.labels.all(),
+            },
+            board=card.board,
+        ).data
+        payload = CardInputSerializer(data={**current, **request.data}, board=card.board)
+        validated(payload)
+        card = call_service(
+            services.card_update, actor=membership, card=card, data=payload.card_input()
+        )
+        return Response(CardOutput(card).data)
+
+
+class CardMoveApi(OrganizationMixin, APIView):
+    @extend_schema(
+        request=MoveInput,
+        responses={200: MoveOutput},
+        description=(
+            "Move a card into a column, below `after` and above `before`. Neighbours that moved "
+            "meanwhile are ignored. 400 when a hard WIP limit is full or the column is not on the card's board."
+        ),
+    )
+    def post(self, request: Request, org_slug: str, card_id: int) -> Response:
+        membership = self.membership(request, org_slug)
+        card = selectors.card_get_for_user(membership=membership, card_id=card_id)
+        data = validated(MoveInput(data=request.data))
+        column = card.board.columns.filter(pk=data["column"], archived_at__isnull=True).first()
+        if column is None:
+            raise ValidationError({"column": ["Choose a column of this board."]})
+        result = call_service(
+            services.card_move,
+            actor=membership,
+            card=card,
+            column=column,
+            after_card_id=data["after"],
+            before_card_id=data["before"],
+        )
+        return Response(MoveOutput({"card": result.card, "warning": result.warning}).data)
+
+
+class CardEventListApi(OrganizationMixin, APIView):
+    @extend_schema(responses=CardEventOutput(many=True))
+    def get(self, request: Request, org_slug: str, card_id: int) -> Response:
+        card = selectors.card_get_for_user(
+            membership=self.membership(request, org_slug), card_id=card_id
+        )
+        return Response(CardEventOutput(selectors.card_history(card=card), many=True).data)

@@ -1,0 +1,290 @@
+"""The board, card and column pages, driven as people would."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from kanban.models import Card, CardEvent, Column, ColumnKind, EventKind
+from kanban.services import card_move
+from tests.conftest import Tenant
+from tests.factories import ProjectFactory
+from tests.kanban.conftest import BoardSetup
+
+XSS = '<script>alert("x")</script><img src=x onerror=alert(1)>'
+
+
+def board_url(kanban: BoardSetup) -> str:
+    return reverse("kanban:board_detail", args=["acme", kanban.board.pk])
+
+
+def test_board_shows_columns_and_cards(tenant: Tenant, kanban: BoardSetup, client) -> None:
+    kanban.add(tenant, "Analyse churn", assignee=tenant.lead.user)
+    client.force_login(tenant.viewer.user)
+    page = client.get(board_url(kanban)).text
+    assert "To do" in page and "In progress" in page and "Done" in page
+    assert "Analyse churn" in page
+    # Viewers see the board but no way to change it.
+    assert "Add a card" not in page
+    assert "Sortable.min.js" not in page
+
+
+def test_quick_add_and_move_without_javascript(tenant: Tenant, kanban: BoardSetup, client) -> None:
+    client.force_login(tenant.member.user)
+    response = client.post(
+        reverse("kanban:card_quick_create", args=["acme", kanban.board.pk]),
+        {"title": "Segment users", "column": kanban.todo.pk},
+    )
+    assert response.status_code == 302
+    card = Card.objects.get(title="Segment users")
+    response = client.post(
+        reverse("kanban:card_move", args=["acme", card.pk]),
+        {"column": kanban.doing.pk, "position": "top"},
+    )
+    assert response["Location"] == board_url(kanban)
+    card.refresh_from_db()
+    assert card.column == kanban.doing
+    assert card.started_at is not None
+    assert CardEvent.objects.filter(
+        card=card, kind=EventKind.MOVED, actor=tenant.member.user
+    ).exists()
+
+
+def test_drag_and_drop_move_returns_the_board(tenant: Tenant, kanban: BoardSetup, client) -> None:
+    a, b = kanban.add(tenant, "a"), kanban.add(tenant, "b")
+    client.force_login(tenant.member.user)
+    response = client.post(
+        reverse("kanban:card_move", args=["acme", b.pk]),
+        {"column": kanban.todo.pk, "before": a.pk},
+        headers={"X-Requested-With": "fetch"},
+    )
+    assert response.status_code == 200
+    assert 'id="board"' in response.text
+    assert "<html" not in response.text
+    assert kanban.titles(kanban.todo) == ["b", "a"]
+
+
+def test_hard_limit_refusal_snaps_back_with_the_reason(
+    tenant: Tenant, kanban: BoardSetup, client
+) -> None:
+    Column.objects.filter(pk=kanban.doing.pk).update(wip_limit=1, wip_hard=True)
+    first, second = kanban.add(tenant, "first"), kanban.add(tenant, "second")
+    card_move(actor=tenant.member, card=first, column=kanban.doing)
+    client.force_login(tenant.member.user)
+    response = client.post(
+        reverse("kanban:card_move", args=["acme", second.pk]),
+        {"column": kanban.doing.pk},
+        headers={"X-Requested-With": "fetch"},
+    )
+    assert response.status_code == 409
+    assert "its limit is 1. Finish something there first." in response.text
+    second.refresh_from_db()
+    assert second.column == kanban.todo
+    # Without JavaScript: the same refusal as a message on the board.
+    response = client.post(
+        reverse("kanban:card_move", args=["acme", second.pk]),
+        {"column": kanban.doing.pk},
+        follow=True,
+    )
+    assert "Finish something there first." in response.text
+
+
+def test_a_column_of_another_board_is_404_or_refused(
+    tenant: Tenant, other_tenant: Tenant, kanban: BoardSetup, client
+) -> None:
+    card = kanban.add(tenant, "a")
+    foreign_column = (
+        ProjectFactory(organization=other_tenant.organization).boards.get().columns.first()
+    )
+    client.force_login(tenant.member.user)
+    response = client.post(
+        reverse("kanban:card_move", args=["acme", card.pk]),
+        {"column": foreign_column.pk},
+        headers={"X-Requested-With": "fetch"},
+    )
+    assert response.status_code == 400
+    card.refresh_from_db()
+    assert card.column == kanban.todo
+
+
+def test_live_board_answers_204_until_something_changes(
+    tenant: Tenant, kanban: BoardSetup, client
+) -> None:
+    client.force_login(tenant.viewer.user)
+    kanban.board.refresh_from_db()
+    url = reverse("kanban:board_changes", args=["acme", kanban.board.pk])
+    assert client.get(url, {"since": kanban.board.revision}).status_code == 204
+    kanban.add(tenant, "Someone else's card")
+    response = client.get(url, {"since": kanban.board.revision})
+    assert response.status_code == 200
+    assert "Someone else&#x27;s card" in response.text or "Someone else's card" in response.text
+
+
+def test_filters_and_lanes(tenant: Tenant, kanban: BoardSetup, client) -> None:
+    today = timezone.localdate()
+    kanban.add(tenant, "mine", assignee=tenant.member.user, due_date=today - timedelta(days=1))
+    kanban.add(
+        tenant,
+        "theirs",
+        assignee=tenant.lead.user,
+        team=tenant.team,
+        due_date=today + timedelta(days=30),
+    )
+    client.force_login(tenant.member.user)
+
+    def shown(**query) -> set[str]:
+        view = client.get(board_url(kanban), query).context["view"]
+        return {card.title for lane in view.lanes for cell in lane.cells for card in cell.cards}
+
+    assert shown() == {"mine", "theirs"}
+    assert shown(mine="on") == {"mine"}
+    assert shown(due="overdue") == {"mine"}
+    assert shown(team=tenant.team.pk) == {"theirs"}
+    assert shown(assignee=tenant.lead.user.pk) == {"theirs"}
+    lanes = client.get(board_url(kanban), {"lanes": "assignee"}).context["view"].lanes
+    assert [lane.title for lane in lanes] == sorted(
+        [tenant.member.user.display_name, tenant.lead.user.display_name], key=str.lower
+    )
+
+
+def test_card_page_edit_history_checklist_and_comments(
+    tenant: Tenant, kanban: BoardSetup, client
+) -> None:
+    card = kanban.add(tenant, "Instrument events")
+    client.force_login(tenant.member.user)
+    url = reverse("kanban:card_edit", args=["acme", card.pk])
+    response = client.post(
+        url, {"title": "Instrument events", "priority": 3, "blocked": "on", "blocked_reason": ""}
+    )
+    assert response.status_code == 200
+    assert "Say why the card is blocked." in response.text
+    client.post(
+        url,
+        {
+            "title": "Instrument events",
+            "priority": 3,
+            "blocked": "on",
+            "blocked_reason": "SDK review",
+            "assignee": tenant.member.user.pk,
+            "due_date": "2026-12-01",
+        },
+    )
+    client.post(reverse("kanban:checklist_add", args=["acme", card.pk]), {"text": "Add the event"})
+    client.post(
+        reverse("kanban:card_comment", args=["acme", card.pk]), {"body": "**Bold** move " + XSS}
+    )
+    page = client.get(reverse("kanban:card_detail", args=["acme", card.pk])).text
+    assert "Blocked for" in page and "SDK review" in page
+    assert "<strong>Bold</strong>" in page
+    assert "<script>" not in page.split("<main", 1)[1] and "onerror" not in page
+    assert "Add the event" in page
+    kinds = set(CardEvent.objects.filter(card=card).values_list("kind", flat=True))
+    assert {
+        EventKind.CREATED,
+        EventKind.ASSIGNED,
+        EventKind.DUE_CHANGED,
+        EventKind.BLOCKED,
+    } <= kinds
+    client.post(url, {"title": "Instrument events", "priority": 3})
+    assert CardEvent.objects.filter(card=card, kind=EventKind.UNBLOCKED).exists()
+
+
+def test_xss_in_a_title_is_text_everywhere(tenant: Tenant, kanban: BoardSetup, client) -> None:
+    card = kanban.add(tenant, XSS, description=XSS, blocked=True, blocked_reason=XSS)
+    client.force_login(tenant.lead.user)
+    for url in (
+        board_url(kanban),
+        reverse("kanban:card_detail", args=["acme", card.pk]),
+        reverse("kanban:board_standup", args=["acme", kanban.board.pk]),
+    ):
+        body = client.get(url).text.split("<main", 1)[1]
+        assert '<script>alert("x")' not in body, url
+        assert "<img src=x" not in body, url
+        assert "&lt;script&gt;" in body, url
+
+
+def test_columns_can_be_added_renamed_limited_reordered_and_archived(
+    tenant: Tenant, kanban: BoardSetup, client
+) -> None:
+    client.force_login(tenant.lead.user)
+    url = reverse("kanban:board_columns", args=["acme", kanban.board.pk])
+    client.post(
+        url,
+        {
+            "action": "add-column",
+            "name": "Review",
+            "kind": ColumnKind.DOING,
+            "wip_limit": "3",
+            "wip_hard": "on",
+        },
+    )
+    review = Column.objects.get(board=kanban.board, name="Review")
+    assert (review.wip_limit, review.wip_hard, review.position) == (3, True, 3)
+    update = reverse("kanban:column_update", args=["acme", review.pk])
+    client.post(update, {"action": "left"})
+    assert list(kanban.board.columns.order_by("position").values_list("name", flat=True)) == [
+        "To do",
+        "In progress",
+        "Review",
+        "Done",
+    ]
+    client.post(
+        update,
+        {
+            "action": "save",
+            f"column-{review.pk}-name": "Peer review",
+            f"column-{review.pk}-kind": "doing",
+            f"column-{review.pk}-wip_limit": "",
+        },
+    )
+    review.refresh_from_db()
+    assert (review.name, review.wip_limit, review.wip_hard) == ("Peer review", None, False)
+    kanban.add(tenant, "in review", column=review)
+    response = client.post(update, {"action": "archive"}, follow=True)
+    assert "Move or archive the cards" in response.text
+    Card.objects.filter(column=review).update(archived_at=timezone.now())
+    client.post(update, {"action": "archive"})
+    review.refresh_from_db()
+    assert review.archived_at is not None
+    client.force_login(tenant.member.user)
+    assert client.post(update, {"action": "left"}).status_code == 403
+
+
+@pytest.mark.parametrize("cards", [3, 40])
+def test_board_page_queries_do_not_grow_with_cards(
+    tenant: Tenant, kanban: BoardSetup, client, django_assert_num_queries, cards: int
+) -> None:
+    for n in range(cards):
+        card = kanban.add(tenant, f"card {n}", assignee=tenant.member.user, team=tenant.team)
+        if n % 3 == 0:
+            card_move(actor=tenant.member, card=card, column=kanban.doing)
+    client.force_login(tenant.member.user)
+    client.get(board_url(kanban))
+    with django_assert_num_queries(BOARD_PAGE_QUERIES):
+        client.get(board_url(kanban))
+
+
+BOARD_PAGE_QUERIES = 14
+
+
+@pytest.mark.parametrize("cards", [4, 40])
+def test_a_move_takes_a_fixed_number_of_queries(
+    tenant: Tenant, kanban: BoardSetup, django_assert_num_queries, cards: int
+) -> None:
+    made = [kanban.add(tenant, f"card {n}") for n in range(cards)]
+    with django_assert_num_queries(MOVE_QUERIES):
+        card_move(actor=tenant.member, card=made[-1], column=kanban.doing)
+    with django_assert_num_queries(MOVE_QUERIES - 1):  # within a column: no history row
+        card_move(
+            actor=tenant.member,
+            card=made[0],
+            column=kanban.todo,
+            after_card_id=made[1].pk,
+            before_card_id=made[2].pk,
+        )
+
+
+MOVE_QUERIES = 9
