@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
 
-.PHONY: run test install lint format messages compilemessages check-services clean
+.PHONY: run test bench install lint format messages compilemessages check-services clean
 
 $(BIN)/python:
 	@test -n "$(PYTHON)" || { echo "Python 3.11 is needed: install python3.11 (or python3)"; exit 1; }
@@ -42,6 +42,10 @@ format: install
 test: install check-services lint
 	$(BIN)/python manage.py makemigrations --check --dry-run --settings=opsboard.settings.test
 	$(BIN)/pytest
+
+# Benchmarks: seed data at scale in a throwaway PostgreSQL database and print figures.
+bench: install check-services
+	cd bench && for script in org_pages goal_pages board_pages; do echo "== $$script"; ../$(BIN)/python $$script.py || exit 1; done
 
 # Translations: extract strings into locale/*/LC_MESSAGES/django.po (needs
 # Debian's gettext), then compile. The compiled .mo files are committed so

@@ -73,6 +73,7 @@ class BoardFilters:
     due: str = ""  # "overdue" or "week"
     mine: bool = False
     lanes: str = ""  # "", "team" or "assignee"
+    all_done: bool = False  # also the cards done more than DONE_SHOWN_DAYS ago
 
     @property
     def active(self) -> bool:
@@ -101,12 +102,17 @@ class Lane:
     cells: list[Cell]
 
 
+# Done columns show the last two weeks' work; older done cards are a click away.
+DONE_SHOWN_DAYS = 14
+
+
 @dataclass
 class BoardView:
     board: Board
     columns: list[Column]
     lanes: list[Lane]
     shown: int
+    older_done: int  # done cards left out because they are older than DONE_SHOWN_DAYS
 
 
 def _cards(board: Board) -> QuerySet[Card]:
@@ -133,6 +139,13 @@ def board_view(*, board: Board, filters: BoardFilters, user: User, today: date) 
         .order_by()
     )
     cards = _cards(board)
+    older_done = 0
+    if not filters.all_done:
+        cutoff = timezone.now() - timedelta(days=DONE_SHOWN_DAYS)
+        older_done = Card.objects.filter(
+            board=board, archived_at__isnull=True, done_at__lt=cutoff
+        ).count()
+        cards = cards.exclude(done_at__lt=cutoff)
     if filters.assignee is not None:
         cards = cards.filter(assignee=filters.assignee)
     if filters.mine:
@@ -179,7 +192,9 @@ def board_view(*, board: Board, filters: BoardFilters, user: User, today: date) 
             grouped, key=lambda lane: (lane[0].endswith("-0"), lane[1].lower())
         )
     ]
-    return BoardView(board=board, columns=columns, lanes=lanes, shown=len(cards_list))
+    return BoardView(
+        board=board, columns=columns, lanes=lanes, shown=len(cards_list), older_done=older_done
+    )
 
 
 def card_history(*, card: Card) -> QuerySet[CardEvent]:

@@ -60,6 +60,7 @@ def _filters(request: HttpRequest, board: Board) -> tuple[BoardFilterForm, selec
         due=chosen.get("due") or "",
         mine=bool(chosen.get("mine")),
         lanes=chosen.get("lanes") or "",
+        all_done=request.GET.get("done") == "all",
     )
 
 
@@ -77,6 +78,10 @@ def _board_context(request: HttpRequest, board: Board, **extra: Any) -> dict[str
         "filters": filters,
         "query": query.urlencode(),
         "today": timezone.localdate(),
+        # One prefix for every card's link: cheaper than reversing a URL per card.
+        "card_url": reverse(
+            "kanban:card_detail", kwargs={"org_slug": request.organization.slug, "card_id": 0}
+        )[:-2],
         "may_edit": request.membership.can_edit,
         "may_manage": request.membership.can_lead,
         **extra,
