@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import serializers, status
-from rest_framework.exceptions import ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -281,16 +281,17 @@ class CardMoveApi(OrganizationMixin, APIView):
         responses={200: MoveOutput},
         description=(
             "Move a card into a column, below `after` and above `before`. Neighbours that moved "
-            "meanwhile are ignored. 400 when a hard WIP limit is full or the column is not on the card's board."
+            "meanwhile are ignored. 400 when a hard WIP limit is full; 404 for a column of another board."
         ),
     )
     def post(self, request: Request, org_slug: str, card_id: int) -> Response:
         membership = self.membership(request, org_slug)
         card = selectors.card_get_for_user(membership=membership, card_id=card_id)
         data = validated(MoveInput(data=request.data))
-        column = card.board.columns.filter(pk=data["column"], archived_at__isnull=True).first()
-        if column is None:
-            raise ValidationError({"column": ["Choose a column of this board."]})
+        # A column of another board, or of another organisation, is not found.
+        column = get_object_or_404(
+            card.board.columns.filter(archived_at__isnull=True), pk=data["column"]
+        )
         result = call_service(
             services.card_move,
             actor=membership,

@@ -5,7 +5,7 @@ from typing import Any
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -152,15 +152,14 @@ def card_move(request: HttpRequest, card_id: int) -> HttpResponse:
     require_editor(request.membership)
     board = card.board
     form = MoveForm(request.POST)
-    column = None
-    if form.is_valid():
-        column = board.columns.filter(
-            pk=form.cleaned_data["column"], archived_at__isnull=True
-        ).first()
-    if column is None:
+    if not form.is_valid():
         return _board_response(
             request, board, error=_("Choose a column of this board."), status=400
         )
+    # A column of another board, or of another organisation, is not found.
+    column = get_object_or_404(
+        board.columns.filter(archived_at__isnull=True), pk=form.cleaned_data["column"]
+    )
     after, before = form.cleaned_data.get("after"), form.cleaned_data.get("before")
     if form.cleaned_data.get("position") == "top" and not (after or before):
         before = (

@@ -84,7 +84,7 @@ def test_bad_input_is_400_and_saves_nothing(
         response = client.post(
             f"{API}/cards/{card.pk}/move/", {"column": column.pk}, content_type="application/json"
         )
-        assert response.status_code == 400
+        assert response.status_code == 404
     Column.objects.filter(pk=kanban.doing.pk).update(wip_limit=1, wip_hard=True)
     kanban.add(tenant, "b", column=kanban.doing)
     response = client.post(

@@ -105,7 +105,7 @@ def test_a_column_of_another_board_is_404_or_refused(
         {"column": foreign_column.pk},
         headers={"X-Requested-With": "fetch"},
     )
-    assert response.status_code == 400
+    assert response.status_code == 404
     card.refresh_from_db()
     assert card.column == kanban.todo
 
