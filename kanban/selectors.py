@@ -18,9 +18,18 @@ from .models import Board, Card, CardEvent, ChecklistItem, Column, ColumnKind, C
 
 
 def boards_for_organization(*, organization: Organization) -> QuerySet[Board]:
-    return (
+    return _with_card_counts(
         Board.objects.filter(organization=organization, archived_at__isnull=True)
-        .select_related("project")
+    )
+
+
+def boards_for_project(*, project_id: int) -> QuerySet[Board]:
+    return _with_card_counts(Board.objects.filter(project_id=project_id, archived_at__isnull=True))
+
+
+def _with_card_counts(boards: QuerySet[Board]) -> QuerySet[Board]:
+    return (
+        boards.select_related("project")
         .annotate(card_count=Count("cards", filter=Q(cards__archived_at__isnull=True)))
         .order_by("project__name", "name")
     )

@@ -32,11 +32,7 @@ form_page = require_http_methods(["GET", "HEAD", "POST"])
 
 def project_board_section(request: HttpRequest, project: Project) -> dict[str, Any]:
     """The boards block on the project page."""
-    return {
-        "boards": selectors.boards_for_organization(organization=project.organization).filter(
-            project=project
-        )
-    }
+    return {"boards": selectors.boards_for_project(project_id=project.pk)}
 
 
 @organization_view
