@@ -423,78 +423,48 @@ def _seed_board(
             created_at=_at(today, created, 9),
         )
         card.labels.set([labels[name] for name in label_names])
-        events.append(
-            CardEvent(
-                card=card,
-                board=board,
-                kind=EventKind.CREATED,
-                actor=assignee,
-                at=card.created_at,
-                to_column=columns[ColumnKind.TODO],
-                to_kind=ColumnKind.TODO,
+
+        def event(
+            kind: str,
+            at: datetime,
+            card: Card = card,
+            assignee: User | None = assignee,
+            **values: object,
+        ) -> None:
+            events.append(
+                CardEvent(card=card, board=board, kind=kind, actor=assignee, at=at, **values)
             )
+
+        todo, doing, done = (
+            columns[ColumnKind.TODO],
+            columns[ColumnKind.DOING],
+            columns[ColumnKind.DONE],
         )
+        event(EventKind.CREATED, card.created_at, to_column=todo, to_kind=todo.kind)
         if assignee:
-            events.append(
-                CardEvent(
-                    card=card,
-                    board=board,
-                    kind=EventKind.ASSIGNED,
-                    actor=assignee,
-                    at=card.created_at,
-                    new_value=str(assignee.pk),
-                )
-            )
+            event(EventKind.ASSIGNED, card.created_at, new_value=str(assignee.pk))
         if card.due_date:
-            events.append(
-                CardEvent(
-                    card=card,
-                    board=board,
-                    kind=EventKind.DUE_CHANGED,
-                    actor=assignee,
-                    at=card.created_at,
-                    new_value=card.due_date.isoformat(),
-                )
-            )
+            event(EventKind.DUE_CHANGED, card.created_at, new_value=card.due_date.isoformat())
         if card.started_at:
-            events.append(
-                CardEvent(
-                    card=card,
-                    board=board,
-                    kind=EventKind.MOVED,
-                    actor=assignee,
-                    at=card.started_at,
-                    from_column=columns[ColumnKind.TODO],
-                    to_column=columns[ColumnKind.DOING],
-                    from_kind=ColumnKind.TODO,
-                    to_kind=ColumnKind.DOING,
-                )
+            event(
+                EventKind.MOVED,
+                card.started_at,
+                from_column=todo,
+                to_column=doing,
+                from_kind=todo.kind,
+                to_kind=doing.kind,
             )
         if card.done_at:
-            events.append(
-                CardEvent(
-                    card=card,
-                    board=board,
-                    kind=EventKind.MOVED,
-                    actor=assignee,
-                    at=card.done_at,
-                    from_column=columns[ColumnKind.DOING],
-                    to_column=columns[ColumnKind.DONE],
-                    from_kind=ColumnKind.DOING,
-                    to_kind=ColumnKind.DONE,
-                )
+            event(
+                EventKind.MOVED,
+                card.done_at,
+                from_column=doing,
+                to_column=done,
+                from_kind=doing.kind,
+                to_kind=done.kind,
             )
         if card.blocked:
-            events.append(
-                CardEvent(
-                    card=card,
-                    board=board,
-                    kind=EventKind.BLOCKED,
-                    actor=assignee,
-                    at=card.blocked_at,
-                    new_value=blocked,
-                )
-            )
+            event(EventKind.BLOCKED, card.blocked_at, new_value=blocked)
     CardEvent.objects.bulk_create(events)
 
 

@@ -267,6 +267,13 @@ def card_archive(request: HttpRequest, card_id: int) -> HttpResponse:
     return redirect("kanban:card_detail", org_slug=request.organization.slug, card_id=card.pk)
 
 
+def _back_to_card(request: HttpRequest, card_id: int, section: str) -> HttpResponse:
+    url = reverse(
+        "kanban:card_detail", kwargs={"org_slug": request.organization.slug, "card_id": card_id}
+    )
+    return redirect(f"{url}#{section}")
+
+
 @organization_view
 @require_POST
 def card_comment(request: HttpRequest, card_id: int) -> HttpResponse:
@@ -276,12 +283,7 @@ def card_comment(request: HttpRequest, card_id: int) -> HttpResponse:
     if not form.is_valid():
         return _card_page(request, card, status=400, comment_form=form)
     services.comment_add(actor=request.membership, card=card, body=form.cleaned_data["body"])
-    return redirect(
-        reverse(
-            "kanban:card_detail", kwargs={"org_slug": request.organization.slug, "card_id": card.pk}
-        )
-        + "#comments"
-    )
+    return _back_to_card(request, card.pk, "comments")
 
 
 @organization_view
@@ -293,12 +295,7 @@ def checklist_add(request: HttpRequest, card_id: int) -> HttpResponse:
     if not form.is_valid():
         return _card_page(request, card, status=400, checklist_form=form)
     services.checklist_add(actor=request.membership, card=card, text=form.cleaned_data["text"])
-    return redirect(
-        reverse(
-            "kanban:card_detail", kwargs={"org_slug": request.organization.slug, "card_id": card.pk}
-        )
-        + "#checklist"
-    )
+    return _back_to_card(request, card.pk, "checklist")
 
 
 @organization_view
@@ -306,13 +303,7 @@ def checklist_add(request: HttpRequest, card_id: int) -> HttpResponse:
 def checklist_toggle(request: HttpRequest, item_id: int) -> HttpResponse:
     item = selectors.checklist_item_get_for_user(membership=request.membership, item_id=item_id)
     services.checklist_toggle(actor=request.membership, item=item)
-    return redirect(
-        reverse(
-            "kanban:card_detail",
-            kwargs={"org_slug": request.organization.slug, "card_id": item.card_id},
-        )
-        + "#checklist"
-    )
+    return _back_to_card(request, item.card_id, "checklist")
 
 
 @organization_view
