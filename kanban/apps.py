@@ -10,13 +10,13 @@ class KanbanConfig(AppConfig):
 
     def ready(self) -> None:
         from projects.demo import register_demo_seeder
-        from projects.sections import ProjectSection, register_project_section
+        from projects.sections import Section, register_section
 
         from . import signals  # noqa: F401 - connects the receivers
         from .demo import seed_demo_boards
         from .views import project_board_section
 
-        register_project_section(
-            ProjectSection(10, "kanban/project_section.html", project_board_section)
+        register_section(
+            "project", Section(10, "kanban/project_section.html", project_board_section)
         )
         register_demo_seeder(10, seed_demo_boards)

@@ -442,3 +442,31 @@ def label_create(*, actor: Membership, board: Board, name: str, color: str) -> L
     if board.labels.filter(name__iexact=name).exists():
         raise ValidationError({"name": _("This board already has that label.")})
     return Label.objects.create(board=board, name=name, color=color)
+
+
+@transaction.atomic
+def card_assign(*, actor: Membership, card: Card, assignee: User | None) -> Card:
+    """Change only who the card is assigned to, with its history row."""
+    require_editor(actor)
+    card = Card.objects.select_for_update().get(pk=card.pk)
+    if card.assignee_id == (assignee.pk if assignee else None):
+        return card
+    if (
+        assignee is not None
+        and not Membership.objects.filter(
+            organization_id=card.board.organization_id, user=assignee
+        ).exists()
+    ):
+        raise ValidationError({"assignee": _("Choose a member of this organisation.")})
+    before = card.assignee_id
+    card.assignee = assignee
+    card.save(update_fields=["assignee", "updated_at"])
+    _event(
+        card,
+        EventKind.ASSIGNED,
+        actor.user,
+        old_value=str(before or ""),
+        new_value=str(card.assignee_id or ""),
+    )
+    _touch(card.board)
+    return card

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from projects.access import organization_view, require_editor, require_lead
 from projects.models import Project
+from projects.sections import page_sections
 
 from . import selectors, services
 from .forms import (
@@ -198,6 +199,7 @@ def _card_page(request: HttpRequest, card: Card, status: int = 200, **forms: Any
             "checklist_form": forms.get("checklist_form") or ChecklistItemForm(),
             "may_edit": request.membership.can_edit,
             "today": timezone.localdate(),
+            "sections": page_sections("card", request, card),
         },
         status=status,
     )

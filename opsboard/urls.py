@@ -20,6 +20,7 @@ urlpatterns = [
     path("invitations/<str:token>/", project_views.invitation_accept, name="invitation_accept"),
     path("o/", include("projects.urls")),
     path("o/", include("kanban.urls")),
+    path("o/", include("raci.urls")),
     path("api/v1/", include("projects.api_urls")),
     path("api/v1/", include("kanban.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api_schema"),

@@ -1,35 +1,37 @@
-"""Sections that higher apps add to the project page (the board, the RACI matrix, KPIs).
+"""Sections that higher apps add to pages of lower ones.
 
-projects cannot import the apps built on it; they register here instead, in
-their AppConfig.ready(), and the project page shows whatever is registered.
+projects cannot import the apps built on it, and kanban cannot import raci;
+they register here instead, in their AppConfig.ready(), and the page shows
+whatever is registered for it: the board on the project page, the RACI on
+the card page.
 """
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 from django.http import HttpRequest
 
-from .models import Project
-
 
 @dataclass(frozen=True)
-class ProjectSection:
+class Section:
     order: int
     template: str
-    context: Callable[[HttpRequest, Project], dict[str, Any]]
+    context: Callable[[HttpRequest, Any], dict[str, Any]]
 
 
-_sections: list[ProjectSection] = []
+_sections: dict[str, list[Section]] = defaultdict(list)
 
 
-def register_project_section(section: ProjectSection) -> None:
-    if section not in _sections:
-        _sections.append(section)
-        _sections.sort(key=lambda s: s.order)
+def register_section(page: str, section: Section) -> None:
+    """Show ``section`` on ``page`` ("project" or "card")."""
+    if section not in _sections[page]:
+        _sections[page].append(section)
+        _sections[page].sort(key=lambda s: s.order)
 
 
-def project_sections(request: HttpRequest, project: Project) -> list[tuple[str, dict[str, Any]]]:
-    return [(section.template, section.context(request, project)) for section in _sections]
+def page_sections(page: str, request: HttpRequest, obj: Any) -> list[tuple[str, dict[str, Any]]]:
+    return [(section.template, section.context(request, obj)) for section in _sections[page]]

@@ -40,7 +40,7 @@ from .forms import (
 )
 from .goals import smart_check
 from .models import Goal, GoalState, InvitationStatus, Project, ProjectStatus, Role
-from .sections import project_sections
+from .sections import page_sections
 
 FORM_PAGE = "form_page.html"
 PEOPLE_PER_PAGE = 50
@@ -503,7 +503,7 @@ def project_detail(request: HttpRequest, project_id: int) -> HttpResponse:
             "project": project,
             "goals": selectors.goals_for_project(project=project, on=timezone.localdate()),
             "may_edit": services.may_edit_project(request.membership, project),
-            "sections": project_sections(request, project),
+            "sections": page_sections("project", request, project),
         },
     )
 

@@ -7,3 +7,14 @@ from django.utils.translation import gettext_lazy as _
 class RaciConfig(AppConfig):
     name = "raci"
     verbose_name = _("RACI")
+
+    def ready(self) -> None:
+        from projects.demo import register_demo_seeder
+        from projects.sections import Section, register_section
+
+        from . import signals  # noqa: F401 - connects the receivers
+        from .demo import seed_demo_raci
+        from .views import card_raci_section
+
+        register_section("card", Section(10, "raci/card_section.html", card_raci_section))
+        register_demo_seeder(20, seed_demo_raci)

@@ -1,0 +1,281 @@
+"""The RACI matrix of a project, the problems on it, and who hears about a card."""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+
+from django.db.models import Count, Prefetch, Q, QuerySet
+from django.shortcuts import get_object_or_404
+
+from kanban.models import Board, Card, Column
+from opsboard.accounts.models import User
+from projects.models import Goal, Membership, Organization, Project, Team
+
+from .models import RaciAssignment, RaciRole
+from .rules import ERRORS, Context, Problem, ProblemKind, Role, card_problems
+from .services import policy_for
+
+
+@dataclass(frozen=True)
+class Holder:
+    """A column of the matrix: a person or a team."""
+
+    key: str  # "user:5" or "team:2"
+    name: str
+    user_id: int | None = None
+    team_id: int | None = None
+
+
+@dataclass
+class Row:
+    card: Card
+    roles: dict[str, str]  # holder key -> role letter
+    problems: list[Problem]
+
+    def role_of(self, holder: Holder) -> str:
+        return self.roles.get(holder.key, "")
+
+    @property
+    def has_error(self) -> bool:
+        return any(p.is_error for p in self.problems)
+
+
+@dataclass
+class Group:
+    title: str
+    rows: list[Row] = field(default_factory=list)
+
+
+@dataclass
+class Matrix:
+    project: Project
+    teams: list[tuple[Team, list[Holder]]]  # each team's own column first, then its people
+    holders: list[Holder]
+    groups: list[Group]
+    summary: list[tuple[ProblemKind, int, list[int]]]  # kind, rows with it, their card ids
+
+    @property
+    def rows(self) -> list[Row]:
+        return [row for group in self.groups for row in group.rows]
+
+
+@dataclass
+class MatrixFilters:
+    team: Team | None = None
+    column: Column | None = None
+    goal: Goal | None = None
+    problems_only: bool = False
+    group_by: str = "column"  # or "goal"
+
+
+def project_get_for_raci(*, membership: Membership, project_id: int) -> Project:
+    return get_object_or_404(
+        Project.objects.prefetch_related(Prefetch("teams", queryset=Team.objects.order_by("name"))),
+        organization_id=membership.organization_id,
+        pk=project_id,
+    )
+
+
+def _holders(project: Project) -> list[tuple[Team, list[Holder]]]:
+    teams = list(project.teams.all())
+    people = (
+        Membership.objects.filter(organization_id=project.organization_id, teams__in=teams)
+        .select_related("user")
+        .prefetch_related(
+            Prefetch("teams", queryset=Team.objects.filter(pk__in=[t.pk for t in teams]))
+        )
+        .distinct()
+        .order_by("user__full_name", "user__email")
+    )
+    placed: set[int] = set()
+    by_team: dict[int, list[Holder]] = defaultdict(list)
+    for membership in people:
+        own = list(membership.teams.all())
+        first = min(own, key=lambda team: team.name) if own else None
+        if first is None or membership.user_id in placed:
+            continue
+        placed.add(membership.user_id)
+        by_team[first.pk].append(
+            Holder(
+                f"user:{membership.user_id}",
+                membership.user.display_name,
+                user_id=membership.user_id,
+            )
+        )
+    return [
+        (team, [Holder(f"team:{team.pk}", team.name, team_id=team.pk), *by_team[team.pk]])
+        for team in teams
+    ]
+
+
+def rule_context(organization: Organization, project: Project | None) -> Context:
+    """Everything the rules need besides each card's roles, in a fixed number of queries."""
+    policy = policy_for(organization)
+    accountable_counts = dict(
+        RaciAssignment.objects.filter(
+            role=RaciRole.ACCOUNTABLE,
+            user__isnull=False,
+            card__board__organization=organization,
+            card__archived_at__isnull=True,
+            card__done_at__isnull=True,
+        )
+        .values_list("user")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    memberships = Membership.objects.filter(organization=organization).values_list(
+        "user_id", "teams", "user__full_name", "user__email"
+    )
+    teams_of_user: dict[int, set[int]] = defaultdict(set)
+    names: dict[int, str] = {}
+    for user_id, team_id, full_name, email in memberships:
+        if team_id:
+            teams_of_user[user_id].add(team_id)
+        names[user_id] = full_name or email
+    project_team_ids = (
+        frozenset(project.teams.values_list("pk", flat=True)) if project else frozenset()
+    )
+    return Context(
+        consulted_limit=policy.consulted_limit,
+        accountable_limit=policy.accountable_limit,
+        project_team_ids=project_team_ids,
+        teams_of_user={user: frozenset(ids) for user, ids in teams_of_user.items()},
+        accountable_counts=accountable_counts,
+        names=names,
+    )
+
+
+def _roles_by_card(card_ids: list[int]) -> dict[int, list[Role]]:
+    roles: dict[int, list[Role]] = defaultdict(list)
+    for card_id, role, user_id, team_id in RaciAssignment.objects.filter(
+        card_id__in=card_ids
+    ).values_list("card_id", "role", "user_id", "team_id"):
+        roles[card_id].append(Role(role, user_id, team_id))
+    return roles
+
+
+def project_cards(project: Project) -> QuerySet[Card]:
+    return (
+        Card.objects.filter(
+            board__project=project, archived_at__isnull=True, column__archived_at__isnull=True
+        )
+        .select_related("column", "goal", "assignee", "board")
+        .order_by("board_id", "column__position", "rank")
+    )
+
+
+def matrix(*, project: Project, filters: MatrixFilters) -> Matrix:
+    """The project's matrix: cards down the side, teams and their people across."""
+    teams = _holders(project)
+    holders = [holder for _team, team_holders in teams for holder in team_holders]
+    cards = project_cards(project)
+    if filters.team is not None:
+        cards = cards.filter(team=filters.team)
+    if filters.column is not None:
+        cards = cards.filter(column=filters.column)
+    if filters.goal is not None:
+        cards = cards.filter(goal=filters.goal)
+    cards = list(cards)
+    roles = _roles_by_card([card.pk for card in cards])
+    context = rule_context(project.organization, project)
+    rows = []
+    for card in cards:
+        card_roles = roles.get(card.pk, [])
+        row = Row(
+            card=card,
+            roles={
+                f"user:{r.user_id}" if r.user_id else f"team:{r.team_id}": r.role
+                for r in card_roles
+            },
+            problems=card_problems(card_roles, context, is_open=card.done_at is None),
+        )
+        if filters.problems_only and not row.problems:
+            continue
+        rows.append(row)
+
+    groups: dict[str, Group] = {}
+    for row in rows:
+        if filters.group_by == "goal":
+            title = row.card.goal.title if row.card.goal else ""
+        else:
+            title = row.card.column.name
+        groups.setdefault(title, Group(title)).rows.append(row)
+
+    counts: Counter[ProblemKind] = Counter()
+    where: dict[ProblemKind, list[int]] = defaultdict(list)
+    for row in rows:
+        for kind in {problem.kind for problem in row.problems}:
+            counts[kind] += 1
+            where[kind].append(row.card.pk)
+    summary = [(kind, counts[kind], where[kind]) for kind in ProblemKind if counts[kind]]
+    summary.sort(key=lambda item: item[0] not in ERRORS)
+    return Matrix(
+        project=project, teams=teams, holders=holders, groups=list(groups.values()), summary=summary
+    )
+
+
+def card_raci(card: Card) -> tuple[list[RaciAssignment], list[Problem]]:
+    """A card's roles and problems, for its page."""
+    assignments = list(card.raci.select_related("user", "team").order_by("role"))
+    project = card.board.project
+    problems = card_problems(
+        [Role(a.role, a.user_id, a.team_id) for a in assignments],
+        rule_context(card.board.organization, project),
+        is_open=card.done_at is None and card.archived_at is None,
+    )
+    return assignments, problems
+
+
+def boards_with_matrix(*, organization: Organization) -> QuerySet[Board]:
+    return Board.objects.filter(organization=organization, archived_at__isnull=True).select_related(
+        "project"
+    )
+
+
+# Routing -------------------------------------------------------------------
+
+
+class Occasion:
+    """Why Opsboard wants to tell someone about a card."""
+
+    REMINDER = "reminder"  # before the due date: the Responsible
+    OVERDUE = "overdue"  # past the due date: the Accountable
+    DONE = "done"  # finished: the Informed
+    INPUT = "input"  # a question: the Consulted
+
+
+ROLE_FOR_OCCASION = {
+    Occasion.REMINDER: RaciRole.RESPONSIBLE,
+    Occasion.OVERDUE: RaciRole.ACCOUNTABLE,
+    Occasion.DONE: RaciRole.INFORMED,
+    Occasion.INPUT: RaciRole.CONSULTED,
+}
+
+
+def recipients(*, card: Card, occasion: str) -> list[User]:
+    """Who must hear about ``card`` for ``occasion``: a person in the role, or every
+    member of a team in it, active people only, each once.
+
+    Reminders fall back to the assignee when nobody is Responsible, and overdue
+    escalations to the project's owner when nobody is Accountable.
+    """
+    role = ROLE_FOR_OCCASION[occasion]
+    holders = RaciAssignment.objects.filter(card=card, role=role)
+    people = User.objects.filter(is_active=True).filter(
+        Q(raci_roles__in=holders)
+        | Q(
+            memberships__teams__raci_roles__in=holders,
+            memberships__organization_id=card.board.organization_id,
+        )
+    )
+    found = list(people.distinct().order_by("full_name", "email"))
+    if found:
+        return found
+    if occasion == Occasion.REMINDER and card.assignee_id and card.assignee.is_active:
+        return [card.assignee]
+    if occasion == Occasion.OVERDUE:
+        owner = card.board.project.owner
+        if owner is not None and owner.is_active:
+            return [owner]
+    return []

@@ -1,0 +1,102 @@
+"""Setting RACI roles. A person or a team holds at most one role per card, and
+the card's assignee is always among its Responsible."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from kanban.models import Card
+from kanban.services import card_assign
+from opsboard.accounts.models import User
+from projects.access import require_editor, require_manager
+from projects.models import Membership, Organization, Team
+
+from .models import RaciAssignment, RaciPolicy, RaciRole
+
+CYCLE = ["", RaciRole.RESPONSIBLE, RaciRole.ACCOUNTABLE, RaciRole.CONSULTED, RaciRole.INFORMED]
+
+
+def next_role(current: str) -> str:
+    """The role a click gives: none -> R -> A -> C -> I -> none."""
+    return CYCLE[(CYCLE.index(current) + 1) % len(CYCLE)] if current in CYCLE else ""
+
+
+def _check_holder(organization_id: int, user: User | None, team: Team | None) -> None:
+    if (user is None) == (team is None):
+        raise ValidationError(_("Choose one person or one team."))
+    if (
+        user is not None
+        and not Membership.objects.filter(organization_id=organization_id, user=user).exists()
+    ):
+        raise ValidationError({"user": _("Choose a member of this organisation.")})
+    if team is not None and team.organization_id != organization_id:
+        raise ValidationError({"team": _("Choose teams of this organisation.")})
+
+
+@transaction.atomic
+def raci_set(
+    *, actor: Membership, card: Card, role: str, user: User | None = None, team: Team | None = None
+) -> RaciAssignment | None:
+    """Give a person or a team ``role`` on the card, replacing their role; "" clears it."""
+    require_editor(actor)
+    if role not in ("", *RaciRole.values):
+        raise ValidationError({"role": _("A role is R, A, C or I.")})
+    organization_id = card.board.organization_id
+    _check_holder(organization_id, user, team)
+    holder = {"user": user} if user is not None else {"team": team}
+    existing = RaciAssignment.objects.select_for_update().filter(card=card, **holder).first()
+    if not role:
+        if existing is not None:
+            existing.delete()
+    elif existing is not None:
+        existing.role = role
+        existing.save(update_fields=["role"])
+    else:
+        existing = RaciAssignment.objects.create(card=card, role=role, **holder)
+    if user is not None:
+        # The assignee is always among the Responsible: being made R assigns an
+        # unassigned card; losing R unassigns it.
+        if role == RaciRole.RESPONSIBLE and card.assignee_id is None:
+            card_assign(actor=actor, card=card, assignee=user)
+        elif role != RaciRole.RESPONSIBLE and card.assignee_id == user.pk:
+            card_assign(actor=actor, card=card, assignee=None)
+    return existing if role else None
+
+
+@transaction.atomic
+def raci_bulk_set(*, actor: Membership, cards: Iterable[Card], team: Team, role: str) -> int:
+    """Give a team the same role on many cards."""
+    count = 0
+    for card in cards:
+        raci_set(actor=actor, card=card, role=role, team=team)
+        count += 1
+    return count
+
+
+def raci_follow_assignee(card: Card) -> None:
+    """Make the card's assignee Responsible (called whenever the assignee changes)."""
+    if card.assignee_id is None:
+        return
+    RaciAssignment.objects.update_or_create(
+        card=card, user_id=card.assignee_id, defaults={"role": RaciRole.RESPONSIBLE}
+    )
+
+
+def policy_for(organization: Organization) -> RaciPolicy:
+    policy, _created = RaciPolicy.objects.get_or_create(organization=organization)
+    return policy
+
+
+@transaction.atomic
+def policy_update(*, actor: Membership, consulted_limit: int, accountable_limit: int) -> RaciPolicy:
+    require_manager(actor)
+    policy = policy_for(actor.organization)
+    policy.consulted_limit = consulted_limit
+    policy.accountable_limit = accountable_limit
+    policy.full_clean()
+    policy.save()
+    return policy

@@ -1,0 +1,208 @@
+from __future__ import annotations
+
+import csv
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
+
+from kanban.models import Card
+from opsboard.accounts.models import User
+from projects.access import organization_view, require_editor, require_manager
+from projects.models import Project, Team
+
+from . import selectors, services
+from .exports import matrix_xlsx
+from .forms import BulkForm, CellForm, MatrixFilterForm, PolicyForm
+from .models import RaciRole
+
+
+def card_raci_section(request: HttpRequest, card: Card) -> dict[str, Any]:
+    """The RACI block on the card page."""
+    assignments, problems = selectors.card_raci(card)
+    return {"assignments": assignments, "problems": problems}
+
+
+@organization_view
+@require_safe
+def matrix_list(request: HttpRequest) -> HttpResponse:
+    boards = selectors.boards_with_matrix(organization=request.organization)
+    projects = {board.project for board in boards}
+    return render(
+        request, "raci/matrix_list.html", {"projects": sorted(projects, key=lambda p: p.name)}
+    )
+
+
+def _matrix(request: HttpRequest, project: Project) -> tuple[MatrixFilterForm, selectors.Matrix]:
+    form = MatrixFilterForm(request.GET or None, project=project)
+    chosen = form.cleaned_data if form.is_valid() else {}
+    filters = selectors.MatrixFilters(
+        team=chosen.get("team"),
+        column=chosen.get("column"),
+        goal=chosen.get("goal"),
+        problems_only=bool(chosen.get("problems")),
+        group_by=chosen.get("group_by") or "column",
+    )
+    return form, selectors.matrix(project=project, filters=filters)
+
+
+@organization_view
+@require_safe
+def matrix_page(request: HttpRequest, project_id: int) -> HttpResponse:
+    project = selectors.project_get_for_raci(membership=request.membership, project_id=project_id)
+    form, matrix = _matrix(request, project)
+    return render(
+        request,
+        "raci/matrix.html",
+        {
+            "project": project,
+            "matrix": matrix,
+            "filter_form": form,
+            "query": request.GET.urlencode(),
+            "roles": RaciRole.choices,
+            "may_edit": request.membership.can_edit,
+            "printing": request.GET.get("print") == "1",
+        },
+    )
+
+
+def _holder(request: HttpRequest, value: str) -> dict[str, Any]:
+    kind, pk = value.split(":")
+    if kind == "user":
+        return {
+            "user": get_object_or_404(User, pk=pk, memberships__organization=request.organization)
+        }
+    return {"team": get_object_or_404(Team, pk=pk, organization=request.organization)}
+
+
+@organization_view
+@require_POST
+def cell(request: HttpRequest, card_id: int) -> HttpResponse:
+    """Set one cell: the next role on a click, or the role a key names. htmx gets the row back."""
+    card = get_object_or_404(
+        Card.objects.select_related("board__project", "board"),
+        pk=card_id,
+        board__organization=request.organization,
+    )
+    require_editor(request.membership)
+    form = CellForm(request.POST)
+    if not form.is_valid():
+        return HttpResponse(_("A role is R, A, C or I."), status=400)
+    holder = _holder(request, form.cleaned_data["holder"])
+    current = card.raci.filter(**holder).values_list("role", flat=True).first() or ""
+    role = services.next_role(current) if form.cleaned_data["cycle"] else form.cleaned_data["role"]
+    try:
+        services.raci_set(actor=request.membership, card=card, role=role, **holder)
+    except ValidationError as error:
+        return HttpResponse(" ".join(error.messages), status=400)
+    project = card.board.project
+    if not request.htmx:
+        return redirect(
+            reverse(
+                "raci:matrix",
+                kwargs={"org_slug": request.organization.slug, "project_id": project.pk},
+            )
+            + f"#card-{card.pk}"
+        )
+    project = selectors.project_get_for_raci(membership=request.membership, project_id=project.pk)
+    form, matrix = _matrix(request, project)
+    row = next((row for row in matrix.rows if row.card.pk == card.pk), None)
+    return render(
+        request,
+        "raci/matrix.html#cell-response",
+        {
+            "project": project,
+            "matrix": matrix,
+            "row": row,
+            "may_edit": True,
+            "query": request.GET.urlencode(),
+        },
+    )
+
+
+@organization_view
+@require_POST
+def bulk(request: HttpRequest, project_id: int) -> HttpResponse:
+    project = selectors.project_get_for_raci(membership=request.membership, project_id=project_id)
+    require_editor(request.membership)
+    cards = {card.pk: card for card in selectors.project_cards(project)}
+    form = BulkForm(request.POST, project=project, card_ids=list(cards))
+    if form.is_valid():
+        count = services.raci_bulk_set(
+            actor=request.membership,
+            cards=[cards[pk] for pk in form.cleaned_data["cards"]],
+            team=form.cleaned_data["team"],
+            role=form.cleaned_data["role"],
+        )
+        messages.success(
+            request,
+            _("%(team)s updated on %(count)s cards.")
+            % {"team": form.cleaned_data["team"].name, "count": count},
+        )
+    else:
+        messages.error(request, _("Choose a team, a role and at least one row."))
+    url = reverse(
+        "raci:matrix", kwargs={"org_slug": request.organization.slug, "project_id": project.pk}
+    )
+    return redirect(f"{url}?{request.POST.get('query', '')}")
+
+
+@organization_view
+@require_safe
+def export(request: HttpRequest, project_id: int, fmt: str) -> HttpResponse:
+    project = selectors.project_get_for_raci(membership=request.membership, project_id=project_id)
+    _form, matrix = _matrix(request, project)
+    filename = f"raci-{project.pk}"
+    if fmt == "xlsx":
+        response = HttpResponse(
+            matrix_xlsx(matrix),
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
+        response["Content-Disposition"] = f'attachment; filename="{filename}.xlsx"'
+        return response
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}.csv"'
+    response.write("\ufeff")  # so Excel reads the Chinese names as UTF-8
+    writer = csv.writer(response)
+    writer.writerow(
+        [_("Card"), _("Column"), *[holder.name for holder in matrix.holders], _("Problems")]
+    )
+    for row in matrix.rows:
+        writer.writerow(
+            [
+                row.card.title,
+                row.card.column.name,
+                *[row.role_of(h) for h in matrix.holders],
+                "; ".join(p.message for p in row.problems),
+            ]
+        )
+    return response
+
+
+@organization_view
+@require_http_methods(["GET", "HEAD", "POST"])
+def policy(request: HttpRequest) -> HttpResponse:
+    require_manager(request.membership)
+    current = services.policy_for(request.organization)
+    form = PolicyForm(request.POST or None, instance=current)
+    if request.method == "POST" and form.is_valid():
+        services.policy_update(actor=request.membership, **form.cleaned_data)
+        messages.success(request, _("Settings saved."))
+        return redirect("raci:policy", org_slug=request.organization.slug)
+    return render(
+        request,
+        "form_page.html",
+        {
+            "form": form,
+            "title": _("RACI thresholds"),
+            "intro": _(
+                "When the matrix warns about too many Consulted and overloaded Accountables."
+            ),
+            "submit_label": _("Save"),
+        },
+    )
