@@ -219,6 +219,8 @@ SPECTACULAR_SETTINGS = {
         "GoalStateEnum": "projects.models.GoalState",
         "ColumnKindEnum": "kanban.models.ColumnKind",
         "CardEventKindEnum": "kanban.models.EventKind",
+        "RaciRoleEnum": "raci.models.RaciRole",
+        "MembershipRoleEnum": "projects.models.Role",
     },
 }
 
