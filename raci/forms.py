@@ -43,12 +43,11 @@ class CellForm(forms.Form):
 
     holder = forms.RegexField(regex=r"^(user|team):\d+$")
     role = forms.ChoiceField(choices=[("", "—"), *RaciRole.choices], required=False)
-    cycle = forms.BooleanField(required=False)
 
 
 class BulkForm(forms.Form):
     team = forms.ModelChoiceField(label=_("Team"), queryset=Team.objects.none())
-    role = forms.ChoiceField(
+    bulk_role = forms.ChoiceField(
         label=_("Role"), choices=[("", _("No role")), *RaciRole.choices], required=False
     )
     cards = forms.TypedMultipleChoiceField(coerce=int, choices=[])

@@ -95,7 +95,8 @@ def cell(request: HttpRequest, card_id: int) -> HttpResponse:
         return HttpResponse(_("A role is R, A, C or I."), status=400)
     holder = _holder(request, form.cleaned_data["holder"])
     current = card.raci.filter(**holder).values_list("role", flat=True).first() or ""
-    role = services.next_role(current) if form.cleaned_data["cycle"] else form.cleaned_data["role"]
+    # A key names the role; a click (no role sent) moves to the next one.
+    role = form.cleaned_data["role"] if "role" in request.POST else services.next_role(current)
     try:
         services.raci_set(actor=request.membership, card=card, role=role, **holder)
     except ValidationError as error:
@@ -137,7 +138,7 @@ def bulk(request: HttpRequest, project_id: int) -> HttpResponse:
             actor=request.membership,
             cards=[cards[pk] for pk in form.cleaned_data["cards"]],
             team=form.cleaned_data["team"],
-            role=form.cleaned_data["role"],
+            role=form.cleaned_data["bulk_role"],
         )
         messages.success(
             request,

@@ -8,9 +8,11 @@ import pytest
 from django.core.management import call_command
 from django.test import Client
 
+from kanban.models import Board, Card
+from kanban.services import CardInput, card_create
 from opsboard.accounts.models import User
-from projects.models import Membership, Organization, Role, Team
-from tests.factories import MembershipFactory, OrganizationFactory, TeamFactory
+from projects.models import Membership, Organization, Project, Role, Team
+from tests.factories import MembershipFactory, OrganizationFactory, ProjectFactory, TeamFactory
 
 
 @dataclass
@@ -58,6 +60,32 @@ def client_for(client: Client) -> Callable[[User], Client]:
         return client
 
     return sign_in
+
+
+@dataclass
+class RaciSetup:
+    """A project of two teams with three cards on its board, for RACI tests."""
+
+    project: Project
+    board: Board
+    product: Team
+    engineering: Team
+    cards: list[Card]
+
+
+@pytest.fixture
+def raci(tenant: Tenant) -> RaciSetup:
+    engineering = TeamFactory(organization=tenant.organization, name="Engineering")
+    tenant.lead.teams.add(engineering)
+    project = ProjectFactory(
+        organization=tenant.organization, name="Churn", teams=[tenant.team, engineering]
+    )
+    board = project.boards.get()
+    cards = [
+        card_create(actor=tenant.lead, board=board, data=CardInput(title=f"Task {n}"))
+        for n in range(3)
+    ]
+    return RaciSetup(project, board, tenant.team, engineering, cards)
 
 
 @pytest.fixture
