@@ -7,3 +7,10 @@ from django.utils.translation import gettext_lazy as _
 class MetricsConfig(AppConfig):
     name = "metrics"
     verbose_name = _("KPIs")
+
+    def ready(self) -> None:
+        from projects.demo import register_demo_seeder
+
+        from .demo import seed_demo_kpis
+
+        register_demo_seeder(30, seed_demo_kpis)

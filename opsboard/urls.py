@@ -21,6 +21,7 @@ urlpatterns = [
     path("o/", include("projects.urls")),
     path("o/", include("kanban.urls")),
     path("o/", include("raci.urls")),
+    path("o/", include("metrics.urls")),
     path("api/v1/", include("projects.api_urls")),
     path("api/v1/", include("kanban.api_urls")),
     path("api/v1/", include("raci.api_urls")),

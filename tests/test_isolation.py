@@ -10,6 +10,7 @@ from __future__ import annotations
 from django.urls import reverse
 
 from kanban.models import Card, ChecklistItem
+from metrics.models import Kpi
 from opsboard.accounts.models import User
 from projects.models import Goal, Membership, Project, Role, Team
 from tests.factories import InvitationFactory
@@ -41,6 +42,7 @@ def demo_objects() -> dict[str, object]:
         "column_id": board.columns.first().pk,
         "card_id": item.card_id,
         "item_id": item.pk,
+        "kpi_id": Kpi.objects.filter(organization__slug="demo-ops").first().pk,
     }
 
 

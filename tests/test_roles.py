@@ -7,6 +7,7 @@ from django.urls import reverse
 
 from kanban.models import Card, ChecklistItem, Column, Comment, Label
 from kanban.services import CardInput, card_create, checklist_add
+from metrics.models import Kpi, Measurement
 from projects.models import CheckIn, Goal, Invitation, Membership, Organization, Project, Role, Team
 from tests.conftest import Tenant
 from tests.factories import GoalFactory, InvitationFactory, ProjectFactory
@@ -32,6 +33,13 @@ def objects_of(tenant: Tenant) -> dict[str, object]:
         "column_id": board.columns.first().pk,
         "card_id": card.pk,
         "item_id": item.pk,
+        "kpi_id": Kpi.objects.create(
+            organization=tenant.organization,
+            name="Churn",
+            target=17,
+            amber_threshold=18,
+            red_threshold=19,
+        ).pk,
     }
 
 
@@ -52,6 +60,8 @@ def snapshot() -> tuple:
         list(ChecklistItem.objects.values_list("pk", "done")),
         Comment.objects.count(),
         Label.objects.count(),
+        list(Kpi.objects.values_list("pk", "name", "target")),
+        list(Measurement.objects.values_list("pk", "value")),
     )
 
 

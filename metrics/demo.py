@@ -1,0 +1,86 @@
+"""The demo KPIs with twelve weeks of history: computed ones from the demo boards'
+card history, manual ones with realistic values for churn, cost saving and complaints."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+from projects.models import Direction, Goal, Organization, Unit
+
+from .computations import compute, period_start, periods
+from .models import Frequency, Kpi, Measurement, Source
+
+WEEKS = 12
+
+COMPUTED = [
+    # name, source, unit, direction, target, amber, red
+    ("On-time completion rate", Source.ON_TIME_RATE, Unit.PERCENT, Direction.INCREASE, 90, 90, 75),
+    ("Throughput", Source.THROUGHPUT, Unit.COUNT, Direction.INCREASE, 5, 4, 2),
+    ("Cycle time (median)", Source.CYCLE_TIME_MEDIAN, Unit.DAYS, Direction.DECREASE, 5, 7, 10),
+    ("Open overdue cards", Source.OVERDUE_OPEN, Unit.COUNT, Direction.DECREASE, 0, 2, 5),
+    ("Blocked cards", Source.BLOCKED, Unit.COUNT, Direction.DECREASE, 0, 1, 3),
+]
+
+MANUAL = [
+    # name, unit, direction, target, amber, red, weekly values (oldest first)
+    ("Customer churn", Unit.PERCENT, Direction.DECREASE, 17, 18, 19.5,
+     [20.3, 20.1, 20.2, 19.9, 20.0, 19.8, 19.5, 19.6, 19.1, 18.8, 18.9, 18.6]),
+    ("Cost saving rate", Unit.PERCENT, Direction.INCREASE, 12, 8, 4,
+     [0.4, 1.1, 1.6, 2.5, 3.0, 3.9, 4.4, 5.2, 5.6, 6.1, 7.3, 8.2]),
+    ("Complaint rate", Unit.PERCENT, Direction.DECREASE, 1.0, 1.5, 2.0,
+     [2.4, 2.3, 2.3, 2.1, 2.2, 2.0, 1.9, 1.9, 1.8, 1.7, 1.7, 1.6]),
+]  # fmt: skip
+
+
+def seed_demo_kpis(organization: Organization, today: date) -> None:
+    if Kpi.objects.filter(organization=organization).exists():
+        return
+    weeks = periods(Frequency.WEEKLY, period_start(Frequency.WEEKLY, today), WEEKS + 1)[:-1]
+    position = 0
+    for name, source, unit, direction, target, amber, red in COMPUTED:
+        kpi = Kpi.objects.create(
+            organization=organization, name=name, source=source, unit=unit, direction=direction,
+            target=target, amber_threshold=amber, red_threshold=red, decimals=0 if unit == Unit.COUNT and source != Source.THROUGHPUT else 1,
+            position=position,
+        )  # fmt: skip
+        position += 1
+        _backfill(kpi, weeks)
+    for name, unit, direction, target, amber, red, values in MANUAL:
+        kpi = Kpi.objects.create(
+            organization=organization, name=name, source=Source.MANUAL, unit=unit, direction=direction,
+            target=Decimal(str(target)), amber_threshold=Decimal(str(amber)), red_threshold=Decimal(str(red)), decimals=1,
+            position=position,
+        )  # fmt: skip
+        position += 1
+        Measurement.objects.bulk_create(
+            Measurement(kpi=kpi, period_start=week, value=Decimal(str(value)))
+            for week, value in zip(weeks, values, strict=True)
+        )
+    churn_goal = Goal.objects.filter(
+        organization=organization, title__startswith="Cut monthly churn"
+    ).first()
+    if churn_goal is not None:
+        kpi = Kpi.objects.create(
+            organization=organization, name="Churn goal progress", source=Source.GOAL_PROGRESS, unit=Unit.PERCENT,
+            direction=Direction.INCREASE, target=100, amber_threshold=30, red_threshold=15, goal=churn_goal, decimals=0,
+            position=position,
+        )  # fmt: skip
+        _backfill(kpi, weeks)
+    engineering = organization.teams.filter(name__startswith="Engineering").first()
+    if engineering is not None:
+        kpi = Kpi.objects.create(
+            organization=organization, name="On-time completion rate", source=Source.ON_TIME_RATE, unit=Unit.PERCENT,
+            direction=Direction.INCREASE, target=90, amber_threshold=90, red_threshold=75, team=engineering,
+            position=position + 1,
+        )  # fmt: skip
+        _backfill(kpi, weeks)
+
+
+def _backfill(kpi: Kpi, weeks: list[date]) -> None:
+    """Store the computed values of past weeks, as the nightly job would have."""
+    Measurement.objects.bulk_create(
+        Measurement(kpi=kpi, period_start=week, value=value)
+        for week in weeks
+        if (value := compute(kpi, week)) is not None
+    )

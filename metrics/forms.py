@@ -1,0 +1,98 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from projects.forms import DateInput
+from projects.models import Direction, Goal, Organization, Project, Team
+
+from .models import Kpi
+
+
+class KpiForm(forms.ModelForm):
+    class Meta:
+        model = Kpi
+        fields = [
+            "name",
+            "description",
+            "source",
+            "unit",
+            "direction",
+            "decimals",
+            "target",
+            "amber_threshold",
+            "red_threshold",
+            "frequency",
+            "team",
+            "project",
+            "goal",
+            "position",
+        ]
+        widgets = {"description": forms.Textarea(attrs={"rows": 2})}
+
+    def __init__(self, *args: Any, organization: Organization, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.instance.organization = organization
+        self.fields["team"].queryset = Team.objects.filter(organization=organization).order_by(
+            "name"
+        )
+        self.fields["project"].queryset = Project.objects.filter(
+            organization=organization
+        ).order_by("name")
+        self.fields["goal"].queryset = Goal.objects.filter(organization=organization).order_by(
+            "title"
+        )
+        self.fields["team"].help_text = _(
+            "Leave team, project and goal empty for the whole organisation."
+        )
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        target, amber, red = (
+            cleaned.get("target"),
+            cleaned.get("amber_threshold"),
+            cleaned.get("red_threshold"),
+        )
+        if None not in (target, amber, red):
+            ordered = (
+                target >= amber >= red
+                if cleaned.get("direction") == Direction.INCREASE
+                else target <= amber <= red
+            )
+            if not ordered:
+                self.add_error(
+                    "red_threshold",
+                    _(
+                        "Order them from good to bad: target, then where amber starts, then where red starts."
+                    ),
+                )
+        return cleaned
+
+
+class MeasurementForm(forms.Form):
+    period = forms.DateField(label=_("Period starting"), widget=DateInput())
+    value = forms.DecimalField(label=_("Value"), max_digits=18, decimal_places=4)
+    note = forms.CharField(label=_("Note"), max_length=300, required=False)
+
+
+class DashboardFilterForm(forms.Form):
+    team = forms.ModelChoiceField(
+        label=_("Team"), queryset=Team.objects.none(), required=False, empty_label=_("All teams")
+    )
+    project = forms.ModelChoiceField(
+        label=_("Project"),
+        queryset=Project.objects.none(),
+        required=False,
+        empty_label=_("All projects"),
+    )
+
+    def __init__(self, *args: Any, organization: Organization, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["team"].queryset = Team.objects.filter(organization=organization).order_by(
+            "name"
+        )
+        self.fields["project"].queryset = Project.objects.filter(
+            organization=organization
+        ).order_by("name")

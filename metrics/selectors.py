@@ -1,0 +1,152 @@
+"""Reads for the KPI dashboards: tiles with their trend, and the cards behind a number."""
+
+from __future__ import annotations
+
+import zoneinfo
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date, datetime, time
+from decimal import Decimal
+
+from django.db.models import Q, QuerySet
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+
+from kanban.models import Card
+from projects.models import Membership, Organization, Project, Team
+
+from .computations import compute, open_at, period_end, period_start, periods, scope_cards
+from .models import Kpi, Measurement, Source
+from .services import rag
+
+TREND_PERIODS = 12
+
+
+@dataclass
+class Tile:
+    kpi: Kpi
+    period: date  # the period the value is for
+    value: Decimal | None
+    previous: Decimal | None
+    rag: str | None
+    series: list[tuple[date, Decimal | None]]
+
+    @property
+    def change(self) -> Decimal | None:
+        if self.value is None or self.previous is None:
+            return None
+        return self.value - self.previous
+
+    @property
+    def sparkline(self) -> str:
+        """SVG polyline points for the trend, 100 x 24."""
+        values = [v for _p, v in self.series if v is not None]
+        if len(values) < 2:
+            return ""
+        low, high = min(values), max(values)
+        span = (high - low) or Decimal(1)
+        step = 100 / (len(self.series) - 1)
+        points = [
+            f"{index * step:.1f},{22 - float((value - low) / span) * 20:.1f}"
+            for index, (_period, value) in enumerate(self.series)
+            if value is not None
+        ]
+        return " ".join(points)
+
+
+def kpi_get_for_user(*, membership: Membership, kpi_id: int) -> Kpi:
+    return get_object_or_404(
+        Kpi.objects.select_related("organization", "team", "project", "goal"),
+        organization_id=membership.organization_id,
+        pk=kpi_id,
+    )
+
+
+def kpis_for(
+    *, organization: Organization, team: Team | None = None, project: Project | None = None
+) -> QuerySet[Kpi]:
+    kpis = Kpi.objects.filter(organization=organization).select_related(
+        "organization", "team", "project", "goal"
+    )
+    if team is not None:
+        kpis = kpis.filter(
+            Q(team=team) | Q(team__isnull=True, project__isnull=True, goal__isnull=True)
+        )
+    if project is not None:
+        kpis = kpis.filter(project=project)
+    return kpis.order_by("position", "name")
+
+
+def today_for(organization: Organization) -> date:
+    return timezone.localtime(timezone.now(), zoneinfo.ZoneInfo(organization.timezone)).date()
+
+
+def tiles(kpis: list[Kpi], *, today: date) -> list[Tile]:
+    """Each KPI's value for the running period (computed live, or the value entered), the one
+    before, and its trend over the last twelve periods from the stored measurements."""
+    oldest = min(
+        (periods(k.frequency, period_start(k.frequency, today), TREND_PERIODS)[0] for k in kpis),
+        default=today,
+    )
+    stored: dict[int, dict[date, Decimal]] = defaultdict(dict)
+    for kpi_id, start, value in Measurement.objects.filter(
+        kpi__in=kpis, period_start__gte=oldest
+    ).values_list("kpi_id", "period_start", "value"):
+        stored[kpi_id][start] = value
+    result = []
+    for kpi in kpis:
+        current = period_start(kpi.frequency, today)
+        starts = periods(kpi.frequency, current, TREND_PERIODS)
+        values = stored[kpi.pk]
+        if kpi.is_computed:
+            values = {**values, current: compute(kpi, current)}
+        series = [(start, values.get(start)) for start in starts]
+        previous = values.get(starts[-2])
+        if kpi.is_computed and previous is None:
+            previous = compute(kpi, starts[-2])
+        value = values.get(current)
+        shown_period = current
+        if value is None and not kpi.is_computed:
+            # Nothing entered for this period yet: show the last value entered.
+            earlier = [(start, v) for start, v in series if v is not None]
+            if earlier:
+                shown_period, value = earlier[-1]
+        result.append(Tile(kpi, shown_period, value, previous, rag(kpi, value), series))
+    return result
+
+
+@dataclass
+class Drilldown:
+    """The cards behind a computed number: counted, and for the on-time rate the late ones apart."""
+
+    counted: list[Card]
+    late: list[Card]
+
+
+def cards_behind(kpi: Kpi, start: date) -> Drilldown | None:
+    if not kpi.is_computed or kpi.source == Source.GOAL_PROGRESS:
+        return None
+    zone = zoneinfo.ZoneInfo(kpi.organization.timezone)
+    begin = datetime.combine(start, time.min, tzinfo=zone)
+    end = datetime.combine(period_end(kpi.frequency, start), time.min, tzinfo=zone)
+    as_of = min(end, timezone.now())
+    cards = scope_cards(kpi).select_related("board", "assignee", "column")
+    done = cards.filter(done_at__gte=begin, done_at__lt=end).order_by("done_at")
+    if kpi.source == Source.ON_TIME_RATE:
+        with_due = list(done.filter(due_date__isnull=False))
+        late = [
+            card
+            for card in with_due
+            if timezone.localtime(card.done_at, zone).date() > card.due_date
+        ]
+        return Drilldown(counted=with_due, late=late)
+    if kpi.source in (Source.OVERDUE_OPEN, Source.WORK_IN_PROGRESS, Source.BLOCKED):
+        open_cards = open_at(cards, as_of).order_by("due_date", "pk")
+        if kpi.source == Source.OVERDUE_OPEN:
+            open_cards = open_cards.filter(due_date__lt=as_of.astimezone(zone).date())
+        elif kpi.source == Source.WORK_IN_PROGRESS:
+            open_cards = open_cards.filter(started_at__lt=as_of)
+        else:
+            open_cards = open_cards.filter(blocked=True)
+        return Drilldown(counted=list(open_cards), late=[])
+    return Drilldown(counted=list(done), late=[])

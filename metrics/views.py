@@ -1,0 +1,143 @@
+from __future__ import annotations
+
+import csv
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.dateparse import parse_date
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
+
+from projects.access import organization_view, require_editor, require_manager
+
+from . import selectors, services
+from .computations import period_start
+from .forms import DashboardFilterForm, KpiForm, MeasurementForm
+from .models import FORMULAS, Kpi
+
+form_page = require_http_methods(["GET", "HEAD", "POST"])
+
+
+@organization_view
+@require_safe
+def dashboard(request: HttpRequest) -> HttpResponse:
+    filters = DashboardFilterForm(request.GET or None, organization=request.organization)
+    chosen = filters.cleaned_data if filters.is_valid() else {}
+    kpis = list(
+        selectors.kpis_for(
+            organization=request.organization,
+            team=chosen.get("team"),
+            project=chosen.get("project"),
+        )
+    )
+    today = selectors.today_for(request.organization)
+    return render(
+        request,
+        "metrics/dashboard.html",
+        {
+            "tiles": selectors.tiles(kpis, today=today),
+            "filters": filters,
+            "formulas": FORMULAS,
+            "may_manage": request.membership.can_manage,
+        },
+    )
+
+
+def _kpi_page(
+    request: HttpRequest, kpi: Kpi, form: MeasurementForm | None = None, status: int = 200
+) -> HttpResponse:
+    today = selectors.today_for(request.organization)
+    [tile] = selectors.tiles([kpi], today=today)
+    period = parse_date(request.GET.get("period") or "") or tile.period
+    period = period_start(kpi.frequency, period)
+    if request.GET.get("format") == "csv":
+        response = HttpResponse(content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="kpi-{kpi.pk}.csv"'
+        response.write("\ufeff")
+        writer = csv.writer(response)
+        writer.writerow([_("Period"), kpi.name, _("Target")])
+        for start, value in tile.series:
+            writer.writerow([start.isoformat(), "" if value is None else value, kpi.target])
+        return response
+    return render(
+        request,
+        "metrics/kpi.html",
+        {
+            "kpi": kpi,
+            "tile": tile,
+            "period": period,
+            "drilldown": selectors.cards_behind(kpi, period),
+            "formula": FORMULAS[kpi.source],
+            "form": form or MeasurementForm(initial={"period": tile.series[-1][0]}),
+            "may_record": request.membership.can_edit and not kpi.is_computed,
+            "may_manage": request.membership.can_manage,
+        },
+        status=status,
+    )
+
+
+@organization_view
+@require_safe
+def kpi_detail(request: HttpRequest, kpi_id: int) -> HttpResponse:
+    return _kpi_page(
+        request, selectors.kpi_get_for_user(membership=request.membership, kpi_id=kpi_id)
+    )
+
+
+@organization_view
+@require_POST
+def kpi_record(request: HttpRequest, kpi_id: int) -> HttpResponse:
+    kpi = selectors.kpi_get_for_user(membership=request.membership, kpi_id=kpi_id)
+    require_editor(request.membership)
+    form = MeasurementForm(request.POST)
+    if form.is_valid():
+        try:
+            recorded = services.measurement_record(
+                actor=request.membership, kpi=kpi, **form.cleaned_data
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            if recorded.replaced is not None:
+                messages.info(
+                    request,
+                    _("The value for %(period)s was %(old)s; it is now %(new)s.")
+                    % {
+                        "period": recorded.measurement.period_start,
+                        "old": recorded.replaced,
+                        "new": recorded.measurement.value,
+                    },
+                )
+            else:
+                messages.success(request, _("Value recorded."))
+            return redirect("metrics:kpi_detail", org_slug=request.organization.slug, kpi_id=kpi.pk)
+    return _kpi_page(request, kpi, form=form, status=400)
+
+
+def _kpi_form(request: HttpRequest, kpi: Kpi | None) -> HttpResponse:
+    require_manager(request.membership)
+    form = KpiForm(request.POST or None, instance=kpi, organization=request.organization)
+    if request.method == "POST" and form.is_valid():
+        saved = form.save()
+        messages.success(request, _("KPI saved."))
+        return redirect("metrics:kpi_detail", org_slug=request.organization.slug, kpi_id=saved.pk)
+    title = _("Edit KPI") if kpi else _("New KPI")
+    return render(
+        request, "form_page.html", {"form": form, "title": title, "submit_label": _("Save")}
+    )
+
+
+@organization_view
+@form_page
+def kpi_create(request: HttpRequest) -> HttpResponse:
+    return _kpi_form(request, None)
+
+
+@organization_view
+@form_page
+def kpi_edit(request: HttpRequest, kpi_id: int) -> HttpResponse:
+    return _kpi_form(
+        request, selectors.kpi_get_for_user(membership=request.membership, kpi_id=kpi_id)
+    )

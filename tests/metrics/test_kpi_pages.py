@@ -1,0 +1,200 @@
+"""RAG colours, recording values by hand, the dashboard, the cards behind a number, the nightly job."""
+
+from __future__ import annotations
+
+import io
+from datetime import date, datetime
+from decimal import Decimal
+
+import pytest
+import time_machine
+from django.core.management import call_command
+from django.urls import reverse
+
+from kanban.models import Card
+from metrics.models import Frequency, Kpi, Measurement, Source
+from metrics.services import Rag, rag
+from projects.models import Direction
+from tests.conftest import Tenant
+from tests.factories import ProjectFactory
+from tests.metrics.test_computed_kpis import SHANGHAI, at
+
+
+@pytest.fixture(autouse=True)
+def frozen():
+    with time_machine.travel(datetime(2026, 11, 24, 9, tzinfo=SHANGHAI), tick=False):
+        yield
+
+
+def manual_kpi(tenant: Tenant, **fields) -> Kpi:
+    values = {
+        "organization": tenant.organization,
+        "name": "Customer churn",
+        "source": Source.MANUAL,
+        "direction": Direction.DECREASE,
+        "target": 17,
+        "amber_threshold": 18,
+        "red_threshold": 19.5,
+    }
+    values.update(fields)
+    return Kpi.objects.create(**values)
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("16", Rag.GREEN),
+        ("18", Rag.GREEN),
+        ("18.01", Rag.AMBER),
+        ("19.5", Rag.AMBER),
+        ("19.51", Rag.RED),
+    ],
+)
+def test_rag_for_lower_is_better(tenant: Tenant, value: str, expected: str) -> None:
+    assert rag(manual_kpi(tenant), Decimal(value)) == expected
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("95", Rag.GREEN),
+        ("90", Rag.GREEN),
+        ("89.9", Rag.AMBER),
+        ("75", Rag.AMBER),
+        ("74.9", Rag.RED),
+    ],
+)
+def test_rag_for_higher_is_better(tenant: Tenant, value: str, expected: str) -> None:
+    kpi = manual_kpi(
+        tenant, direction=Direction.INCREASE, target=90, amber_threshold=90, red_threshold=75
+    )
+    assert rag(kpi, Decimal(value)) == expected
+    assert rag(kpi, None) is None
+
+
+def test_recording_churn_updates_the_tile_and_trend(tenant: Tenant, client) -> None:
+    kpi = manual_kpi(tenant)
+    Measurement.objects.create(kpi=kpi, period_start=date(2026, 11, 16), value=Decimal("19.1"))
+    client.force_login(tenant.member.user)
+    url = reverse("metrics:kpi_record", args=["acme", kpi.pk])
+    response = client.post(url, {"period": "2026-11-23", "value": "18.4"})
+    assert response.status_code == 302
+    tile = client.get(reverse("metrics:dashboard", args=["acme"])).context["tiles"][0]
+    assert tile.value == Decimal("18.4")
+    assert tile.previous == Decimal("19.1")
+    assert tile.change == Decimal("-0.7")
+    assert tile.rag == Rag.AMBER
+    assert tile.sparkline
+    # The same period again: the value is replaced, with a message, never a second row.
+    response = client.post(url, {"period": "2026-11-23", "value": "18.2"}, follow=True)
+    assert "it is now 18.2" in response.text
+    assert Measurement.objects.filter(kpi=kpi, period_start=date(2026, 11, 23)).count() == 1
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        ({"period": "2026-11-23", "value": "lots"}, "Enter a number."),
+        (
+            {"period": "2026-11-25", "value": "18"},
+            "A weekly KPI takes the Monday a week starts on.",
+        ),
+        ({"period": "2026-11-30", "value": "18"}, "The period has not started yet."),
+    ],
+)
+def test_bad_values_are_refused(tenant: Tenant, client, data, message) -> None:
+    kpi = manual_kpi(tenant)
+    client.force_login(tenant.member.user)
+    response = client.post(reverse("metrics:kpi_record", args=["acme", kpi.pk]), data)
+    assert response.status_code == 400
+    assert message in response.text
+    assert not Measurement.objects.exists()
+
+
+def test_monthly_kpis_take_the_first_of_the_month(tenant: Tenant, client) -> None:
+    kpi = manual_kpi(tenant, frequency=Frequency.MONTHLY)
+    client.force_login(tenant.member.user)
+    response = client.post(
+        reverse("metrics:kpi_record", args=["acme", kpi.pk]), {"period": "2026-11-09", "value": "3"}
+    )
+    assert "A monthly KPI takes the first day of a month." in response.text
+    client.post(
+        reverse("metrics:kpi_record", args=["acme", kpi.pk]), {"period": "2026-11-01", "value": "3"}
+    )
+    assert Measurement.objects.get(kpi=kpi).period_start == date(2026, 11, 1)
+
+
+def test_a_click_on_the_on_time_rate_lists_exactly_the_late_cards(tenant: Tenant, client) -> None:
+    board = ProjectFactory(organization=tenant.organization).boards.get()
+    done = board.columns.get(kind="done")
+    tenant.organization.timezone = "Asia/Shanghai"
+    tenant.organization.save()
+    for title, done_at, due in (
+        ("early", at(17), date(2026, 11, 18)),
+        ("late", at(19, 0, 30), date(2026, 11, 18)),
+        ("very late", at(21), date(2026, 11, 10)),
+    ):
+        Card.objects.create(
+            board=board,
+            column=done,
+            title=title,
+            created_at=at(1),
+            started_at=at(2),
+            done_at=done_at,
+            due_date=due,
+        )
+    kpi = Kpi.objects.create(
+        organization=tenant.organization,
+        name="On-time",
+        source=Source.ON_TIME_RATE,
+        target=90,
+        amber_threshold=90,
+        red_threshold=75,
+    )
+    client.force_login(tenant.lead.user)
+    page = client.get(
+        reverse("metrics:kpi_detail", args=["acme", kpi.pk]), {"period": "2026-11-16"}
+    )
+    late = page.context["drilldown"].late
+    assert sorted(card.title for card in late) == ["late", "very late"]
+    assert page.context["tile"].previous == Decimal("33.3333")  # 1 of 3 on time
+
+
+def test_nightly_job_stores_last_week_once(tenant: Tenant) -> None:
+    board = ProjectFactory(organization=tenant.organization).boards.get()
+    Card.objects.create(
+        board=board,
+        column=board.columns.get(kind="done"),
+        title="x",
+        created_at=at(16),
+        done_at=at(17),
+    )
+    kpi = Kpi.objects.create(
+        organization=tenant.organization,
+        name="Throughput",
+        source=Source.THROUGHPUT,
+        target=5,
+        amber_threshold=4,
+        red_threshold=2,
+    )
+    out = io.StringIO()
+    call_command("record_kpis", stdout=out)
+    call_command("record_kpis", "--now", "2026-11-24", stdout=out)
+    assert list(Measurement.objects.filter(kpi=kpi).values_list("period_start", "value")) == [
+        (date(2026, 11, 16), Decimal(1))
+    ]
+    assert "Recorded 1 KPI values." in out.getvalue()
+
+
+def test_only_managers_define_kpis(tenant: Tenant, client) -> None:
+    client.force_login(tenant.lead.user)
+    assert client.get(reverse("metrics:kpi_create", args=["acme"])).status_code == 403
+    client.force_login(tenant.manager.user)
+    response = client.post(
+        reverse("metrics:kpi_create", args=["acme"]),
+        {"name": "NPS", "source": "manual", "unit": "score", "direction": "increase", "decimals": 0, "target": 40,
+         "amber_threshold": 30, "red_threshold": 35, "frequency": "monthly", "position": 0},
+    )  # fmt: skip
+    assert response.status_code == 200
+    assert "Order them from good to bad" in response.text
+    assert not Kpi.objects.exists()
