@@ -146,7 +146,7 @@ FORMULAS = {
         "For cards done in the period: the median of the days from their first move into an in-progress column to done."
     ),
     Source.CYCLE_TIME_P85: _(
-        "As the cycle time, the 85th percentile: 85% of cards took this many days or fewer."
+        "As the cycle time, the 85th percentile: 85 cards in 100 took this many days or fewer."
     ),
     Source.LEAD_TIME_MEDIAN: _(
         "For cards done in the period: the median of the days from created to done."
