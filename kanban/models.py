@@ -168,6 +168,9 @@ class Card(models.Model):
         indexes = [
             models.Index(fields=["column", "rank"], name="kanban_card_column_rank"),
             models.Index(fields=["board", "archived_at"], name="kanban_card_board_open"),
+            # The KPIs read cards done in a period, per board and per team.
+            models.Index(fields=["board", "done_at"], name="kanban_card_board_done"),
+            models.Index(fields=["team", "done_at"], name="kanban_card_team_done"),
             models.Index(
                 fields=["due_date"],
                 name="kanban_card_due",
