@@ -28,6 +28,9 @@ class Source(models.TextChoices):
     GOAL_PROGRESS = "goal_progress", _("Goal progress")
 
 
+KPI_DIRECTIONS = [(Direction.INCREASE, _("higher")), (Direction.DECREASE, _("lower"))]
+
+
 class Kpi(models.Model):
     """A number a team watches against a target: computed from the work, or recorded by hand."""
 
@@ -40,7 +43,7 @@ class Kpi(models.Model):
     direction = models.CharField(
         _("better when"),
         max_length=10,
-        choices=[(Direction.INCREASE, _("higher")), (Direction.DECREASE, _("lower"))],
+        choices=KPI_DIRECTIONS,
         default=Direction.INCREASE,
     )
     decimals = models.PositiveSmallIntegerField(_("decimals"), default=1)

@@ -1,6 +1,8 @@
 from __future__ import annotations
 
+import base64
 import csv
+import io
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -15,6 +17,7 @@ from projects.access import organization_view, require_editor, require_manager
 from . import selectors, services
 from .computations import period_start
 from .forms import DashboardFilterForm, KpiForm, MeasurementForm
+from .imports import apply_rows, read_rows
 from .models import FORMULAS, Kpi
 
 form_page = require_http_methods(["GET", "HEAD", "POST"])
@@ -141,3 +144,51 @@ def kpi_edit(request: HttpRequest, kpi_id: int) -> HttpResponse:
     return _kpi_form(
         request, selectors.kpi_get_for_user(membership=request.membership, kpi_id=kpi_id)
     )
+
+
+IMPORT_SESSION_KEY = "kpi_import"
+MAX_IMPORT_BYTES = 2 * 1024 * 1024
+
+
+@organization_view
+@form_page
+def kpi_import(request: HttpRequest) -> HttpResponse:
+    """Upload, preview every row, then import the good ones together."""
+    require_editor(request.membership)
+    context: dict[str, object] = {}
+    if request.method == "POST":
+        if request.POST.get("action") == "import" and IMPORT_SESSION_KEY in request.session:
+            stored = request.session.pop(IMPORT_SESSION_KEY)
+            upload, name = io.BytesIO(base64.b64decode(stored["content"])), stored["name"]
+        elif "file" in request.FILES:
+            file = request.FILES["file"]
+            if file.size > MAX_IMPORT_BYTES:
+                context["error"] = _("The file is larger than 2 MB.")
+                return render(request, "metrics/import.html", context, status=400)
+            content = file.read()
+            upload, name = io.BytesIO(content), file.name
+            request.session[IMPORT_SESSION_KEY] = {
+                "content": base64.b64encode(content).decode(),
+                "name": name,
+            }
+        else:
+            context["error"] = _("Choose a CSV or Excel file.")
+            return render(request, "metrics/import.html", context, status=400)
+        try:
+            rows = read_rows(organization=request.organization, upload=upload, name=name)
+        except ValidationError as error:
+            request.session.pop(IMPORT_SESSION_KEY, None)
+            context["error"] = " ".join(error.messages)
+            return render(request, "metrics/import.html", context, status=400)
+        if request.POST.get("action") == "import":
+            imported = apply_rows(actor=request.membership, rows=rows)
+            skipped = sum(1 for row in rows if not row.ok)
+            messages.success(
+                request,
+                _("%(imported)s values imported, %(skipped)s rows skipped.")
+                % {"imported": imported, "skipped": skipped},
+            )
+            return redirect("metrics:dashboard", org_slug=request.organization.slug)
+        context["rows"] = rows
+        context["good"] = sum(1 for row in rows if row.ok)
+    return render(request, "metrics/import.html", context)

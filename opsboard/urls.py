@@ -25,6 +25,7 @@ urlpatterns = [
     path("api/v1/", include("projects.api_urls")),
     path("api/v1/", include("kanban.api_urls")),
     path("api/v1/", include("raci.api_urls")),
+    path("api/v1/", include("metrics.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api_schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api_schema"), name="api_docs"),
     path("admin/", admin.site.urls),

@@ -229,6 +229,9 @@ SPECTACULAR_SETTINGS = {
         "CardEventKindEnum": "kanban.models.EventKind",
         "RaciRoleEnum": "raci.models.RaciRole",
         "MembershipRoleEnum": "projects.models.Role",
+        "KpiSourceEnum": "metrics.models.Source",
+        "KpiDirectionEnum": "metrics.models.KPI_DIRECTIONS",
+        "GoalDirectionEnum": "projects.models.Direction",
     },
 }
 

@@ -201,15 +201,38 @@ def test_only_managers_define_kpis(tenant: Tenant, client) -> None:
 
 
 @pytest.mark.parametrize("cards", [3, 60])
-def test_dashboard_queries_do_not_grow_with_cards(tenant: Tenant, client, django_assert_num_queries, cards: int) -> None:
+def test_dashboard_queries_do_not_grow_with_cards(
+    tenant: Tenant, client, django_assert_num_queries, cards: int
+) -> None:
     board = ProjectFactory(organization=tenant.organization).boards.get()
     done = board.columns.get(kind="done")
     Card.objects.bulk_create(
-        Card(board=board, column=done, title=f"c{n}", created_at=at(1), started_at=at(2), done_at=at(17), due_date=date(2026, 11, 18))
+        Card(
+            board=board,
+            column=done,
+            title=f"c{n}",
+            created_at=at(1),
+            started_at=at(2),
+            done_at=at(17),
+            due_date=date(2026, 11, 18),
+        )
         for n in range(cards)
     )
-    for source in (Source.ON_TIME_RATE, Source.THROUGHPUT, Source.CYCLE_TIME_MEDIAN, Source.BLOCKED, Source.MANUAL):
-        Kpi.objects.create(organization=tenant.organization, name=source, source=source, target=1, amber_threshold=1, red_threshold=1)
+    for source in (
+        Source.ON_TIME_RATE,
+        Source.THROUGHPUT,
+        Source.CYCLE_TIME_MEDIAN,
+        Source.BLOCKED,
+        Source.MANUAL,
+    ):
+        Kpi.objects.create(
+            organization=tenant.organization,
+            name=source,
+            source=source,
+            target=1,
+            amber_threshold=1,
+            red_threshold=1,
+        )
     client.force_login(tenant.manager.user)
     url = reverse("metrics:dashboard", args=["acme"])
     client.get(url)

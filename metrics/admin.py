@@ -1,0 +1,91 @@
+from __future__ import annotations
+
+import csv
+from typing import Any
+
+from django.contrib import admin
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse
+from django.utils.translation import gettext_lazy as _
+
+from projects.admin import OrganizationScopedAdmin, ScopedInline, managed_organization_ids
+
+from .models import Kpi, Measurement
+
+
+class MeasurementInline(ScopedInline):
+    model = Measurement
+    fields = ["period_start", "value", "note", "recorded_by"]
+    readonly_fields = ["recorded_by"]
+    ordering = ["-period_start"]
+
+
+@admin.register(Kpi)
+class KpiAdmin(OrganizationScopedAdmin):
+    list_display = [
+        "name",
+        "organization",
+        "source",
+        "frequency",
+        "target",
+        "amber_threshold",
+        "red_threshold",
+        "team",
+        "project",
+    ]
+    list_filter = [
+        "source",
+        "frequency",
+        ("organization", admin.RelatedOnlyFieldListFilter),
+        ("team", admin.RelatedOnlyFieldListFilter),
+    ]
+    search_fields = ["name", "description"]
+    list_select_related = ["organization", "team", "project"]
+    inlines = [MeasurementInline]
+    actions = ["export_measurements"]
+
+    def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
+        if db_field.name in ("project", "goal") and not request.user.is_superuser:
+            kwargs["queryset"] = db_field.related_model.objects.filter(
+                organization__in=managed_organization_ids(request)
+            )
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    @admin.action(description=_("Export the measurements of the selected KPIs (CSV)"))
+    def export_measurements(self, request: HttpRequest, queryset: QuerySet[Kpi]) -> HttpResponse:
+        response = HttpResponse(content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = 'attachment; filename="measurements.csv"'
+        response.write("\ufeff")
+        writer = csv.writer(response)
+        writer.writerow(["kpi", "period_start", "value", "note"])
+        for measurement in (
+            Measurement.objects.filter(kpi__in=queryset)
+            .select_related("kpi")
+            .order_by("kpi__name", "period_start")
+        ):
+            writer.writerow(
+                [
+                    measurement.kpi.name,
+                    measurement.period_start.isoformat(),
+                    measurement.value,
+                    measurement.note,
+                ]
+            )
+        return response
+
+
+@admin.register(Measurement)
+class MeasurementAdmin(OrganizationScopedAdmin):
+    organization_path = "kpi__organization"
+    list_display = ["kpi", "period_start", "value", "recorded_by", "updated_at"]
+    list_filter = [("kpi", admin.RelatedOnlyFieldListFilter)]
+    date_hierarchy = "period_start"
+    list_select_related = ["kpi", "recorded_by"]
+    readonly_fields = ["recorded_by"]
+
+    def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
+        if db_field.name == "kpi" and not request.user.is_superuser:
+            kwargs["queryset"] = Kpi.objects.filter(
+                organization__in=managed_organization_ids(request)
+            )
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)

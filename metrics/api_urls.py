@@ -1,0 +1,20 @@
+from __future__ import annotations
+
+from django.urls import path
+
+from . import apis
+
+app_name = "metrics_api"
+
+PREFIX = "organizations/<slug:org_slug>/kpis/"
+
+urlpatterns = [
+    path(PREFIX, apis.KpiListApi.as_view(), name="kpi_list"),
+    path(PREFIX + "<int:kpi_id>/", apis.KpiDetailApi.as_view(), name="kpi_detail"),
+    path(
+        PREFIX + "<int:kpi_id>/measurements/",
+        apis.MeasurementListApi.as_view(),
+        name="measurement_list",
+    ),
+    path(PREFIX + "<int:kpi_id>/series/", apis.SeriesApi.as_view(), name="series"),
+]

@@ -1,0 +1,177 @@
+"""JSON API: KPIs, their measurements, and computed series over a range of periods."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import serializers, status
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from projects.apis import OrganizationMixin, call_service, validated
+
+from . import selectors, services
+from .computations import compute, period_end, period_start
+from .models import Kpi, Measurement
+from .services import rag
+
+MAX_SERIES_PERIODS = 260  # five years of weeks
+
+
+class KpiOutput(serializers.ModelSerializer):
+    value = serializers.SerializerMethodField(
+        help_text="this period's value (computed live, or entered)"
+    )
+    rag = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Kpi
+        fields = [
+            "id",
+            "name",
+            "description",
+            "source",
+            "unit",
+            "direction",
+            "decimals",
+            "target",
+            "amber_threshold",
+            "red_threshold",
+            "frequency",
+            "team",
+            "project",
+            "goal",
+            "value",
+            "rag",
+        ]
+
+    def _tile(self, kpi: Kpi) -> selectors.Tile:
+        tiles = self.context.setdefault("tiles", {})
+        if kpi.pk not in tiles:
+            [tiles[kpi.pk]] = selectors.tiles([kpi], today=selectors.today_for(kpi.organization))
+        return tiles[kpi.pk]
+
+    def get_value(self, kpi: Kpi) -> str | None:
+        value = self._tile(kpi).value
+        return None if value is None else str(value)
+
+    def get_rag(self, kpi: Kpi) -> str | None:
+        return self._tile(kpi).rag
+
+
+class MeasurementOutput(serializers.ModelSerializer):
+    recorded_by = serializers.SlugRelatedField(slug_field="email", read_only=True)
+
+    class Meta:
+        model = Measurement
+        fields = ["id", "period_start", "value", "note", "recorded_by", "updated_at"]
+
+
+class MeasurementInput(serializers.Serializer):
+    period = serializers.DateField(help_text="the Monday of a week, or the first of a month")
+    value = serializers.DecimalField(max_digits=18, decimal_places=4)
+    note = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")
+
+
+class SeriesPoint(serializers.Serializer):
+    period_start = serializers.DateField()
+    value = serializers.DecimalField(max_digits=18, decimal_places=4, allow_null=True)
+    rag = serializers.CharField(allow_null=True)
+    stored = serializers.BooleanField(
+        help_text="kept by the nightly job or entered; otherwise computed now"
+    )
+
+
+def _kpi(view: OrganizationMixin, request: Request, org_slug: str, kpi_id: int) -> tuple[Any, Kpi]:
+    membership = view.membership(request, org_slug)
+    return membership, selectors.kpi_get_for_user(membership=membership, kpi_id=kpi_id)
+
+
+class KpiListApi(OrganizationMixin, APIView):
+    @extend_schema(responses=KpiOutput(many=True))
+    def get(self, request: Request, org_slug: str) -> Response:
+        membership = self.membership(request, org_slug)
+        return Response(
+            KpiOutput(selectors.kpis_for(organization=membership.organization), many=True).data
+        )
+
+
+class KpiDetailApi(OrganizationMixin, APIView):
+    @extend_schema(responses=KpiOutput)
+    def get(self, request: Request, org_slug: str, kpi_id: int) -> Response:
+        _membership, kpi = _kpi(self, request, org_slug, kpi_id)
+        return Response(KpiOutput(kpi).data)
+
+
+class MeasurementListApi(OrganizationMixin, APIView):
+    @extend_schema(responses=MeasurementOutput(many=True))
+    def get(self, request: Request, org_slug: str, kpi_id: int) -> Response:
+        _membership, kpi = _kpi(self, request, org_slug, kpi_id)
+        return Response(
+            MeasurementOutput(kpi.measurements.select_related("recorded_by"), many=True).data
+        )
+
+    @extend_schema(
+        request=MeasurementInput,
+        responses={201: MeasurementOutput, 200: MeasurementOutput},
+        description="Record a manual KPI's value; a second value for the same period replaces the first (200).",
+    )
+    def post(self, request: Request, org_slug: str, kpi_id: int) -> Response:
+        membership, kpi = _kpi(self, request, org_slug, kpi_id)
+        recorded = call_service(
+            services.measurement_record,
+            actor=membership,
+            kpi=kpi,
+            **validated(MeasurementInput(data=request.data)),
+        )
+        code = status.HTTP_200_OK if recorded.replaced is not None else status.HTTP_201_CREATED
+        return Response(MeasurementOutput(recorded.measurement).data, status=code)
+
+
+class SeriesApi(OrganizationMixin, APIView):
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("from", date, required=True),
+            OpenApiParameter("to", date, required=True),
+        ],
+        responses=SeriesPoint(many=True),
+        description="The KPI's value for each period from `from` to `to`: stored values, else computed now.",
+    )
+    def get(self, request: Request, org_slug: str, kpi_id: int) -> Response:
+        _membership, kpi = _kpi(self, request, org_slug, kpi_id)
+        dates = validated(_Range(data=request.query_params))
+        start = period_start(kpi.frequency, dates["from"])
+        stored = dict(
+            kpi.measurements.filter(
+                period_start__gte=start, period_start__lte=dates["to"]
+            ).values_list("period_start", "value")
+        )
+        points = []
+        while start <= dates["to"] and len(points) < MAX_SERIES_PERIODS:
+            value = stored.get(start)
+            if value is None and kpi.is_computed:
+                value = compute(kpi, start)
+            points.append(
+                {
+                    "period_start": start,
+                    "value": value,
+                    "rag": rag(kpi, value),
+                    "stored": start in stored,
+                }
+            )
+            start = period_end(kpi.frequency, start)
+        return Response(SeriesPoint(points, many=True).data)
+
+
+class _Range(serializers.Serializer):
+    from_ = serializers.DateField()
+    to = serializers.DateField()
+
+    def to_internal_value(self, data: Any) -> dict[str, date]:
+        values = super().to_internal_value({"from_": data.get("from"), "to": data.get("to")})
+        if values["to"] < values["from_"]:
+            raise serializers.ValidationError({"to": ["The end is before the start."]})
+        return {"from": values["from_"], "to": values["to"]}
