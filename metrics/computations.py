@@ -117,12 +117,12 @@ def compute(kpi: Kpi, start: date) -> Decimal | None:
         weeks = (end - begin).days / 7
         value = done.count() / weeks
     elif source in (Source.CYCLE_TIME_MEDIAN, Source.CYCLE_TIME_P85):
-        seconds = _seconds_since("started_at")
+        seconds = seconds_since("started_at")
         fraction = 0.5 if source == Source.CYCLE_TIME_MEDIAN else 0.85
         result = _percentile(done.filter(started_at__isnull=False), seconds, fraction)
         value = None if result is None else result / DAY_SECONDS
     elif source == Source.LEAD_TIME_MEDIAN:
-        seconds = _seconds_since("created_at")
+        seconds = seconds_since("created_at")
         result = _percentile(done, seconds, 0.5)
         value = None if result is None else result / DAY_SECONDS
     elif source == Source.OVERDUE_OPEN:
@@ -167,7 +167,7 @@ class JulianDay(Func):
     output_field = FloatField()
 
 
-def _seconds_since(field: str) -> object:
+def seconds_since(field: str) -> object:
     """Seconds from ``field`` to done_at, as a database expression."""
     if connection.vendor == "postgresql":
         return Extract(F("done_at") - F(field), "epoch")

@@ -15,7 +15,15 @@ from django.utils import timezone
 from kanban.models import Card
 from projects.models import Membership, Organization, Project, Team
 
-from .computations import compute, open_at, period_end, period_start, periods, scope_cards
+from .computations import (
+    compute,
+    open_at,
+    period_end,
+    period_start,
+    periods,
+    previous_period,
+    scope_cards,
+)
 from .models import Kpi, Measurement, Source
 from .services import rag
 
@@ -101,16 +109,17 @@ def tiles(kpis: list[Kpi], *, today: date) -> list[Tile]:
         if kpi.is_computed:
             values = {**values, current: compute(kpi, current)}
         series = [(start, values.get(start)) for start in starts]
-        previous = values.get(starts[-2])
-        if kpi.is_computed and previous is None:
-            previous = compute(kpi, starts[-2])
-        value = values.get(current)
-        shown_period = current
+        value, shown_period = values.get(current), current
         if value is None and not kpi.is_computed:
             # Nothing entered for this period yet: show the last value entered.
-            earlier = [(start, v) for start, v in series if v is not None]
-            if earlier:
-                shown_period, value = earlier[-1]
+            entered = [(start, v) for start, v in series if v is not None]
+            if entered:
+                shown_period, value = entered[-1]
+        # Compare with the period before the one shown.
+        before = previous_period(kpi.frequency, shown_period)
+        previous = values.get(before)
+        if kpi.is_computed and previous is None:
+            previous = compute(kpi, before)
         result.append(Tile(kpi, shown_period, value, previous, rag(kpi, value), series))
     return result
 

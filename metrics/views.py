@@ -3,6 +3,8 @@ from __future__ import annotations
 import base64
 import csv
 import io
+import zoneinfo
+from datetime import datetime, time, timedelta
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -15,7 +17,8 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from projects.access import organization_view, require_editor, require_manager
 
 from . import selectors, services
-from .computations import period_start
+from .computations import period_start, scope_cards
+from .flow import Flow, cumulative_flow, cycle_times, weekly_throughput
 from .forms import DashboardFilterForm, KpiForm, MeasurementForm
 from .imports import apply_rows, read_rows
 from .models import FORMULAS, Kpi
@@ -23,29 +26,89 @@ from .models import FORMULAS, Kpi
 form_page = require_http_methods(["GET", "HEAD", "POST"])
 
 
+FLOW_DAYS = 56
+FLOW_WEEKS = 12
+CYCLE_POINTS = 500
+
+
 @organization_view
 @require_safe
 def dashboard(request: HttpRequest) -> HttpResponse:
     filters = DashboardFilterForm(request.GET or None, organization=request.organization)
     chosen = filters.cleaned_data if filters.is_valid() else {}
-    kpis = list(
-        selectors.kpis_for(
-            organization=request.organization,
-            team=chosen.get("team"),
-            project=chosen.get("project"),
-        )
-    )
+    team, project = chosen.get("team"), chosen.get("project")
+    kpis = list(selectors.kpis_for(organization=request.organization, team=team, project=project))
     today = selectors.today_for(request.organization)
+    zone = zoneinfo.ZoneInfo(request.organization.timezone)
+    cards = scope_cards(Kpi(organization=request.organization, team=team, project=project))
+    flow = cumulative_flow(cards, today=today, days=FLOW_DAYS, zone=zone)
+    since = datetime.combine(today - timedelta(weeks=FLOW_WEEKS), time.min, tzinfo=zone)
+    csv_wanted = request.GET.get("format") == "csv"
+    # The chart shows the latest cards; the CSV has them all.
+    cycles = cycle_times(cards, since=since, limit=None if csv_wanted else CYCLE_POINTS)
+    throughput = weekly_throughput(cards, today=today, weeks=FLOW_WEEKS, zone=zone)
+    chart = request.GET.get("chart")
+    if csv_wanted and chart in ("flow", "cycle", "throughput"):
+        return _chart_csv(chart, flow, cycles, throughput)
+    query = request.GET.copy()
+    for key in ("chart", "format"):
+        query.pop(key, None)
     return render(
         request,
         "metrics/dashboard.html",
         {
             "tiles": selectors.tiles(kpis, today=today),
             "filters": filters,
+            "query": query.urlencode(),
             "formulas": FORMULAS,
             "may_manage": request.membership.can_manage,
+            "flow_rows": list(zip(flow.days, flow.todo, flow.doing, flow.done, strict=True)),
+            "cycles": cycles,
+            "throughput": throughput,
+            "chart_data": {
+                "flow": {
+                    "days": [d.isoformat() for d in flow.days],
+                    "todo": flow.todo,
+                    "doing": flow.doing,
+                    "done": flow.done,
+                },
+                "cycles": [
+                    {"x": d.isoformat(), "y": days, "title": title}
+                    for d, days, title, _pk in cycles
+                ],
+                "throughput": {
+                    "weeks": [w.isoformat() for w, _n in throughput],
+                    "done": [n for _w, n in throughput],
+                },
+                "labels": {
+                    "todo": _("To do"),
+                    "doing": _("In progress"),
+                    "done": _("Done"),
+                    "cycle": _("Cycle time (days)"),
+                    "throughput": _("Cards done"),
+                },
+            },
         },
     )
+
+
+def _chart_csv(chart: str, flow: Flow, cycles: list, throughput: list) -> HttpResponse:
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{chart}.csv"'
+    response.write("\ufeff")
+    writer = csv.writer(response)
+    if chart == "flow":
+        writer.writerow([_("Day"), _("To do"), _("In progress"), _("Done")])
+        writer.writerows(
+            zip([d.isoformat() for d in flow.days], flow.todo, flow.doing, flow.done, strict=True)
+        )
+    elif chart == "cycle":
+        writer.writerow([_("Done on"), _("Cycle time (days)"), _("Card")])
+        writer.writerows((d.isoformat(), days, title) for d, days, title, _pk in cycles)
+    else:
+        writer.writerow([_("Week"), _("Cards done")])
+        writer.writerows((week.isoformat(), count) for week, count in throughput)
+    return response
 
 
 def _kpi_page(

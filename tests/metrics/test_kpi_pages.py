@@ -240,4 +240,4 @@ def test_dashboard_queries_do_not_grow_with_cards(
         client.get(url)
 
 
-DASHBOARD_QUERIES = 16
+DASHBOARD_QUERIES = 20

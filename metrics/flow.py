@@ -1,0 +1,95 @@
+"""The flow of work for charts: cumulative flow, cycle times, throughput per week.
+
+Each is one query over the scope's cards; the day and week boundaries are the
+organisation's.
+"""
+
+from __future__ import annotations
+
+import zoneinfo
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+
+from django.db.models import Count, Q, QuerySet
+
+from kanban.models import Card
+
+from .computations import DAY_SECONDS, period_start, seconds_since
+from .models import Frequency
+
+
+@dataclass
+class Flow:
+    days: list[date]
+    todo: list[int]
+    doing: list[int]
+    done: list[int]
+
+
+def cumulative_flow(
+    cards: QuerySet[Card], *, today: date, days: int, zone: zoneinfo.ZoneInfo
+) -> Flow:
+    """For each day's end: cards waiting, in progress, and done (cumulative)."""
+    span = [today - timedelta(days=offset) for offset in range(days - 1, -1, -1)]
+    first = datetime.combine(span[0], time.min, tzinfo=zone)
+    # Cards done before the window only add to the done band: count them once, and
+    # read day by day only the cards still moving in the window (an index range).
+    before = cards.filter(done_at__lt=first)
+    aggregates = {}
+    for index, day in enumerate(span):
+        end = datetime.combine(day + timedelta(days=1), time.min, tzinfo=zone)
+        exists = Q(created_at__lt=end) & (Q(archived_at__isnull=True) | Q(archived_at__gte=end))
+        done = Q(done_at__lt=end)
+        started = Q(started_at__lt=end)
+        aggregates[f"done_{index}"] = Count("pk", filter=exists & done)
+        aggregates[f"doing_{index}"] = Count("pk", filter=exists & started & ~done)
+        aggregates[f"todo_{index}"] = Count("pk", filter=exists & ~started & ~done)
+    counts = cards.filter(Q(done_at__isnull=True) | Q(done_at__gte=first)).aggregate(**aggregates)
+    done_before = [
+        before.filter(Q(archived_at__isnull=True) | Q(archived_at__gte=first)).count()
+    ] * len(span)
+    return Flow(
+        days=span,
+        todo=[counts[f"todo_{i}"] for i in range(len(span))],
+        doing=[counts[f"doing_{i}"] for i in range(len(span))],
+        done=[done_before[i] + counts[f"done_{i}"] for i in range(len(span))],
+    )
+
+
+def cycle_times(
+    cards: QuerySet[Card], *, since: datetime, limit: int | None = None
+) -> list[tuple[date, float, str, int]]:
+    """(done day, cycle days, title, card id) for cards done since ``since``, oldest first;
+    with ``limit``, only the latest ones."""
+    rows = (
+        cards.filter(done_at__gte=since, started_at__isnull=False)
+        .annotate(seconds=seconds_since("started_at"))
+        .order_by("-done_at")
+        .values_list("done_at", "seconds", "title", "pk")
+    )
+    rows = list(rows[:limit] if limit else rows)[::-1]
+    return [
+        (done_at.date(), round(float(seconds) / DAY_SECONDS, 1), title, pk)
+        for done_at, seconds, title, pk in rows
+    ]
+
+
+def weekly_throughput(
+    cards: QuerySet[Card], *, today: date, weeks: int, zone: zoneinfo.ZoneInfo
+) -> list[tuple[date, int]]:
+    """Cards done in each of the last ``weeks`` weeks (Monday to Sunday), oldest first."""
+    last = period_start(Frequency.WEEKLY, today)
+    starts = [last - timedelta(weeks=n) for n in range(weeks - 1, -1, -1)]
+    aggregates = {
+        f"w{index}": Count(
+            "pk",
+            filter=Q(
+                done_at__gte=datetime.combine(start, time.min, tzinfo=zone),
+                done_at__lt=datetime.combine(start + timedelta(days=7), time.min, tzinfo=zone),
+            ),
+        )
+        for index, start in enumerate(starts)
+    }
+    window = cards.filter(done_at__gte=datetime.combine(starts[0], time.min, tzinfo=zone))
+    counts = window.aggregate(**aggregates)
+    return [(start, counts[f"w{index}"]) for index, start in enumerate(starts)]

@@ -1,0 +1,52 @@
+// Draws the dashboard's charts from the data the page carries (json_script "chart-data").
+(function () {
+  "use strict";
+  const source = document.getElementById("chart-data");
+  if (!source || typeof Chart === "undefined") return;
+  const data = JSON.parse(source.textContent);
+  const labels = data.labels;
+  Chart.defaults.font.family = getComputedStyle(document.body).fontFamily;
+  Chart.defaults.animation = false;
+
+  function draw(id, config) {
+    const canvas = document.getElementById(id);
+    if (canvas) canvas.chart = new Chart(canvas, config);
+  }
+
+  draw("chart-flow", {
+    type: "line",
+    data: {
+      labels: data.flow.days,
+      datasets: [
+        { label: labels.done, data: data.flow.done, fill: "origin", backgroundColor: "#c8e6c9", borderColor: "#1e7b4f", pointRadius: 0 },
+        { label: labels.doing, data: data.flow.doing.map((v, i) => v + data.flow.done[i]), fill: "-1", backgroundColor: "#bbdefb", borderColor: "#0172ad", pointRadius: 0 },
+        {
+          label: labels.todo,
+          data: data.flow.todo.map((v, i) => v + data.flow.doing[i] + data.flow.done[i]),
+          fill: "-1",
+          backgroundColor: "#eceff1",
+          borderColor: "#9aa5b1",
+          pointRadius: 0,
+        },
+      ],
+    },
+    options: { scales: { y: { beginAtZero: true } }, interaction: { mode: "index", intersect: false } },
+  });
+
+  draw("chart-cycle", {
+    type: "scatter",
+    data: {
+      datasets: [{ label: labels.cycle, data: data.cycles.map((p, i) => ({ x: i, y: p.y, title: p.title, day: p.x })), backgroundColor: "#0172ad" }],
+    },
+    options: {
+      scales: { x: { ticks: { callback: (value) => (data.cycles[value] ? data.cycles[value].x : "") } }, y: { beginAtZero: true } },
+      plugins: { tooltip: { callbacks: { label: (ctx) => ctx.raw.title + ": " + ctx.raw.y + " d (" + ctx.raw.day + ")" } } },
+    },
+  });
+
+  draw("chart-throughput", {
+    type: "bar",
+    data: { labels: data.throughput.weeks, datasets: [{ label: labels.throughput, data: data.throughput.done, backgroundColor: "#0172ad" }] },
+    options: { scales: { y: { beginAtZero: true, ticks: { precision: 0 } } } },
+  });
+})();

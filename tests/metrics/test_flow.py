@@ -1,0 +1,53 @@
+"""The flow of work on a hand-built board."""
+
+from __future__ import annotations
+
+import zoneinfo
+from datetime import date, datetime
+
+import time_machine
+
+from kanban.models import Card
+from metrics.flow import cumulative_flow, cycle_times, weekly_throughput
+from tests.conftest import Tenant
+from tests.factories import ProjectFactory
+
+ZONE = zoneinfo.ZoneInfo("Asia/Shanghai")
+
+
+def at(day: int, hour: int = 12) -> datetime:
+    return datetime(2026, 11, day, hour, tzinfo=ZONE)
+
+
+def test_cumulative_flow_cycle_times_and_throughput(tenant: Tenant) -> None:
+    board = ProjectFactory(organization=tenant.organization).boards.get()
+    column = board.columns.first()
+    for title, created, started, done in (
+        ("early done", at(1), at(2), at(3)),
+        ("done in window", at(1), at(9), at(11)),
+        ("in progress", at(9), at(10), None),
+        ("waiting", at(10), None, None),
+    ):
+        Card.objects.create(
+            board=board,
+            column=column,
+            title=title,
+            created_at=created,
+            started_at=started,
+            done_at=done,
+        )
+    cards = Card.objects.filter(board=board)
+    with time_machine.travel(at(12), tick=False):
+        flow = cumulative_flow(cards, today=date(2026, 11, 12), days=4, zone=ZONE)
+        assert flow.days == [date(2026, 11, d) for d in (9, 10, 11, 12)]
+        assert flow.done == [1, 1, 2, 2]
+        assert flow.doing == [1, 2, 1, 1]
+        assert flow.todo == [1, 1, 1, 1]
+        assert [(d, days, t) for d, days, t, _pk in cycle_times(cards, since=at(5))] == [
+            (date(2026, 11, 11), 2.0, "done in window")
+        ]
+        assert cycle_times(cards, since=at(1), limit=1)[0][2] == "done in window"
+        assert weekly_throughput(cards, today=date(2026, 11, 12), weeks=2, zone=ZONE) == [
+            (date(2026, 11, 2), 1),
+            (date(2026, 11, 9), 1),
+        ]
