@@ -24,7 +24,7 @@ from .computations import (
     previous_period,
     scope_cards,
 )
-from .models import Kpi, Measurement, Source
+from .models import Frequency, Kpi, Measurement, Source
 from .services import rag
 
 TREND_PERIODS = 12
@@ -159,3 +159,67 @@ def cards_behind(kpi: Kpi, start: date) -> Drilldown | None:
             open_cards = open_cards.filter(blocked=True)
         return Drilldown(counted=list(open_cards), late=[])
     return Drilldown(counted=list(done), late=[])
+
+
+COMPARED = [
+    Source.ON_TIME_RATE,
+    Source.THROUGHPUT,
+    Source.CYCLE_TIME_MEDIAN,
+    Source.OVERDUE_OPEN,
+    Source.BLOCKED,
+]
+
+
+@dataclass
+class TeamRow:
+    team: Team
+    cells: list[
+        tuple[Kpi, Decimal | None, Decimal | None, str | None]
+    ]  # kpi, this period, last period, colour
+
+
+def team_comparison(*, organization: Organization, today: date) -> tuple[list[Kpi], list[TeamRow]]:
+    """The computed KPIs for every team side by side, this week and last. Colours come
+    from the organisation-wide KPI of the same kind, when there is one."""
+    reference = {
+        kpi.source: kpi
+        for kpi in Kpi.objects.filter(
+            organization=organization, team__isnull=True, project__isnull=True, goal__isnull=True
+        )
+    }
+    columns = [
+        reference.get(source)
+        or Kpi(
+            organization=organization,
+            name=str(source.label),
+            source=source,
+            target=0,
+            amber_threshold=0,
+            red_threshold=0,
+        )
+        for source in COMPARED
+    ]
+    this_week = period_start(Frequency.WEEKLY, today)
+    last_week = previous_period(Frequency.WEEKLY, this_week)
+    rows = []
+    for team in Team.objects.filter(organization=organization).order_by("name"):
+        cells = []
+        for column in columns:
+            kpi = Kpi(
+                organization=organization,
+                name=column.name,
+                source=column.source,
+                frequency=Frequency.WEEKLY,
+                unit=column.unit,
+                decimals=column.decimals,
+                direction=column.direction,
+                target=column.target,
+                amber_threshold=column.amber_threshold,
+                red_threshold=column.red_threshold,
+                team=team,
+            )
+            now_value = compute(kpi, this_week)
+            colour = rag(column, now_value) if column.source in reference else None
+            cells.append((kpi, now_value, compute(kpi, last_week), colour))
+        rows.append(TeamRow(team, cells))
+    return columns, rows

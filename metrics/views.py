@@ -135,6 +135,14 @@ def _kpi_page(
             "tile": tile,
             "period": period,
             "drilldown": selectors.cards_behind(kpi, period),
+            "trend": {
+                "periods": [start.isoformat() for start, _value in tile.series],
+                "values": [
+                    None if value is None else float(value) for _start, value in tile.series
+                ],
+                "target": float(kpi.target),
+                "labels": {"value": kpi.name, "target": _("Target")},
+            },
             "formula": FORMULAS[kpi.source],
             "form": form or MeasurementForm(initial={"period": tile.series[-1][0]}),
             "may_record": request.membership.can_edit and not kpi.is_computed,
@@ -255,3 +263,15 @@ def kpi_import(request: HttpRequest) -> HttpResponse:
         context["rows"] = rows
         context["good"] = sum(1 for row in rows if row.ok)
     return render(request, "metrics/import.html", context)
+
+
+@organization_view
+@require_safe
+def team_comparison(request: HttpRequest) -> HttpResponse:
+    """Every team side by side: the computed KPIs this week and last."""
+    columns, rows = selectors.team_comparison(
+        organization=request.organization, today=selectors.today_for(request.organization)
+    )
+    return render(
+        request, "metrics/teams.html", {"columns": columns, "rows": rows, "formulas": FORMULAS}
+    )

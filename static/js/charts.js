@@ -1,12 +1,31 @@
-// Draws the dashboard's charts from the data the page carries (json_script "chart-data").
+// Draws the KPI charts from the data the page carries (json_script "trend-data", "chart-data").
 (function () {
   "use strict";
-  const source = document.getElementById("chart-data");
-  if (!source || typeof Chart === "undefined") return;
-  const data = JSON.parse(source.textContent);
-  const labels = data.labels;
+  if (typeof Chart === "undefined") return;
   Chart.defaults.font.family = getComputedStyle(document.body).fontFamily;
   Chart.defaults.animation = false;
+
+  // A KPI's page: its values over time against the target line.
+  const trend = document.getElementById("trend-data");
+  if (trend) {
+    const series = JSON.parse(trend.textContent);
+    const canvas = document.getElementById("chart-trend");
+    canvas.chart = new Chart(canvas, {
+      type: "line",
+      data: {
+        labels: series.periods,
+        datasets: [
+          { label: series.labels.value, data: series.values, borderColor: "#0172ad", backgroundColor: "#0172ad", spanGaps: true },
+          { label: series.labels.target, data: series.periods.map(() => series.target), borderColor: "#b26a00", borderDash: [6, 4], pointRadius: 0 },
+        ],
+      },
+    });
+  }
+
+  const source = document.getElementById("chart-data");
+  if (!source) return;
+  const data = JSON.parse(source.textContent);
+  const labels = data.labels;
 
   function draw(id, config) {
     const canvas = document.getElementById(id);

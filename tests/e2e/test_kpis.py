@@ -37,3 +37,19 @@ def test_dashboard_draws_tiles_and_charts(page, tenant: Tenant, raci) -> None:
         "() => document.getElementById('chart-flow').chart.data.datasets[2].data.slice(-1)[0]"
     )
     assert todo_today == 3
+
+
+def test_kpi_page_draws_the_trend_with_its_target(page, tenant: Tenant) -> None:
+    kpi = Kpi.objects.create(
+        organization=tenant.organization, name="Customer churn", source=Source.MANUAL, target=17, amber_threshold=18, red_threshold=19
+    )
+    sign_in(page, tenant.lead.user.email)
+    page.wait_for_url(re.compile(r"/o/acme/"))
+    page.goto(f"/o/acme/kpis/{kpi.pk}/")
+    page.get_by_label("Period starting").fill("2026-11-16")
+    page.get_by_label("Value").fill("18.4")
+    page.get_by_role("button", name="Record").click()
+    page.get_by_text("Value recorded.").wait_for()
+    page.wait_for_function("() => document.getElementById('chart-trend').chart !== undefined")
+    target = page.evaluate("() => document.getElementById('chart-trend').chart.data.datasets[1].data[0]")
+    assert target == 17

@@ -16,7 +16,7 @@ from metrics.models import Frequency, Kpi, Measurement, Source
 from metrics.services import Rag, rag
 from projects.models import Direction
 from tests.conftest import Tenant
-from tests.factories import ProjectFactory
+from tests.factories import ProjectFactory, TeamFactory
 from tests.metrics.test_computed_kpis import SHANGHAI, at
 
 
@@ -241,3 +241,34 @@ def test_dashboard_queries_do_not_grow_with_cards(
 
 
 DASHBOARD_QUERIES = 20
+
+
+def test_teams_side_by_side(tenant: Tenant, client) -> None:
+    finance = TeamFactory(organization=tenant.organization, name="Finance")
+    board = ProjectFactory(organization=tenant.organization).boards.get()
+    done = board.columns.get(kind="done")
+    for team, count in ((tenant.team, 3), (finance, 1)):
+        for n in range(count):
+            Card.objects.create(
+                board=board,
+                column=done,
+                team=team,
+                title=f"{team.name} {n}",
+                created_at=at(20),
+                started_at=at(20),
+                done_at=at(23, 10),
+            )
+    Kpi.objects.create(
+        organization=tenant.organization,
+        name="Throughput",
+        source=Source.THROUGHPUT,
+        target=3,
+        amber_threshold=3,
+        red_threshold=2,
+    )
+    client.force_login(tenant.viewer.user)
+    page = client.get(reverse("metrics:team_comparison", args=["acme"]))
+    rows = {row.team.name: row for row in page.context["rows"]}
+    throughput = {name: row.cells[1] for name, row in rows.items()}
+    assert throughput["Product"][1] == 3 and throughput["Product"][3] == Rag.GREEN
+    assert throughput["Finance"][1] == 1 and throughput["Finance"][3] == Rag.RED
