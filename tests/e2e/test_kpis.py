@@ -41,7 +41,12 @@ def test_dashboard_draws_tiles_and_charts(page, tenant: Tenant, raci) -> None:
 
 def test_kpi_page_draws_the_trend_with_its_target(page, tenant: Tenant) -> None:
     kpi = Kpi.objects.create(
-        organization=tenant.organization, name="Customer churn", source=Source.MANUAL, target=17, amber_threshold=18, red_threshold=19
+        organization=tenant.organization,
+        name="Customer churn",
+        source=Source.MANUAL,
+        target=17,
+        amber_threshold=18,
+        red_threshold=19,
     )
     sign_in(page, tenant.lead.user.email)
     page.wait_for_url(re.compile(r"/o/acme/"))
@@ -51,5 +56,7 @@ def test_kpi_page_draws_the_trend_with_its_target(page, tenant: Tenant) -> None:
     page.get_by_role("button", name="Record").click()
     page.get_by_text("Value recorded.").wait_for()
     page.wait_for_function("() => document.getElementById('chart-trend').chart !== undefined")
-    target = page.evaluate("() => document.getElementById('chart-trend').chart.data.datasets[1].data[0]")
+    target = page.evaluate(
+        "() => document.getElementById('chart-trend').chart.data.datasets[1].data[0]"
+    )
     assert target == 17
