@@ -11,6 +11,7 @@ class MetricsConfig(AppConfig):
     def ready(self) -> None:
         from projects.demo import register_demo_seeder
 
-        from .demo import seed_demo_kpis
+        from .demo import seed_demo_kpis, seed_demo_pulse
 
         register_demo_seeder(30, seed_demo_kpis)
+        register_demo_seeder(31, seed_demo_pulse)

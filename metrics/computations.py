@@ -13,7 +13,18 @@ from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
 from django.db import connection
-from django.db.models import Aggregate, Count, F, FloatField, Func, OuterRef, Q, QuerySet, Subquery
+from django.db.models import (
+    Aggregate,
+    Avg,
+    Count,
+    F,
+    FloatField,
+    Func,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+)
 from django.db.models.functions import Extract, TruncDate
 from django.utils import timezone
 
@@ -21,7 +32,7 @@ from kanban.models import Card, CardEvent, EventKind
 from projects.goals import goal_tracking
 from projects.models import CheckIn, Goal, GoalState
 
-from .models import Frequency, Kpi, Source
+from .models import PULSE_MIN_ANSWERS, Frequency, Kpi, PulseAnswer, Source
 
 DAY_SECONDS = 86400
 
@@ -145,6 +156,8 @@ def compute(kpi: Kpi, start: date) -> Decimal | None:
         )
     elif source == Source.GOAL_PROGRESS:
         value = _goal_progress(kpi, as_of.astimezone(zone).date())
+    elif source in (Source.PULSE_SATISFACTION, Source.PULSE_NPS):
+        value = _pulse(kpi, start, period_end(kpi.frequency, start))
     else:
         return None
     return None if value is None else Decimal(str(round(value, 4)))
@@ -172,6 +185,31 @@ def seconds_since(field: str) -> object:
     if connection.vendor == "postgresql":
         return Extract(F("done_at") - F(field), "epoch")
     return (JulianDay(F("done_at")) - JulianDay(F(field))) * DAY_SECONDS
+
+
+def pulse_figures(answers: QuerySet[PulseAnswer]) -> tuple[int, float | None, float | None]:
+    """(answers, mean satisfaction, NPS) of some pulse answers; the figures stay None
+    below PULSE_MIN_ANSWERS, so nobody's answer can be read off them."""
+    figures = answers.aggregate(
+        count=Count("pk"),
+        mean=Avg("satisfaction"),
+        promoters=Count("pk", filter=Q(recommend__gte=9)),
+        detractors=Count("pk", filter=Q(recommend__lte=6)),
+    )
+    count = figures["count"]
+    if count < PULSE_MIN_ANSWERS:
+        return count, None, None
+    return count, figures["mean"], 100 * (figures["promoters"] - figures["detractors"]) / count
+
+
+def _pulse(kpi: Kpi, start: date, end: date) -> float | None:
+    answers = PulseAnswer.objects.filter(
+        organization_id=kpi.organization_id, month__gte=start, month__lt=end
+    )
+    if kpi.team_id:
+        answers = answers.filter(team_id=kpi.team_id)
+    _count, mean, nps = pulse_figures(answers)
+    return mean if kpi.source == Source.PULSE_SATISFACTION else nps
 
 
 def _goal_progress(kpi: Kpi, on: date) -> float | None:

@@ -3,13 +3,15 @@ card history, manual ones with realistic values for churn, cost saving and compl
 
 from __future__ import annotations
 
-from datetime import date
+import random
+from datetime import date, timedelta
 from decimal import Decimal
 
-from projects.models import Direction, Goal, Organization, Unit
+from projects.models import Direction, Goal, Membership, Organization, Unit
 
 from .computations import compute, period_start, periods
-from .models import Frequency, Kpi, Measurement, Source
+from .models import Frequency, Kpi, Measurement, PulseAnswer, Source
+from .pulse import teams_worked_with
 
 WEEKS = 12
 
@@ -75,6 +77,54 @@ def seed_demo_kpis(organization: Organization, today: date) -> None:
             position=position + 1,
         )  # fmt: skip
         _backfill(kpi, weeks)
+
+
+def seed_demo_pulse(organization: Organization, today: date) -> None:
+    """Three months of pulse answers from everyone in Demo Ops, and the KPIs that read them."""
+    if PulseAnswer.objects.filter(organization=organization).exists():
+        return
+    rng = random.Random(42)  # noqa: S311 - demo data, the same every time
+    this_month = today.replace(day=1)
+    months = [this_month]
+    while len(months) < 4:
+        months.append((months[-1] - timedelta(days=1)).replace(day=1))
+    months = months[:0:-1]  # the three finished months, oldest first
+    # How each team is to work with, on average, and how it improves month by month.
+    mood = {
+        "User": 3.6,
+        "Product": 3.9,
+        "Engineering": 3.3,
+        "Procurement": 3.8,
+        "Logistics": 3.5,
+        "Finance": 4.1,
+    }
+    answers = []
+    for membership in Membership.objects.filter(organization=organization).prefetch_related(
+        "teams"
+    ):
+        for step, month in enumerate(months):
+            for team in teams_worked_with(membership):
+                base = mood[team.name.split(" ")[0]] + 0.15 * step
+                satisfaction = max(1, min(5, round(rng.gauss(base, 0.7))))
+                recommend = max(0, min(10, round(rng.gauss(base * 2, 1.5))))
+                answers.append(
+                    PulseAnswer(
+                        organization=organization, respondent_id=membership.user_id, team=team, month=month,
+                        satisfaction=satisfaction, recommend=recommend,
+                    )
+                )  # fmt: skip
+    PulseAnswer.objects.bulk_create(answers)
+    satisfaction = Kpi.objects.create(
+        organization=organization, name="Cross-team satisfaction", source=Source.PULSE_SATISFACTION, unit=Unit.SCORE,
+        direction=Direction.INCREASE, target=4, amber_threshold=4, red_threshold=3.5, frequency=Frequency.MONTHLY, position=20,
+    )  # fmt: skip
+    nps = Kpi.objects.create(
+        organization=organization, name="NPS of working with other teams", source=Source.PULSE_NPS, unit=Unit.SCORE,
+        direction=Direction.INCREASE, target=30, amber_threshold=30, red_threshold=0, frequency=Frequency.MONTHLY,
+        decimals=0, position=21,
+    )  # fmt: skip
+    for kpi in (satisfaction, nps):
+        _backfill(kpi, months)
 
 
 def _backfill(kpi: Kpi, weeks: list[date]) -> None:

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone as django_timezone
 from django.utils.translation import gettext_lazy as _
@@ -26,6 +27,8 @@ class Source(models.TextChoices):
     WORK_IN_PROGRESS = "wip", _("Work in progress")
     BLOCKED = "blocked", _("Blocked cards")
     GOAL_PROGRESS = "goal_progress", _("Goal progress")
+    PULSE_SATISFACTION = "pulse_satisfaction", _("Cross-team satisfaction (pulse, 1-5)")
+    PULSE_NPS = "pulse_nps", _("NPS of working with the team (pulse)")
 
 
 KPI_DIRECTIONS = [(Direction.INCREASE, _("higher")), (Direction.DECREASE, _("lower"))]
@@ -137,6 +140,51 @@ class Measurement(models.Model):
         return f"{self.kpi} {self.period_start}: {self.value}"
 
 
+# Pulse results are shown only from this many answers, so nobody can be picked out.
+PULSE_MIN_ANSWERS = 3
+
+
+class PulseAnswer(models.Model):
+    """Once a month, one person's view of working with another team."""
+
+    organization = models.ForeignKey(
+        Organization, on_delete=models.CASCADE, related_name="+", verbose_name=_("organisation")
+    )
+    respondent = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="pulse_answers",
+        verbose_name=_("respondent"),
+    )
+    team = models.ForeignKey(
+        Team, on_delete=models.CASCADE, related_name="pulse_answers", verbose_name=_("team rated")
+    )
+    month = models.DateField(_("month"))
+    satisfaction = models.PositiveSmallIntegerField(
+        _("working with them (1-5)"), validators=[MinValueValidator(1), MaxValueValidator(5)]
+    )
+    recommend = models.PositiveSmallIntegerField(
+        _("would recommend working with them (0-10)"),
+        validators=[MinValueValidator(0), MaxValueValidator(10)],
+    )
+    comment = models.TextField(_("comment"), blank=True)
+    answered_at = models.DateTimeField(_("answered"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("pulse answer")
+        verbose_name_plural = _("pulse answers")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["respondent", "team", "month"],
+                name="metrics_one_pulse_answer_per_team_month",
+            )
+        ]
+        indexes = [models.Index(fields=["team", "month"], name="metrics_pulse_team_month")]
+
+    def __str__(self) -> str:
+        return f"{self.team} {self.month:%Y-%m}"
+
+
 # How each computed KPI is worked out: shown in the tile's tooltip and on the KPI page.
 FORMULAS = {
     Source.MANUAL: _("Entered by hand for each period."),
@@ -163,5 +211,12 @@ FORMULAS = {
     Source.BLOCKED: _("Open cards blocked at the end of the period (now, for this one)."),
     Source.GOAL_PROGRESS: _(
         "The goal's progress from its latest check-in; for a team, project or organisation, the mean over its active goals."
+    ),
+    Source.PULSE_SATISFACTION: _(
+        "The mean of the month's pulse ratings of working with the team (1-5); shown from 3 answers."
+    ),
+    Source.PULSE_NPS: _(
+        "Of the month's pulse answers about the team: the share who would recommend working with them (9-10) "
+        "less the share who would not (0-6), from -100 to 100; shown from 3 answers."
     ),
 }

@@ -21,7 +21,9 @@ from .computations import period_start, scope_cards
 from .flow import Flow, cumulative_flow, cycle_times, weekly_throughput
 from .forms import DashboardFilterForm, KpiForm, MeasurementForm
 from .imports import apply_rows, read_rows
-from .models import FORMULAS, Kpi
+from .models import FORMULAS, PULSE_MIN_ANSWERS, Kpi, PulseAnswer
+from .pulse import Rating, pulse_submit, teams_worked_with
+from .pulse import results as pulse_results
 
 form_page = require_http_methods(["GET", "HEAD", "POST"])
 
@@ -274,4 +276,59 @@ def team_comparison(request: HttpRequest) -> HttpResponse:
     )
     return render(
         request, "metrics/teams.html", {"columns": columns, "rows": rows, "formulas": FORMULAS}
+    )
+
+
+@organization_view
+@form_page
+def pulse(request: HttpRequest) -> HttpResponse:
+    """This month's pulse: rate each team you worked with; last month's results below."""
+    today = selectors.today_for(request.organization)
+    month = today.replace(day=1)
+    teams = list(teams_worked_with(request.membership))
+    mine = {a.team_id: a for a in PulseAnswer.objects.filter(respondent=request.user, month=month)}
+    errors: list[str] = []
+    if request.method == "POST":
+        ratings = []
+        for team in teams:
+            satisfaction, recommend = (
+                request.POST.get(f"satisfaction-{team.pk}"),
+                request.POST.get(f"recommend-{team.pk}"),
+            )
+            if not satisfaction and not recommend:
+                continue  # not every team needs an answer
+            try:
+                ratings.append(
+                    Rating(
+                        team,
+                        int(satisfaction or ""),
+                        int(recommend or ""),
+                        request.POST.get(f"comment-{team.pk}", ""),
+                    )
+                )
+            except ValueError:
+                errors.append(_("Give %(team)s both ratings, or neither.") % {"team": team.name})
+        if not errors:
+            try:
+                saved = pulse_submit(actor=request.membership, month=month, ratings=ratings)
+            except ValidationError as error:
+                errors.extend(error.messages)
+            else:
+                messages.success(request, _("Thank you: %(count)s teams rated.") % {"count": saved})
+                return redirect("metrics:pulse", org_slug=request.organization.slug)
+    previous = (month - timedelta(days=1)).replace(day=1)
+    return render(
+        request,
+        "metrics/pulse.html",
+        {
+            "month": month,
+            "teams": [(team, mine.get(team.pk)) for team in teams],
+            "errors": errors,
+            "results_month": previous,
+            "results": pulse_results(organization_id=request.organization.pk, month=previous),
+            "min_answers": PULSE_MIN_ANSWERS,
+            "scale": range(1, 6),
+            "nps_scale": range(11),
+        },
+        status=400 if errors else 200,
     )
