@@ -24,8 +24,10 @@ from django.db.models import (
     Q,
     QuerySet,
     Subquery,
+    Sum,
+    Value,
 )
-from django.db.models.functions import Extract, TruncDate
+from django.db.models.functions import Coalesce, Extract, Greatest, Least, TruncDate
 from django.utils import timezone
 
 from kanban.models import Card, CardEvent, EventKind
@@ -154,6 +156,8 @@ def compute(kpi: Kpi, start: date) -> Decimal | None:
             .filter(last=EventKind.BLOCKED)
             .count()
         )
+    elif source == Source.BLOCKED_DAYS:
+        value = _blocked_days(cards, begin, as_of)
     elif source == Source.GOAL_PROGRESS:
         value = _goal_progress(kpi, as_of.astimezone(zone).date())
     elif source in (Source.PULSE_SATISFACTION, Source.PULSE_NPS):
@@ -185,6 +189,31 @@ def seconds_since(field: str) -> object:
     if connection.vendor == "postgresql":
         return Extract(F("done_at") - F(field), "epoch")
     return (JulianDay(F("done_at")) - JulianDay(F(field))) * DAY_SECONDS
+
+
+def _blocked_days(cards: QuerySet[Card], begin: datetime, as_of: datetime) -> float:
+    """Each block (a blocked event until the next unblocked one, or still running) clipped
+    to the period, in days, summed in the database."""
+    unblocked = (
+        CardEvent.objects.filter(
+            card=OuterRef("card"), kind=EventKind.UNBLOCKED, at__gt=OuterRef("at")
+        )
+        .order_by("at")
+        .values("at")[:1]
+    )
+    blocks = (
+        CardEvent.objects.filter(card__in=cards, kind=EventKind.BLOCKED, at__lt=as_of)
+        .annotate(until=Coalesce(Subquery(unblocked), Value(as_of)))
+        .filter(until__gt=begin)
+        .annotate(start=Greatest("at", Value(begin)), stop=Least("until", Value(as_of)))
+    )
+    if connection.vendor == "postgresql":
+        seconds = blocks.aggregate(total=Sum(Extract(F("stop") - F("start"), "epoch")))["total"]
+    else:
+        seconds = blocks.aggregate(
+            total=Sum((JulianDay(F("stop")) - JulianDay(F("start"))) * DAY_SECONDS)
+        )["total"]
+    return float(seconds or 0) / DAY_SECONDS
 
 
 def pulse_figures(answers: QuerySet[PulseAnswer]) -> tuple[int, float | None, float | None]:

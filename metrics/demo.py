@@ -22,6 +22,7 @@ COMPUTED = [
     ("Cycle time (median)", Source.CYCLE_TIME_MEDIAN, Unit.DAYS, Direction.DECREASE, 5, 7, 10),
     ("Open overdue cards", Source.OVERDUE_OPEN, Unit.COUNT, Direction.DECREASE, 0, 2, 5),
     ("Blocked cards", Source.BLOCKED, Unit.COUNT, Direction.DECREASE, 0, 1, 3),
+    ("Blocked days", Source.BLOCKED_DAYS, Unit.DAYS, Direction.DECREASE, 0, 3, 7),
 ]
 
 MANUAL = [

@@ -78,6 +78,12 @@ class MeasurementForm(forms.Form):
 
 
 class DashboardFilterForm(forms.Form):
+    day = forms.DateField(
+        label=_("Period containing"),
+        required=False,
+        widget=DateInput(),
+        help_text=_("Empty: this week or month."),
+    )
     team = forms.ModelChoiceField(
         label=_("Team"), queryset=Team.objects.none(), required=False, empty_label=_("All teams")
     )

@@ -26,6 +26,7 @@ class Source(models.TextChoices):
     OVERDUE_OPEN = "overdue_open", _("Open overdue cards")
     WORK_IN_PROGRESS = "wip", _("Work in progress")
     BLOCKED = "blocked", _("Blocked cards")
+    BLOCKED_DAYS = "blocked_days", _("Blocked days")
     GOAL_PROGRESS = "goal_progress", _("Goal progress")
     PULSE_SATISFACTION = "pulse_satisfaction", _("Cross-team satisfaction (pulse, 1-5)")
     PULSE_NPS = "pulse_nps", _("NPS of working with the team (pulse)")
@@ -209,6 +210,9 @@ FORMULAS = {
         "Cards started and not done at the end of the period (now, for this one)."
     ),
     Source.BLOCKED: _("Open cards blocked at the end of the period (now, for this one)."),
+    Source.BLOCKED_DAYS: _(
+        "The days cards spent blocked within the period, added up over the cards."
+    ),
     Source.GOAL_PROGRESS: _(
         "The goal's progress from its latest check-in; for a team, project or organisation, the mean over its active goals."
     ),

@@ -106,7 +106,8 @@ def tiles(kpis: list[Kpi], *, today: date) -> list[Tile]:
         current = period_start(kpi.frequency, today)
         starts = periods(kpi.frequency, current, TREND_PERIODS)
         values = stored[kpi.pk]
-        if kpi.is_computed:
+        if kpi.is_computed and current not in values:
+            # The running period is computed live; finished ones keep the value stored then.
             values = {**values, current: compute(kpi, current)}
         series = [(start, values.get(start)) for start in starts]
         value, shown_period = values.get(current), current

@@ -41,6 +41,9 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     team, project = chosen.get("team"), chosen.get("project")
     kpis = list(selectors.kpis_for(organization=request.organization, team=team, project=project))
     today = selectors.today_for(request.organization)
+    # Another period: the tiles and the charts as they stood at its end.
+    if chosen.get("day") and chosen["day"] < today:
+        today = chosen["day"]
     zone = zoneinfo.ZoneInfo(request.organization.timezone)
     cards = scope_cards(Kpi(organization=request.organization, team=team, project=project))
     flow = cumulative_flow(cards, today=today, days=FLOW_DAYS, zone=zone)

@@ -135,6 +135,8 @@ def frozen():
         (Source.OVERDUE_OPEN, Decimal(1)),
         (Source.WORK_IN_PROGRESS, Decimal(1)),
         (Source.BLOCKED, Decimal(1)),
+        # Blocked from the 19th at noon, still at the week's end (the 23rd at midnight): 3.5 days.
+        (Source.BLOCKED_DAYS, Decimal("3.5")),
     ],
 )
 def test_week_values(tenant: Tenant, cards, source: str, expected: Decimal) -> None:
@@ -182,3 +184,24 @@ def test_periods() -> None:
         date(2026, 11, 16),
     ]
     assert periods(Frequency.MONTHLY, date(2026, 1, 1), 2) == [date(2025, 12, 1), date(2026, 1, 1)]
+
+
+def test_blocked_days_clip_each_block_to_the_week(tenant: Tenant) -> None:
+    board = ProjectFactory(organization=tenant.organization).boards.get()
+    tenant.organization.timezone = "Asia/Shanghai"
+    tenant.organization.save()
+    first = Card.objects.create(
+        board=board, column=board.columns.first(), title="a", created_at=at(1)
+    )
+    second = Card.objects.create(
+        board=board, column=board.columns.first(), title="b", created_at=at(1)
+    )
+    for card, kind, moment in (
+        (first, EventKind.BLOCKED, at(14)),  # from before the week ...
+        (first, EventKind.UNBLOCKED, at(16)),  # ... to Monday noon: half a day inside
+        (second, EventKind.BLOCKED, at(17)),
+        (second, EventKind.UNBLOCKED, at(18, 0)),  # half a day
+        (second, EventKind.BLOCKED, at(22)),  # until the week ends at midnight: half a day
+    ):
+        CardEvent.objects.create(card=card, board=board, kind=kind, at=moment)
+    assert compute(kpi(tenant, Source.BLOCKED_DAYS), WEEK) == Decimal("1.5")

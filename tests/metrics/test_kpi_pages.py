@@ -272,3 +272,20 @@ def test_teams_side_by_side(tenant: Tenant, client) -> None:
     throughput = {name: row.cells[1] for name, row in rows.items()}
     assert throughput["Product"][1] == 3 and throughput["Product"][3] == Rag.GREEN
     assert throughput["Finance"][1] == 1 and throughput["Finance"][3] == Rag.RED
+
+
+def test_dashboard_for_an_earlier_period(tenant: Tenant, client) -> None:
+    kpi = manual_kpi(tenant)
+    Measurement.objects.create(kpi=kpi, period_start=date(2026, 11, 2), value=Decimal("19.5"))
+    Measurement.objects.create(kpi=kpi, period_start=date(2026, 11, 9), value=Decimal("19.2"))
+    Measurement.objects.create(kpi=kpi, period_start=date(2026, 11, 16), value=Decimal("18.7"))
+    client.force_login(tenant.viewer.user)
+    [tile] = client.get(reverse("metrics:dashboard", args=["acme"]), {"day": "2026-11-11"}).context[
+        "tiles"
+    ]
+    assert (tile.period, tile.value, tile.previous) == (
+        date(2026, 11, 9),
+        Decimal("19.2"),
+        Decimal("19.5"),
+    )
+    assert tile.series[-1] == (date(2026, 11, 9), Decimal("19.2"))
