@@ -5,7 +5,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from projects.forms import DateInput
+from projects.forms import DateInput, TeamProjectFilterForm
 from projects.models import Direction, Goal, Organization, Project, Team
 
 from .models import Kpi
@@ -77,28 +77,11 @@ class MeasurementForm(forms.Form):
     note = forms.CharField(label=_("Note"), max_length=300, required=False)
 
 
-class DashboardFilterForm(forms.Form):
+class DashboardFilterForm(TeamProjectFilterForm):
     day = forms.DateField(
         label=_("Period containing"),
         required=False,
         widget=DateInput(),
         help_text=_("Empty: this week or month."),
     )
-    team = forms.ModelChoiceField(
-        label=_("Team"), queryset=Team.objects.none(), required=False, empty_label=_("All teams")
-    )
-    project = forms.ModelChoiceField(
-        label=_("Project"),
-        queryset=Project.objects.none(),
-        required=False,
-        empty_label=_("All projects"),
-    )
-
-    def __init__(self, *args: Any, organization: Organization, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["team"].queryset = Team.objects.filter(organization=organization).order_by(
-            "name"
-        )
-        self.fields["project"].queryset = Project.objects.filter(
-            organization=organization
-        ).order_by("name")
+    field_order = ["day", "team", "project"]

@@ -265,7 +265,9 @@ class CloseGoalForm(forms.Form):
     note = forms.CharField(label=_("Closing note"), widget=forms.Textarea(attrs={"rows": 3}))
 
 
-class GoalTreeFilterForm(forms.Form):
+class TeamProjectFilterForm(forms.Form):
+    """Narrow a page to one team and/or one project of the organisation."""
+
     team = forms.ModelChoiceField(
         label=_("Team"), queryset=Team.objects.none(), required=False, empty_label=_("All teams")
     )

@@ -30,13 +30,13 @@ from .forms import (
     CheckInForm,
     CloseGoalForm,
     GoalForm,
-    GoalTreeFilterForm,
     InvitationForm,
     MemberForm,
     OrganizationForm,
     ProjectFilterForm,
     ProjectForm,
     TeamForm,
+    TeamProjectFilterForm,
 )
 from .goals import smart_check
 from .models import Goal, GoalState, InvitationStatus, Project, ProjectStatus, Role
@@ -511,7 +511,7 @@ def project_detail(request: HttpRequest, project_id: int) -> HttpResponse:
 @organization_view
 @require_safe
 def goal_tree(request: HttpRequest) -> HttpResponse:
-    filters = GoalTreeFilterForm(request.GET or None, organization=request.organization)
+    filters = TeamProjectFilterForm(request.GET or None, organization=request.organization)
     chosen = filters.cleaned_data if filters.is_valid() else {}
     tree = selectors.goal_tree(
         organization=request.organization,
