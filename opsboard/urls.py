@@ -17,6 +17,7 @@ urlpatterns = [
     path("", project_views.home, name="home"),
     path("healthz", healthz, name="healthz"),
     path("accounts/", include("opsboard.accounts.urls")),
+    path("notifications/", include("opsboard.notify.urls")),
     path("invitations/<str:token>/", project_views.invitation_accept, name="invitation_accept"),
     path("o/", include("projects.urls")),
     path("o/", include("kanban.urls")),

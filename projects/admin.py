@@ -15,6 +15,8 @@ from django.utils.translation import gettext_lazy as _
 
 from opsboard.accounts.admin import UserAdmin
 from opsboard.accounts.models import User
+from opsboard.notify.models import Notification, Status
+from opsboard.notify.tasks import deliver_notification
 
 from .models import CheckIn, Goal, Invitation, Membership, Organization, Project, Role, Team
 
@@ -364,3 +366,39 @@ class PeopleLookupUserAdmin(UserAdmin):
 
 admin.site.unregister(User)
 admin.site.register(User, PeopleLookupUserAdmin)
+
+
+@admin.register(Notification)
+class NotificationAdmin(OrganizationScopedAdmin):
+    """The notification ledger, for ops managers: what was sent, what failed and why."""
+
+    organization_path = "organization_id"
+    list_display = [
+        "title",
+        "recipient",
+        "kind",
+        "channel",
+        "status",
+        "attempts",
+        "period",
+        "created_at",
+        "sent_at",
+    ]
+    list_filter = ["kind", "status", "channel"]
+    search_fields = ["title", "recipient__email", "recipient__full_name", "error"]
+    list_select_related = ["recipient"]
+    readonly_fields = [f.name for f in Notification._meta.fields]
+    actions = ["resend"]
+
+    def has_add_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
+        return False
+
+    @admin.action(description=_("Send the selected failed notifications again"))
+    def resend(self, request: HttpRequest, queryset: QuerySet[Notification]) -> None:
+        failed = list(queryset.filter(status=Status.FAILED).values_list("pk", flat=True))
+        Notification.objects.filter(pk__in=failed).update(status=Status.PENDING, error="")
+        for notification_id in failed:
+            deliver_notification.delay_on_commit(notification_id)
+        self.message_user(
+            request, _("%(count)s notifications queued again.") % {"count": len(failed)}
+        )

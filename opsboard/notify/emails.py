@@ -46,6 +46,18 @@ def send_email(
     subject, text, html = render_email(
         template=template, context=context, language=language, timezone_name=timezone_name
     )
+    send_rendered(to=to, subject=subject, text=text, html=html, headers=headers)
+
+
+def send_rendered(
+    *,
+    to: Sequence[str],
+    subject: str,
+    text: str,
+    html: str,
+    headers: Mapping[str, str] | None = None,
+) -> None:
+    """Send an email already rendered, e.g. one kept in the notification ledger."""
     message = EmailMultiAlternatives(
         subject=subject,
         body=text,

@@ -9,9 +9,14 @@ import redis
 from django.conf import settings as django_settings
 from django.db import connection
 from django.urls import reverse
+from django.utils import timezone
 
+from kanban.services import CardInput, card_create
+from opsboard.notify.models import Notification, Status
 from projects.models import Invitation, Role
+from raci.reminders import send_deadline_reminders
 from tests.conftest import Tenant
+from tests.factories import ProjectFactory
 from tests.integration.conftest import SmtpServer
 from tests.integration.processes import (
     celery_worker_command,
@@ -103,3 +108,33 @@ def test_mail_server_down_for_a_while_loses_nothing(
             server.stop()
     assert [message["To"] for message in server.mailbox.messages] == ["patient@example.test"]
     assert Invitation.objects.get(email="patient@example.test").accepted_at is None
+
+
+def test_deadline_reminder_arrives_once_through_the_worker(
+    tenant: Tenant, queued_tasks: None, smtp_server: SmtpServer, tmp_path: Path
+) -> None:
+    board = ProjectFactory(organization=tenant.organization, teams=[tenant.team]).boards.get()
+    card_create(
+        actor=tenant.lead,
+        board=board,
+        data=CardInput(
+            title="Weekly churn report", assignee=tenant.member.user, due_date=timezone.localdate()
+        ),
+    )
+    now = timezone.now().replace(hour=12)
+    log = tmp_path / "worker.log"
+    with running(
+        celery_worker_command(), environment=worker_environment(smtp_server.port), log=log
+    ):
+        wait_for_worker(log)
+        assert len(send_deadline_reminders(now=now)) == 1
+        wait_until(lambda: smtp_server.mailbox.messages, timeout=30, what="the reminder")
+        assert send_deadline_reminders(now=now) == []  # the same day again: nothing new
+        wait_until(
+            lambda: Notification.objects.filter(status=Status.SENT).exists(),
+            timeout=30,
+            what="the ledger row marked sent",
+        )
+    [message] = smtp_server.mailbox.messages
+    assert message["To"] == tenant.member.user.email
+    assert "Weekly churn report" in message.as_string()

@@ -183,7 +183,7 @@ def test_matrix_queries_do_not_grow(
         client.get(matrix_url(raci))
 
 
-MATRIX_QUERIES = 18
+MATRIX_QUERIES = 19
 
 
 def test_api_reads_the_matrix_and_sets_roles(

@@ -1,0 +1,120 @@
+"""The notification ledger and each person's notification preferences.
+
+A Notification row is written before anything is sent, under a unique
+constraint on (kind, subject key, recipient, period, channel): a job run twice,
+two beats at once, or a retried task find the row taken and send nothing
+more. Delivery then marks it sent or failed.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator
+from django.db import models
+from django.utils import timezone as django_timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class Channel(models.TextChoices):
+    EMAIL = "email", _("Email")
+
+
+class Status(models.TextChoices):
+    PENDING = "pending", _("Waiting to be sent")
+    SENT = "sent", _("Sent")
+    FAILED = "failed", _("Failed")
+
+
+class Notification(models.Model):
+    kind = models.CharField(_("kind"), max_length=40)
+    # What it is about, e.g. "cards-due" for a day's bundle or "card:12".
+    subject_key = models.CharField(_("about"), max_length=100)
+    period = models.CharField(
+        _("period"), max_length=20, help_text=_("e.g. the recipient's day, 2026-11-24")
+    )
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="notifications",
+        verbose_name=_("recipient"),
+    )
+    channel = models.CharField(
+        _("channel"), max_length=10, choices=Channel.choices, default=Channel.EMAIL
+    )
+    # The organisation it belongs to (an id: notify sits below the apps that own organisations).
+    organization_id = models.BigIntegerField(
+        _("organisation"), null=True, blank=True, db_index=True
+    )
+    title = models.CharField(_("title"), max_length=200)
+    body = models.TextField(_("text"))
+    body_html = models.TextField(_("HTML"), blank=True)
+    link = models.CharField(_("link"), max_length=300, blank=True)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.PENDING
+    )
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    error = models.TextField(_("last error"), blank=True)
+    created_at = models.DateTimeField(_("created"), default=django_timezone.now, editable=False)
+    sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
+    read_at = models.DateTimeField(_("read"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["kind", "subject_key", "recipient", "period", "channel"],
+                name="notify_once_per_period",
+            )
+        ]
+        indexes = [models.Index(fields=["recipient", "read_at"], name="notify_unread")]
+
+    def __str__(self) -> str:
+        return f"{self.kind} → {self.recipient} ({self.period})"
+
+
+class Preference(models.Model):
+    """When and how a person hears from Opsboard."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="notification_preference",
+        verbose_name=_("person"),
+    )
+    email = models.BooleanField(_("by email"), default=True)
+    reminder_hour = models.PositiveSmallIntegerField(
+        _("reminder hour"),
+        default=8,
+        validators=[MaxValueValidator(23)],
+        help_text=_("In your own time zone."),
+    )
+    lead_days = models.CharField(
+        _("remind me this many days before"),
+        max_length=40,
+        blank=True,
+        help_text=_("Comma-separated, e.g. 0,1,3,7. Empty: the organisation's setting."),
+    )
+    quiet_weekdays = models.CharField(
+        _("quiet days"),
+        max_length=20,
+        blank=True,
+        help_text=_("Days without reminders: 5,6 for Saturday and Sunday."),
+    )
+
+    class Meta:
+        verbose_name = _("notification preference")
+        verbose_name_plural = _("notification preferences")
+
+    def __str__(self) -> str:
+        return str(self.user)
+
+    def lead_day_list(self) -> list[int] | None:
+        return (
+            sorted({int(part) for part in self.lead_days.split(",") if part.strip().isdigit()})
+            or None
+        )
+
+    def quiet_day_set(self) -> set[int]:
+        return {int(part) for part in self.quiet_weekdays.split(",") if part.strip().isdigit()}

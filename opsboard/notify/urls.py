@@ -1,0 +1,9 @@
+from __future__ import annotations
+
+from django.urls import path
+
+from . import views
+
+app_name = "notify"
+
+urlpatterns = [path("", views.notification_list, name="list")]

@@ -1,0 +1,179 @@
+"""Deadline reminders: once a day, in each person's morning, one message listing the cards
+they are Responsible for that are due soon.
+
+A periodic scan (every 15 minutes) reads only open cards due within the
+largest lead time (an index on due_date for open cards), works out who must
+hear and whether it is their reminder hour yet, and claims one ledger row per
+person and day before anything is sent. Running it again, or twice at once,
+finds the rows taken and sends nothing new.
+"""
+
+from __future__ import annotations
+
+import zoneinfo
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.urls import reverse
+
+from kanban.models import Card
+from opsboard.accounts.models import User
+from opsboard.notify.models import Preference
+from opsboard.notify.services import notification_claim
+from opsboard.notify.tasks import deliver_notification
+from projects.models import Membership, Organization
+
+from .models import RaciAssignment, RaciRole
+from .selectors import Occasion, recipients
+
+KIND = "deadline_reminder"
+DEFAULT_HOUR = 8
+LONGEST_LEAD = 7  # the longest lead time a person may choose
+
+
+@dataclass
+class Reminder:
+    recipient: User
+    day: date  # the recipient's day
+    cards: list[tuple[Card, int]] = field(default_factory=list)  # card, days until due
+    unowned: list[Card] = field(default_factory=list)  # cards nobody is Responsible for
+
+
+def _zone(name: str, fallback: str) -> zoneinfo.ZoneInfo:
+    try:
+        return zoneinfo.ZoneInfo(name or fallback)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        return zoneinfo.ZoneInfo(fallback)
+
+
+def due_cards(organization: Organization, today: date) -> list[Card]:
+    """Open cards due between yesterday (time zones differ) and the longest lead time ahead."""
+    horizon = today + timedelta(days=max(organization.reminder_lead_days, LONGEST_LEAD) + 1)
+    return list(
+        Card.objects.filter(
+            board__organization=organization,
+            archived_at__isnull=True,
+            done_at__isnull=True,
+            due_date__gte=today - timedelta(days=1),
+            due_date__lte=horizon,
+        ).select_related("board__organization", "board__project__owner", "assignee")
+    )
+
+
+def _responsible(cards: list[Card], organization: Organization) -> dict[int, set[int]]:
+    """Card id -> ids of the people Responsible: people in R, members of teams in R, in two queries."""
+    people: dict[int, set[int]] = defaultdict(set)
+    teams: dict[int, set[int]] = defaultdict(set)
+    for card_id, user_id, team_id in RaciAssignment.objects.filter(
+        card__in=cards, role=RaciRole.RESPONSIBLE
+    ).values_list("card_id", "user_id", "team_id"):
+        if user_id:
+            people[card_id].add(user_id)
+        else:
+            teams[team_id].add(card_id)
+    if teams:
+        for team_id, user_id in Membership.objects.filter(
+            organization=organization, teams__in=list(teams), user__is_active=True
+        ).values_list("teams", "user_id"):
+            for card_id in teams.get(team_id, ()):
+                people[card_id].add(user_id)
+    return people
+
+
+def plan_reminders(*, now: datetime) -> list[Reminder]:
+    """Who gets a reminder now, with which cards. Nothing is written."""
+    planned: list[Reminder] = []
+    for organization in Organization.objects.all():
+        org_today = now.astimezone(_zone(organization.timezone, settings.TIME_ZONE)).date()
+        cards = due_cards(organization, org_today)
+        if not cards:
+            continue
+        responsible = _responsible(cards, organization)
+        by_person: dict[int, list[tuple[Card, bool]]] = defaultdict(list)
+        for card in cards:
+            people = responsible.get(card.pk) or ({card.assignee_id} if card.assignee_id else set())
+            if people:
+                for person in people:
+                    by_person[person].append((card, False))
+            else:
+                # Nobody Responsible and nobody assigned: tell whoever is Accountable.
+                for person in recipients(card=card, occasion=Occasion.OVERDUE):
+                    by_person[person.pk].append((card, True))
+        users = User.objects.filter(pk__in=by_person, is_active=True).in_bulk()
+        preferences = {p.user_id: p for p in Preference.objects.filter(user__in=users)}
+        for user_id, entries in by_person.items():
+            user = users.get(user_id)
+            if user is None:
+                continue
+            preference = preferences.get(user_id) or Preference(user=user)
+            local = now.astimezone(_zone(user.timezone, organization.timezone))
+            if (
+                local.hour < preference.reminder_hour
+                or local.weekday() in preference.quiet_day_set()
+            ):
+                continue
+            lead_days = preference.lead_day_list()
+            reminder = Reminder(recipient=user, day=local.date())
+            for card, unowned in entries:
+                days = (card.due_date - local.date()).days
+                wanted = (
+                    days in lead_days if lead_days else 0 <= days <= organization.reminder_lead_days
+                )
+                if not wanted:
+                    continue
+                if unowned:
+                    reminder.unowned.append(card)
+                else:
+                    reminder.cards.append((card, days))
+            if reminder.cards or reminder.unowned:
+                reminder.cards.sort(key=lambda item: (item[1], item[0].title))
+                planned.append(reminder)
+    return planned
+
+
+def send_deadline_reminders(*, now: datetime, dry_run: bool = False) -> list[Reminder]:
+    """Claim and enqueue today's bundle for each person planned; return the ones sent (or, dry, planned)."""
+    planned = plan_reminders(now=now)
+    if dry_run:
+        return planned
+    sent = []
+    for reminder in planned:
+        with transaction.atomic():
+            notification = notification_claim(
+                kind=KIND,
+                subject_key="cards-due",
+                recipient=reminder.recipient,
+                period=reminder.day.isoformat(),
+                template="deadline-reminder",
+                context={
+                    "recipient": reminder.recipient,
+                    "count": len(reminder.cards) + len(reminder.unowned),
+                    "cards": [
+                        {"card": card, "days": days, "url": settings.SITE_URL + _card_path(card)}
+                        for card, days in reminder.cards
+                    ],
+                    "unowned": [
+                        {"card": card, "url": settings.SITE_URL + _card_path(card)}
+                        for card in reminder.unowned
+                    ],
+                },
+                language=reminder.recipient.language or None,
+                timezone_name=reminder.recipient.timezone or None,
+                organization_id=(reminder.cards or [(reminder.unowned[0], 0)])[0][
+                    0
+                ].board.organization_id,
+            )
+            if notification is not None:
+                deliver_notification.delay_on_commit(notification.pk)
+                sent.append(reminder)
+    return sent
+
+
+def _card_path(card: Card) -> str:
+    return reverse(
+        "kanban:card_detail",
+        kwargs={"org_slug": card.board.organization.slug, "card_id": card.pk},
+    )
