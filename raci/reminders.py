@@ -21,7 +21,7 @@ from django.urls import reverse
 
 from kanban.models import Card
 from opsboard.accounts.models import User
-from opsboard.notify.models import Preference
+from opsboard.notify.models import Channel, Preference
 from opsboard.notify.services import notification_claim
 from opsboard.notify.tasks import deliver_notification
 from projects.models import Membership, Organization
@@ -38,6 +38,7 @@ LONGEST_LEAD = 7  # the longest lead time a person may choose
 class Reminder:
     recipient: User
     day: date  # the recipient's day
+    by_email: bool = True  # otherwise only in the app
     cards: list[tuple[Card, int]] = field(default_factory=list)  # card, days until due
     unowned: list[Card] = field(default_factory=list)  # cards nobody is Responsible for
 
@@ -116,7 +117,7 @@ def plan_reminders(*, now: datetime) -> list[Reminder]:
             ):
                 continue
             lead_days = preference.lead_day_list()
-            reminder = Reminder(recipient=user, day=local.date())
+            reminder = Reminder(recipient=user, day=local.date(), by_email=preference.email)
             for card, unowned in entries:
                 days = (card.due_date - local.date()).days
                 wanted = (
@@ -165,10 +166,13 @@ def send_deadline_reminders(*, now: datetime, dry_run: bool = False) -> list[Rem
                 organization_id=(reminder.cards or [(reminder.unowned[0], 0)])[0][
                     0
                 ].board.organization_id,
+                channel=Channel.EMAIL if reminder.by_email else Channel.IN_APP,
             )
-            if notification is not None:
+            if notification is None:
+                continue
+            if reminder.by_email:
                 deliver_notification.delay_on_commit(notification.pk)
-                sent.append(reminder)
+            sent.append(reminder)
     return sent
 
 

@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 
 class Channel(models.TextChoices):
     EMAIL = "email", _("Email")
+    IN_APP = "in_app", _("In the app only")
 
 
 class Status(models.TextChoices):

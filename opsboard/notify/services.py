@@ -37,7 +37,10 @@ def notification_claim(
     link: str = "",
     channel: str = Channel.EMAIL,
 ) -> Notification | None:
-    """Write the ledger row before anything is sent; None when it was already written."""
+    """Write the ledger row before anything is sent; None when it was already written.
+
+    An in-app notification is delivered by being written.
+    """
     subject, text, html = render_email(
         template=template, context=context, language=language, timezone_name=timezone_name
     )
@@ -54,6 +57,8 @@ def notification_claim(
                 body=text,
                 body_html=html,
                 link=link,
+                status=Status.SENT if channel == Channel.IN_APP else Status.PENDING,
+                sent_at=timezone.now() if channel == Channel.IN_APP else None,
             )
     except IntegrityError:
         return None

@@ -6,4 +6,7 @@ from . import views
 
 app_name = "notify"
 
-urlpatterns = [path("", views.notification_list, name="list")]
+urlpatterns = [
+    path("", views.notification_list, name="list"),
+    path("settings/", views.preferences, name="preferences"),
+]

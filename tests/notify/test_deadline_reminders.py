@@ -162,3 +162,59 @@ def test_ops_managers_see_their_ledger_and_resend_failures(
         )
     mine.refresh_from_db()
     assert mine.status == Status.SENT  # delivered again (tasks run in-process in the tests)
+
+
+def test_settings_page_saves_hour_lead_and_quiet_days(tenant: Tenant, due, client) -> None:
+    client.force_login(tenant.member.user)
+    url = reverse("notify:preferences")
+    page = client.get(url)
+    assert page.status_code == 200 and 'value="8" selected' in page.text
+    response = client.post(
+        url, {"email": "on", "reminder_hour": "10", "lead_days": ["7", "0"], "quiet_weekdays": "6"}
+    )
+    assert response.status_code == 302
+    preference = Preference.objects.get(user=tenant.member.user)
+    assert (preference.reminder_hour, preference.lead_days, preference.quiet_weekdays) == (
+        10,
+        "0,7",
+        "6",
+    )
+    assert plan_reminders(now=morning(24)) == []  # 09:00 is before 10
+    [planned] = plan_reminders(now=morning(24, 10))
+    assert [card.title for card, _days in planned.cards] == ["today"]
+    page = client.get(url)
+    assert 'value="7" id="id_lead_days_5" checked' in page.text
+
+
+def test_settings_page_refuses_bad_input_and_keeps_what_was_saved(tenant: Tenant, client) -> None:
+    Preference.objects.create(user=tenant.member.user, reminder_hour=9)
+    client.force_login(tenant.member.user)
+    url = reverse("notify:preferences")
+    every_day = [str(day) for day in range(7)]
+    page = client.post(
+        url, {"reminder_hour": "24", "lead_days": ["4"], "quiet_weekdays": every_day}
+    )
+    assert page.status_code == 200
+    errors = page.context["form"].errors
+    assert set(errors) == {"reminder_hour", "lead_days", "quiet_weekdays"}
+    assert "Leave at least one day for reminders." in page.text
+    preference = Preference.objects.get(user=tenant.member.user)
+    assert (preference.reminder_hour, preference.lead_days, preference.quiet_weekdays) == (
+        9,
+        "",
+        "",
+    )
+
+
+def test_email_off_keeps_the_reminder_in_the_app(
+    tenant: Tenant, due, client, django_capture_on_commit_callbacks
+) -> None:
+    client.force_login(tenant.member.user)
+    client.post(reverse("notify:preferences"), {"reminder_hour": "8"})  # email unticked
+    with django_capture_on_commit_callbacks(execute=True):
+        [sent] = send_deadline_reminders(now=morning(24))
+    assert sent.recipient == tenant.member.user and not sent.by_email
+    assert mail.outbox == []
+    notification = Notification.objects.get(recipient=tenant.member.user)
+    assert (notification.channel, notification.status) == ("in_app", Status.SENT)
+    assert "Due soon: 2 cards" in client.get(reverse("notify:list")).text
