@@ -61,4 +61,4 @@ class BulkForm(forms.Form):
 class PolicyForm(forms.ModelForm):
     class Meta:
         model = RaciPolicy
-        fields = ["consulted_limit", "accountable_limit"]
+        fields = ["consulted_limit", "accountable_limit", "overdue_repeat_days"]

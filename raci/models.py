@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from django.conf import settings
-from django.core.validators import MinValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone as django_timezone
@@ -77,6 +77,9 @@ class RaciAssignment(models.Model):
         return self.user or self.team
 
 
+DEFAULT_OVERDUE_REPEAT = 3
+
+
 class RaciPolicy(models.Model):
     """An organisation's thresholds for the matrix's warnings."""
 
@@ -97,6 +100,15 @@ class RaciPolicy(models.Model):
         default=5,
         validators=[MinValueValidator(1)],
         help_text=_("Warn when someone is Accountable for more open cards than this."),
+    )
+    overdue_repeat_days = models.PositiveSmallIntegerField(
+        _("remind the Accountable of an overdue card every"),
+        default=DEFAULT_OVERDUE_REPEAT,
+        validators=[MinValueValidator(1), MaxValueValidator(30)],
+        help_text=_(
+            "Days. The Accountable hears the day after the due date, then again this often"
+            " until the card is done."
+        ),
     )
 
     class Meta:

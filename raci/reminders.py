@@ -1,8 +1,9 @@
 """Deadline reminders: once a day, in each person's morning, one message listing the cards
-they are Responsible for that are due soon.
+they are Responsible for that are due soon, and the overdue cards they are Accountable for
+(the day after the due date, then every few days while the card stays open).
 
 A periodic scan (every 15 minutes) reads only open cards due within the
-largest lead time (an index on due_date for open cards), works out who must
+largest lead time, overdue ones included (an index on due_date for open cards), works out who must
 hear and whether it is their reminder hour yet, and claims one ledger row per
 person and day before anything is sent. Running it again, or twice at once,
 finds the rows taken and sends nothing new.
@@ -26,21 +27,27 @@ from opsboard.notify.services import notification_claim
 from opsboard.notify.tasks import deliver_notification
 from projects.models import Membership, Organization
 
-from .models import RaciAssignment, RaciRole
-from .selectors import Occasion, recipients
+from .models import DEFAULT_OVERDUE_REPEAT, RaciAssignment, RaciPolicy, RaciRole
 
 KIND = "deadline_reminder"
 DEFAULT_HOUR = 8
 LONGEST_LEAD = 7  # the longest lead time a person may choose
+DUE, UNOWNED, OVERDUE = "due", "unowned", "overdue"  # why a card is in someone's bundle
 
 
 @dataclass
 class Reminder:
     recipient: User
     day: date  # the recipient's day
+    organization_id: int
     by_email: bool = True  # otherwise only in the app
     cards: list[tuple[Card, int]] = field(default_factory=list)  # card, days until due
     unowned: list[Card] = field(default_factory=list)  # cards nobody is Responsible for
+    overdue: list[tuple[Card, int]] = field(default_factory=list)  # card, days overdue
+
+    @property
+    def count(self) -> int:
+        return len(self.cards) + len(self.unowned) + len(self.overdue)
 
 
 def _zone(name: str, fallback: str) -> zoneinfo.ZoneInfo:
@@ -51,25 +58,24 @@ def _zone(name: str, fallback: str) -> zoneinfo.ZoneInfo:
 
 
 def due_cards(organization: Organization, today: date) -> list[Card]:
-    """Open cards due between yesterday (time zones differ) and the longest lead time ahead."""
+    """Open cards due up to the longest lead time ahead, overdue ones included."""
     horizon = today + timedelta(days=max(organization.reminder_lead_days, LONGEST_LEAD) + 1)
     return list(
         Card.objects.filter(
             board__organization=organization,
             archived_at__isnull=True,
             done_at__isnull=True,
-            due_date__gte=today - timedelta(days=1),
             due_date__lte=horizon,
         ).select_related("board__organization", "board__project__owner", "assignee")
     )
 
 
-def _responsible(cards: list[Card], organization: Organization) -> dict[int, set[int]]:
-    """Card id -> ids of the people Responsible: people in R, members of teams in R, in two queries."""
+def _holders(cards: list[Card], organization: Organization, role: str) -> dict[int, set[int]]:
+    """Card id -> ids of the people in ``role``: people, and members of teams, in two queries."""
     people: dict[int, set[int]] = defaultdict(set)
     teams: dict[int, set[int]] = defaultdict(set)
     for card_id, user_id, team_id in RaciAssignment.objects.filter(
-        card__in=cards, role=RaciRole.RESPONSIBLE
+        card__in=cards, role=role
     ).values_list("card_id", "user_id", "team_id"):
         if user_id:
             people[card_id].add(user_id)
@@ -92,17 +98,27 @@ def plan_reminders(*, now: datetime) -> list[Reminder]:
         cards = due_cards(organization, org_today)
         if not cards:
             continue
-        responsible = _responsible(cards, organization)
-        by_person: dict[int, list[tuple[Card, bool]]] = defaultdict(list)
+        repeat = (
+            RaciPolicy.objects.filter(organization=organization)
+            .values_list("overdue_repeat_days", flat=True)
+            .first()
+            or DEFAULT_OVERDUE_REPEAT
+        )
+        responsible = _holders(cards, organization, RaciRole.RESPONSIBLE)
+        accountable = _holders(cards, organization, RaciRole.ACCOUNTABLE)
+        by_person: dict[int, list[tuple[Card, str]]] = defaultdict(list)
         for card in cards:
-            people = responsible.get(card.pk) or ({card.assignee_id} if card.assignee_id else set())
+            owner = {card.board.project.owner_id} - {None}
+            for person in accountable.get(card.pk) or owner:
+                by_person[person].append((card, OVERDUE))
+            people = responsible.get(card.pk) or ({card.assignee_id} - {None})
             if people:
                 for person in people:
-                    by_person[person].append((card, False))
+                    by_person[person].append((card, DUE))
             else:
                 # Nobody Responsible and nobody assigned: tell whoever is Accountable.
-                for person in recipients(card=card, occasion=Occasion.OVERDUE):
-                    by_person[person.pk].append((card, True))
+                for person in accountable.get(card.pk) or owner:
+                    by_person[person].append((card, UNOWNED))
         users = User.objects.filter(pk__in=by_person, is_active=True).in_bulk()
         preferences = {p.user_id: p for p in Preference.objects.filter(user__in=users)}
         for user_id, entries in by_person.items():
@@ -117,20 +133,31 @@ def plan_reminders(*, now: datetime) -> list[Reminder]:
             ):
                 continue
             lead_days = preference.lead_day_list()
-            reminder = Reminder(recipient=user, day=local.date(), by_email=preference.email)
-            for card, unowned in entries:
+            reminder = Reminder(
+                recipient=user,
+                day=local.date(),
+                organization_id=organization.pk,
+                by_email=preference.email,
+            )
+            for card, why in entries:
                 days = (card.due_date - local.date()).days
+                if why == OVERDUE:
+                    # The day after the due date, then every ``repeat`` days.
+                    if days < 0 and (-days - 1) % repeat == 0:
+                        reminder.overdue.append((card, -days))
+                    continue
                 wanted = (
                     days in lead_days if lead_days else 0 <= days <= organization.reminder_lead_days
                 )
                 if not wanted:
                     continue
-                if unowned:
+                if why == UNOWNED:
                     reminder.unowned.append(card)
                 else:
                     reminder.cards.append((card, days))
-            if reminder.cards or reminder.unowned:
+            if reminder.count:
                 reminder.cards.sort(key=lambda item: (item[1], item[0].title))
+                reminder.overdue.sort(key=lambda item: (-item[1], item[0].title))
                 planned.append(reminder)
     return planned
 
@@ -145,13 +172,19 @@ def send_deadline_reminders(*, now: datetime, dry_run: bool = False) -> list[Rem
         with transaction.atomic():
             notification = notification_claim(
                 kind=KIND,
-                subject_key="cards-due",
+                # One bundle per organisation: someone in two gets one from each.
+                subject_key=f"cards-due:{reminder.organization_id}",
                 recipient=reminder.recipient,
                 period=reminder.day.isoformat(),
                 template="deadline-reminder",
                 context={
                     "recipient": reminder.recipient,
-                    "count": len(reminder.cards) + len(reminder.unowned),
+                    "count": reminder.count,
+                    "due_count": len(reminder.cards) + len(reminder.unowned),
+                    "overdue": [
+                        {"card": card, "days": days, "url": settings.SITE_URL + _card_path(card)}
+                        for card, days in reminder.overdue
+                    ],
                     "cards": [
                         {"card": card, "days": days, "url": settings.SITE_URL + _card_path(card)}
                         for card, days in reminder.cards
@@ -163,9 +196,7 @@ def send_deadline_reminders(*, now: datetime, dry_run: bool = False) -> list[Rem
                 },
                 language=reminder.recipient.language or None,
                 timezone_name=reminder.recipient.timezone or None,
-                organization_id=(reminder.cards or [(reminder.unowned[0], 0)])[0][
-                    0
-                ].board.organization_id,
+                organization_id=reminder.organization_id,
                 channel=Channel.EMAIL if reminder.by_email else Channel.IN_APP,
             )
             if notification is None:

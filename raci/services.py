@@ -15,7 +15,7 @@ from opsboard.accounts.models import User
 from projects.access import require_editor, require_manager
 from projects.models import Membership, Organization, Team
 
-from .models import RaciAssignment, RaciPolicy, RaciRole
+from .models import DEFAULT_OVERDUE_REPEAT, RaciAssignment, RaciPolicy, RaciRole
 
 CYCLE = ["", RaciRole.RESPONSIBLE, RaciRole.ACCOUNTABLE, RaciRole.CONSULTED, RaciRole.INFORMED]
 
@@ -92,11 +92,18 @@ def policy_for(organization: Organization) -> RaciPolicy:
 
 
 @transaction.atomic
-def policy_update(*, actor: Membership, consulted_limit: int, accountable_limit: int) -> RaciPolicy:
+def policy_update(
+    *,
+    actor: Membership,
+    consulted_limit: int,
+    accountable_limit: int,
+    overdue_repeat_days: int = DEFAULT_OVERDUE_REPEAT,
+) -> RaciPolicy:
     require_manager(actor)
     policy = policy_for(actor.organization)
     policy.consulted_limit = consulted_limit
     policy.accountable_limit = accountable_limit
+    policy.overdue_repeat_days = overdue_repeat_days
     policy.full_clean()
     policy.save()
     return policy

@@ -12,7 +12,10 @@ from raci.reminders import send_deadline_reminders
 
 
 class Command(BaseCommand):
-    help = "Remind the Responsible of cards due soon: one bundled message per person and day."
+    help = (
+        "Remind the Responsible of cards due soon and the Accountable of overdue ones:"
+        " one bundled message per person and day."
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument(
@@ -35,7 +38,9 @@ class Command(BaseCommand):
         for reminder in reminders:
             titles = ", ".join(card.title for card, _days in reminder.cards) or "-"
             unowned = ", ".join(card.title for card in reminder.unowned)
+            overdue = ", ".join(f"{card.title} ({days}d)" for card, days in reminder.overdue)
             line = f"{reminder.recipient.email} ({reminder.day}): {titles}"
-            self.stdout.write(line + (f"; nobody responsible: {unowned}" if unowned else ""))
+            line += f"; nobody responsible: {unowned}" if unowned else ""
+            self.stdout.write(line + (f"; overdue: {overdue}" if overdue else ""))
         verb = "would send" if options["dry_run"] else "sent"
         self.stdout.write(f"{len(reminders)} reminders {verb}.")

@@ -1,0 +1,136 @@
+"""Overdue escalations: the Accountable hears the day after the due date, then every few days."""
+
+from __future__ import annotations
+
+import io
+import zoneinfo
+from datetime import date, datetime
+
+import pytest
+from django.core import mail
+from django.core.management import call_command
+from django.urls import reverse
+
+from kanban.models import Card
+from kanban.services import CardInput, card_create, card_move
+from opsboard.notify.models import Notification
+from raci.models import RaciPolicy
+from raci.reminders import plan_reminders, send_deadline_reminders
+from raci.services import raci_set
+from tests.conftest import RaciSetup, Tenant
+
+SHANGHAI = zoneinfo.ZoneInfo("Asia/Shanghai")
+
+
+def morning(day: int) -> datetime:
+    return datetime(2026, 11, day, 9, tzinfo=SHANGHAI)
+
+
+@pytest.fixture
+def late(tenant: Tenant, raci: RaciSetup) -> Card:
+    tenant.organization.timezone = "Asia/Shanghai"
+    tenant.organization.save()
+    card = card_create(
+        actor=tenant.lead,
+        board=raci.board,
+        data=CardInput(
+            title="vendor contract", assignee=tenant.member.user, due_date=date(2026, 11, 20)
+        ),
+    )
+    raci_set(actor=tenant.lead, card=card, role="A", user=tenant.manager.user)
+    return card
+
+
+def overdue_for(user, day: int) -> list[tuple[str, int]]:
+    return [
+        (card.title, days)
+        for reminder in plan_reminders(now=morning(day))
+        if reminder.recipient == user
+        for card, days in reminder.overdue
+    ]
+
+
+def test_the_day_after_then_every_three_days(tenant: Tenant, late: Card) -> None:
+    manager = tenant.manager.user
+    assert overdue_for(manager, 20) == []  # due today: not overdue yet
+    assert overdue_for(manager, 21) == [("vendor contract", 1)]
+    assert overdue_for(manager, 22) == overdue_for(manager, 23) == []
+    assert overdue_for(manager, 24) == [("vendor contract", 4)]
+    # The Responsible (here the assignee) is not told of it again.
+    assert all(r.recipient != tenant.member.user for r in plan_reminders(now=morning(21)))
+
+
+def test_the_organisation_sets_how_often(tenant: Tenant, late: Card, client) -> None:
+    client.force_login(tenant.manager.user)
+    url = reverse("raci:policy", kwargs={"org_slug": tenant.organization.slug})
+    refused = client.post(
+        url, {"consulted_limit": 3, "accountable_limit": 5, "overdue_repeat_days": 0}
+    )
+    assert refused.status_code == 200 and "overdue_repeat_days" in refused.context["form"].errors
+    assert RaciPolicy.objects.get(organization=tenant.organization).overdue_repeat_days == 3
+    saved = client.post(
+        url, {"consulted_limit": 3, "accountable_limit": 5, "overdue_repeat_days": 1}
+    )
+    assert saved.status_code == 302
+    assert overdue_for(tenant.manager.user, 22) == [("vendor contract", 2)]
+
+
+def test_nobody_accountable_tells_the_project_owner(
+    tenant: Tenant, raci: RaciSetup, late: Card
+) -> None:
+    raci_set(actor=tenant.lead, card=late, role="", user=tenant.manager.user)
+    assert overdue_for(tenant.manager.user, 21) == []
+    raci.project.owner = tenant.lead.user
+    raci.project.save()
+    assert overdue_for(tenant.lead.user, 21) == [("vendor contract", 1)]
+
+
+def test_done_cards_are_not_chased(tenant: Tenant, raci: RaciSetup, late: Card) -> None:
+    card_move(actor=tenant.lead, card=late, column=raci.board.columns.get(kind="done"))
+    assert overdue_for(tenant.manager.user, 21) == []
+
+
+def test_the_email_names_what_is_late_and_by_how_much(
+    tenant: Tenant, late: Card, django_capture_on_commit_callbacks
+) -> None:
+    with django_capture_on_commit_callbacks(execute=True):
+        send_deadline_reminders(now=morning(21))
+        assert send_deadline_reminders(now=morning(21)) == []  # once a day
+    [message] = mail.outbox
+    assert message.to == [tenant.manager.user.email]
+    assert message.subject == "Overdue: 1 card"
+    assert "These cards you are Accountable for are overdue:" in message.body
+    assert "vendor contract" in message.body and "1 day overdue" in message.body
+    assert "1 day overdue" in message.alternatives[0][0]
+    assert Notification.objects.get().organization_id == tenant.organization.pk
+
+
+def test_the_command_lists_overdue_cards(tenant: Tenant, late: Card) -> None:
+    out = io.StringIO()
+    call_command(
+        "send_deadline_reminders", "--dry-run", "--now", "2026-11-21T01:00:00Z", stdout=out
+    )
+    assert (
+        f"{tenant.manager.user.email} (2026-11-21): -; overdue: vendor contract (1d)"
+        in out.getvalue()
+    )
+
+
+def test_planning_takes_the_same_queries_however_many_cards(
+    tenant: Tenant, raci: RaciSetup, late: Card, django_assert_num_queries
+) -> None:
+    for n in range(20):
+        card = card_create(
+            actor=tenant.lead,
+            board=raci.board,
+            data=CardInput(
+                title=f"late {n}", assignee=tenant.member.user, due_date=date(2026, 11, 20)
+            ),
+        )
+        raci_set(actor=tenant.lead, card=card, role="A", team=raci.product)
+    # organisations, cards, thresholds, R people, A people, A team members, users, preferences
+    with django_assert_num_queries(8):
+        [manager_bundle] = [
+            r for r in plan_reminders(now=morning(21)) if r.recipient == tenant.manager.user
+        ]
+    assert len(manager_bundle.overdue) == 21
