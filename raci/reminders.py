@@ -18,6 +18,7 @@ from datetime import date, datetime, timedelta
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import F, QuerySet
 from django.urls import reverse
 
 from kanban.models import Card
@@ -49,6 +50,11 @@ class Reminder:
     def count(self) -> int:
         return len(self.cards) + len(self.unowned) + len(self.overdue)
 
+    def card_ids(self) -> list[int]:
+        return [card.pk for card, _days in self.cards + self.overdue] + [
+            card.pk for card in self.unowned
+        ]
+
 
 def _zone(name: str, fallback: str) -> zoneinfo.ZoneInfo:
     try:
@@ -57,25 +63,29 @@ def _zone(name: str, fallback: str) -> zoneinfo.ZoneInfo:
         return zoneinfo.ZoneInfo(fallback)
 
 
-def due_cards(organization: Organization, today: date) -> list[Card]:
-    """Open cards due up to the longest lead time ahead, overdue ones included."""
+def due_cards(organization: Organization, today: date) -> QuerySet[Card]:
+    """Open cards due up to the longest lead time ahead, overdue ones included: only what
+    planning reads, since most will not be in anyone's bundle today."""
     horizon = today + timedelta(days=max(organization.reminder_lead_days, LONGEST_LEAD) + 1)
-    return list(
+    return (
         Card.objects.filter(
             board__organization=organization,
             archived_at__isnull=True,
             done_at__isnull=True,
             due_date__lte=horizon,
-        ).select_related("board__organization", "board__project__owner", "assignee")
+        )
+        .only("title", "due_date", "assignee_id")
+        .annotate(project_owner_id=F("board__project__owner_id"))
+        .order_by()
     )
 
 
-def _holders(cards: list[Card], organization: Organization, role: str) -> dict[int, set[int]]:
+def _holders(cards: QuerySet[Card], organization: Organization, role: str) -> dict[int, set[int]]:
     """Card id -> ids of the people in ``role``: people, and members of teams, in two queries."""
     people: dict[int, set[int]] = defaultdict(set)
     teams: dict[int, set[int]] = defaultdict(set)
     for card_id, user_id, team_id in RaciAssignment.objects.filter(
-        card__in=cards, role=role
+        card__in=cards.values("pk"), role=role
     ).values_list("card_id", "user_id", "team_id"):
         if user_id:
             people[card_id].add(user_id)
@@ -95,7 +105,8 @@ def plan_reminders(*, now: datetime) -> list[Reminder]:
     planned: list[Reminder] = []
     for organization in Organization.objects.all():
         org_today = now.astimezone(_zone(organization.timezone, settings.TIME_ZONE)).date()
-        cards = due_cards(organization, org_today)
+        due = due_cards(organization, org_today)
+        cards = list(due)
         if not cards:
             continue
         repeat = (
@@ -104,13 +115,14 @@ def plan_reminders(*, now: datetime) -> list[Reminder]:
             .first()
             or DEFAULT_OVERDUE_REPEAT
         )
-        responsible = _holders(cards, organization, RaciRole.RESPONSIBLE)
-        accountable = _holders(cards, organization, RaciRole.ACCOUNTABLE)
+        responsible = _holders(due, organization, RaciRole.RESPONSIBLE)
+        accountable = _holders(due, organization, RaciRole.ACCOUNTABLE)
         by_person: dict[int, list[tuple[Card, str]]] = defaultdict(list)
         for card in cards:
-            owner = {card.board.project.owner_id} - {None}
-            for person in accountable.get(card.pk) or owner:
-                by_person[person].append((card, OVERDUE))
+            owner = {card.project_owner_id} - {None}
+            if card.due_date <= org_today:  # overdue already where it is tomorrow
+                for person in accountable.get(card.pk) or owner:
+                    by_person[person].append((card, OVERDUE))
             people = responsible.get(card.pk) or ({card.assignee_id} - {None})
             if people:
                 for person in people:
@@ -119,7 +131,10 @@ def plan_reminders(*, now: datetime) -> list[Reminder]:
                 # Nobody Responsible and nobody assigned: tell whoever is Accountable.
                 for person in accountable.get(card.pk) or owner:
                     by_person[person].append((card, UNOWNED))
+        if not by_person:
+            continue
         users = User.objects.filter(pk__in=by_person, is_active=True).in_bulk()
+        first, bundled = len(planned), []
         preferences = {p.user_id: p for p in Preference.objects.filter(user__in=users)}
         for user_id, entries in by_person.items():
             user = users.get(user_id)
@@ -159,7 +174,21 @@ def plan_reminders(*, now: datetime) -> list[Reminder]:
                 reminder.cards.sort(key=lambda item: (item[1], item[0].title))
                 reminder.overdue.sort(key=lambda item: (-item[1], item[0].title))
                 planned.append(reminder)
+                bundled.extend(reminder.card_ids())
+        if bundled:
+            _load_for_messages(planned[first:], bundled)
     return planned
+
+
+def _load_for_messages(reminders: list[Reminder], card_ids: list[int]) -> None:
+    """Swap the slim planning rows for whole cards (project, organisation, assignee), in one query."""
+    full = Card.objects.select_related("board__organization", "board__project", "assignee").in_bulk(
+        card_ids
+    )
+    for reminder in reminders:
+        reminder.cards = [(full[card.pk], days) for card, days in reminder.cards]
+        reminder.unowned = [full[card.pk] for card in reminder.unowned]
+        reminder.overdue = [(full[card.pk], days) for card, days in reminder.overdue]
 
 
 def send_deadline_reminders(*, now: datetime, dry_run: bool = False) -> list[Reminder]:
