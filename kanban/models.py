@@ -176,6 +176,12 @@ class Card(models.Model):
                 name="kanban_card_due",
                 condition=models.Q(archived_at__isnull=True, done_at__isnull=True),
             ),
+            # The reminder scan reads open cards blocked for a while.
+            models.Index(
+                fields=["blocked_at"],
+                name="kanban_card_blocked",
+                condition=models.Q(blocked=True, archived_at__isnull=True, done_at__isnull=True),
+            ),
         ]
 
     def __str__(self) -> str:

@@ -61,4 +61,9 @@ class BulkForm(forms.Form):
 class PolicyForm(forms.ModelForm):
     class Meta:
         model = RaciPolicy
-        fields = ["consulted_limit", "accountable_limit", "overdue_repeat_days"]
+        fields = [
+            "consulted_limit",
+            "accountable_limit",
+            "overdue_repeat_days",
+            "blocked_alert_days",
+        ]

@@ -78,6 +78,7 @@ class RaciAssignment(models.Model):
 
 
 DEFAULT_OVERDUE_REPEAT = 3
+DEFAULT_BLOCKED_ALERT = 2
 
 
 class RaciPolicy(models.Model):
@@ -109,6 +110,12 @@ class RaciPolicy(models.Model):
             "Days. The Accountable hears the day after the due date, then again this often"
             " until the card is done."
         ),
+    )
+    blocked_alert_days = models.PositiveSmallIntegerField(
+        _("tell the Accountable when a card has been blocked for"),
+        default=DEFAULT_BLOCKED_ALERT,
+        validators=[MinValueValidator(1), MaxValueValidator(30)],
+        help_text=_("Days. Again after as many more days while it stays blocked."),
     )
 
     class Meta:

@@ -28,12 +28,18 @@ from opsboard.notify.services import notification_claim
 from opsboard.notify.tasks import deliver_notification
 from projects.models import Membership, Organization
 
-from .models import DEFAULT_OVERDUE_REPEAT, RaciAssignment, RaciPolicy, RaciRole
+from .models import (
+    DEFAULT_BLOCKED_ALERT,
+    DEFAULT_OVERDUE_REPEAT,
+    RaciAssignment,
+    RaciPolicy,
+    RaciRole,
+)
 
 KIND = "deadline_reminder"
 DEFAULT_HOUR = 8
 LONGEST_LEAD = 7  # the longest lead time a person may choose
-DUE, UNOWNED, OVERDUE = "due", "unowned", "overdue"  # why a card is in someone's bundle
+DUE, UNOWNED, OVERDUE, BLOCKED = "due", "unowned", "overdue", "blocked"  # why in a bundle
 
 
 @dataclass
@@ -45,13 +51,14 @@ class Reminder:
     cards: list[tuple[Card, int]] = field(default_factory=list)  # card, days until due
     unowned: list[Card] = field(default_factory=list)  # cards nobody is Responsible for
     overdue: list[tuple[Card, int]] = field(default_factory=list)  # card, days overdue
+    blocked: list[tuple[Card, int]] = field(default_factory=list)  # card, days blocked
 
     @property
     def count(self) -> int:
-        return len(self.cards) + len(self.unowned) + len(self.overdue)
+        return len(self.cards) + len(self.unowned) + len(self.overdue) + len(self.blocked)
 
     def card_ids(self) -> list[int]:
-        return [card.pk for card, _days in self.cards + self.overdue] + [
+        return [card.pk for card, _days in self.cards + self.overdue + self.blocked] + [
             card.pk for card in self.unowned
         ]
 
@@ -63,21 +70,30 @@ def _zone(name: str, fallback: str) -> zoneinfo.ZoneInfo:
         return zoneinfo.ZoneInfo(fallback)
 
 
-def due_cards(organization: Organization, today: date) -> QuerySet[Card]:
-    """Open cards due up to the longest lead time ahead, overdue ones included: only what
-    planning reads, since most will not be in anyone's bundle today."""
-    horizon = today + timedelta(days=max(organization.reminder_lead_days, LONGEST_LEAD) + 1)
+def _open_cards(organization: Organization, **conditions: object) -> QuerySet[Card]:
+    """Open cards: only what planning reads, since most will not be in anyone's bundle today."""
     return (
         Card.objects.filter(
             board__organization=organization,
             archived_at__isnull=True,
             done_at__isnull=True,
-            due_date__lte=horizon,
+            **conditions,
         )
-        .only("title", "due_date", "assignee_id")
+        .only("title", "due_date", "assignee_id", "blocked_at")
         .annotate(project_owner_id=F("board__project__owner_id"))
         .order_by()
     )
+
+
+def due_cards(organization: Organization, today: date) -> QuerySet[Card]:
+    """Open cards due up to the longest lead time ahead, overdue ones included."""
+    horizon = today + timedelta(days=max(organization.reminder_lead_days, LONGEST_LEAD) + 1)
+    return _open_cards(organization, due_date__lte=horizon)
+
+
+def blocked_cards(organization: Organization, since: datetime) -> QuerySet[Card]:
+    """Open cards blocked since before ``since`` (a day early: time zones differ)."""
+    return _open_cards(organization, blocked=True, blocked_at__lte=since)
 
 
 def _holders(cards: QuerySet[Card], organization: Organization, role: str) -> dict[int, set[int]]:
@@ -107,16 +123,17 @@ def plan_reminders(*, now: datetime) -> list[Reminder]:
         org_today = now.astimezone(_zone(organization.timezone, settings.TIME_ZONE)).date()
         due = due_cards(organization, org_today)
         cards = list(due)
-        if not cards:
+        repeat, blocked_after = RaciPolicy.objects.filter(organization=organization).values_list(
+            "overdue_repeat_days", "blocked_alert_days"
+        ).first() or (DEFAULT_OVERDUE_REPEAT, DEFAULT_BLOCKED_ALERT)
+        blocked = blocked_cards(organization, now - timedelta(days=blocked_after - 1))
+        stuck = list(blocked)
+        if not cards and not stuck:
             continue
-        repeat = (
-            RaciPolicy.objects.filter(organization=organization)
-            .values_list("overdue_repeat_days", flat=True)
-            .first()
-            or DEFAULT_OVERDUE_REPEAT
-        )
         responsible = _holders(due, organization, RaciRole.RESPONSIBLE)
         accountable = _holders(due, organization, RaciRole.ACCOUNTABLE)
+        if stuck:
+            accountable |= _holders(blocked, organization, RaciRole.ACCOUNTABLE)
         by_person: dict[int, list[tuple[Card, str]]] = defaultdict(list)
         for card in cards:
             owner = {card.project_owner_id} - {None}
@@ -131,6 +148,9 @@ def plan_reminders(*, now: datetime) -> list[Reminder]:
                 # Nobody Responsible and nobody assigned: tell whoever is Accountable.
                 for person in accountable.get(card.pk) or owner:
                     by_person[person].append((card, UNOWNED))
+        for card in stuck:
+            for person in accountable.get(card.pk) or ({card.project_owner_id} - {None}):
+                by_person[person].append((card, BLOCKED))
         if not by_person:
             continue
         users = User.objects.filter(pk__in=by_person, is_active=True).in_bulk()
@@ -155,6 +175,12 @@ def plan_reminders(*, now: datetime) -> list[Reminder]:
                 by_email=preference.email,
             )
             for card, why in entries:
+                if why == BLOCKED:
+                    # After ``blocked_after`` days, then every ``blocked_after`` days.
+                    days = (local.date() - card.blocked_at.astimezone(local.tzinfo).date()).days
+                    if days >= blocked_after and days % blocked_after == 0:
+                        reminder.blocked.append((card, days))
+                    continue
                 days = (card.due_date - local.date()).days
                 if why == OVERDUE:
                     # The day after the due date, then every ``repeat`` days.
@@ -173,6 +199,7 @@ def plan_reminders(*, now: datetime) -> list[Reminder]:
             if reminder.count:
                 reminder.cards.sort(key=lambda item: (item[1], item[0].title))
                 reminder.overdue.sort(key=lambda item: (-item[1], item[0].title))
+                reminder.blocked.sort(key=lambda item: (-item[1], item[0].title))
                 planned.append(reminder)
                 bundled.extend(reminder.card_ids())
         if bundled:
@@ -189,6 +216,7 @@ def _load_for_messages(reminders: list[Reminder], card_ids: list[int]) -> None:
         reminder.cards = [(full[card.pk], days) for card, days in reminder.cards]
         reminder.unowned = [full[card.pk] for card in reminder.unowned]
         reminder.overdue = [(full[card.pk], days) for card, days in reminder.overdue]
+        reminder.blocked = [(full[card.pk], days) for card, days in reminder.blocked]
 
 
 def send_deadline_reminders(*, now: datetime, dry_run: bool = False) -> list[Reminder]:
@@ -210,6 +238,11 @@ def send_deadline_reminders(*, now: datetime, dry_run: bool = False) -> list[Rem
                     "recipient": reminder.recipient,
                     "count": reminder.count,
                     "due_count": len(reminder.cards) + len(reminder.unowned),
+                    "blocked": [
+                        {"card": card, "days": days, "url": settings.SITE_URL + _card_path(card)}
+                        for card, days in reminder.blocked
+                    ],
+                    "overdue_count": len(reminder.overdue),
                     "overdue": [
                         {"card": card, "days": days, "url": settings.SITE_URL + _card_path(card)}
                         for card, days in reminder.overdue

@@ -15,7 +15,13 @@ from opsboard.accounts.models import User
 from projects.access import require_editor, require_manager
 from projects.models import Membership, Organization, Team
 
-from .models import DEFAULT_OVERDUE_REPEAT, RaciAssignment, RaciPolicy, RaciRole
+from .models import (
+    DEFAULT_BLOCKED_ALERT,
+    DEFAULT_OVERDUE_REPEAT,
+    RaciAssignment,
+    RaciPolicy,
+    RaciRole,
+)
 
 CYCLE = ["", RaciRole.RESPONSIBLE, RaciRole.ACCOUNTABLE, RaciRole.CONSULTED, RaciRole.INFORMED]
 
@@ -98,12 +104,14 @@ def policy_update(
     consulted_limit: int,
     accountable_limit: int,
     overdue_repeat_days: int = DEFAULT_OVERDUE_REPEAT,
+    blocked_alert_days: int = DEFAULT_BLOCKED_ALERT,
 ) -> RaciPolicy:
     require_manager(actor)
     policy = policy_for(actor.organization)
     policy.consulted_limit = consulted_limit
     policy.accountable_limit = accountable_limit
     policy.overdue_repeat_days = overdue_repeat_days
+    policy.blocked_alert_days = blocked_alert_days
     policy.full_clean()
     policy.save()
     return policy

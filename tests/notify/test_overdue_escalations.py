@@ -12,7 +12,7 @@ from django.core.management import call_command
 from django.urls import reverse
 
 from kanban.models import Card
-from kanban.services import CardInput, card_create, card_move
+from kanban.services import CardInput, card_create, card_move, card_update
 from opsboard.notify.models import Notification
 from raci.models import RaciPolicy
 from raci.reminders import plan_reminders, send_deadline_reminders
@@ -64,12 +64,24 @@ def test_the_organisation_sets_how_often(tenant: Tenant, late: Card, client) -> 
     client.force_login(tenant.manager.user)
     url = reverse("raci:policy", kwargs={"org_slug": tenant.organization.slug})
     refused = client.post(
-        url, {"consulted_limit": 3, "accountable_limit": 5, "overdue_repeat_days": 0}
+        url,
+        {
+            "consulted_limit": 3,
+            "accountable_limit": 5,
+            "overdue_repeat_days": 0,
+            "blocked_alert_days": 2,
+        },
     )
     assert refused.status_code == 200 and "overdue_repeat_days" in refused.context["form"].errors
     assert RaciPolicy.objects.get(organization=tenant.organization).overdue_repeat_days == 3
     saved = client.post(
-        url, {"consulted_limit": 3, "accountable_limit": 5, "overdue_repeat_days": 1}
+        url,
+        {
+            "consulted_limit": 3,
+            "accountable_limit": 5,
+            "overdue_repeat_days": 1,
+            "blocked_alert_days": 2,
+        },
     )
     assert saved.status_code == 302
     assert overdue_for(tenant.manager.user, 22) == [("vendor contract", 2)]
@@ -128,10 +140,55 @@ def test_planning_takes_the_same_queries_however_many_cards(
             ),
         )
         raci_set(actor=tenant.lead, card=card, role="A", team=raci.product)
-    # organisations, cards, thresholds, R people, A people, A team members, users, preferences,
-    # the bundled cards in full
-    with django_assert_num_queries(9):
+    # organisations, cards, thresholds, blocked cards, R people, A people, A team members, users,
+    # preferences, the bundled cards in full
+    with django_assert_num_queries(10):
         [manager_bundle] = [
             r for r in plan_reminders(now=morning(21)) if r.recipient == tenant.manager.user
         ]
     assert len(manager_bundle.overdue) == 21
+
+
+def test_blocked_for_two_days_then_every_two(
+    tenant: Tenant, raci: RaciSetup, django_capture_on_commit_callbacks
+) -> None:
+    tenant.organization.timezone = "Asia/Shanghai"
+    tenant.organization.save()
+    card = card_create(
+        actor=tenant.lead,
+        board=raci.board,
+        data=CardInput(title="customs", assignee=tenant.member.user),
+    )
+    raci_set(actor=tenant.lead, card=card, role="A", user=tenant.manager.user)
+    card_update(
+        actor=tenant.member,
+        card=card,
+        data=CardInput(
+            title="customs",
+            assignee=tenant.member.user,
+            blocked=True,
+            blocked_reason="waiting on the broker",
+        ),
+    )
+    Card.objects.filter(pk=card.pk).update(blocked_at=morning(20))
+
+    def blocked_for(day: int) -> list[tuple[str, int]]:
+        return [
+            (c.title, days)
+            for r in plan_reminders(now=morning(day))
+            if r.recipient == tenant.manager.user
+            for c, days in r.blocked
+        ]
+
+    assert blocked_for(21) == blocked_for(23) == []
+    assert blocked_for(22) == [("customs", 2)]
+    assert blocked_for(24) == [("customs", 4)]
+    with django_capture_on_commit_callbacks(execute=True):
+        send_deadline_reminders(now=morning(22))
+    [message] = mail.outbox
+    assert message.subject == "Blocked: 1 card"
+    assert "blocked for 2 days: waiting on the broker" in message.body
+    card_update(
+        actor=tenant.member, card=card, data=CardInput(title="customs", assignee=tenant.member.user)
+    )
+    assert blocked_for(24) == []

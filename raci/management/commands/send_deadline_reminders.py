@@ -41,6 +41,8 @@ class Command(BaseCommand):
             overdue = ", ".join(f"{card.title} ({days}d)" for card, days in reminder.overdue)
             line = f"{reminder.recipient.email} ({reminder.day}): {titles}"
             line += f"; nobody responsible: {unowned}" if unowned else ""
-            self.stdout.write(line + (f"; overdue: {overdue}" if overdue else ""))
+            line += f"; overdue: {overdue}" if overdue else ""
+            blocked = ", ".join(f"{card.title} ({days}d)" for card, days in reminder.blocked)
+            self.stdout.write(line + (f"; blocked: {blocked}" if blocked else ""))
         verb = "would send" if options["dry_run"] else "sent"
         self.stdout.write(f"{len(reminders)} reminders {verb}.")
