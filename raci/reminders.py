@@ -39,7 +39,9 @@ from .models import (
 KIND = "deadline_reminder"
 DEFAULT_HOUR = 8
 LONGEST_LEAD = 7  # the longest lead time a person may choose
-DUE, UNOWNED, OVERDUE, BLOCKED = "due", "unowned", "overdue", "blocked"  # why in a bundle
+ONE_DAY = timedelta(days=1)
+# Why a card is in someone's bundle.
+DUE, UNOWNED, OVERDUE, BLOCKED, DONE = "due", "unowned", "overdue", "blocked", "done"
 
 
 @dataclass
@@ -52,14 +54,21 @@ class Reminder:
     unowned: list[Card] = field(default_factory=list)  # cards nobody is Responsible for
     overdue: list[tuple[Card, int]] = field(default_factory=list)  # card, days overdue
     blocked: list[tuple[Card, int]] = field(default_factory=list)  # card, days blocked
+    done: list[Card] = field(default_factory=list)  # done yesterday, for the Informed
 
     @property
     def count(self) -> int:
-        return len(self.cards) + len(self.unowned) + len(self.overdue) + len(self.blocked)
+        return (
+            len(self.cards)
+            + len(self.unowned)
+            + len(self.overdue)
+            + len(self.blocked)
+            + len(self.done)
+        )
 
     def card_ids(self) -> list[int]:
         return [card.pk for card, _days in self.cards + self.overdue + self.blocked] + [
-            card.pk for card in self.unowned
+            card.pk for card in self.unowned + self.done
         ]
 
 
@@ -70,16 +79,13 @@ def _zone(name: str, fallback: str) -> zoneinfo.ZoneInfo:
         return zoneinfo.ZoneInfo(fallback)
 
 
-def _open_cards(organization: Organization, **conditions: object) -> QuerySet[Card]:
-    """Open cards: only what planning reads, since most will not be in anyone's bundle today."""
+def _cards(organization: Organization, **conditions: object) -> QuerySet[Card]:
+    """Cards not archived: only what planning reads, since most will not be in anyone's bundle."""
     return (
         Card.objects.filter(
-            board__organization=organization,
-            archived_at__isnull=True,
-            done_at__isnull=True,
-            **conditions,
+            board__organization=organization, archived_at__isnull=True, **conditions
         )
-        .only("title", "due_date", "assignee_id", "blocked_at")
+        .only("title", "due_date", "assignee_id", "blocked_at", "done_at")
         .annotate(project_owner_id=F("board__project__owner_id"))
         .order_by()
     )
@@ -88,12 +94,17 @@ def _open_cards(organization: Organization, **conditions: object) -> QuerySet[Ca
 def due_cards(organization: Organization, today: date) -> QuerySet[Card]:
     """Open cards due up to the longest lead time ahead, overdue ones included."""
     horizon = today + timedelta(days=max(organization.reminder_lead_days, LONGEST_LEAD) + 1)
-    return _open_cards(organization, due_date__lte=horizon)
+    return _cards(organization, done_at__isnull=True, due_date__lte=horizon)
 
 
 def blocked_cards(organization: Organization, since: datetime) -> QuerySet[Card]:
     """Open cards blocked since before ``since`` (a day early: time zones differ)."""
-    return _open_cards(organization, blocked=True, blocked_at__lte=since)
+    return _cards(organization, done_at__isnull=True, blocked=True, blocked_at__lte=since)
+
+
+def done_cards(organization: Organization, now: datetime) -> QuerySet[Card]:
+    """Cards done in the last two days: yesterday, wherever each person is."""
+    return _cards(organization, done_at__gte=now - timedelta(days=2), done_at__lt=now)
 
 
 def _holders(cards: QuerySet[Card], organization: Organization, role: str) -> dict[int, set[int]]:
@@ -128,7 +139,9 @@ def plan_reminders(*, now: datetime) -> list[Reminder]:
         ).first() or (DEFAULT_OVERDUE_REPEAT, DEFAULT_BLOCKED_ALERT)
         blocked = blocked_cards(organization, now - timedelta(days=blocked_after - 1))
         stuck = list(blocked)
-        if not cards and not stuck:
+        done = done_cards(organization, now)
+        finished = list(done)
+        if not (cards or stuck or finished):
             continue
         responsible = _holders(due, organization, RaciRole.RESPONSIBLE)
         accountable = _holders(due, organization, RaciRole.ACCOUNTABLE)
@@ -151,6 +164,11 @@ def plan_reminders(*, now: datetime) -> list[Reminder]:
         for card in stuck:
             for person in accountable.get(card.pk) or ({card.project_owner_id} - {None}):
                 by_person[person].append((card, BLOCKED))
+        if finished:
+            informed = _holders(done, organization, RaciRole.INFORMED)
+            for card in finished:
+                for person in informed.get(card.pk, ()):
+                    by_person[person].append((card, DONE))
         if not by_person:
             continue
         users = User.objects.filter(pk__in=by_person, is_active=True).in_bulk()
@@ -175,6 +193,10 @@ def plan_reminders(*, now: datetime) -> list[Reminder]:
                 by_email=preference.email,
             )
             for card, why in entries:
+                if why == DONE:
+                    if card.done_at.astimezone(local.tzinfo).date() == local.date() - ONE_DAY:
+                        reminder.done.append(card)
+                    continue
                 if why == BLOCKED:
                     # After ``blocked_after`` days, then every ``blocked_after`` days.
                     days = (local.date() - card.blocked_at.astimezone(local.tzinfo).date()).days
@@ -200,6 +222,7 @@ def plan_reminders(*, now: datetime) -> list[Reminder]:
                 reminder.cards.sort(key=lambda item: (item[1], item[0].title))
                 reminder.overdue.sort(key=lambda item: (-item[1], item[0].title))
                 reminder.blocked.sort(key=lambda item: (-item[1], item[0].title))
+                reminder.done.sort(key=lambda card: card.done_at)
                 planned.append(reminder)
                 bundled.extend(reminder.card_ids())
         if bundled:
@@ -217,6 +240,7 @@ def _load_for_messages(reminders: list[Reminder], card_ids: list[int]) -> None:
         reminder.unowned = [full[card.pk] for card in reminder.unowned]
         reminder.overdue = [(full[card.pk], days) for card, days in reminder.overdue]
         reminder.blocked = [(full[card.pk], days) for card, days in reminder.blocked]
+        reminder.done = [full[card.pk] for card in reminder.done]
 
 
 def send_deadline_reminders(*, now: datetime, dry_run: bool = False) -> list[Reminder]:
@@ -243,6 +267,10 @@ def send_deadline_reminders(*, now: datetime, dry_run: bool = False) -> list[Rem
                         for card, days in reminder.blocked
                     ],
                     "overdue_count": len(reminder.overdue),
+                    "done": [
+                        {"card": card, "url": settings.SITE_URL + _card_path(card)}
+                        for card in reminder.done
+                    ],
                     "overdue": [
                         {"card": card, "days": days, "url": settings.SITE_URL + _card_path(card)}
                         for card, days in reminder.overdue

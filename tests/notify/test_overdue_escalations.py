@@ -140,9 +140,9 @@ def test_planning_takes_the_same_queries_however_many_cards(
             ),
         )
         raci_set(actor=tenant.lead, card=card, role="A", team=raci.product)
-    # organisations, cards, thresholds, blocked cards, R people, A people, A team members, users,
-    # preferences, the bundled cards in full
-    with django_assert_num_queries(10):
+    # organisations, cards, thresholds, blocked cards, done cards, R people, A people, A team
+    # members, users, preferences, the bundled cards in full
+    with django_assert_num_queries(11):
         [manager_bundle] = [
             r for r in plan_reminders(now=morning(21)) if r.recipient == tenant.manager.user
         ]
@@ -192,3 +192,33 @@ def test_blocked_for_two_days_then_every_two(
         actor=tenant.member, card=card, data=CardInput(title="customs", assignee=tenant.member.user)
     )
     assert blocked_for(24) == []
+
+
+def test_the_informed_hear_of_yesterdays_done_cards_the_next_morning(
+    tenant: Tenant, raci: RaciSetup, django_capture_on_commit_callbacks
+) -> None:
+    tenant.organization.timezone = "Asia/Shanghai"
+    tenant.organization.save()
+    card = card_create(actor=tenant.lead, board=raci.board, data=CardInput(title="new supplier"))
+    raci_set(actor=tenant.lead, card=card, role="I", team=raci.engineering)  # the lead's team
+    card_move(actor=tenant.lead, card=card, column=raci.board.columns.get(kind="done"))
+    Card.objects.filter(pk=card.pk).update(done_at=datetime(2026, 11, 23, 16, tzinfo=SHANGHAI))
+
+    def done_for(day: int, hour: int = 9) -> list[str]:
+        now = datetime(2026, 11, day, hour, tzinfo=SHANGHAI)
+        return [
+            c.title
+            for r in plan_reminders(now=now)
+            if r.recipient == tenant.lead.user
+            for c in r.done
+        ]
+
+    assert done_for(23, 20) == []  # the same day: not yet
+    assert done_for(24) == ["new supplier"]
+    assert done_for(25) == []  # only once
+    with django_capture_on_commit_callbacks(execute=True):
+        send_deadline_reminders(now=morning(24))
+    [message] = mail.outbox
+    assert message.to == [tenant.lead.user.email]
+    assert message.subject == "Done yesterday: 1 card"
+    assert "Done yesterday, for your information:" in message.body

@@ -43,6 +43,8 @@ class Command(BaseCommand):
             line += f"; nobody responsible: {unowned}" if unowned else ""
             line += f"; overdue: {overdue}" if overdue else ""
             blocked = ", ".join(f"{card.title} ({days}d)" for card, days in reminder.blocked)
-            self.stdout.write(line + (f"; blocked: {blocked}" if blocked else ""))
+            line += f"; blocked: {blocked}" if blocked else ""
+            done = ", ".join(card.title for card in reminder.done)
+            self.stdout.write(line + (f"; done: {done}" if done else ""))
         verb = "would send" if options["dry_run"] else "sent"
         self.stdout.write(f"{len(reminders)} reminders {verb}.")
