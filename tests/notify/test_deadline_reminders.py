@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import io
+import threading
 import zoneinfo
 from datetime import date, datetime
 
 import pytest
 from django.core import mail
 from django.core.management import call_command
+from django.db import close_old_connections
 from django.urls import reverse
 
 from kanban.models import Card
@@ -218,3 +220,25 @@ def test_email_off_keeps_the_reminder_in_the_app(
     notification = Notification.objects.get(recipient=tenant.member.user)
     assert (notification.channel, notification.status) == ("in_app", Status.SENT)
     assert "Due soon: 2 cards" in client.get(reverse("notify:list")).text
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_scans_at_once_send_one_bundle(tenant: Tenant, due) -> None:
+    start = threading.Barrier(2)
+    sent: list[int] = []
+
+    def scan() -> None:
+        start.wait()
+        try:
+            sent.append(len(send_deadline_reminders(now=morning(24))))
+        finally:
+            close_old_connections()
+
+    threads = [threading.Thread(target=scan) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    assert sorted(sent) == [0, 1]
+    assert Notification.objects.count() == 1
+    assert len(mail.outbox) == 1
