@@ -26,18 +26,12 @@ from opsboard.accounts.models import User
 from opsboard.notify.models import Channel, Preference
 from opsboard.notify.services import notification_claim
 from opsboard.notify.tasks import deliver_notification
-from projects.models import Membership, Organization
+from projects.models import Organization
 
-from .models import (
-    DEFAULT_BLOCKED_ALERT,
-    DEFAULT_OVERDUE_REPEAT,
-    RaciAssignment,
-    RaciPolicy,
-    RaciRole,
-)
+from .models import DEFAULT_BLOCKED_ALERT, DEFAULT_OVERDUE_REPEAT, RaciPolicy, RaciRole
+from .selectors import holders_by_card
 
 KIND = "deadline_reminder"
-DEFAULT_HOUR = 8
 LONGEST_LEAD = 7  # the longest lead time a person may choose
 ONE_DAY = timedelta(days=1)
 # Why a card is in someone's bundle.
@@ -107,73 +101,20 @@ def done_cards(organization: Organization, now: datetime) -> QuerySet[Card]:
     return _cards(organization, done_at__gte=now - timedelta(days=2), done_at__lt=now)
 
 
-def _holders(cards: QuerySet[Card], organization: Organization, role: str) -> dict[int, set[int]]:
-    """Card id -> ids of the people in ``role``: people, and members of teams, in two queries."""
-    people: dict[int, set[int]] = defaultdict(set)
-    teams: dict[int, set[int]] = defaultdict(set)
-    for card_id, user_id, team_id in RaciAssignment.objects.filter(
-        card__in=cards.values("pk"), role=role
-    ).values_list("card_id", "user_id", "team_id"):
-        if user_id:
-            people[card_id].add(user_id)
-        else:
-            teams[team_id].add(card_id)
-    if teams:
-        for team_id, user_id in Membership.objects.filter(
-            organization=organization, teams__in=list(teams), user__is_active=True
-        ).values_list("teams", "user_id"):
-            for card_id in teams.get(team_id, ()):
-                people[card_id].add(user_id)
-    return people
-
-
 def plan_reminders(*, now: datetime) -> list[Reminder]:
     """Who gets a reminder now, with which cards. Nothing is written."""
     planned: list[Reminder] = []
     for organization in Organization.objects.all():
         org_today = now.astimezone(_zone(organization.timezone, settings.TIME_ZONE)).date()
-        due = due_cards(organization, org_today)
-        cards = list(due)
         repeat, blocked_after = RaciPolicy.objects.filter(organization=organization).values_list(
             "overdue_repeat_days", "blocked_alert_days"
         ).first() or (DEFAULT_OVERDUE_REPEAT, DEFAULT_BLOCKED_ALERT)
-        blocked = blocked_cards(organization, now - timedelta(days=blocked_after - 1))
-        stuck = list(blocked)
-        done = done_cards(organization, now)
-        finished = list(done)
-        if not (cards or stuck or finished):
-            continue
-        responsible = _holders(due, organization, RaciRole.RESPONSIBLE)
-        accountable = _holders(due, organization, RaciRole.ACCOUNTABLE)
-        if stuck:
-            accountable |= _holders(blocked, organization, RaciRole.ACCOUNTABLE)
-        by_person: dict[int, list[tuple[Card, str]]] = defaultdict(list)
-        for card in cards:
-            owner = {card.project_owner_id} - {None}
-            if card.due_date <= org_today:  # overdue already where it is tomorrow
-                for person in accountable.get(card.pk) or owner:
-                    by_person[person].append((card, OVERDUE))
-            people = responsible.get(card.pk) or ({card.assignee_id} - {None})
-            if people:
-                for person in people:
-                    by_person[person].append((card, DUE))
-            else:
-                # Nobody Responsible and nobody assigned: tell whoever is Accountable.
-                for person in accountable.get(card.pk) or owner:
-                    by_person[person].append((card, UNOWNED))
-        for card in stuck:
-            for person in accountable.get(card.pk) or ({card.project_owner_id} - {None}):
-                by_person[person].append((card, BLOCKED))
-        if finished:
-            informed = _holders(done, organization, RaciRole.INFORMED)
-            for card in finished:
-                for person in informed.get(card.pk, ()):
-                    by_person[person].append((card, DONE))
+        by_person = _routes(organization, now, org_today, blocked_after)
         if not by_person:
             continue
         users = User.objects.filter(pk__in=by_person, is_active=True).in_bulk()
-        first, bundled = len(planned), []
         preferences = {p.user_id: p for p in Preference.objects.filter(user__in=users)}
+        bundles = []
         for user_id, entries in by_person.items():
             user = users.get(user_id)
             if user is None:
@@ -185,53 +126,114 @@ def plan_reminders(*, now: datetime) -> list[Reminder]:
                 or local.weekday() in preference.quiet_day_set()
             ):
                 continue
-            lead_days = preference.lead_day_list()
             reminder = Reminder(
                 recipient=user,
                 day=local.date(),
                 organization_id=organization.pk,
                 by_email=preference.email,
             )
-            for card, why in entries:
-                if why == DONE:
-                    if card.done_at.astimezone(local.tzinfo).date() == local.date() - ONE_DAY:
-                        reminder.done.append(card)
-                    continue
-                if why == BLOCKED:
-                    # After ``blocked_after`` days, then every ``blocked_after`` days.
-                    days = (local.date() - card.blocked_at.astimezone(local.tzinfo).date()).days
-                    if days >= blocked_after and days % blocked_after == 0:
-                        reminder.blocked.append((card, days))
-                    continue
-                days = (card.due_date - local.date()).days
-                if why == OVERDUE:
-                    # The day after the due date, then every ``repeat`` days.
-                    if days < 0 and (-days - 1) % repeat == 0:
-                        reminder.overdue.append((card, -days))
-                    continue
-                wanted = (
-                    days in lead_days if lead_days else 0 <= days <= organization.reminder_lead_days
-                )
-                if not wanted:
-                    continue
+            _fill(
+                reminder,
+                entries,
+                local=local,
+                lead_days=preference.lead_day_list(),
+                default_lead=organization.reminder_lead_days,
+                repeat=repeat,
+                blocked_after=blocked_after,
+            )
+            if reminder.count:
+                bundles.append(reminder)
+        _load_for_messages(bundles)
+        planned.extend(bundles)
+    return planned
+
+
+def _routes(
+    organization: Organization, now: datetime, org_today: date, blocked_after: int
+) -> dict[int, list[tuple[Card, str]]]:
+    """Person id -> the cards that might concern them today, each with why."""
+    due = due_cards(organization, org_today)
+    blocked = blocked_cards(organization, now - timedelta(days=blocked_after - 1))
+    done = done_cards(organization, now)
+    cards, stuck, finished = list(due), list(blocked), list(done)
+    by_person: dict[int, list[tuple[Card, str]]] = defaultdict(list)
+    if not (cards or stuck or finished):
+        return by_person
+
+    def holders(queryset: QuerySet[Card], role: str) -> dict[int, set[int]]:
+        return holders_by_card(queryset, organization_id=organization.pk, role=role)
+
+    def accountable_or_owner(card: Card) -> set[int]:
+        return accountable.get(card.pk) or ({card.project_owner_id} - {None})
+
+    responsible = holders(due, RaciRole.RESPONSIBLE)
+    accountable = holders(due, RaciRole.ACCOUNTABLE)
+    if stuck:
+        accountable |= holders(blocked, RaciRole.ACCOUNTABLE)
+    for card in cards:
+        if card.due_date <= org_today:  # overdue already where it is tomorrow
+            for person in accountable_or_owner(card):
+                by_person[person].append((card, OVERDUE))
+        people = responsible.get(card.pk) or ({card.assignee_id} - {None})
+        # Nobody Responsible and nobody assigned: tell whoever is Accountable.
+        why = DUE if people else UNOWNED
+        for person in people or accountable_or_owner(card):
+            by_person[person].append((card, why))
+    for card in stuck:
+        for person in accountable_or_owner(card):
+            by_person[person].append((card, BLOCKED))
+    if finished:
+        informed = holders(done, RaciRole.INFORMED)
+        for card in finished:
+            for person in informed.get(card.pk, ()):
+                by_person[person].append((card, DONE))
+    return by_person
+
+
+def _fill(
+    reminder: Reminder,
+    entries: list[tuple[Card, str]],
+    *,
+    local: datetime,
+    lead_days: list[int] | None,
+    default_lead: int,
+    repeat: int,
+    blocked_after: int,
+) -> None:
+    """Keep of ``entries`` what is due for the person today, at their local time."""
+    today = local.date()
+    for card, why in entries:
+        if why == DONE:
+            if card.done_at.astimezone(local.tzinfo).date() == today - ONE_DAY:
+                reminder.done.append(card)
+        elif why == BLOCKED:
+            # After ``blocked_after`` days, then every ``blocked_after`` days.
+            days = (today - card.blocked_at.astimezone(local.tzinfo).date()).days
+            if days >= blocked_after and days % blocked_after == 0:
+                reminder.blocked.append((card, days))
+        elif why == OVERDUE:
+            # The day after the due date, then every ``repeat`` days.
+            days = (today - card.due_date).days
+            if days > 0 and (days - 1) % repeat == 0:
+                reminder.overdue.append((card, days))
+        else:
+            days = (card.due_date - today).days
+            if (days in lead_days) if lead_days else (0 <= days <= default_lead):
                 if why == UNOWNED:
                     reminder.unowned.append(card)
                 else:
                     reminder.cards.append((card, days))
-            if reminder.count:
-                reminder.cards.sort(key=lambda item: (item[1], item[0].title))
-                reminder.overdue.sort(key=lambda item: (-item[1], item[0].title))
-                reminder.blocked.sort(key=lambda item: (-item[1], item[0].title))
-                reminder.done.sort(key=lambda card: card.done_at)
-                planned.append(reminder)
-                bundled.extend(reminder.card_ids())
-        if bundled:
-            _load_for_messages(planned[first:], bundled)
-    return planned
+    reminder.cards.sort(key=lambda item: (item[1], item[0].title))
+    reminder.overdue.sort(key=lambda item: (-item[1], item[0].title))
+    reminder.blocked.sort(key=lambda item: (-item[1], item[0].title))
+    reminder.done.sort(key=lambda card: card.done_at)
 
 
-def _load_for_messages(reminders: list[Reminder], card_ids: list[int]) -> None:
+def _load_for_messages(reminders: list[Reminder]) -> None:
     """Swap the slim planning rows for whole cards (project, organisation, assignee), in one query."""
+    card_ids = [card_id for reminder in reminders for card_id in reminder.card_ids()]
+    if not card_ids:
+        return
     full = Card.objects.select_related("board__organization", "board__project", "assignee").in_bulk(
         card_ids
     )
@@ -262,27 +264,12 @@ def send_deadline_reminders(*, now: datetime, dry_run: bool = False) -> list[Rem
                     "recipient": reminder.recipient,
                     "count": reminder.count,
                     "due_count": len(reminder.cards) + len(reminder.unowned),
-                    "blocked": [
-                        {"card": card, "days": days, "url": settings.SITE_URL + _card_path(card)}
-                        for card, days in reminder.blocked
-                    ],
                     "overdue_count": len(reminder.overdue),
-                    "done": [
-                        {"card": card, "url": settings.SITE_URL + _card_path(card)}
-                        for card in reminder.done
-                    ],
-                    "overdue": [
-                        {"card": card, "days": days, "url": settings.SITE_URL + _card_path(card)}
-                        for card, days in reminder.overdue
-                    ],
-                    "cards": [
-                        {"card": card, "days": days, "url": settings.SITE_URL + _card_path(card)}
-                        for card, days in reminder.cards
-                    ],
-                    "unowned": [
-                        {"card": card, "url": settings.SITE_URL + _card_path(card)}
-                        for card in reminder.unowned
-                    ],
+                    "cards": [_item(card, days) for card, days in reminder.cards],
+                    "unowned": [_item(card) for card in reminder.unowned],
+                    "overdue": [_item(card, days) for card, days in reminder.overdue],
+                    "blocked": [_item(card, days) for card, days in reminder.blocked],
+                    "done": [_item(card) for card in reminder.done],
                 },
                 language=reminder.recipient.language or None,
                 timezone_name=reminder.recipient.timezone or None,
@@ -297,8 +284,10 @@ def send_deadline_reminders(*, now: datetime, dry_run: bool = False) -> list[Rem
     return sent
 
 
-def _card_path(card: Card) -> str:
-    return reverse(
+def _item(card: Card, days: int | None = None) -> dict[str, object]:
+    """A card as the message lists it, with its address."""
+    path = reverse(
         "kanban:card_detail",
         kwargs={"org_slug": card.board.organization.slug, "card_id": card.pk},
     )
+    return {"card": card, "days": days, "url": settings.SITE_URL + path}

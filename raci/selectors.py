@@ -253,6 +253,31 @@ ROLE_FOR_OCCASION = {
 }
 
 
+def holders_by_card(
+    cards: QuerySet[Card], *, organization_id: int, role: str
+) -> dict[int, set[int]]:
+    """Card id -> ids of the active people in ``role`` on each card: people in it, and members of
+    teams in it, in two queries however many cards."""
+    people: dict[int, set[int]] = defaultdict(set)
+    teams: dict[int, set[int]] = defaultdict(set)
+    for card_id, user_id, team_id in (
+        RaciAssignment.objects.filter(card__in=cards.values("pk"), role=role)
+        .filter(Q(user__isnull=True) | Q(user__is_active=True))
+        .values_list("card_id", "user_id", "team_id")
+    ):
+        if user_id:
+            people[card_id].add(user_id)
+        else:
+            teams[team_id].add(card_id)
+    if teams:
+        for team_id, user_id in Membership.objects.filter(
+            organization_id=organization_id, teams__in=list(teams), user__is_active=True
+        ).values_list("teams", "user_id"):
+            for card_id in teams[team_id]:
+                people[card_id].add(user_id)
+    return people
+
+
 def recipients(*, card: Card, occasion: str) -> list[User]:
     """Who must hear about ``card`` for ``occasion``: a person in the role, or every
     member of a team in it, active people only, each once.
@@ -260,18 +285,13 @@ def recipients(*, card: Card, occasion: str) -> list[User]:
     Reminders fall back to the assignee when nobody is Responsible, and overdue
     escalations to the project's owner when nobody is Accountable.
     """
-    role = ROLE_FOR_OCCASION[occasion]
-    holders = RaciAssignment.objects.filter(card=card, role=role)
-    people = User.objects.filter(is_active=True).filter(
-        Q(raci_roles__in=holders)
-        | Q(
-            memberships__teams__raci_roles__in=holders,
-            memberships__organization_id=card.board.organization_id,
-        )
-    )
-    found = list(people.distinct().order_by("full_name", "email"))
+    found = holders_by_card(
+        Card.objects.filter(pk=card.pk),
+        organization_id=card.board.organization_id,
+        role=ROLE_FOR_OCCASION[occasion],
+    ).get(card.pk)
     if found:
-        return found
+        return list(User.objects.filter(pk__in=found).order_by("full_name", "email"))
     if occasion == Occasion.REMINDER and card.assignee_id and card.assignee.is_active:
         return [card.assignee]
     if occasion == Occasion.OVERDUE:
