@@ -23,12 +23,19 @@ from django.urls import reverse
 
 from kanban.models import Card
 from opsboard.accounts.models import User
-from opsboard.notify.models import Channel, Preference
-from opsboard.notify.services import notification_claim
+from opsboard.notify.emails import render_texts
+from opsboard.notify.models import Channel, ChatWebhook, Notification, Preference
+from opsboard.notify.services import chat_claim, notification_claim
 from opsboard.notify.tasks import deliver_notification
 from projects.models import Organization
 
-from .models import DEFAULT_BLOCKED_ALERT, DEFAULT_OVERDUE_REPEAT, RaciPolicy, RaciRole
+from .models import (
+    DEFAULT_BLOCKED_ALERT,
+    DEFAULT_OVERDUE_REPEAT,
+    RaciAssignment,
+    RaciPolicy,
+    RaciRole,
+)
 from .selectors import holders_by_card
 
 KIND = "deadline_reminder"
@@ -40,10 +47,13 @@ DUE, UNOWNED, OVERDUE, BLOCKED, DONE = "due", "unowned", "overdue", "blocked", "
 
 @dataclass
 class Reminder:
-    recipient: User
+    recipient: User | None  # a person, or
     day: date  # the recipient's day
     organization_id: int
+    webhook: ChatWebhook | None = None  # a chat group
     by_email: bool = True  # otherwise only in the app
+    language: str = ""  # the person's, else the organisation's
+    timezone_name: str = ""
     cards: list[tuple[Card, int]] = field(default_factory=list)  # card, days until due
     unowned: list[Card] = field(default_factory=list)  # cards nobody is Responsible for
     overdue: list[tuple[Card, int]] = field(default_factory=list)  # card, days overdue
@@ -79,7 +89,7 @@ def _cards(organization: Organization, **conditions: object) -> QuerySet[Card]:
         Card.objects.filter(
             board__organization=organization, archived_at__isnull=True, **conditions
         )
-        .only("title", "due_date", "assignee_id", "blocked_at", "done_at")
+        .only("title", "due_date", "assignee_id", "team_id", "blocked_at", "done_at")
         .annotate(project_owner_id=F("board__project__owner_id"))
         .order_by()
     )
@@ -109,13 +119,16 @@ def plan_reminders(*, now: datetime) -> list[Reminder]:
         repeat, blocked_after = RaciPolicy.objects.filter(organization=organization).values_list(
             "overdue_repeat_days", "blocked_alert_days"
         ).first() or (DEFAULT_OVERDUE_REPEAT, DEFAULT_BLOCKED_ALERT)
-        by_person = _routes(organization, now, org_today, blocked_after)
-        if not by_person:
+        webhooks = list(ChatWebhook.objects.filter(organization_id=organization.pk, active=True))
+        routes = _routes(organization, now, org_today, blocked_after, with_teams=bool(webhooks))
+        if not routes.for_chat:
             continue
-        users = User.objects.filter(pk__in=by_person, is_active=True).in_bulk()
+        bundles = _for_chat_groups(
+            organization, webhooks, routes, now=now, repeat=repeat, blocked_after=blocked_after
+        )
+        users = User.objects.filter(pk__in=routes.by_person, is_active=True).in_bulk()
         preferences = {p.user_id: p for p in Preference.objects.filter(user__in=users)}
-        bundles = []
-        for user_id, entries in by_person.items():
+        for user_id, entries in routes.by_person.items():
             user = users.get(user_id)
             if user is None:
                 continue
@@ -131,6 +144,8 @@ def plan_reminders(*, now: datetime) -> list[Reminder]:
                 day=local.date(),
                 organization_id=organization.pk,
                 by_email=preference.email,
+                language=user.language or organization.language,
+                timezone_name=user.timezone or organization.timezone,
             )
             _fill(
                 reminder,
@@ -148,17 +163,36 @@ def plan_reminders(*, now: datetime) -> list[Reminder]:
     return planned
 
 
+@dataclass
+class Routes:
+    """Who might hear about which card today, and why: each person, and the chat groups."""
+
+    by_person: dict[int, list[tuple[Card, str]]] = field(default_factory=lambda: defaultdict(list))
+    for_chat: list[tuple[Card, str]] = field(default_factory=list)  # every card, once per why
+    teams: dict[int, set[int]] = field(default_factory=dict)  # card -> its team and R teams
+
+    def for_webhook(self, webhook: ChatWebhook) -> list[tuple[Card, str]]:
+        if webhook.team_id is None:
+            return self.for_chat
+        return [entry for entry in self.for_chat if webhook.team_id in self.teams[entry[0].pk]]
+
+
 def _routes(
-    organization: Organization, now: datetime, org_today: date, blocked_after: int
-) -> dict[int, list[tuple[Card, str]]]:
-    """Person id -> the cards that might concern them today, each with why."""
+    organization: Organization,
+    now: datetime,
+    org_today: date,
+    blocked_after: int,
+    *,
+    with_teams: bool,
+) -> Routes:
+    """The cards that might concern someone today, each with why; ``with_teams`` for chat groups."""
     due = due_cards(organization, org_today)
     blocked = blocked_cards(organization, now - timedelta(days=blocked_after - 1))
     done = done_cards(organization, now)
     cards, stuck, finished = list(due), list(blocked), list(done)
-    by_person: dict[int, list[tuple[Card, str]]] = defaultdict(list)
+    routes = Routes()
     if not (cards or stuck or finished):
-        return by_person
+        return routes
 
     def holders(queryset: QuerySet[Card], role: str) -> dict[int, set[int]]:
         return holders_by_card(queryset, organization_id=organization.pk, role=role)
@@ -166,28 +200,76 @@ def _routes(
     def accountable_or_owner(card: Card) -> set[int]:
         return accountable.get(card.pk) or ({card.project_owner_id} - {None})
 
+    def route(card: Card, why: str, people: set[int]) -> None:
+        for person in people:
+            routes.by_person[person].append((card, why))
+        routes.for_chat.append((card, why))
+
     responsible = holders(due, RaciRole.RESPONSIBLE)
     accountable = holders(due, RaciRole.ACCOUNTABLE)
     if stuck:
         accountable |= holders(blocked, RaciRole.ACCOUNTABLE)
     for card in cards:
         if card.due_date <= org_today:  # overdue already where it is tomorrow
-            for person in accountable_or_owner(card):
-                by_person[person].append((card, OVERDUE))
+            route(card, OVERDUE, accountable_or_owner(card))
         people = responsible.get(card.pk) or ({card.assignee_id} - {None})
         # Nobody Responsible and nobody assigned: tell whoever is Accountable.
-        why = DUE if people else UNOWNED
-        for person in people or accountable_or_owner(card):
-            by_person[person].append((card, why))
+        route(card, DUE if people else UNOWNED, people or accountable_or_owner(card))
     for card in stuck:
-        for person in accountable_or_owner(card):
-            by_person[person].append((card, BLOCKED))
+        route(card, BLOCKED, accountable_or_owner(card))
     if finished:
         informed = holders(done, RaciRole.INFORMED)
         for card in finished:
-            for person in informed.get(card.pk, ()):
-                by_person[person].append((card, DONE))
-    return by_person
+            route(card, DONE, informed.get(card.pk, set()))
+    if with_teams:
+        routes.teams = {card.pk: {card.team_id} - {None} for card, _why in routes.for_chat}
+        responsible_teams = RaciAssignment.objects.filter(
+            card_id__in=routes.teams, role=RaciRole.RESPONSIBLE, team__isnull=False
+        ).values_list("card_id", "team_id")
+        for card_id, team_id in responsible_teams:
+            routes.teams[card_id].add(team_id)
+    return routes
+
+
+def _for_chat_groups(
+    organization: Organization,
+    webhooks: list[ChatWebhook],
+    routes: Routes,
+    *,
+    now: datetime,
+    repeat: int,
+    blocked_after: int,
+) -> list[Reminder]:
+    """Each chat group's post for today, from its posting hour in the organisation's time zone.
+
+    A group hears of a card on the lead day and the due day (not every day between),
+    then of overdue, blocked and done cards as the Accountable and Informed do.
+    """
+    local = now.astimezone(_zone(organization.timezone, settings.TIME_ZONE))
+    posts = []
+    for webhook in webhooks:
+        if local.hour < webhook.hour:
+            continue
+        post = Reminder(
+            recipient=None,
+            webhook=webhook,
+            day=local.date(),
+            organization_id=organization.pk,
+            language=organization.language,
+            timezone_name=organization.timezone,
+        )
+        _fill(
+            post,
+            routes.for_webhook(webhook),
+            local=local,
+            lead_days=sorted({0, organization.reminder_lead_days}),
+            default_lead=organization.reminder_lead_days,
+            repeat=repeat,
+            blocked_after=blocked_after,
+        )
+        if post.count:
+            posts.append(post)
+    return posts
 
 
 def _fill(
@@ -252,36 +334,59 @@ def send_deadline_reminders(*, now: datetime, dry_run: bool = False) -> list[Rem
         return planned
     sent = []
     for reminder in planned:
+        context = {
+            "recipient": reminder.recipient,
+            "count": reminder.count,
+            "due_count": len(reminder.cards) + len(reminder.unowned),
+            "overdue_count": len(reminder.overdue),
+            "cards": [_item(card, days) for card, days in reminder.cards],
+            "unowned": [_item(card) for card in reminder.unowned],
+            "overdue": [_item(card, days) for card, days in reminder.overdue],
+            "blocked": [_item(card, days) for card, days in reminder.blocked],
+            "done": [_item(card) for card in reminder.done],
+        }
+        # One bundle per organisation: someone in two gets one from each.
+        claim = {"kind": KIND, "subject_key": f"cards-due:{reminder.organization_id}"}
         with transaction.atomic():
-            notification = notification_claim(
-                kind=KIND,
-                # One bundle per organisation: someone in two gets one from each.
-                subject_key=f"cards-due:{reminder.organization_id}",
-                recipient=reminder.recipient,
-                period=reminder.day.isoformat(),
-                template="deadline-reminder",
-                context={
-                    "recipient": reminder.recipient,
-                    "count": reminder.count,
-                    "due_count": len(reminder.cards) + len(reminder.unowned),
-                    "overdue_count": len(reminder.overdue),
-                    "cards": [_item(card, days) for card, days in reminder.cards],
-                    "unowned": [_item(card) for card in reminder.unowned],
-                    "overdue": [_item(card, days) for card, days in reminder.overdue],
-                    "blocked": [_item(card, days) for card, days in reminder.blocked],
-                    "done": [_item(card) for card in reminder.done],
-                },
-                language=reminder.recipient.language or None,
-                timezone_name=reminder.recipient.timezone or None,
-                organization_id=reminder.organization_id,
-                channel=Channel.EMAIL if reminder.by_email else Channel.IN_APP,
-            )
+            if reminder.webhook is not None:
+                notification = _claim_chat(reminder, context, claim)
+            else:
+                notification = notification_claim(
+                    **claim,
+                    recipient=reminder.recipient,
+                    period=reminder.day.isoformat(),
+                    template="deadline-reminder",
+                    context=context,
+                    language=reminder.language or None,
+                    timezone_name=reminder.timezone_name or None,
+                    organization_id=reminder.organization_id,
+                    channel=Channel.EMAIL if reminder.by_email else Channel.IN_APP,
+                )
             if notification is None:
                 continue
-            if reminder.by_email:
+            if notification.channel != Channel.IN_APP:
                 deliver_notification.delay_on_commit(notification.pk)
             sent.append(reminder)
     return sent
+
+
+def _claim_chat(
+    reminder: Reminder, context: dict[str, object], claim: dict[str, str]
+) -> Notification | None:
+    webhook = reminder.webhook
+    title, markdown = render_texts(
+        ["emails/deadline-reminder-subject.txt", "chat/deadline-reminder.md"],
+        context={**context, "group": webhook},
+        language=reminder.language or None,
+        timezone_name=reminder.timezone_name or None,
+    )
+    return chat_claim(
+        **claim,
+        webhook=webhook,
+        period=reminder.day.isoformat(),
+        title=" ".join(title.split()),
+        markdown=markdown.strip(),
+    )
 
 
 def _item(card: Card, days: int | None = None) -> dict[str, object]:

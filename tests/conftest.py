@@ -14,6 +14,8 @@ from opsboard.accounts.models import User
 from projects.models import Membership, Organization, Project, Role, Team
 from tests.factories import MembershipFactory, OrganizationFactory, ProjectFactory, TeamFactory
 
+pytest_plugins = ["tests.chat_server"]
+
 
 @dataclass
 class Tenant:

@@ -24,14 +24,28 @@ def render_email(
     timezone_name: str | None = None,
 ) -> tuple[str, str, str]:
     """Return (subject, text body, HTML body) in ``language``, times in ``timezone_name``."""
+    subject, text, html = render_texts(
+        [f"emails/{template}-{part}" for part in ("subject.txt", "body.txt", "body.html")],
+        context=context,
+        language=language,
+        timezone_name=timezone_name,
+    )
+    # A subject is one line whatever the template's white space.
+    return " ".join(subject.split()), text, html
+
+
+def render_texts(
+    templates: Sequence[str],
+    *,
+    context: Mapping[str, Any],
+    language: str | None = None,
+    timezone_name: str | None = None,
+) -> list[str]:
+    """Render each template in ``language``, times in ``timezone_name`` (emails, chat posts)."""
     full_context = {"site_url": settings.SITE_URL, **context}
     zone = zoneinfo.ZoneInfo(timezone_name or settings.TIME_ZONE)
     with translation.override(language or settings.LANGUAGE_CODE), timezone.override(zone):
-        subject = render_to_string(f"emails/{template}-subject.txt", full_context)
-        text = render_to_string(f"emails/{template}-body.txt", full_context)
-        html = render_to_string(f"emails/{template}-body.html", full_context)
-    # A subject is one line whatever the template's white space.
-    return " ".join(subject.split()), text, html
+        return [render_to_string(name, full_context) for name in templates]
 
 
 def send_email(

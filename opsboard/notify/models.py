@@ -14,16 +14,55 @@ from django.db import models
 from django.utils import timezone as django_timezone
 from django.utils.translation import gettext_lazy as _
 
+from .chat import Provider, mask
+
 
 class Channel(models.TextChoices):
     EMAIL = "email", _("Email")
     IN_APP = "in_app", _("In the app only")
+    CHAT = "chat", _("Chat group")
 
 
 class Status(models.TextChoices):
     PENDING = "pending", _("Waiting to be sent")
     SENT = "sent", _("Sent")
     FAILED = "failed", _("Failed")
+
+
+class ChatWebhook(models.Model):
+    """A chat group's incoming webhook: a team's, or (no team) the whole organisation's."""
+
+    # Ids, not keys: notify sits below the apps that own organisations and teams.
+    organization_id = models.BigIntegerField(_("organisation"), db_index=True)
+    team_id = models.BigIntegerField(_("team"), null=True, blank=True)
+    name = models.CharField(_("name"), max_length=100)
+    provider = models.CharField(_("service"), max_length=10, choices=Provider.choices)
+    url = models.CharField(_("webhook address"), max_length=500)
+    secret = models.CharField(_("signing secret"), max_length=200, blank=True)
+    hour = models.PositiveSmallIntegerField(
+        _("posting hour"),
+        default=9,
+        validators=[MaxValueValidator(23)],
+        help_text=_("In the organisation's time zone."),
+    )
+    active = models.BooleanField(_("active"), default=True)
+    created_at = models.DateTimeField(_("created"), default=django_timezone.now, editable=False)
+
+    class Meta:
+        verbose_name = _("chat webhook")
+        verbose_name_plural = _("chat webhooks")
+        ordering = ["team_id", "name"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.get_provider_display()})"
+
+    @property
+    def masked_url(self) -> str:
+        return mask(self.url)
+
+    @property
+    def masked_secret(self) -> str:
+        return mask(self.secret)
 
 
 class Notification(models.Model):
@@ -33,11 +72,22 @@ class Notification(models.Model):
     period = models.CharField(
         _("period"), max_length=20, help_text=_("e.g. the recipient's day, 2026-11-24")
     )
+    # A person, or a chat group's webhook.
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.CASCADE,
+        null=True,
+        blank=True,
         related_name="notifications",
         verbose_name=_("recipient"),
+    )
+    webhook = models.ForeignKey(
+        ChatWebhook,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="notifications",
+        verbose_name=_("chat group"),
     )
     channel = models.CharField(
         _("channel"), max_length=10, choices=Channel.choices, default=Channel.EMAIL
@@ -67,12 +117,22 @@ class Notification(models.Model):
             models.UniqueConstraint(
                 fields=["kind", "subject_key", "recipient", "period", "channel"],
                 name="notify_once_per_period",
-            )
+            ),
+            models.UniqueConstraint(
+                fields=["kind", "subject_key", "webhook", "period"],
+                condition=models.Q(webhook__isnull=False),
+                name="notify_chat_once_per_period",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(recipient__isnull=True, webhook__isnull=False)
+                | models.Q(recipient__isnull=False, webhook__isnull=True),
+                name="notify_person_or_chat",
+            ),
         ]
         indexes = [models.Index(fields=["recipient", "read_at"], name="notify_unread")]
 
     def __str__(self) -> str:
-        return f"{self.kind} → {self.recipient} ({self.period})"
+        return f"{self.kind} → {self.recipient or self.webhook} ({self.period})"
 
 
 class Preference(models.Model):

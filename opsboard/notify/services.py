@@ -8,11 +8,14 @@ from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from opsboard.accounts.models import User
 
+from . import chat
+from .chat import ChatRejected, ChatUnavailable
 from .emails import render_email, send_rendered
-from .models import Channel, Notification, Status
+from .models import Channel, ChatWebhook, Notification, Status
 
 # Worth another try later: the server may be back.
 TRANSIENT_ERRORS = (
@@ -44,22 +47,50 @@ def notification_claim(
     subject, text, html = render_email(
         template=template, context=context, language=language, timezone_name=timezone_name
     )
+    return _claim(
+        kind=kind,
+        subject_key=subject_key,
+        recipient=recipient,
+        period=period,
+        channel=channel,
+        organization_id=organization_id,
+        title=subject,
+        body=text,
+        body_html=html,
+        link=link,
+        status=Status.SENT if channel == Channel.IN_APP else Status.PENDING,
+        sent_at=timezone.now() if channel == Channel.IN_APP else None,
+    )
+
+
+def chat_claim(
+    *,
+    kind: str,
+    subject_key: str,
+    webhook: ChatWebhook,
+    period: str,
+    title: str,
+    markdown: str,
+    link: str = "",
+) -> Notification | None:
+    """Write the ledger row for a chat group's message; None when it was already written."""
+    return _claim(
+        kind=kind,
+        subject_key=subject_key,
+        webhook=webhook,
+        period=period,
+        channel=Channel.CHAT,
+        organization_id=webhook.organization_id,
+        title=title,
+        body=markdown,
+        link=link,
+    )
+
+
+def _claim(**fields: Any) -> Notification | None:
     try:
         with transaction.atomic():
-            return Notification.objects.create(
-                kind=kind,
-                subject_key=subject_key,
-                recipient=recipient,
-                period=period,
-                channel=channel,
-                organization_id=organization_id,
-                title=subject,
-                body=text,
-                body_html=html,
-                link=link,
-                status=Status.SENT if channel == Channel.IN_APP else Status.PENDING,
-                sent_at=timezone.now() if channel == Channel.IN_APP else None,
-            )
+            return Notification.objects.create(**fields)
     except IntegrityError:
         return None
 
@@ -69,17 +100,19 @@ class TransientDeliveryError(Exception):
 
 
 def notification_deliver(*, notification_id: int) -> str:
-    """Send a claimed notification once. Returns its status; raises TransientDeliveryError to be retried."""
+    """Send a claimed notification (email or chat) once. Returns its status; raises TransientDeliveryError to be retried."""
     with transaction.atomic():
         notification = (
-            Notification.objects.select_for_update()
-            .select_related("recipient")
+            Notification.objects.select_for_update(of=("self",))
+            .select_related("recipient", "webhook")
             .get(pk=notification_id)
         )
         if notification.status == Status.SENT:
             return notification.status
         notification.attempts += 1
         notification.save(update_fields=["attempts"])
+    if notification.channel == Channel.CHAT:
+        return _post_to_chat(notification)
     try:
         send_rendered(
             to=[notification.recipient.email],
@@ -88,20 +121,45 @@ def notification_deliver(*, notification_id: int) -> str:
             html=notification.body_html,
         )
     except TRANSIENT_ERRORS as error:
-        Notification.objects.filter(pk=notification_id).update(
-            error=f"{error.__class__.__name__}: {error}"
-        )
+        _record_error(notification, error)
         raise TransientDeliveryError(str(error)) from error
     except (smtplib.SMTPRecipientsRefused, smtplib.SMTPException, ValueError) as error:
         # The address is refused or the message cannot be sent as it is: stop, and show it in the admin.
-        Notification.objects.filter(pk=notification_id).update(
-            status=Status.FAILED, error=f"{error.__class__.__name__}: {error}"
-        )
+        _record_error(notification, error, status=Status.FAILED)
         return Status.FAILED
-    Notification.objects.filter(pk=notification_id).update(
+    _mark_sent(notification)
+    return Status.SENT
+
+
+def _post_to_chat(notification: Notification) -> str:
+    webhook = notification.webhook
+    try:
+        if not webhook.active:
+            raise ChatRejected(gettext("The chat webhook is switched off."))
+        chat.post(
+            webhook.provider, webhook.url, webhook.secret, notification.title, notification.body
+        )
+    except ChatUnavailable as error:
+        _record_error(notification, error)
+        raise TransientDeliveryError(str(error)) from error
+    except ChatRejected as error:
+        _record_error(notification, error, status=Status.FAILED)
+        return Status.FAILED
+    _mark_sent(notification)
+    return Status.SENT
+
+
+def _record_error(notification: Notification, error: Exception, *, status: str = "") -> None:
+    changes = {"error": f"{error.__class__.__name__}: {error}"}
+    if status:
+        changes["status"] = status
+    Notification.objects.filter(pk=notification.pk).update(**changes)
+
+
+def _mark_sent(notification: Notification) -> None:
+    Notification.objects.filter(pk=notification.pk).update(
         status=Status.SENT, sent_at=timezone.now(), error=""
     )
-    return Status.SENT
 
 
 def notifications_mark_read(*, user: User, notification_ids: list[int] | None = None) -> int:

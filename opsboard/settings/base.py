@@ -163,6 +163,10 @@ else:
     EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
     EMAIL_FILE_PATH = str(VAR_DIR / "mail")
 EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=10)
+# Chat webhooks: seconds to wait for the service, and hosts allowed besides the
+# services' own (none in production: an address elsewhere is refused).
+CHAT_WEBHOOK_TIMEOUT = env.float("CHAT_WEBHOOK_TIMEOUT", default=10.0)
+CHAT_WEBHOOK_EXTRA_HOSTS: list[str] = env.list("CHAT_WEBHOOK_EXTRA_HOSTS", default=[])
 
 # Celery. No CELERY_BROKER_URL means kombu's filesystem transport in var/broker,
 # which a real worker and beat can use with no server running.

@@ -6,6 +6,8 @@ from .base import *  # noqa: F403
 from .base import env
 
 DEBUG = False
+# Tests post to an HTTP server on loopback.
+CHAT_WEBHOOK_EXTRA_HOSTS = ["127.0.0.1", "localhost"]
 DATABASES = {
     "default": env.db_url("DATABASE_URL", default="postgres://postgres@127.0.0.1:5432/opsboard"),
 }
