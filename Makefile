@@ -24,7 +24,7 @@ run: install
 	@echo
 	@echo "  Opsboard: http://127.0.0.1:$(PORT)/  (web, Celery worker and beat start below; Ctrl-C stops all)"
 	@echo "  Sign in as manager@demo.opsboard.test with the password opsboard-demo."
-	@echo "  Emails land in var/mail/ unless EMAIL_URL is set."
+	@echo "  Emails (var/mail/, unless EMAIL_URL is set) and chat posts: http://127.0.0.1:$(PORT)/dev/outbox/"
 	@echo
 	PORT=$(PORT) $(BIN)/honcho --procfile Procfile.dev start
 

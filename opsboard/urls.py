@@ -8,6 +8,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from projects import views as project_views
 
 from .health import healthz
+from .notify import dev
 
 admin.site.site_header = _("Opsboard administration")
 admin.site.site_title = _("Opsboard admin")
@@ -30,4 +31,7 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="api_schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api_schema"), name="api_docs"),
     path("admin/", admin.site.urls),
+    # make run only: answer 404 unless DEBUG is on.
+    path("dev/outbox/", dev.outbox, name="dev_outbox"),
+    path("dev/chat/<path:hook>", dev.chat_sink, name="dev_chat_sink"),
 ]

@@ -14,6 +14,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404
 
 from opsboard.accounts.models import User
+from opsboard.notify.models import ChatWebhook, Notification
 
 from .goals import GoalStatus, Tracking, goal_tracking
 from .models import (
@@ -299,3 +300,34 @@ def goals_needing_attention(
         reverse=True,
     )
     return behind[:limit]
+
+
+def chat_teams_for(*, membership: Membership) -> QuerySet[Team]:
+    """Teams whose chat groups the person may set up: all for managers, their own for leads."""
+    teams = Team.objects.filter(organization_id=membership.organization_id).order_by("name")
+    if membership.can_manage:
+        return teams
+    if membership.can_lead:
+        return teams.filter(memberships=membership)
+    return teams.none()
+
+
+def chat_webhooks_for(*, membership: Membership) -> QuerySet[ChatWebhook]:
+    webhooks = ChatWebhook.objects.filter(organization_id=membership.organization_id)
+    if membership.can_manage:
+        return webhooks
+    return webhooks.filter(team_id__in=chat_teams_for(membership=membership).values("pk"))
+
+
+def chat_webhook_get_for_user(*, membership: Membership, webhook_id: int) -> ChatWebhook:
+    return get_object_or_404(chat_webhooks_for(membership=membership), pk=webhook_id)
+
+
+def last_chat_posts(webhook_ids: list[int]) -> dict[int, Notification]:
+    """Each webhook's latest ledger row, in one query."""
+    latest = (
+        Notification.objects.filter(webhook_id__in=webhook_ids)
+        .order_by("webhook_id", "-created_at")
+        .distinct("webhook_id")
+    )
+    return {notification.webhook_id: notification for notification in latest}

@@ -7,6 +7,7 @@ same organisation) and raises ``ValidationError`` with a message to show.
 
 from __future__ import annotations
 
+import contextlib
 import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass, fields
@@ -17,11 +18,13 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from opsboard.accounts.models import User
 from opsboard.notify.emails import send_email
+from opsboard.notify.models import ChatWebhook, Notification
+from opsboard.notify.services import TransientDeliveryError, chat_claim, notification_deliver
 
 from .access import require_lead, require_manager
 from .goals import smart_check
@@ -145,8 +148,10 @@ def team_update(
 
 
 @transaction.atomic
+@transaction.atomic
 def team_delete(*, actor: Membership, team: Team) -> None:
     require_manager(actor)
+    ChatWebhook.objects.filter(organization_id=team.organization_id, team_id=team.pk).delete()
     team.delete()
 
 
@@ -592,3 +597,56 @@ def check_in_create(
         checked_on=checked_on,
         author=actor.user,
     )
+
+
+def _check_may_configure(actor: Membership, team_id: int | None) -> None:
+    """Managers set up any chat group; a team lead only their own teams' groups."""
+    require_lead(actor)
+    if actor.can_manage:
+        return
+    if team_id is None or not actor.teams.filter(pk=team_id).exists():
+        raise PermissionDenied(_("Only ops managers can set up chat groups for other teams."))
+
+
+@transaction.atomic
+def chat_webhook_save(*, actor: Membership, webhook: ChatWebhook) -> ChatWebhook:
+    """Save a chat group's webhook as its form left it, if the person may."""
+    if webhook.pk:
+        before = ChatWebhook.objects.get(pk=webhook.pk)
+        _check_may_configure(actor, before.team_id)
+    _check_may_configure(actor, webhook.team_id)
+    webhook.organization_id = actor.organization_id
+    webhook.save()
+    return webhook
+
+
+def chat_webhook_delete(*, actor: Membership, webhook: ChatWebhook) -> None:
+    _check_may_configure(actor, webhook.team_id)
+    webhook.delete()
+
+
+def chat_webhook_test(*, actor: Membership, webhook: ChatWebhook) -> Notification:
+    """Post a test message now, through the ledger, and return its row as it ended."""
+    _check_may_configure(actor, webhook.team_id)
+    organization = actor.organization
+    with translation.override(organization.language):
+        title = _("Opsboard is connected")
+        text = _(
+            "%(group)s will get %(organization)s's deadline reminders here every day from %(hour)02d:00."
+        ) % {
+            "group": webhook.name,
+            "organization": organization.name,
+            "hour": webhook.hour,
+        }
+    notification = chat_claim(
+        kind="chat_test",
+        subject_key=f"webhook:{webhook.pk}",
+        webhook=webhook,
+        period=timezone.now().strftime("%Y%m%d%H%M%S%f"),  # each test its own row
+        title=title,
+        markdown=text,
+    )
+    with contextlib.suppress(TransientDeliveryError):  # recorded on the row: the page says so
+        notification_deliver(notification_id=notification.pk)
+    notification.refresh_from_db()
+    return notification

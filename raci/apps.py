@@ -13,8 +13,9 @@ class RaciConfig(AppConfig):
         from projects.sections import Section, register_section
 
         from . import signals  # noqa: F401 - connects the receivers
-        from .demo import seed_demo_raci
+        from .demo import seed_demo_chat, seed_demo_raci
         from .views import card_raci_section
 
         register_section("card", Section(10, "raci/card_section.html", card_raci_section))
         register_demo_seeder(20, seed_demo_raci)
+        register_demo_seeder(21, seed_demo_chat)

@@ -6,8 +6,12 @@ from __future__ import annotations
 
 from datetime import date
 
+from django.conf import settings
+
 from kanban.models import Card
 from opsboard.accounts.models import User
+from opsboard.notify.chat import Provider
+from opsboard.notify.models import ChatWebhook
 from projects.models import Organization, Project
 
 from .models import RaciAssignment, RaciPolicy, RaciRole
@@ -67,3 +71,19 @@ def seed_demo_raci(organization: Organization, today: date) -> None:
 
 def _local(user: User | None) -> str:
     return user.email.split("@")[0] if user else ""
+
+
+def seed_demo_chat(organization: Organization, today: date) -> None:
+    """User Operations' Feishu group, signed, posting into the dev outbox (make run)."""
+    team = organization.teams.get(name__startswith="User")
+    ChatWebhook.objects.get_or_create(
+        organization_id=organization.pk,
+        team_id=team.pk,
+        name="User Operations · Feishu",
+        defaults={
+            "provider": Provider.FEISHU,
+            "url": f"{settings.SITE_URL}/dev/chat/open-apis/bot/v2/hook/demo-user-ops",
+            "secret": "demo-signing-secret",
+            "hour": 9,
+        },
+    )

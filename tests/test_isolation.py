@@ -12,12 +12,13 @@ from django.urls import reverse
 from kanban.models import Card, ChecklistItem
 from metrics.models import Kpi
 from opsboard.accounts.models import User
+from opsboard.notify.models import ChatWebhook
 from projects.models import Goal, Membership, Project, Role, Team
 from tests.factories import InvitationFactory
 from tests.urlwalk import all_routes, organization_routes
 
 # Values that are secrets or personal, not object ids of an organisation.
-NOT_OBJECT_IDS = {"token", "uidb64"}
+NOT_OBJECT_IDS = {"token", "uidb64", "hook"}
 
 
 def demo_objects() -> dict[str, object]:
@@ -43,6 +44,7 @@ def demo_objects() -> dict[str, object]:
         "card_id": item.card_id,
         "item_id": item.pk,
         "kpi_id": Kpi.objects.filter(organization__slug="demo-ops").first().pk,
+        "webhook_id": ChatWebhook.objects.get(organization_id=team.organization_id).pk,
     }
 
 

@@ -8,6 +8,7 @@ from django.urls import reverse
 from kanban.models import Card, ChecklistItem, Column, Comment, Label
 from kanban.services import CardInput, card_create, checklist_add
 from metrics.models import Kpi, Measurement
+from opsboard.notify.models import ChatWebhook, Notification
 from projects.models import CheckIn, Goal, Invitation, Membership, Organization, Project, Role, Team
 from tests.conftest import Tenant
 from tests.factories import GoalFactory, InvitationFactory, ProjectFactory
@@ -40,6 +41,13 @@ def objects_of(tenant: Tenant) -> dict[str, object]:
             amber_threshold=18,
             red_threshold=19,
         ).pk,
+        "webhook_id": ChatWebhook.objects.create(
+            organization_id=tenant.organization.pk,
+            team_id=tenant.team.pk,
+            name="Product group",
+            provider="slack",
+            url="https://hooks.slack.com/services/T0/B0/abcdefgh",
+        ).pk,
     }
 
 
@@ -62,6 +70,8 @@ def snapshot() -> tuple:
         Label.objects.count(),
         list(Kpi.objects.values_list("pk", "name", "target")),
         list(Measurement.objects.values_list("pk", "value")),
+        list(ChatWebhook.objects.values_list("pk", "name", "url", "active")),
+        list(Notification.objects.values_list("pk", "status")),
     )
 
 

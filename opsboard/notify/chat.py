@@ -95,7 +95,7 @@ def mask(value: str, *, keep: int = 4) -> str:
         return ""
     parts = urllib.parse.urlsplit(value)
     start = f"{parts.scheme}://{parts.netloc}/" if parts.scheme and parts.netloc else ""
-    return f"{start}…{value[-keep:]}" if len(value) > keep * 3 else "…"
+    return f"{start}…{value[-keep:]}" if len(value) >= keep * 3 else "…"
 
 
 def _truncate(text: str, limit: int, more: str) -> str:
@@ -123,14 +123,18 @@ def _slack_text(title: str, markdown: str) -> str:
     return f"*{title}*\n" + linked.replace("**", "*")
 
 
-def _sign(secret: str, timestamp: str, *, key_is_secret: bool) -> str:
+def signature(provider: str, secret: str, timestamp: str) -> str:
+    """Feishu's and DingTalk's signature: HMAC-SHA256 over "timestamp\nsecret", in base64.
+
+    Feishu keys the HMAC with that text and signs nothing; DingTalk keys it with the secret.
+    """
     text = f"{timestamp}\n{secret}".encode()
     digest = (
         hmac.new(secret.encode(), text, hashlib.sha256)
-        if key_is_secret
+        if provider == Provider.DINGTALK
         else hmac.new(text, b"", hashlib.sha256)
-    ).digest()
-    return base64.b64encode(digest).decode()
+    )
+    return base64.b64encode(digest.digest()).decode()
 
 
 def request_for(
@@ -150,8 +154,8 @@ def request_for(
         }
         if secret:
             timestamp = str(int(time.time() * 1000))
-            signature = urllib.parse.quote_plus(_sign(secret, timestamp, key_is_secret=True))
-            url = f"{url}&timestamp={timestamp}&sign={signature}"
+            sign = urllib.parse.quote_plus(signature(provider, secret, timestamp))
+            url = f"{url}&timestamp={timestamp}&sign={sign}"
         return url, body
     body: dict[str, object] = {
         "msg_type": "interactive",
@@ -164,7 +168,7 @@ def request_for(
         timestamp = str(int(time.time()))
         body = {
             "timestamp": timestamp,
-            "sign": _sign(secret, timestamp, key_is_secret=False),
+            "sign": signature(provider, secret, timestamp),
         } | body
     return url, body
 

@@ -25,6 +25,8 @@ WEEKDAY_CHOICES = [
     (6, _("Sunday")),
 ]
 
+HOUR_CHOICES = [(hour, f"{hour:02d}:00") for hour in range(24)]
+
 
 def _ticks(label: str, choices: list, help_text: str) -> forms.TypedMultipleChoiceField:
     return forms.TypedMultipleChoiceField(
@@ -43,7 +45,7 @@ class PreferenceForm(forms.ModelForm):
     reminder_hour = forms.TypedChoiceField(
         label=_("Reminder hour"),
         coerce=int,
-        choices=[(hour, f"{hour:02d}:00") for hour in range(24)],
+        choices=HOUR_CHOICES,
         help_text=_("In your own time zone."),
     )
     lead_days = _ticks(

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -23,7 +24,7 @@ def notification_list(request: HttpRequest) -> HttpResponse:
     page = Paginator(
         Notification.objects.filter(recipient=request.user).order_by("-created_at"), 50
     ).get_page(request.GET.get("page"))
-    return render(request, "notify/list.html", {"page": page})
+    return render(request, "notify/list.html", {"page": page, "dev_outbox": settings.DEBUG})
 
 
 @login_required

@@ -5,9 +5,12 @@ from email import message_from_bytes
 from email.message import Message
 
 import pytest
+import redis
 from aiosmtpd.controller import Controller
+from django.conf import settings as django_settings
+from django.db import connection
 
-from tests.integration.processes import free_port
+from tests.integration.processes import clean_environment, free_port
 
 
 class Mailbox:
@@ -40,3 +43,25 @@ def smtp_server() -> Iterator[SmtpServer]:
     server.start()
     yield server
     server.stop()
+
+
+@pytest.fixture
+def queued_tasks(settings) -> None:
+    """Send tasks to the broker instead of running them in the test process.
+
+    Celery reads its configuration from the live Django settings, so overriding
+    the setting is enough.
+    """
+    redis.Redis.from_url(settings.CELERY_BROKER_URL).flushdb()
+    settings.CELERY_TASK_ALWAYS_EAGER = False
+
+
+def worker_environment(smtp_port: int) -> dict[str, str]:
+    database = connection.settings_dict
+    return clean_environment(
+        DJANGO_SETTINGS_MODULE="opsboard.settings.development",
+        DATABASE_URL=f"postgres://{database['USER']}@{database['HOST']}:{database['PORT']}/{database['NAME']}",
+        CELERY_BROKER_URL=django_settings.CELERY_BROKER_URL,
+        EMAIL_URL=f"smtp://127.0.0.1:{smtp_port}",
+        SITE_URL="https://opsboard.example.com",
+    )

@@ -14,7 +14,7 @@ from raci.reminders import send_deadline_reminders
 class Command(BaseCommand):
     help = (
         "Remind the Responsible of cards due soon and the Accountable of overdue ones:"
-        " one bundled message per person and day."
+        " one bundled message per person and day, and one post per chat group and day."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -39,7 +39,12 @@ class Command(BaseCommand):
             titles = ", ".join(card.title for card, _days in reminder.cards) or "-"
             unowned = ", ".join(card.title for card in reminder.unowned)
             overdue = ", ".join(f"{card.title} ({days}d)" for card, days in reminder.overdue)
-            line = f"{reminder.recipient.email} ({reminder.day}): {titles}"
+            who = (
+                reminder.recipient.email
+                if reminder.recipient
+                else f"chat group {reminder.webhook.name}"
+            )
+            line = f"{who} ({reminder.day}): {titles}"
             line += f"; nobody responsible: {unowned}" if unowned else ""
             line += f"; overdue: {overdue}" if overdue else ""
             blocked = ", ".join(f"{card.title} ({days}d)" for card, days in reminder.blocked)
