@@ -5,7 +5,9 @@ cards (inserted in SQL): 85% done, 5% without a due date, the open rest due
 from 60 days ago to 60 days ahead, each assigned, one in ten with a team as
 Accountable. Prints for each the planning time (median of 5), its queries,
 how many people and cards it bundled, and PostgreSQL's plan for the card
-query, which must use the partial index on due dates of open cards.
+query, which must use the partial index on due dates of open cards; then the
+whole job once (scan, claim, enqueue on Redis db 11, with two chat groups)
+and once more for the same moment, which must claim nothing.
 
     .venv/bin/python bench/reminders.py
 """
@@ -17,17 +19,21 @@ import time
 import zoneinfo
 from datetime import datetime
 
+import redis
 from common import throwaway_database
 from django.db import connection
+from django.test import override_settings
 from django.test.utils import CaptureQueriesContext
 
 from kanban.models import Card
 from opsboard.accounts.models import User
+from opsboard.notify.models import ChatWebhook, Notification
 from projects.models import Membership, Organization, Project, Role, Team
-from raci.reminders import due_cards, plan_reminders
+from raci.reminders import due_cards, plan_reminders, send_deadline_reminders
 
 SIZES = [10_000, 100_000, 1_000_000]
 RUNS = 5
+QUEUE = "redis://127.0.0.1:6379/11"  # emptied before and after
 NOW = datetime(2026, 11, 24, 9, tzinfo=zoneinfo.ZoneInfo("Asia/Shanghai"))
 
 
@@ -107,6 +113,37 @@ def main() -> None:
             )
             plan = card_query.order_by().explain(analyze=True)
             print("\n".join("    " + line for line in plan.splitlines()))
+            send_and_send_again(organization)
+            # The next size's organisation is measured alone.
+            with connection.cursor() as cursor:
+                cursor.execute("TRUNCATE kanban_card CASCADE")
+
+
+def send_and_send_again(organization: Organization) -> None:
+    """The whole job: scan, claim the ledger rows and enqueue the deliveries on a real Redis,
+    with a chat group for the team and one for the organisation; then the same moment again."""
+    for team_id in (None, organization.teams.get().pk):
+        ChatWebhook.objects.create(
+            organization_id=organization.pk,
+            team_id=team_id,
+            name="Group",
+            provider="slack",
+            url="https://hooks.slack.com/services/T0/B0/bench",
+        )
+    broker = redis.Redis.from_url(QUEUE)
+    broker.flushdb()
+    with override_settings(CELERY_TASK_ALWAYS_EAGER=False, CELERY_BROKER_URL=QUEUE):
+        for label in ("send", "again"):
+            with CaptureQueriesContext(connection) as queries:
+                start = time.perf_counter()
+                sent = send_deadline_reminders(now=NOW)
+                elapsed = (time.perf_counter() - start) * 1000
+            print(
+                f"    {label}: {elapsed:,.0f} ms, {len(queries)} queries, {len(sent)} claimed,"
+                f" {broker.llen('celery')} deliveries queued"
+            )
+    broker.flushdb()
+    Notification.objects.filter(organization_id=organization.pk).delete()
 
 
 if __name__ == "__main__":

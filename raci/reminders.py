@@ -123,8 +123,15 @@ def plan_reminders(*, now: datetime) -> list[Reminder]:
         routes = _routes(organization, now, org_today, blocked_after, with_teams=bool(webhooks))
         if not routes.for_chat:
             continue
+        # Whoever already has today's bundle is left out before anything is rendered.
+        already = _already_claimed(organization, org_today)
         bundles = _for_chat_groups(
-            organization, webhooks, routes, now=now, repeat=repeat, blocked_after=blocked_after
+            organization,
+            [webhook for webhook in webhooks if ("webhook", webhook.pk) not in already],
+            routes,
+            now=now,
+            repeat=repeat,
+            blocked_after=blocked_after,
         )
         users = User.objects.filter(pk__in=routes.by_person, is_active=True).in_bulk()
         preferences = {p.user_id: p for p in Preference.objects.filter(user__in=users)}
@@ -137,6 +144,7 @@ def plan_reminders(*, now: datetime) -> list[Reminder]:
             if (
                 local.hour < preference.reminder_hour
                 or local.weekday() in preference.quiet_day_set()
+                or (user_id, local.date().isoformat()) in already
             ):
                 continue
             reminder = Reminder(
@@ -161,6 +169,31 @@ def plan_reminders(*, now: datetime) -> list[Reminder]:
         _load_for_messages(bundles)
         planned.extend(bundles)
     return planned
+
+
+def _already_claimed(organization: Organization, org_today: date) -> set[tuple[object, ...]]:
+    """(person id, their day) and ("webhook", id) of today's bundles already in the ledger.
+
+    People's days run a day either side of the organisation's; a chat group's is the
+    organisation's. The ledger's unique constraint still decides: this only saves work.
+    """
+    rows = Notification.objects.filter(
+        kind=KIND,
+        subject_key=subject_key(organization.pk),
+        period__in=[(org_today + timedelta(days=n)).isoformat() for n in (-1, 0, 1)],
+    ).values_list("recipient_id", "webhook_id", "period")
+    found: set[tuple[object, ...]] = set()
+    for recipient_id, webhook_id, period in rows:
+        if recipient_id:
+            found.add((recipient_id, period))
+        elif period == org_today.isoformat():
+            found.add(("webhook", webhook_id))
+    return found
+
+
+def subject_key(organization_id: int) -> str:
+    # One bundle per organisation: someone in two gets one from each.
+    return f"cards-due:{organization_id}"
 
 
 @dataclass
@@ -345,8 +378,7 @@ def send_deadline_reminders(*, now: datetime, dry_run: bool = False) -> list[Rem
             "blocked": [_item(card, days) for card, days in reminder.blocked],
             "done": [_item(card) for card in reminder.done],
         }
-        # One bundle per organisation: someone in two gets one from each.
-        claim = {"kind": KIND, "subject_key": f"cards-due:{reminder.organization_id}"}
+        claim = {"kind": KIND, "subject_key": subject_key(reminder.organization_id)}
         with transaction.atomic():
             if reminder.webhook is not None:
                 notification = _claim_chat(reminder, context, claim)

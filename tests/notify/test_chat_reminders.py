@@ -144,6 +144,19 @@ def test_planning_with_chat_groups_takes_one_more_query(
 ) -> None:
     group(tenant, chat_server, raci.product)
     group(tenant, chat_server)
-    # The 12 of planning without chat groups (test_overdue_escalations), plus the R teams.
-    with django_assert_num_queries(13):
+    # The 13 of planning without chat groups (test_overdue_escalations), plus the R teams.
+    with django_assert_num_queries(14):
         plan_reminders(now=at(24))
+
+
+def test_a_second_run_plans_nothing_for_those_already_sent(
+    tenant: Tenant, raci: RaciSetup, cards, chat_server, django_capture_on_commit_callbacks
+) -> None:
+    group(tenant, chat_server, raci.product)
+    with django_capture_on_commit_callbacks(execute=True):
+        sent = send_deadline_reminders(now=at(24, 9))
+    # The member (due soon), the project's owner (overdue) and the group.
+    assert len(sent) == 3
+    assert plan_reminders(now=at(24, 12)) == []
+    # A new day: the member's cards are due in 1 and 2 days.
+    assert tenant.member.user in {r.recipient for r in plan_reminders(now=at(25, 9))}

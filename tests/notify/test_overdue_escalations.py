@@ -141,8 +141,9 @@ def test_planning_takes_the_same_queries_however_many_cards(
         )
         raci_set(actor=tenant.lead, card=card, role="A", team=raci.product)
     # organisations, thresholds, chat groups, cards, blocked cards, done cards, R people,
-    # A people, A team members, users, preferences, the bundled cards in full
-    with django_assert_num_queries(12):
+    # A people, A team members, bundles already claimed today, users, preferences, the
+    # bundled cards in full
+    with django_assert_num_queries(13):
         [manager_bundle] = [
             r for r in plan_reminders(now=morning(21)) if r.recipient == tenant.manager.user
         ]
