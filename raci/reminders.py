@@ -1,11 +1,13 @@
 """Deadline reminders: once a day, in each person's morning, one message listing the cards
 they are Responsible for that are due soon, and the overdue cards they are Accountable for
-(the day after the due date, then every few days while the card stays open).
+(the day after the due date, then every few days while the card stays open), the cards
+blocked too long, and, for the Informed, the cards done yesterday. Chat groups get one post
+a day of their team's cards (or, for the organisation's group, everyone's).
 
 A periodic scan (every 15 minutes) reads only open cards due within the
 largest lead time, overdue ones included (an index on due_date for open cards), works out who must
 hear and whether it is their reminder hour yet, and claims one ledger row per
-person and day before anything is sent. Running it again, or twice at once,
+person (or chat group) and day before anything is sent. Running it again, or twice at once,
 finds the rows taken and sends nothing new.
 """
 
