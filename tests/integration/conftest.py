@@ -1,37 +1,17 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from email import message_from_bytes
-from email.message import Message
 
 import pytest
-from aiosmtpd.controller import Controller
+import redis
+from django.utils import timezone
 
-from tests.integration.processes import free_port
-
-
-class Mailbox:
-    """What a real SMTP server on loopback received."""
-
-    def __init__(self) -> None:
-        self.messages: list[Message] = []
-
-    async def handle_DATA(self, server, session, envelope) -> str:
-        self.messages.append(message_from_bytes(envelope.original_content))
-        return "250 Message accepted for delivery"
-
-
-class SmtpServer:
-    def __init__(self, port: int) -> None:
-        self.port = port
-        self.mailbox = Mailbox()
-        self.controller = Controller(self.mailbox, hostname="127.0.0.1", port=port)
-
-    def start(self) -> None:
-        self.controller.start()
-
-    def stop(self) -> None:
-        self.controller.stop()
+from kanban.services import CardInput, card_create
+from opsboard.accounts.models import User
+from projects.models import Role
+from tests.conftest import Tenant
+from tests.factories import MembershipFactory, ProjectFactory
+from tests.integration.processes import SmtpServer, free_port
 
 
 @pytest.fixture
@@ -40,3 +20,31 @@ def smtp_server() -> Iterator[SmtpServer]:
     server.start()
     yield server
     server.stop()
+
+
+@pytest.fixture
+def queued_tasks(settings) -> None:
+    """Send tasks to the broker instead of running them in the test process.
+
+    Celery reads its configuration from the live Django settings, so overriding
+    the setting is enough.
+    """
+    redis.Redis.from_url(settings.CELERY_BROKER_URL).flushdb()
+    settings.CELERY_TASK_ALWAYS_EAGER = False
+
+
+def people_with_a_card_due_today(tenant: Tenant, count: int) -> list[User]:
+    """``count`` members of the tenant's team, each the assignee of a card due today."""
+    board = ProjectFactory(organization=tenant.organization, teams=[tenant.team]).boards.get()
+    people = []
+    for n in range(count):
+        person = MembershipFactory(
+            organization=tenant.organization, role=Role.MEMBER, teams=[tenant.team]
+        ).user
+        card_create(
+            actor=tenant.lead,
+            board=board,
+            data=CardInput(title=f"Report {n}", assignee=person, due_date=timezone.localdate()),
+        )
+        people.append(person)
+    return people

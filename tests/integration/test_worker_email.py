@@ -5,9 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-import redis
-from django.conf import settings as django_settings
-from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 
@@ -17,39 +14,17 @@ from projects.models import Invitation, Role
 from raci.reminders import send_deadline_reminders
 from tests.conftest import Tenant
 from tests.factories import ProjectFactory
-from tests.integration.conftest import SmtpServer
 from tests.integration.processes import (
+    SmtpServer,
     celery_worker_command,
-    clean_environment,
     free_port,
     running,
     wait_for_worker,
     wait_until,
+    worker_environment,
 )
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture
-def queued_tasks(settings) -> None:
-    """Send tasks to the broker instead of running them in the test process.
-
-    Celery reads its configuration from the live Django settings, so overriding
-    the setting is enough.
-    """
-    redis.Redis.from_url(settings.CELERY_BROKER_URL).flushdb()
-    settings.CELERY_TASK_ALWAYS_EAGER = False
-
-
-def worker_environment(smtp_port: int) -> dict[str, str]:
-    database = connection.settings_dict
-    return clean_environment(
-        DJANGO_SETTINGS_MODULE="opsboard.settings.development",
-        DATABASE_URL=f"postgres://{database['USER']}@{database['HOST']}:{database['PORT']}/{database['NAME']}",
-        CELERY_BROKER_URL=django_settings.CELERY_BROKER_URL,
-        EMAIL_URL=f"smtp://127.0.0.1:{smtp_port}",
-        SITE_URL="https://opsboard.example.com",
-    )
 
 
 def invite(client, tenant: Tenant, email: str) -> None:
