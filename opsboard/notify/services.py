@@ -5,7 +5,9 @@ from __future__ import annotations
 import smtplib
 from collections.abc import Mapping
 from typing import Any
+from urllib.parse import urlsplit
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext
@@ -119,6 +121,7 @@ def notification_deliver(*, notification_id: int) -> str:
             subject=notification.title,
             text=notification.body,
             html=notification.body_html,
+            headers={"Message-ID": _message_id(notification)},
         )
     except TRANSIENT_ERRORS as error:
         _record_error(notification, error)
@@ -160,6 +163,15 @@ def _mark_sent(notification: Notification) -> None:
     Notification.objects.filter(pk=notification.pk).update(
         status=Status.SENT, sent_at=timezone.now(), error=""
     )
+
+
+def _message_id(notification: Notification) -> str:
+    """One Message-ID per ledger row, so a resend after a crash is known as the same email.
+
+    The creation time keeps it unique when row ids start over on a new database.
+    """
+    host = urlsplit(settings.SITE_URL).hostname or "localhost"
+    return f"<notification-{notification.pk}.{notification.created_at:%Y%m%d%H%M%S}@{host}>"
 
 
 def notifications_mark_read(*, user: User, notification_ids: list[int] | None = None) -> int:

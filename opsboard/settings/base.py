@@ -181,6 +181,15 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
     }
     for _folder in CELERY_BROKER_TRANSPORT_OPTIONS.values():
         Path(_folder).mkdir(parents=True, exist_ok=True)
+elif CELERY_BROKER_URL.startswith(("redis://", "rediss://", "redis+socket://", "sentinel://")):
+    # Redis emulates acknowledgements: a task a worker took and never acknowledged
+    # (the worker killed, its machine lost) goes back to the queue once it has been
+    # out this long, when a worker starts or at a running worker's check (every
+    # ~100 s). Keep it above the longest countdown, retry_backoff_max (1800 s) of
+    # deliver_notification, or a waiting retry would run twice.
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=3600)
+    }
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True

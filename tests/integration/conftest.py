@@ -1,40 +1,17 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from email import message_from_bytes
-from email.message import Message
 
 import pytest
 import redis
-from aiosmtpd.controller import Controller
-from django.conf import settings as django_settings
-from django.db import connection
+from django.utils import timezone
 
-from tests.integration.processes import clean_environment, free_port
-
-
-class Mailbox:
-    """What a real SMTP server on loopback received."""
-
-    def __init__(self) -> None:
-        self.messages: list[Message] = []
-
-    async def handle_DATA(self, server, session, envelope) -> str:
-        self.messages.append(message_from_bytes(envelope.original_content))
-        return "250 Message accepted for delivery"
-
-
-class SmtpServer:
-    def __init__(self, port: int) -> None:
-        self.port = port
-        self.mailbox = Mailbox()
-        self.controller = Controller(self.mailbox, hostname="127.0.0.1", port=port)
-
-    def start(self) -> None:
-        self.controller.start()
-
-    def stop(self) -> None:
-        self.controller.stop()
+from kanban.services import CardInput, card_create
+from opsboard.accounts.models import User
+from projects.models import Role
+from tests.conftest import Tenant
+from tests.factories import MembershipFactory, ProjectFactory
+from tests.integration.processes import SmtpServer, free_port
 
 
 @pytest.fixture
@@ -56,12 +33,18 @@ def queued_tasks(settings) -> None:
     settings.CELERY_TASK_ALWAYS_EAGER = False
 
 
-def worker_environment(smtp_port: int) -> dict[str, str]:
-    database = connection.settings_dict
-    return clean_environment(
-        DJANGO_SETTINGS_MODULE="opsboard.settings.development",
-        DATABASE_URL=f"postgres://{database['USER']}@{database['HOST']}:{database['PORT']}/{database['NAME']}",
-        CELERY_BROKER_URL=django_settings.CELERY_BROKER_URL,
-        EMAIL_URL=f"smtp://127.0.0.1:{smtp_port}",
-        SITE_URL="https://opsboard.example.com",
-    )
+def people_with_a_card_due_today(tenant: Tenant, count: int) -> list[User]:
+    """``count`` members of the tenant's team, each the assignee of a card due today."""
+    board = ProjectFactory(organization=tenant.organization, teams=[tenant.team]).boards.get()
+    people = []
+    for n in range(count):
+        person = MembershipFactory(
+            organization=tenant.organization, role=Role.MEMBER, teams=[tenant.team]
+        ).user
+        card_create(
+            actor=tenant.lead,
+            board=board,
+            data=CardInput(title=f"Report {n}", assignee=person, due_date=timezone.localdate()),
+        )
+        people.append(person)
+    return people

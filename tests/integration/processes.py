@@ -9,7 +9,13 @@ import sys
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from email import message_from_bytes
+from email.message import Message
 from pathlib import Path
+
+from aiosmtpd.controller import Controller
+from django.conf import settings
+from django.db import connection
 
 ROOT = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
@@ -71,13 +77,14 @@ def running(
                 process.wait()
 
 
-def celery_worker_command() -> list[str]:
+def celery_worker_command(*, pool: str = "solo", concurrency: int = 1) -> list[str]:
     return [
         str(BIN / "celery"),
         "-A",
         "opsboard",
         "worker",
-        "--pool=solo",
+        f"--pool={pool}",
+        f"--concurrency={concurrency}",
         "--loglevel=INFO",
         "--without-gossip",
         "--without-mingle",
@@ -88,3 +95,42 @@ def wait_for_worker(log: Path, *, timeout: float = 60) -> None:
     wait_until(
         lambda: b"ready." in log.read_bytes(), timeout=timeout, what=f"the Celery worker ({log})"
     )
+
+
+def worker_environment(smtp_port: int, **overrides: str) -> dict[str, str]:
+    """The environment of a worker (or a management command) on our database and broker."""
+    database = connection.settings_dict
+    return clean_environment(
+        **{
+            "DJANGO_SETTINGS_MODULE": "opsboard.settings.development",
+            "DATABASE_URL": f"postgres://{database['USER']}@{database['HOST']}:{database['PORT']}/{database['NAME']}",
+            "CELERY_BROKER_URL": settings.CELERY_BROKER_URL,
+            "EMAIL_URL": f"smtp://127.0.0.1:{smtp_port}",
+            "SITE_URL": "https://opsboard.example.com",
+            **overrides,
+        }
+    )
+
+
+class Mailbox:
+    """What a real SMTP server on loopback received."""
+
+    def __init__(self) -> None:
+        self.messages: list[Message] = []
+
+    async def handle_DATA(self, server, session, envelope) -> str:
+        self.messages.append(message_from_bytes(envelope.original_content))
+        return "250 Message accepted for delivery"
+
+
+class SmtpServer:
+    def __init__(self, port: int, mailbox: Mailbox | None = None) -> None:
+        self.port = port
+        self.mailbox = mailbox or Mailbox()
+        self.controller = Controller(self.mailbox, hostname="127.0.0.1", port=port)
+
+    def start(self) -> None:
+        self.controller.start()
+
+    def stop(self) -> None:
+        self.controller.stop()

@@ -15,8 +15,13 @@ from raci.reminders import send_deadline_reminders
 from tests.chat_server import Answer, ChatServer
 from tests.conftest import Tenant
 from tests.factories import ProjectFactory
-from tests.integration.conftest import worker_environment
-from tests.integration.processes import celery_worker_command, running, wait_for_worker, wait_until
+from tests.integration.processes import (
+    celery_worker_command,
+    running,
+    wait_for_worker,
+    wait_until,
+    worker_environment,
+)
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
 

@@ -14,13 +14,14 @@ from projects.models import Invitation, Role
 from raci.reminders import send_deadline_reminders
 from tests.conftest import Tenant
 from tests.factories import ProjectFactory
-from tests.integration.conftest import SmtpServer, worker_environment
 from tests.integration.processes import (
+    SmtpServer,
     celery_worker_command,
     free_port,
     running,
     wait_for_worker,
     wait_until,
+    worker_environment,
 )
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]

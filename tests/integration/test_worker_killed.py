@@ -1,0 +1,134 @@
+"""A worker killed in the middle of a batch and started again: every recipient gets one message."""
+
+from __future__ import annotations
+
+import subprocess
+import time
+from collections import defaultdict
+from pathlib import Path
+
+import pytest
+import redis
+from django.conf import settings
+from django.utils import timezone
+
+from opsboard.notify.models import Notification, Status
+from raci.reminders import send_deadline_reminders
+from tests.conftest import Tenant
+from tests.integration.conftest import people_with_a_card_due_today
+from tests.integration.processes import (
+    Mailbox,
+    SmtpServer,
+    celery_worker_command,
+    free_port,
+    running,
+    wait_until,
+    worker_environment,
+)
+
+pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
+
+PEOPLE = 30
+KILLED_AT = 10  # the n-th message of the batch
+# Seconds before Redis hands a task the dead worker held to another; an hour in production.
+VISIBILITY_TIMEOUT = 2
+
+
+class KillingMailbox(Mailbox):
+    """Kills the worker once, at one step of the SMTP conversation of the n-th message.
+
+    A step of the conversation, rather than a moment, puts the kill in the same
+    place on every run.
+    """
+
+    def __init__(self, *, step: str, nth: int) -> None:
+        super().__init__()
+        self.step = step
+        self.nth = nth
+        self.recipients_seen = 0
+        self.worker: subprocess.Popen[bytes] | None = None
+        self.killed_while_sending_to = ""
+        self.received_before_the_kill = 0
+
+    def kill_worker(self, recipient: str) -> None:
+        assert self.worker is not None
+        self.worker.kill()  # SIGKILL: no warm shutdown, nothing acknowledged or given back
+        self.worker.wait(timeout=10)
+        self.worker = None
+        self.killed_while_sending_to = recipient
+        self.received_before_the_kill = len(self.messages)
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options) -> str:
+        self.recipients_seen += 1
+        if self.step == "RCPT" and self.worker and self.recipients_seen == self.nth:
+            self.kill_worker(address)
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    async def handle_DATA(self, server, session, envelope) -> str:
+        reply = await super().handle_DATA(server, session, envelope)
+        if self.step == "DATA" and self.worker and len(self.messages) == self.nth:
+            self.kill_worker(envelope.rcpt_tos[0])
+        return reply
+
+
+@pytest.mark.parametrize(
+    "step",
+    [
+        pytest.param("RCPT", id="before-the-server-has-the-message"),
+        pytest.param("DATA", id="after-the-server-took-it-before-it-answered"),
+    ],
+)
+def test_worker_killed_mid_batch_and_restarted_sends_each_message_once(
+    tenant: Tenant, queued_tasks: None, tmp_path: Path, step: str
+) -> None:
+    people = people_with_a_card_due_today(tenant, PEOPLE)
+    mailbox = KillingMailbox(step=step, nth=KILLED_AT)
+    server = SmtpServer(free_port(), mailbox)
+    server.start()
+    try:
+        assert len(send_deadline_reminders(now=timezone.now().replace(hour=12))) == PEOPLE
+        environment = worker_environment(
+            server.port, CELERY_VISIBILITY_TIMEOUT=str(VISIBILITY_TIMEOUT)
+        )
+        with running(
+            celery_worker_command(), environment=environment, log=tmp_path / "killed.log"
+        ) as worker:
+            mailbox.worker = worker
+            wait_until(lambda: mailbox.worker is None, timeout=60, what="the worker killed")
+        assert 0 < mailbox.received_before_the_kill < PEOPLE
+
+        # The dead worker's task: taken from the queue, never acknowledged. Kombu
+        # puts it back when a worker starts (or at a running worker's check, every
+        # ~100 s) once it has been out longer than the visibility timeout.
+        broker = redis.Redis.from_url(settings.CELERY_BROKER_URL)
+        [(_tag, taken_at)] = broker.zrange("unacked_index", 0, -1, withscores=True)
+        time.sleep(max(0.0, taken_at + VISIBILITY_TIMEOUT + 0.2 - time.time()))
+
+        with running(
+            celery_worker_command(), environment=environment, log=tmp_path / "restarted.log"
+        ):
+            wait_until(
+                lambda: Notification.objects.filter(status=Status.SENT).count() == PEOPLE,
+                timeout=30,
+                what="every ledger row sent",
+            )
+    finally:
+        server.stop()
+
+    message_ids = defaultdict(list)
+    for message in mailbox.messages:
+        message_ids[message["To"]].append(message["Message-ID"])
+    assert set(message_ids) == {person.email for person in people}
+    for row in Notification.objects.select_related("recipient"):
+        killed = row.recipient.email == mailbox.killed_while_sending_to
+        assert (row.status, row.error, row.attempts) == (Status.SENT, "", 2 if killed else 1)
+        # Killed after the server took the message but before the worker heard
+        # back, the row is not marked sent, so the task runs again and the person
+        # gets a second copy: the same email, one Message-ID, which mail servers
+        # and clients recognise as one message.
+        copies = message_ids[row.recipient.email]
+        assert len(copies) == (2 if killed and step == "DATA" else 1)
+        [message_id] = set(copies)
+        assert message_id.startswith(f"<notification-{row.pk}.")
+        assert message_id.endswith("@opsboard.example.com>")
