@@ -51,7 +51,7 @@ bench: install check-services
 # Debian's gettext), then compile. The compiled .mo files are committed so
 # `make run` needs no gettext.
 messages: install
-	$(BIN)/python manage.py makemessages --locale zh_Hans --no-obsolete --ignore ".venv/*" --ignore "static/vendor/*" --ignore "staticfiles/*" --ignore "tests/*"
+	$(BIN)/python manage.py makemessages --locale zh_Hans --no-obsolete --extension html,txt,py,md --ignore ".venv/*" --ignore "static/vendor/*" --ignore "staticfiles/*" --ignore "tests/*"
 	$(MAKE) compilemessages
 
 compilemessages: install

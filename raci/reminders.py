@@ -42,6 +42,7 @@ from .selectors import holders_by_card
 
 KIND = "deadline_reminder"
 LONGEST_LEAD = 7  # the longest lead time a person may choose
+CHAT_SHOWN = 15  # cards of each kind listed in a chat group's post; then "and N more"
 ONE_DAY = timedelta(days=1)
 # Why a card is in someone's bundle.
 DUE, UNOWNED, OVERDUE, BLOCKED, DONE = "due", "unowned", "overdue", "blocked", "done"
@@ -369,17 +370,23 @@ def send_deadline_reminders(*, now: datetime, dry_run: bool = False) -> list[Rem
         return planned
     sent = []
     for reminder in planned:
-        context = {
+        # A person's email lists every card; a group's post the first few of each kind.
+        shown = CHAT_SHOWN if reminder.webhook else None
+        context: dict[str, object] = {
             "recipient": reminder.recipient,
             "count": reminder.count,
             "due_count": len(reminder.cards) + len(reminder.unowned),
             "overdue_count": len(reminder.overdue),
-            "cards": [_item(card, days) for card, days in reminder.cards],
-            "unowned": [_item(card) for card in reminder.unowned],
-            "overdue": [_item(card, days) for card, days in reminder.overdue],
-            "blocked": [_item(card, days) for card, days in reminder.blocked],
-            "done": [_item(card) for card in reminder.done],
         }
+        for name, items in (
+            ("cards", reminder.cards),
+            ("unowned", [(card, None) for card in reminder.unowned]),
+            ("overdue", reminder.overdue),
+            ("blocked", reminder.blocked),
+            ("done", [(card, None) for card in reminder.done]),
+        ):
+            context[name] = [_item(card, days) for card, days in items[:shown]]
+            context[f"{name}_more"] = len(items) - len(context[name])
         claim = {"kind": KIND, "subject_key": subject_key(reminder.organization_id)}
         with transaction.atomic():
             if reminder.webhook is not None:

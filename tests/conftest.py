@@ -1,12 +1,14 @@
 from __future__ import annotations
 
 import io
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 import pytest
+from django.conf import settings
 from django.core.management import call_command
 from django.test import Client
+from django.utils import translation
 
 from kanban.models import Board, Card
 from kanban.services import CardInput, card_create
@@ -15,6 +17,14 @@ from projects.models import Membership, Organization, Project, Role, Team
 from tests.factories import MembershipFactory, OrganizationFactory, ProjectFactory, TeamFactory
 
 pytest_plugins = ["tests.chat_server"]
+
+
+@pytest.fixture(autouse=True)
+def _default_language() -> Iterator[None]:
+    """Each test starts in the site's language: a request in Chinese leaves its thread in Chinese."""
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.deactivate()
 
 
 @dataclass

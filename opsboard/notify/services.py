@@ -170,7 +170,8 @@ def _message_id(notification: Notification) -> str:
 
     The creation time keeps it unique when row ids start over on a new database.
     """
-    host = urlsplit(settings.SITE_URL).hostname or "localhost"
+    # An IPv6 address would put colons where a Message-ID takes a domain name.
+    host = (urlsplit(settings.SITE_URL).hostname or "localhost").replace(":", "-")
     return f"<notification-{notification.pk}.{notification.created_at:%Y%m%d%H%M%S}@{host}>"
 
 

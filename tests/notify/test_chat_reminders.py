@@ -160,3 +160,29 @@ def test_a_second_run_plans_nothing_for_those_already_sent(
     assert plan_reminders(now=at(24, 12)) == []
     # A new day: the member's cards are due in 1 and 2 days.
     assert tenant.member.user in {r.recipient for r in plan_reminders(now=at(25, 9))}
+
+
+def test_a_group_post_lists_the_first_fifteen_of_a_kind_then_how_many_more(
+    tenant: Tenant, raci: RaciSetup, chat_server, django_capture_on_commit_callbacks
+) -> None:
+    tenant.organization.timezone = "Asia/Shanghai"
+    tenant.organization.save()
+    for n in range(20):
+        card_create(
+            actor=tenant.lead,
+            board=raci.board,
+            data=CardInput(
+                title=f"audit {n:02d}",
+                assignee=tenant.member.user,
+                due_date=date(2026, 11, 27),
+                team=raci.product,
+            ),
+        )
+    group(tenant, chat_server, raci.product)
+    with django_capture_on_commit_callbacks(execute=True):
+        send_deadline_reminders(now=at(24))
+    text = posted(chat_server, raci.product.pk)
+    assert text.startswith("*Due soon: 20 cards*")
+    assert text.count("audit ") == 15 and text.rstrip().endswith("- …and 5 more")
+    email = Notification.objects.get(recipient=tenant.member.user)
+    assert email.body.count("audit ") == 20
