@@ -4,6 +4,8 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
+# Links in emails, and the demo's chat group, point at this server.
+export SITE_URL ?= http://127.0.0.1:$(PORT)
 
 .PHONY: run test bench install lint format messages compilemessages check-services clean
 

@@ -105,11 +105,22 @@ def _posts() -> list[dict[str, object]]:
     ]
 
 
+def _readable(body: dict) -> str:
+    """The text a group member would read, from any of the four services' bodies."""
+    if "card" in body:  # Feishu/Lark
+        card = body["card"]
+        title = card.get("header", {}).get("title", {}).get("content", "")
+        return "\n".join([title, *(e.get("content", "") for e in card.get("elements", []))])
+    markdown = body.get("markdown", {})
+    return markdown.get("text") or markdown.get("content") or body.get("text", "")
+
+
 @login_required
 @require_safe
 def outbox(request: HttpRequest) -> HttpResponse:
     _require_debug()
     posts = _posts()
     for post in posts:
-        post["text"] = json.dumps(post["body"], ensure_ascii=False, indent=2)
+        post["message"] = _readable(post["body"])
+        post["raw"] = json.dumps(post["body"], ensure_ascii=False, indent=2)
     return render(request, "notify/dev_outbox.html", {"emails": _emails(), "posts": posts})

@@ -84,7 +84,7 @@ def test_the_dev_outbox_shows_mail_and_signed_chat_posts(
     client.force_login(User.objects.get(email="lead@demo.opsboard.test"))
     page = client.get(reverse("dev_outbox")).content.decode()
     assert "2 chat posts" in page and "signature valid" in page and "signature invalid" in page
-    assert "到期提醒" in page
+    assert "到期提醒：1 张卡片\n**即将到期**</pre>" in page  # the text, then the JSON
     assert "Due soon: 1 card" in page and "lead@demo.opsboard.test" in page
 
     settings.DEBUG = False
