@@ -17,4 +17,9 @@ urlpatterns = [
         name="measurement_list",
     ),
     path(PREFIX + "<int:kpi_id>/series/", apis.SeriesApi.as_view(), name="series"),
+    path(
+        "organizations/<slug:org_slug>/digest/",
+        apis.DigestPreviewApi.as_view(),
+        name="digest_preview",
+    ),
 ]

@@ -11,10 +11,12 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from opsboard.notify.models import Preference
 from projects.apis import OrganizationMixin, call_service, validated
 
 from . import selectors, services
 from .computations import compute, period_end, period_start
+from .digest import SHOWN, Digest, digest_preview, subscribed
 from .models import Kpi, Measurement
 from .services import rag
 
@@ -175,3 +177,113 @@ class _Range(serializers.Serializer):
         if values["to"] < values["from_"]:
             raise serializers.ValidationError({"to": ["The end is before the start."]})
         return {"from": values["from_"], "to": values["to"]}
+
+
+class DigestRowOutput(serializers.Serializer):
+    kpi = serializers.IntegerField()
+    name = serializers.CharField()
+    value = serializers.DecimalField(max_digits=18, decimal_places=4, allow_null=True)
+    target = serializers.DecimalField(max_digits=18, decimal_places=4)
+    rag = serializers.CharField(allow_null=True)
+    change = serializers.DecimalField(max_digits=18, decimal_places=4, allow_null=True)
+    trend = serializers.ListField(
+        child=serializers.DecimalField(max_digits=18, decimal_places=4, allow_null=True),
+        help_text="the last twelve periods, oldest first",
+    )
+
+
+class DigestGoalOutput(serializers.Serializer):
+    goal = serializers.IntegerField()
+    title = serializers.CharField()
+    status = serializers.CharField()
+    progress_percent = serializers.IntegerField(allow_null=True)
+    expected_percent = serializers.IntegerField(allow_null=True)
+
+
+class DigestCardOutput(serializers.Serializer):
+    card = serializers.IntegerField()
+    title = serializers.CharField()
+    project = serializers.CharField()
+    due_date = serializers.DateField(allow_null=True)
+
+
+class DigestCardsOutput(serializers.Serializer):
+    count = serializers.IntegerField()
+    cards = DigestCardOutput(many=True, help_text="the first ten")
+
+
+class DigestOutput(serializers.Serializer):
+    week_start = serializers.DateField()
+    week_end = serializers.DateField()
+    subscribed = serializers.BooleanField()
+    kpis = DigestRowOutput(many=True)
+    goals_at_risk = DigestGoalOutput(many=True)
+    overdue = DigestCardsOutput()
+    blocked = DigestCardsOutput()
+    finished = DigestCardsOutput()
+
+
+def _digest_data(digest: Digest, *, subscribed_now: bool) -> dict[str, Any]:
+    def cards(items: list) -> dict[str, Any]:
+        return {
+            "count": len(items),
+            "cards": [
+                {
+                    "card": card.pk,
+                    "title": card.title,
+                    "project": card.board.project.name,
+                    "due_date": card.due_date,
+                }
+                for card in items[:SHOWN]
+            ],
+        }
+
+    return {
+        "week_start": digest.week_start,
+        "week_end": digest.week_end,
+        "subscribed": subscribed_now,
+        "kpis": [
+            {
+                "kpi": tile.kpi.pk,
+                "name": tile.kpi.name,
+                "value": tile.value,
+                "target": tile.kpi.target,
+                "rag": tile.rag,
+                "change": tile.change,
+                "trend": [value for _period, value in tile.series],
+            }
+            for tile in digest.rows
+        ],
+        "goals_at_risk": [
+            {
+                "goal": tracked.goal.pk,
+                "title": tracked.goal.title,
+                "status": tracked.tracking.status,
+                "progress_percent": tracked.tracking.progress.percent
+                if tracked.tracking.progress
+                else None,
+                "expected_percent": tracked.tracking.expected_percent,
+            }
+            for tracked in digest.goals
+        ],
+        "overdue": cards(digest.overdue),
+        "blocked": cards(digest.blocked),
+        "finished": cards(digest.finished),
+    }
+
+
+class DigestPreviewApi(OrganizationMixin, APIView):
+    @extend_schema(
+        responses={200: DigestOutput, 204: None},
+        description="Your next weekly digest: this week so far. 204 when no KPI is yours.",
+    )
+    def get(self, request: Request, org_slug: str) -> Response:
+        membership = self.membership(request, org_slug)
+        digest = digest_preview(
+            membership=membership, today=selectors.today_for(membership.organization)
+        )
+        if digest is None:
+            return Response(status=status.HTTP_204_NO_CONTENT)
+        preference = Preference.objects.filter(user=request.user).first()
+        data = _digest_data(digest, subscribed_now=subscribed(membership, preference))
+        return Response(DigestOutput(data).data)

@@ -1,7 +1,9 @@
 from __future__ import annotations
 
 from celery import shared_task
+from django.utils import timezone
 
+from .digest import send_weekly_digests as send
 from .services import record_computed_kpis
 
 
@@ -9,3 +11,9 @@ from .services import record_computed_kpis
 def record_kpis() -> int:
     """Nightly: store each computed KPI's value for the period that just ended."""
     return record_computed_kpis()
+
+
+@shared_task
+def send_weekly_digests() -> int:
+    """Every 15 minutes: whoever's Monday hour has come gets the week's digest, once."""
+    return len(send(now=timezone.now()))

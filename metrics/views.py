@@ -14,10 +14,14 @@ from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from opsboard.notify.emails import render_email
+from opsboard.notify.models import Preference
 from projects.access import organization_view, require_editor, require_manager
 
 from . import selectors, services
 from .computations import period_start, scope_cards
+from .digest import digest_preview as digest_for_preview
+from .digest import subscribed
 from .flow import Flow, cumulative_flow, cycle_times, weekly_throughput
 from .forms import DashboardFilterForm, KpiForm, MeasurementForm
 from .imports import apply_rows, read_rows
@@ -334,4 +338,33 @@ def pulse(request: HttpRequest) -> HttpResponse:
             "nps_scale": range(11),
         },
         status=400 if errors else 200,
+    )
+
+
+@organization_view
+@require_safe
+def digest_preview(request: HttpRequest) -> HttpResponse:
+    """My next weekly digest: the running week as it stands, rendered as the email will be."""
+    membership = request.membership
+    digest = digest_for_preview(
+        membership=membership, today=selectors.today_for(request.organization)
+    )
+    subject = html = ""
+    if digest is not None:
+        subject, _text, html = render_email(
+            template="weekly-digest",
+            context=digest.context(),
+            language=request.LANGUAGE_CODE,
+            timezone_name=request.user.timezone or request.organization.timezone,
+        )
+    preference = Preference.objects.filter(user=request.user).first()
+    return render(
+        request,
+        "metrics/digest_preview.html",
+        {
+            "digest": digest,
+            "subject": subject,
+            "html": html,
+            "subscribed": subscribed(membership, preference),
+        },
     )

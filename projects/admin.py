@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy as _
 
 from opsboard.accounts.admin import UserAdmin
 from opsboard.accounts.models import User
-from opsboard.notify.models import ChatWebhook, Notification, Status
+from opsboard.notify.models import ChatWebhook, Notification, Preference, Status
 from opsboard.notify.tasks import deliver_notification
 
 from .forms import ChatWebhookForm
@@ -492,3 +492,24 @@ class ChatWebhookAdmin(OrganizationScopedAdmin):
     @admin.display(description=_("webhook address"))
     def masked_url(self, webhook: ChatWebhook) -> str:
         return webhook.masked_url
+
+
+@admin.register(Preference)
+class PreferenceAdmin(OrganizationScopedAdmin):
+    """People's notification settings, the weekly digest subscription among them."""
+
+    organization_path = "user__memberships__organization"
+    list_display = [
+        "user",
+        "weekly_digest",
+        "email",
+        "reminder_hour",
+        "lead_days",
+        "quiet_weekdays",
+    ]
+    list_filter = ["weekly_digest", "email"]
+    search_fields = ["user__email", "user__full_name"]
+    list_select_related = ["user"]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Preference]:
+        return super().get_queryset(request).distinct()

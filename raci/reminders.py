@@ -13,7 +13,6 @@ finds the rows taken and sends nothing new.
 
 from __future__ import annotations
 
-import zoneinfo
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -24,7 +23,7 @@ from django.db.models import F, QuerySet
 from django.urls import reverse
 
 from kanban.models import Card
-from opsboard.accounts.models import User
+from opsboard.accounts.models import User, zone
 from opsboard.notify.emails import render_texts
 from opsboard.notify.models import Channel, ChatWebhook, Notification, Preference
 from opsboard.notify.services import chat_claim, notification_claim
@@ -79,13 +78,6 @@ class Reminder:
         ]
 
 
-def _zone(name: str, fallback: str) -> zoneinfo.ZoneInfo:
-    try:
-        return zoneinfo.ZoneInfo(name or fallback)
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        return zoneinfo.ZoneInfo(fallback)
-
-
 def _cards(organization: Organization, **conditions: object) -> QuerySet[Card]:
     """Cards not archived: only what planning reads, since most will not be in anyone's bundle."""
     return (
@@ -118,7 +110,7 @@ def plan_reminders(*, now: datetime) -> list[Reminder]:
     """Who gets a reminder now, with which cards. Nothing is written."""
     planned: list[Reminder] = []
     for organization in Organization.objects.all():
-        org_today = now.astimezone(_zone(organization.timezone, settings.TIME_ZONE)).date()
+        org_today = now.astimezone(zone(organization.timezone, settings.TIME_ZONE)).date()
         repeat, blocked_after = RaciPolicy.objects.filter(organization=organization).values_list(
             "overdue_repeat_days", "blocked_alert_days"
         ).first() or (DEFAULT_OVERDUE_REPEAT, DEFAULT_BLOCKED_ALERT)
@@ -143,7 +135,7 @@ def plan_reminders(*, now: datetime) -> list[Reminder]:
             if user is None:
                 continue
             preference = preferences.get(user_id) or Preference(user=user)
-            local = now.astimezone(_zone(user.timezone, organization.timezone))
+            local = now.astimezone(zone(user.timezone, organization.timezone))
             if (
                 local.hour < preference.reminder_hour
                 or local.weekday() in preference.quiet_day_set()
@@ -281,7 +273,7 @@ def _for_chat_groups(
     A group hears of a card on the lead day and the due day (not every day between),
     then of overdue, blocked and done cards as the Accountable and Informed do.
     """
-    local = now.astimezone(_zone(organization.timezone, settings.TIME_ZONE))
+    local = now.astimezone(zone(organization.timezone, settings.TIME_ZONE))
     posts = []
     for webhook in webhooks:
         if local.hour < webhook.hour:

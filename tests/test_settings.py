@@ -52,3 +52,18 @@ def test_deploy_check_passes_with_production_settings() -> None:
         CELERY_BROKER_URL="redis://127.0.0.1:6379/0",
     )
     assert result.returncode == 0, result.stderr
+
+
+def test_every_beat_entry_names_a_task_the_worker_knows() -> None:
+    from django.conf import settings
+
+    from opsboard.celery import app
+
+    app.loader.import_default_modules()
+    scheduled = {entry["task"] for entry in settings.CELERY_BEAT_SCHEDULE.values()}
+    assert {
+        "raci.tasks.send_deadline_reminders",
+        "metrics.tasks.send_weekly_digests",
+        "metrics.tasks.record_kpis",
+    } <= scheduled
+    assert scheduled <= set(app.tasks), scheduled - set(app.tasks)

@@ -17,6 +17,14 @@ def timezone_choices() -> list[tuple[str, str]]:
     return [(name, name) for name in sorted(zoneinfo.available_timezones())]
 
 
+def zone(name: str, fallback: str) -> zoneinfo.ZoneInfo:
+    """The time zone ``name``, else ``fallback`` (empty or unknown names happen in old rows)."""
+    try:
+        return zoneinfo.ZoneInfo(name or fallback)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        return zoneinfo.ZoneInfo(fallback)
+
+
 class UserManager(BaseUserManager["User"]):
     use_in_migrations = True
 

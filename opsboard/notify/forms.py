@@ -52,10 +52,21 @@ class PreferenceForm(forms.ModelForm):
         _("Remind me"), LEAD_DAY_CHOICES, _("None ticked: the organisation's setting.")
     )
     quiet_weekdays = _ticks(_("Quiet days"), WEEKDAY_CHOICES, _("No reminders on these days."))
+    weekly_digest = forms.NullBooleanField(
+        label=_("Weekly KPI digest"),
+        widget=forms.Select(
+            choices=[
+                ("unknown", _("As my role: yes for team leads, ops managers and owners")),
+                ("true", _("Yes, every Monday at my reminder hour")),
+                ("false", _("No")),
+            ]
+        ),
+        required=False,
+    )
 
     class Meta:
         model = Preference
-        fields = ["email", "reminder_hour", "lead_days", "quiet_weekdays"]
+        fields = ["email", "reminder_hour", "lead_days", "quiet_weekdays", "weekly_digest"]
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -100,6 +100,8 @@ class Notification(models.Model):
     body = models.TextField(_("text"))
     body_html = models.TextField(_("HTML"), blank=True)
     link = models.CharField(_("link"), max_length=300, blank=True)
+    # Extra email headers, e.g. List-Unsubscribe.
+    headers = models.JSONField(_("headers"), default=dict, blank=True)
     status = models.CharField(
         _("status"), max_length=10, choices=Status.choices, default=Status.PENDING
     )
@@ -156,6 +158,12 @@ class Preference(models.Model):
         max_length=40,
         blank=True,
         help_text=_("Comma-separated, e.g. 0,1,3,7. Empty: the organisation's setting."),
+    )
+    weekly_digest = models.BooleanField(
+        _("weekly KPI digest"),
+        null=True,
+        blank=True,
+        help_text=_("Empty: yes for team leads, ops managers and owners."),
     )
     quiet_weekdays = models.CharField(
         _("quiet days"),

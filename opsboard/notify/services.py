@@ -41,6 +41,7 @@ def notification_claim(
     organization_id: int | None = None,
     link: str = "",
     channel: str = Channel.EMAIL,
+    headers: Mapping[str, str] | None = None,
 ) -> Notification | None:
     """Write the ledger row before anything is sent; None when it was already written.
 
@@ -60,6 +61,7 @@ def notification_claim(
         body=text,
         body_html=html,
         link=link,
+        headers=dict(headers or {}),
         status=Status.SENT if channel == Channel.IN_APP else Status.PENDING,
         sent_at=timezone.now() if channel == Channel.IN_APP else None,
     )
@@ -121,7 +123,7 @@ def notification_deliver(*, notification_id: int) -> str:
             subject=notification.title,
             text=notification.body,
             html=notification.body_html,
-            headers={"Message-ID": _message_id(notification)},
+            headers={**notification.headers, "Message-ID": _message_id(notification)},
         )
     except TRANSIENT_ERRORS as error:
         _record_error(notification, error)

@@ -9,4 +9,5 @@ app_name = "notify"
 urlpatterns = [
     path("", views.notification_list, name="list"),
     path("settings/", views.preferences, name="preferences"),
+    path("digest/<str:token>/", views.digest_unsubscribe, name="digest_unsubscribe"),
 ]

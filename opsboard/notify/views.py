@@ -7,11 +7,13 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
 from .forms import PreferenceForm
 from .models import Notification, Preference
 from .services import notifications_mark_read
+from .subscriptions import digest_subscription_set, user_for_token
 
 
 @login_required
@@ -38,3 +40,30 @@ def preferences(request: HttpRequest) -> HttpResponse:
         messages.success(request, _("Your notification settings are saved."))
         return redirect("notify:preferences")
     return render(request, "notify/preferences.html", {"form": form})
+
+
+@csrf_exempt  # the token is the credential; mail clients post here for one-click unsubscribe
+@require_http_methods(["GET", "HEAD", "POST"])
+def digest_unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
+    """Leave or rejoin the weekly KPI digest from the link in it, signed in or not.
+
+    GET only shows the button (mail scanners open links); a POST changes the subscription,
+    including RFC 8058's one-click POST from the mail client.
+    """
+    user = user_for_token(token)
+    if user is None:
+        return render(request, "notify/digest_unsubscribe.html", {"invalid": True}, status=404)
+    changed = None
+    if request.method == "POST":
+        changed = request.POST.get("action") == "subscribe"
+        digest_subscription_set(user=user, subscribed=changed)
+    preference = Preference.objects.filter(user=user).first()
+    return render(
+        request,
+        "notify/digest_unsubscribe.html",
+        {
+            "person": user,
+            "changed": changed,
+            "subscribed": preference.weekly_digest if preference else None,
+        },
+    )

@@ -204,6 +204,15 @@ CELERY_BEAT_SCHEDULE = {
         "task": "metrics.tasks.record_kpis",
         "schedule": crontab(hour=1, minute=5),
     },
+    # Each looks for whoever has reached their hour in their own time zone.
+    "send-deadline-reminders": {
+        "task": "raci.tasks.send_deadline_reminders",
+        "schedule": crontab(minute="*/15"),
+    },
+    "send-weekly-digests": {
+        "task": "metrics.tasks.send_weekly_digests",
+        "schedule": crontab(minute="*/15"),
+    },
 }
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 CELERY_TASK_EAGER_PROPAGATES = True

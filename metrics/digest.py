@@ -1,0 +1,358 @@
+"""The weekly KPI digest: every Monday morning in each person's time zone, one email that tells
+the week's story of what they lead or manage.
+
+Team leads, ops managers and owners get it unless they unsubscribed; anyone else may subscribe.
+A digest covers the organisation's last full week (Monday to Sunday in its time zone): each
+KPI in the person's scope against target with the change from the week before and a trend,
+the goals at risk, open work overdue or blocked, and what was finished. Managers and owners
+see the whole organisation; everyone else their teams' work and the projects they own or
+their teams take part in. Organisation-wide KPIs are in everyone's digest.
+
+What every digest of an organisation and week draws from is read once
+(``OrganizationWeek``), so a digest costs the same few queries whatever the number of
+recipients; each is claimed in the ledger under (kind, organisation, person, week) before it
+is sent, so a rerun or a second beat sends nothing new.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Prefetch
+from django.urls import reverse
+
+from kanban.models import Card
+from opsboard.accounts.models import zone
+from opsboard.notify.models import Notification, Preference
+from opsboard.notify.services import notification_claim
+from opsboard.notify.subscriptions import unsubscribe_url
+from opsboard.notify.tasks import deliver_notification
+from projects.goals import GoalStatus
+from projects.models import (
+    Goal,
+    GoalState,
+    Membership,
+    Organization,
+    Project,
+    Role,
+    Team,
+)
+from projects.selectors import TrackedGoal, track, with_latest_check_in
+
+from .models import Kpi
+from .selectors import Tile, tiles
+from .services import Rag
+
+KIND = "weekly_digest"
+SHOWN = 10  # cards listed per section; the rest are counted
+SUBSCRIBED_BY_DEFAULT = (Role.OWNER, Role.MANAGER, Role.LEAD)
+
+
+def week_of(day: date) -> date:
+    """The Monday of ``day``'s week."""
+    return day - timedelta(days=day.weekday())
+
+
+@dataclass(frozen=True)
+class Scope:
+    """What one person's digest covers."""
+
+    everything: bool
+    user_id: int
+    team_ids: frozenset[int]
+    project_ids: frozenset[int]
+
+    def covers_kpi(self, kpi: Kpi) -> bool:
+        if self.everything or not (kpi.team_id or kpi.project_id or kpi.goal_id):
+            return True
+        goal = kpi.goal
+        return (
+            kpi.team_id in self.team_ids
+            or kpi.project_id in self.project_ids
+            or (goal is not None and self.covers_goal(goal))
+        )
+
+    def covers_goal(self, goal: Goal) -> bool:
+        return (
+            self.everything
+            or goal.owner_id == self.user_id
+            or goal.team_id in self.team_ids
+            or goal.project_id in self.project_ids
+        )
+
+    def covers_card(self, card: Card) -> bool:
+        return (
+            self.everything
+            or card.team_id in self.team_ids
+            or card.board.project_id in self.project_ids
+        )
+
+
+class OrganizationWeek:
+    """An organisation's week as every digest tells it: read once, filtered per person."""
+
+    def __init__(self, organization: Organization, week_start: date, *, today: date) -> None:
+        """``today``: the day it is read on, for what counts as overdue."""
+        self.organization = organization
+        self.week_start = week_start
+        self.week_end = week_start + timedelta(days=6)
+        begin = datetime.combine(
+            week_start, time.min, tzinfo=zone(organization.timezone, settings.TIME_ZONE)
+        )
+        end = begin + timedelta(days=7)
+        kpis = list(
+            Kpi.objects.filter(organization=organization)
+            .select_related("organization", "team", "project", "goal")
+            .order_by("position", "name")
+        )
+        # As of the week's Sunday: its value, the week before, and the trend up to it.
+        self.tiles: list[Tile] = tiles(kpis, today=self.week_end) if kpis else []
+        goals = with_latest_check_in(
+            Goal.objects.filter(organization=organization, state=GoalState.ACTIVE).select_related(
+                "project"
+            )
+        ).order_by("due_date", "title")
+        self.goals = [
+            tracked
+            for tracked in (track(goal, on=self.week_end) for goal in goals)
+            if tracked.tracking.status in (GoalStatus.AT_RISK, GoalStatus.OFF_TRACK)
+        ]
+        cards = Card.objects.filter(
+            board__organization=organization, archived_at__isnull=True
+        ).select_related("board__project", "assignee")
+        self.overdue = list(
+            cards.filter(done_at__isnull=True, due_date__lt=today).order_by("due_date", "title")
+        )
+        self.blocked = list(
+            cards.filter(done_at__isnull=True, blocked=True).order_by("blocked_at", "title")
+        )
+        self.finished = list(
+            cards.filter(done_at__gte=begin, done_at__lt=end).order_by("-done_at", "title")
+        )
+        self.project_teams: dict[int, set[int]] = {}
+        for project_id, team_id in Project.teams.through.objects.filter(
+            project__organization=organization
+        ).values_list("project_id", "team_id"):
+            self.project_teams.setdefault(project_id, set()).add(team_id)
+        self.owned_projects: dict[int, set[int]] = {}
+        for project_id, owner_id in Project.objects.filter(
+            organization=organization, owner__isnull=False
+        ).values_list("pk", "owner_id"):
+            self.owned_projects.setdefault(owner_id, set()).add(project_id)
+
+    def scope_for(self, membership: Membership) -> Scope:
+        team_ids = frozenset(team.pk for team in membership.teams.all())
+        project_ids = self.owned_projects.get(membership.user_id, set()) | {
+            project for project, teams in self.project_teams.items() if teams & team_ids
+        }
+        return Scope(
+            everything=membership.can_manage,
+            user_id=membership.user_id,
+            team_ids=team_ids,
+            project_ids=frozenset(project_ids),
+        )
+
+    def digest_for(self, membership: Membership) -> Digest | None:
+        """The person's digest; None when no KPI is theirs (no empty digests)."""
+        scope = self.scope_for(membership)
+        rows = [tile for tile in self.tiles if scope.covers_kpi(tile.kpi)]
+        if not rows:
+            return None
+        overdue = [card for card in self.overdue if scope.covers_card(card)]
+        blocked = [card for card in self.blocked if scope.covers_card(card)]
+        finished = [card for card in self.finished if scope.covers_card(card)]
+        return Digest(
+            membership=membership,
+            week_start=self.week_start,
+            rows=rows,
+            goals=[tracked for tracked in self.goals if scope.covers_goal(tracked.goal)],
+            overdue=overdue,
+            blocked=blocked,
+            finished=finished,
+        )
+
+
+@dataclass
+class Digest:
+    membership: Membership
+    week_start: date
+    rows: list[Tile]
+    goals: list[TrackedGoal] = field(default_factory=list)
+    overdue: list[Card] = field(default_factory=list)
+    blocked: list[Card] = field(default_factory=list)
+    finished: list[Card] = field(default_factory=list)
+
+    @property
+    def period(self) -> str:
+        """The ISO week reported, e.g. 2026-W47: one digest per person and week."""
+        year, week, _day = self.week_start.isocalendar()
+        return f"{year}-W{week:02d}"
+
+    @property
+    def week_end(self) -> date:
+        return self.week_start + timedelta(days=6)
+
+    def context(self) -> dict[str, object]:
+        organization = self.membership.organization
+        slug = organization.slug
+
+        def url(name: str, **kwargs: object) -> str:
+            return settings.SITE_URL + reverse(name, kwargs={"org_slug": slug, **kwargs})
+
+        def card_section(name: str, cards: list[Card]) -> dict[str, object]:
+            """The first few cards with their addresses, how many in all, how many not listed."""
+            return {
+                name: [
+                    {"card": card, "url": url("kanban:card_detail", card_id=card.pk)}
+                    for card in cards[:SHOWN]
+                ],
+                f"{name}_count": len(cards),
+                f"{name}_more": max(len(cards) - SHOWN, 0),
+            }
+
+        return {
+            "recipient": self.membership.user,
+            "organization": organization,
+            "week_start": self.week_start,
+            "week_end": self.week_end,
+            "rows": [
+                {
+                    "tile": tile,
+                    "bars": trend_bars(tile),
+                    "url": url("metrics:kpi_detail", kpi_id=tile.kpi.pk),
+                }
+                for tile in self.rows
+            ],
+            "red_count": sum(1 for tile in self.rows if tile.rag == Rag.RED),
+            "goals": [
+                {"tracked": tracked, "url": url("projects:goal_detail", goal_id=tracked.goal.pk)}
+                for tracked in self.goals
+            ],
+            **card_section("overdue", self.overdue),
+            **card_section("blocked", self.blocked),
+            **card_section("finished", self.finished),
+            "dashboard_url": url("metrics:dashboard"),
+            "unsubscribe_url": unsubscribe_url(self.membership.user),
+        }
+
+
+def trend_bars(tile: Tile, height: int = 24) -> list[dict[str, object]]:
+    """The trend as bar heights in pixels (at least 2; none where a period has no value),
+    for a chart of table cells that every mail client draws."""
+    values = [value for _period, value in tile.series if value is not None]
+    if not values:
+        return []
+    low, high = min(values), max(values)
+    span = (high - low) or Decimal(1)
+    return [
+        {
+            "period": period,
+            "value": value,
+            "height": 0 if value is None else 2 + round(float((value - low) / span) * (height - 2)),
+        }
+        for period, value in tile.series
+    ]
+
+
+def subscribed(membership: Membership, preference: Preference | None) -> bool:
+    chosen = preference.weekly_digest if preference else None
+    return membership.role in SUBSCRIBED_BY_DEFAULT if chosen is None else chosen
+
+
+def plan_digests(*, now: datetime) -> list[Digest]:
+    """Whose digest is due now (their Monday hour has come this week and they have not had
+    it), with its contents. Nothing is written."""
+    planned: list[Digest] = []
+    for organization in Organization.objects.all():
+        memberships = list(
+            Membership.objects.filter(organization=organization, user__is_active=True)
+            .select_related("user", "organization")
+            .prefetch_related(Prefetch("teams", queryset=Team.objects.only("pk")))
+        )
+        preferences = {
+            p.user_id: p
+            for p in Preference.objects.filter(user__in=[m.user_id for m in memberships])
+        }
+        due: list[tuple[Membership, date]] = []
+        for membership in memberships:
+            preference = preferences.get(membership.user_id)
+            if not subscribed(membership, preference):
+                continue
+            local = now.astimezone(zone(membership.user.timezone, organization.timezone))
+            hour = preference.reminder_hour if preference else Preference().reminder_hour
+            if local.weekday() == 0 and local.hour < hour:
+                continue  # this Monday's hour has not come: wait
+            due.append((membership, week_of(local.date()) - timedelta(days=7)))
+        if not due:
+            continue
+        sent = set(
+            Notification.objects.filter(
+                kind=KIND,
+                subject_key=subject_key(organization.pk),
+                period__in={_period(week) for _m, week in due},
+            ).values_list("recipient_id", "period")
+        )
+        weeks: dict[date, OrganizationWeek] = {}
+        for membership, week in due:
+            if (membership.user_id, _period(week)) in sent:
+                continue
+            if week not in weeks:
+                # Read on the Monday after the week, whenever it goes out.
+                weeks[week] = OrganizationWeek(organization, week, today=week + timedelta(days=7))
+            digest = weeks[week].digest_for(membership)
+            if digest is not None:
+                planned.append(digest)
+    return planned
+
+
+def _period(week_start: date) -> str:
+    year, week, _day = week_start.isocalendar()
+    return f"{year}-W{week:02d}"
+
+
+def subject_key(organization_id: int) -> str:
+    return f"digest:{organization_id}"
+
+
+def send_weekly_digests(*, now: datetime, dry_run: bool = False) -> list[Digest]:
+    """Claim and enqueue each digest due now; return those sent (or, dry, planned)."""
+    planned = plan_digests(now=now)
+    if dry_run:
+        return planned
+    sent = []
+    for digest in planned:
+        user = digest.membership.user
+        organization = digest.membership.organization
+        with transaction.atomic():
+            notification = notification_claim(
+                kind=KIND,
+                subject_key=subject_key(organization.pk),
+                recipient=user,
+                period=digest.period,
+                template="weekly-digest",
+                context=digest.context(),
+                language=user.language or organization.language,
+                timezone_name=user.timezone or organization.timezone,
+                organization_id=organization.pk,
+                link=reverse("metrics:digest_preview", kwargs={"org_slug": organization.slug}),
+                headers={
+                    "List-Unsubscribe": f"<{unsubscribe_url(user)}>",
+                    "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+                },
+            )
+            if notification is None:
+                continue
+            deliver_notification.delay_on_commit(notification.pk)
+            sent.append(digest)
+    return sent
+
+
+def digest_preview(*, membership: Membership, today: date) -> Digest | None:
+    """The person's next digest: the week running now, as it stands."""
+    return OrganizationWeek(membership.organization, week_of(today), today=today).digest_for(
+        membership
+    )

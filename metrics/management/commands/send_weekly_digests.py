@@ -1,0 +1,26 @@
+"""Send the weekly KPI digests due now, as the periodic job does."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from metrics.digest import send_weekly_digests
+from opsboard.moment_command import MomentCommand
+
+
+class Command(MomentCommand):
+    help = (
+        "Send each team lead's and ops manager's weekly KPI digest (and each subscriber's),"
+        " on Monday at their hour in their time zone: one per person and week."
+    )
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        digests = send_weekly_digests(now=self.moment(options), dry_run=options["dry_run"])
+        for digest in digests:
+            self.stdout.write(
+                f"{digest.membership.user.email} ({digest.membership.organization.slug},"
+                f" {digest.period}): {len(digest.rows)} KPIs, {len(digest.goals)} goals at risk,"
+                f" {len(digest.overdue)} overdue, {len(digest.blocked)} blocked,"
+                f" {len(digest.finished)} finished"
+            )
+        self.finish(len(digests), "digests", options)
