@@ -1,10 +1,13 @@
-"""A worker killed in the middle of a batch and started again: every recipient gets one message."""
+"""A worker killed in the middle of a batch (of reminders, of digests) and started again: every
+recipient gets one message."""
 
 from __future__ import annotations
 
 import subprocess
 import time
 from collections import defaultdict
+from collections.abc import Callable
+from datetime import datetime
 from pathlib import Path
 
 import pytest
@@ -12,9 +15,14 @@ import redis
 from django.conf import settings
 from django.utils import timezone
 
-from opsboard.notify.models import Notification, Status
+from metrics.digest import send_weekly_digests
+from metrics.models import Kpi
+from opsboard.accounts.models import User
+from opsboard.notify.models import Notification, Preference, Status
+from projects.models import Role
 from raci.reminders import send_deadline_reminders
 from tests.conftest import Tenant
+from tests.factories import MembershipFactory, TeamFactory
 from tests.integration.conftest import people_with_a_card_due_today
 from tests.integration.processes import (
     Mailbox,
@@ -72,22 +80,53 @@ class KillingMailbox(Mailbox):
         return reply
 
 
+def reminders_due(tenant: Tenant) -> tuple[list[User], Callable[[], list]]:
+    people = people_with_a_card_due_today(tenant, PEOPLE)
+    return people, lambda: send_deadline_reminders(now=timezone.now().replace(hour=12))
+
+
+def digests_due(tenant: Tenant) -> tuple[list[User], Callable[[], list]]:
+    """PEOPLE team leads of a team with a KPI, on a Monday morning."""
+    team = TeamFactory(organization=tenant.organization, name="Support")
+    Kpi.objects.create(
+        organization=tenant.organization,
+        name="Tickets solved",
+        team=team,
+        target=90,
+        amber_threshold=90,
+        red_threshold=80,
+    )
+    people = [
+        MembershipFactory(organization=tenant.organization, role=Role.LEAD, teams=[team]).user
+        for _n in range(PEOPLE)
+    ]
+    Preference.objects.bulk_create(
+        Preference(user=user, weekly_digest=False)
+        for user in User.objects.filter(memberships__organization=tenant.organization).exclude(
+            pk__in=[person.pk for person in people]
+        )
+    )
+    monday = datetime(2026, 11, 23, 10, tzinfo=timezone.get_current_timezone())
+    return people, lambda: send_weekly_digests(now=monday)
+
+
 @pytest.mark.parametrize(
-    "step",
+    ("job", "step"),
     [
-        pytest.param("RCPT", id="before-the-server-has-the-message"),
-        pytest.param("DATA", id="after-the-server-took-it-before-it-answered"),
+        pytest.param(reminders_due, "RCPT", id="reminders-before-the-server-has-the-message"),
+        pytest.param(reminders_due, "DATA", id="reminders-after-the-server-took-it"),
+        pytest.param(digests_due, "DATA", id="digests-after-the-server-took-it"),
     ],
 )
 def test_worker_killed_mid_batch_and_restarted_sends_each_message_once(
-    tenant: Tenant, queued_tasks: None, tmp_path: Path, step: str
+    tenant: Tenant, queued_tasks: None, tmp_path: Path, job, step: str
 ) -> None:
-    people = people_with_a_card_due_today(tenant, PEOPLE)
+    people, run_job = job(tenant)
     mailbox = KillingMailbox(step=step, nth=KILLED_AT)
     server = SmtpServer(free_port(), mailbox)
     server.start()
     try:
-        assert len(send_deadline_reminders(now=timezone.now().replace(hour=12))) == PEOPLE
+        assert len(run_job()) == PEOPLE
         environment = worker_environment(
             server.port, CELERY_VISIBILITY_TIMEOUT=str(VISIBILITY_TIMEOUT)
         )

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import io
-from datetime import date, datetime
+import re
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
 import pytest
@@ -13,8 +14,9 @@ from django.core.management import call_command
 from django.urls import reverse
 
 from kanban.models import Card
-from metrics.digest import plan_digests, send_weekly_digests
+from metrics.digest import plan_digests, send_weekly_digests, week_of
 from metrics.models import Kpi, Measurement, Source
+from opsboard.accounts.models import User
 from opsboard.notify.models import Notification, Preference
 from opsboard.notify.subscriptions import unsubscribe_url
 from projects.models import Direction
@@ -246,3 +248,31 @@ def test_planning_takes_the_same_queries_for_3_and_23_recipients(
         MembershipFactory(organization=tenant.organization, role="lead", teams=[tenant.team])
     with django_assert_num_queries(len(few)):
         assert len(plan_digests(now=MONDAY)) == 23
+
+
+def test_the_demo_leads_digest_matches_the_dashboard_and_unsubscribes(
+    demo: None, client, django_capture_on_commit_callbacks
+) -> None:
+    """The issue's "done when": --now on a Monday morning, as a new user would try it."""
+    monday = week_of(datetime.now(SHANGHAI).date())
+    now = datetime.combine(monday, time(9), tzinfo=SHANGHAI)
+    out = io.StringIO()
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("send_weekly_digests", now=now.isoformat(), stdout=out)
+    assert "lead@demo.opsboard.test (demo-ops," in out.getvalue()
+    [message] = [m for m in mail.outbox if m.to == ["lead@demo.opsboard.test"]]
+    lead = User.objects.get(email="lead@demo.opsboard.test")
+    client.force_login(lead)
+    sunday = datetime.combine(monday - timedelta(days=1), time(20), tzinfo=SHANGHAI)
+    with time_machine.travel(sunday, tick=False):
+        dashboard = client.get(reverse("metrics:dashboard", args=["demo-ops"])).content.decode()
+    rows = re.findall(r"^- (.+?): (.+?) \(", message.body, flags=re.MULTILINE)
+    assert len(rows) >= 3
+    for name, value in rows:  # the digest speaks the lead's Chinese, the page English
+        number = re.match(r"[−-]?[\d.,]+|—", value)[0]
+        tile = rf'<small>{re.escape(name)}</small>\s*<strong class="kpi-value">{re.escape(number)}'
+        assert re.search(tile, dashboard), (name, value)
+    unsubscribe = re.search(r"(/notifications/digest/[^/\s]+/)", message.body)[1]
+    client.logout()
+    client.post(unsubscribe)
+    assert Preference.objects.get(user=lead).weekly_digest is False
