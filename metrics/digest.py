@@ -16,9 +16,12 @@ is sent, so a rerun or a second beat sends nothing new.
 
 from __future__ import annotations
 
+from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
+from typing import Generic, TypeVar
 
 from django.conf import settings
 from django.db import transaction
@@ -59,37 +62,75 @@ def week_of(day: date) -> date:
 
 @dataclass(frozen=True)
 class Scope:
-    """What one person's digest covers."""
+    """What one person's digest covers: everything (managers), or their teams, the projects they
+    own or their teams take part in, and what they own."""
 
     everything: bool
     user_id: int
     team_ids: frozenset[int]
     project_ids: frozenset[int]
 
-    def covers_kpi(self, kpi: Kpi) -> bool:
-        if self.everything or not (kpi.team_id or kpi.project_id or kpi.goal_id):
-            return True
-        goal = kpi.goal
-        return (
-            kpi.team_id in self.team_ids
-            or kpi.project_id in self.project_ids
-            or (goal is not None and self.covers_goal(goal))
-        )
+    def buckets(self) -> list[tuple[str, int]]:
+        return [
+            ("user", self.user_id),
+            *(("team", team) for team in self.team_ids),
+            *(("project", project) for project in self.project_ids),
+        ]
 
-    def covers_goal(self, goal: Goal) -> bool:
-        return (
-            self.everything
-            or goal.owner_id == self.user_id
-            or goal.team_id in self.team_ids
-            or goal.project_id in self.project_ids
-        )
 
-    def covers_card(self, card: Card) -> bool:
-        return (
-            self.everything
-            or card.team_id in self.team_ids
-            or card.board.project_id in self.project_ids
+Key = tuple[str, int]
+T = TypeVar("T")
+
+
+class Index(Generic[T]):
+    """Items by the teams, projects and people they belong to, so that each person's share is
+    gathered from a few buckets instead of filtered from all. Items with no keys are everyone's."""
+
+    def __init__(self, items: list[T], keys: Callable[[T], list[Key]]) -> None:
+        self.items = items
+        self.everyones: list[int] = []
+        self.positions: dict[Key, list[int]] = defaultdict(list)
+        for position, item in enumerate(items):
+            item_keys = keys(item)
+            if not item_keys:
+                self.everyones.append(position)
+            for key in item_keys:
+                self.positions[key].append(position)
+
+    def share(self, scope: Scope) -> list[T]:
+        """The items in ``scope``, in their order."""
+        if scope.everything:
+            return self.items
+        found = set(self.everyones)
+        for key in scope.buckets():
+            found.update(self.positions.get(key, ()))
+        return [self.items[position] for position in sorted(found)]
+
+
+def _goal_keys(goal: Goal) -> list[Key]:
+    return [
+        (kind, value)
+        for kind, value in (
+            ("user", goal.owner_id),
+            ("team", goal.team_id),
+            ("project", goal.project_id),
         )
+        if value
+    ]
+
+
+def _kpi_keys(tile: Tile) -> list[Key]:
+    kpi = tile.kpi
+    keys = [
+        (kind, value)
+        for kind, value in (("team", kpi.team_id), ("project", kpi.project_id))
+        if value
+    ]
+    return keys + (_goal_keys(kpi.goal) if kpi.goal else [])
+
+
+def _card_keys(card: Card) -> list[Key]:
+    return [("project", card.board.project_id)] + ([("team", card.team_id)] if card.team_id else [])
 
 
 class OrganizationWeek:
@@ -110,45 +151,53 @@ class OrganizationWeek:
             .order_by("position", "name")
         )
         # As of the week's Sunday: its value, the week before, and the trend up to it.
-        self.tiles: list[Tile] = tiles(kpis, today=self.week_end) if kpis else []
+        self.tiles = Index(tiles(kpis, today=self.week_end) if kpis else [], _kpi_keys)
         goals = with_latest_check_in(
             Goal.objects.filter(organization=organization, state=GoalState.ACTIVE).select_related(
                 "project"
             )
         ).order_by("due_date", "title")
-        self.goals = [
-            tracked
-            for tracked in (track(goal, on=self.week_end) for goal in goals)
-            if tracked.tracking.status in (GoalStatus.AT_RISK, GoalStatus.OFF_TRACK)
-        ]
+        self.goals = Index(
+            [
+                tracked
+                for tracked in (track(goal, on=self.week_end) for goal in goals)
+                if tracked.tracking.status in (GoalStatus.AT_RISK, GoalStatus.OFF_TRACK)
+            ],
+            lambda tracked: _goal_keys(tracked.goal),
+        )
         cards = Card.objects.filter(
             board__organization=organization, archived_at__isnull=True
         ).select_related("board__project", "assignee")
-        self.overdue = list(
-            cards.filter(done_at__isnull=True, due_date__lt=today).order_by("due_date", "title")
+        self.overdue = Index(
+            list(
+                cards.filter(done_at__isnull=True, due_date__lt=today).order_by("due_date", "title")
+            ),
+            _card_keys,
         )
-        self.blocked = list(
-            cards.filter(done_at__isnull=True, blocked=True).order_by("blocked_at", "title")
+        self.blocked = Index(
+            list(cards.filter(done_at__isnull=True, blocked=True).order_by("blocked_at", "title")),
+            _card_keys,
         )
-        self.finished = list(
-            cards.filter(done_at__gte=begin, done_at__lt=end).order_by("-done_at", "title")
+        self.finished = Index(
+            list(cards.filter(done_at__gte=begin, done_at__lt=end).order_by("-done_at", "title")),
+            _card_keys,
         )
-        self.project_teams: dict[int, set[int]] = {}
+        self.projects_of_team: dict[int, set[int]] = defaultdict(set)
         for project_id, team_id in Project.teams.through.objects.filter(
             project__organization=organization
         ).values_list("project_id", "team_id"):
-            self.project_teams.setdefault(project_id, set()).add(team_id)
-        self.owned_projects: dict[int, set[int]] = {}
+            self.projects_of_team[team_id].add(project_id)
+        self.owned_projects: dict[int, set[int]] = defaultdict(set)
         for project_id, owner_id in Project.objects.filter(
             organization=organization, owner__isnull=False
         ).values_list("pk", "owner_id"):
-            self.owned_projects.setdefault(owner_id, set()).add(project_id)
+            self.owned_projects[owner_id].add(project_id)
 
     def scope_for(self, membership: Membership) -> Scope:
         team_ids = frozenset(team.pk for team in membership.teams.all())
-        project_ids = self.owned_projects.get(membership.user_id, set()) | {
-            project for project, teams in self.project_teams.items() if teams & team_ids
-        }
+        project_ids = set(self.owned_projects.get(membership.user_id, ()))
+        for team in team_ids:
+            project_ids |= self.projects_of_team.get(team, set())
         return Scope(
             everything=membership.can_manage,
             user_id=membership.user_id,
@@ -159,20 +208,17 @@ class OrganizationWeek:
     def digest_for(self, membership: Membership) -> Digest | None:
         """The person's digest; None when no KPI is theirs (no empty digests)."""
         scope = self.scope_for(membership)
-        rows = [tile for tile in self.tiles if scope.covers_kpi(tile.kpi)]
+        rows = self.tiles.share(scope)
         if not rows:
             return None
-        overdue = [card for card in self.overdue if scope.covers_card(card)]
-        blocked = [card for card in self.blocked if scope.covers_card(card)]
-        finished = [card for card in self.finished if scope.covers_card(card)]
         return Digest(
             membership=membership,
             week_start=self.week_start,
             rows=rows,
-            goals=[tracked for tracked in self.goals if scope.covers_goal(tracked.goal)],
-            overdue=overdue,
-            blocked=blocked,
-            finished=finished,
+            goals=self.goals.share(scope),
+            overdue=self.overdue.share(scope),
+            blocked=self.blocked.share(scope),
+            finished=self.finished.share(scope),
         )
 
 
