@@ -1,7 +1,9 @@
 from __future__ import annotations
 
 from celery import shared_task
+from django.utils import timezone
 
+from .retrospectives import build_retrospectives as build
 from .services import record_computed_kpis
 
 
@@ -9,3 +11,9 @@ from .services import record_computed_kpis
 def record_kpis() -> int:
     """Nightly: store each computed KPI's value for the period that just ended."""
     return record_computed_kpis()
+
+
+@shared_task
+def build_retrospectives() -> int:
+    """Hourly: build last month's retrospectives where the first working day has begun, once."""
+    return len(build(now=timezone.now()))

@@ -204,6 +204,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "metrics.tasks.record_kpis",
         "schedule": crontab(hour=1, minute=5),
     },
+    "build-retrospectives-hourly": {
+        "task": "metrics.tasks.build_retrospectives",
+        "schedule": crontab(minute=20),
+    },
 }
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 CELERY_TASK_EAGER_PROPAGATES = True

@@ -2,38 +2,22 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
-from django.utils import timezone
-
+from opsboard.commands import JobCommand
 from raci.reminders import send_deadline_reminders
 
 
-class Command(BaseCommand):
+class Command(JobCommand):
     help = (
         "Remind the Responsible of cards due soon and the Accountable of overdue ones:"
         " one bundled message per person and day, and one post per chat group and day."
     )
 
-    def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument(
-            "--now", help="run as if at this moment (ISO 8601, with a time zone or UTC)"
-        )
-        parser.add_argument(
-            "--dry-run", action="store_true", help="print who would get what; send nothing"
-        )
+    dry_run_help = "print who would get what; send nothing"
 
     def handle(self, *args: Any, **options: Any) -> None:
-        now = timezone.now()
-        if options["now"]:
-            try:
-                now = datetime.fromisoformat(options["now"])
-            except ValueError as error:
-                raise CommandError(f"--now takes an ISO date-time: {error}") from error
-            if timezone.is_naive(now):
-                now = timezone.make_aware(now, timezone.utc)
+        now = self.now(options)
         reminders = send_deadline_reminders(now=now, dry_run=options["dry_run"])
         for reminder in reminders:
             titles = ", ".join(card.title for card, _days in reminder.cards) or "-"
