@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from . import apis
+from . import apis, retrospective_apis
 
 app_name = "metrics_api"
 
@@ -17,4 +17,14 @@ urlpatterns = [
         name="measurement_list",
     ),
     path(PREFIX + "<int:kpi_id>/series/", apis.SeriesApi.as_view(), name="series"),
+    path(
+        "organizations/<slug:org_slug>/projects/<int:project_id>/retrospectives/",
+        retrospective_apis.ProjectRetrospectiveListApi.as_view(),
+        name="project_retrospective_list",
+    ),
+    path(
+        "organizations/<slug:org_slug>/retrospectives/<int:retro_id>/",
+        retrospective_apis.RetrospectiveDetailApi.as_view(),
+        name="retrospective_detail",
+    ),
 ]

@@ -248,6 +248,7 @@ SPECTACULAR_SETTINGS = {
         "RaciRoleEnum": "raci.models.RaciRole",
         "MembershipRoleEnum": "projects.models.Role",
         "KpiSourceEnum": "metrics.models.Source",
+        "RetrospectiveStateEnum": "metrics.models.RetrospectiveState",
         "KpiDirectionEnum": "metrics.models.KPI_DIRECTIONS",
         "GoalDirectionEnum": "projects.models.Direction",
     },
