@@ -9,8 +9,10 @@ from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext_lazy as _
 
 from projects.admin import OrganizationScopedAdmin, ScopedInline, managed_organization_ids
+from projects.models import Membership
 
-from .models import Kpi, Measurement
+from .models import Kpi, Measurement, Retrospective, RetrospectiveAction
+from .retrospectives import retrospective_rebuild
 
 
 class MeasurementInline(ScopedInline):
@@ -89,3 +91,57 @@ class MeasurementAdmin(OrganizationScopedAdmin):
                 organization__in=managed_organization_ids(request)
             )
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
+class RetrospectiveActionInline(ScopedInline):
+    model = RetrospectiveAction
+    fields = ["title", "owner", "due_date", "card"]
+    readonly_fields = (
+        fields  # actions are added on the retrospective's page, which makes their cards
+    )
+
+    def has_add_permission(self, request: HttpRequest, obj: Retrospective | None = None) -> bool:
+        return False
+
+
+@admin.register(Retrospective)
+class RetrospectiveAdmin(OrganizationScopedAdmin):
+    list_display = ["project", "month", "state", "organization", "built_at", "finalised_at"]
+    list_filter = [
+        "state",
+        "month",
+        ("organization", admin.RelatedOnlyFieldListFilter),
+    ]
+    search_fields = ["project__name", "highlights", "problems"]
+    list_select_related = ["organization", "project"]
+    readonly_fields = [
+        "organization",
+        "project",
+        "team",
+        "month",
+        "figures",
+        "generated_highlights",
+        "generated_problems",
+        "built_at",
+        "finalised_at",
+        "finalised_by",
+    ]
+    fields = ["state", "highlights", "problems", *readonly_fields]
+    inlines = [RetrospectiveActionInline]
+    actions = ["rebuild"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False  # built by the monthly job, one per project and month
+
+    @admin.action(description=_("Rebuild the figures of the selected retrospectives"))
+    def rebuild(self, request: HttpRequest, queryset: QuerySet[Retrospective]) -> None:
+        for retrospective in queryset.select_related("project__organization", "organization"):
+            actor = Membership.objects.filter(
+                user=request.user, organization_id=retrospective.organization_id
+            ).first()
+            if actor is None:
+                continue
+            retrospective_rebuild(actor=actor, retrospective=retrospective)
+        self.message_user(
+            request, _("The figures are worked out again; the review and the actions stay.")
+        )

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from . import apis
+from . import apis, retrospective_apis
 
 app_name = "metrics_api"
 
@@ -21,5 +21,15 @@ urlpatterns = [
         "organizations/<slug:org_slug>/digest/",
         apis.DigestPreviewApi.as_view(),
         name="digest_preview",
+    ),
+    path(
+        "organizations/<slug:org_slug>/projects/<int:project_id>/retrospectives/",
+        retrospective_apis.ProjectRetrospectiveListApi.as_view(),
+        name="project_retrospective_list",
+    ),
+    path(
+        "organizations/<slug:org_slug>/retrospectives/<int:retro_id>/",
+        retrospective_apis.RetrospectiveDetailApi.as_view(),
+        name="retrospective_detail",
     ),
 ]

@@ -135,3 +135,44 @@ def _backfill(kpi: Kpi, weeks: list[date]) -> None:
         for week in weeks
         if (value := compute(kpi, week)) is not None
     )
+
+
+DEMO_REVIEW_HIGHLIGHTS = """Joint analysis done in week one: User Operations, Product and Engineering agreed one problem list.
+The churn dashboard is live and the leads read it every Monday.
+Collaboration star of the month: Xu Jie, for the churned-customer interviews."""
+DEMO_REVIEW_PROBLEMS = """The data pipeline waited a week on database access: nobody owned the request.
+Two cards had nobody Responsible until the weekly meeting caught them.
+Interview notes sat in personal folders instead of the case library."""
+DEMO_ACTIONS = [
+    # title, owner (email before @), days from today
+    ("Name one owner for every cross-team access request", "sun.hao", 7),
+    ("Check RACI gaps in the Monday standup", "lead", 10),
+    ("Move the interview notes into the case library", "xu.jie", 14),
+]
+
+
+def seed_demo_retrospective(organization: Organization, today: date) -> None:
+    """Last month's retrospective of the churn project, reviewed, with its actions on the board."""
+    from .retrospectives import previous_month, retrospective_action_add, retrospective_build
+
+    project = organization.projects.filter(name="Reduce customer churn").first()
+    if project is None or project.retrospectives.exists():
+        return
+    retrospective, _built = retrospective_build(
+        project=project, month=previous_month(today.replace(day=1))
+    )
+    retrospective.highlights = DEMO_REVIEW_HIGHLIGHTS
+    retrospective.problems = DEMO_REVIEW_PROBLEMS
+    retrospective.save(update_fields=["highlights", "problems", "updated_at"])
+    members = {
+        m.user.email.split("@")[0]: m
+        for m in Membership.objects.filter(organization=organization).select_related("user")
+    }
+    for title, owner, days in DEMO_ACTIONS:
+        retrospective_action_add(
+            actor=members["lead"],
+            retrospective=retrospective,
+            title=title,
+            owner=members[owner].user,
+            due_date=today + timedelta(days=days),
+        )

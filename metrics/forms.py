@@ -5,7 +5,8 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from projects.forms import DateInput, TeamProjectFilterForm
+from opsboard.accounts.models import User
+from projects.forms import DateInput, TeamProjectFilterForm, members_of
 from projects.models import Direction, Goal, Organization, Project, Team
 
 from .models import Kpi
@@ -85,3 +86,28 @@ class DashboardFilterForm(TeamProjectFilterForm):
         help_text=_("Empty: this week or month."),
     )
     field_order = ["day", "team", "project"]
+
+
+class RetrospectiveForm(forms.Form):
+    highlights = forms.CharField(
+        label=_("Our highlights"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("What went well this month, in the team's words. One point a line."),
+    )
+    problems = forms.CharField(
+        label=_("Our problems"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("What got in the way, and why. One point a line."),
+    )
+
+
+class RetrospectiveActionForm(forms.Form):
+    title = forms.CharField(label=_("Improvement action"), max_length=200)
+    owner = forms.ModelChoiceField(label=_("Owner"), queryset=User.objects.none())
+    due_date = forms.DateField(label=_("Due date"), widget=DateInput())
+
+    def __init__(self, *args: Any, organization: Organization, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["owner"].queryset = members_of(organization)

@@ -224,3 +224,130 @@ FORMULAS = {
         "less the share who would not (0-6), from -100 to 100; shown from 3 answers."
     ),
 }
+
+
+class RetrospectiveState(models.TextChoices):
+    DRAFT = "draft", _("In review")
+    FINAL = "final", _("Final")
+
+
+class Retrospective(models.Model):
+    """A project's (or a team's) monthly review: the month's figures and the generated
+    highlights and problems, stored when it is built, then the sections the team fills in."""
+
+    organization = models.ForeignKey(
+        Organization, on_delete=models.CASCADE, related_name="+", verbose_name=_("organisation")
+    )
+    # The scope: a project or a team, never both.
+    project = models.ForeignKey(
+        Project,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="retrospectives",
+        verbose_name=_("project"),
+    )
+    team = models.ForeignKey(
+        Team,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="retrospectives",
+        verbose_name=_("team"),
+    )
+    month = models.DateField(_("month"), help_text=_("The first day of the month reviewed."))
+    state = models.CharField(
+        _("state"),
+        max_length=5,
+        choices=RetrospectiveState.choices,
+        default=RetrospectiveState.DRAFT,
+    )
+    # Generated when built: figures by name, and lists of {"kind": ..., ...} items.
+    figures = models.JSONField(_("figures"), default=dict, blank=True)
+    generated_highlights = models.JSONField(_("generated highlights"), default=list, blank=True)
+    generated_problems = models.JSONField(_("generated problems"), default=list, blank=True)
+    # Written by the team in the review meeting.
+    highlights = models.TextField(_("highlights"), blank=True)
+    problems = models.TextField(_("problems"), blank=True)
+    built_at = models.DateTimeField(_("built"), default=django_timezone.now)
+    finalised_at = models.DateTimeField(_("finalised"), null=True, blank=True)
+    finalised_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("finalised by"),
+    )
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("retrospective")
+        verbose_name_plural = _("retrospectives")
+        ordering = ["-month", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["project", "month"],
+                condition=models.Q(project__isnull=False),
+                name="metrics_one_retrospective_per_project_month",
+            ),
+            models.UniqueConstraint(
+                fields=["team", "month"],
+                condition=models.Q(team__isnull=False),
+                name="metrics_one_retrospective_per_team_month",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(project__isnull=False, team__isnull=True)
+                | models.Q(project__isnull=True, team__isnull=False),
+                name="metrics_retrospective_project_or_team",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.project or self.team} {self.month:%Y-%m}"
+
+    @property
+    def is_final(self) -> bool:
+        return self.state == RetrospectiveState.FINAL
+
+    @property
+    def period(self) -> str:
+        """The month as the notification ledger keys it, e.g. "2026-10"."""
+        return f"{self.month:%Y-%m}"
+
+
+class RetrospectiveAction(models.Model):
+    """An improvement action agreed in the review: a card on the project's board."""
+
+    retrospective = models.ForeignKey(
+        Retrospective,
+        on_delete=models.CASCADE,
+        related_name="actions",
+        verbose_name=_("retrospective"),
+    )
+    card = models.OneToOneField(
+        "kanban.Card",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="retrospective_action",
+        verbose_name=_("card"),
+    )
+    title = models.CharField(_("action"), max_length=200)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("owner"),
+    )
+    due_date = models.DateField(_("due date"))
+    created_at = models.DateTimeField(_("created"), default=django_timezone.now, editable=False)
+
+    class Meta:
+        verbose_name = _("improvement action")
+        verbose_name_plural = _("improvement actions")
+        ordering = ["created_at", "pk"]
+
+    def __str__(self) -> str:
+        return self.title

@@ -4,6 +4,7 @@ from celery import shared_task
 from django.utils import timezone
 
 from .digest import send_weekly_digests as send
+from .retrospectives import build_retrospectives as build
 from .services import record_computed_kpis
 
 
@@ -17,3 +18,9 @@ def record_kpis() -> int:
 def send_weekly_digests() -> int:
     """Every 15 minutes: whoever's Monday hour has come gets the week's digest, once."""
     return len(send(now=timezone.now()))
+
+
+@shared_task
+def build_retrospectives() -> int:
+    """Hourly: build last month's retrospectives where the first working day has begun, once."""
+    return len(build(now=timezone.now()))

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from . import views
+from . import retrospective_views, views
 
 app_name = "metrics"
 
@@ -16,4 +16,37 @@ urlpatterns = [
     path("<slug:org_slug>/kpis/<int:kpi_id>/", views.kpi_detail, name="kpi_detail"),
     path("<slug:org_slug>/kpis/<int:kpi_id>/edit/", views.kpi_edit, name="kpi_edit"),
     path("<slug:org_slug>/kpis/<int:kpi_id>/record/", views.kpi_record, name="kpi_record"),
+]
+
+urlpatterns += [
+    path(
+        "<slug:org_slug>/projects/<int:project_id>/retrospectives/",
+        retrospective_views.retrospective_list,
+        name="retrospective_list",
+    ),
+    path(
+        "<slug:org_slug>/retrospectives/<int:retro_id>/",
+        retrospective_views.retrospective_detail,
+        name="retrospective_detail",
+    ),
+    path(
+        "<slug:org_slug>/retrospectives/<int:retro_id>/review/",
+        retrospective_views.retrospective_edit,
+        name="retrospective_edit",
+    ),
+    path(
+        "<slug:org_slug>/retrospectives/<int:retro_id>/actions/",
+        retrospective_views.retrospective_action_add,
+        name="retrospective_action_add",
+    ),
+    path(
+        "<slug:org_slug>/retrospectives/<int:retro_id>/finalise/",
+        retrospective_views.retrospective_finalise,
+        name="retrospective_finalise",
+    ),
+    path(
+        "<slug:org_slug>/retrospectives/<int:retro_id>/rebuild/",
+        retrospective_views.retrospective_rebuild,
+        name="retrospective_rebuild",
+    ),
 ]

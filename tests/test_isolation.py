@@ -45,6 +45,7 @@ def demo_objects() -> dict[str, object]:
         "item_id": item.pk,
         "kpi_id": Kpi.objects.filter(organization__slug="demo-ops").first().pk,
         "webhook_id": ChatWebhook.objects.get(organization_id=team.organization_id).pk,
+        "retro_id": project.retrospectives.get().pk,
     }
 
 

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 from django.urls import reverse
 
 from kanban.models import Card, ChecklistItem, Column, Comment, Label
 from kanban.services import CardInput, card_create, checklist_add
-from metrics.models import Kpi, Measurement
+from metrics.models import Kpi, Measurement, Retrospective, RetrospectiveAction
+from metrics.retrospectives import retrospective_build
 from opsboard.notify.models import ChatWebhook, Notification
 from projects.models import CheckIn, Goal, Invitation, Membership, Organization, Project, Role, Team
 from tests.conftest import Tenant
@@ -41,6 +44,7 @@ def objects_of(tenant: Tenant) -> dict[str, object]:
             amber_threshold=18,
             red_threshold=19,
         ).pk,
+        "retro_id": retrospective_build(project=goal.project, month=date(2026, 10, 1))[0].pk,
         "webhook_id": ChatWebhook.objects.create(
             organization_id=tenant.organization.pk,
             team_id=tenant.team.pk,
@@ -72,6 +76,12 @@ def snapshot() -> tuple:
         list(Measurement.objects.values_list("pk", "value")),
         list(ChatWebhook.objects.values_list("pk", "name", "url", "active")),
         list(Notification.objects.values_list("pk", "status")),
+        list(
+            Retrospective.objects.values_list(
+                "pk", "state", "highlights", "problems", "built_at", "figures"
+            )
+        ),
+        RetrospectiveAction.objects.count(),
     )
 
 

@@ -213,6 +213,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "metrics.tasks.send_weekly_digests",
         "schedule": crontab(minute="*/15"),
     },
+    "build-retrospectives-hourly": {
+        "task": "metrics.tasks.build_retrospectives",
+        "schedule": crontab(minute=20),
+    },
 }
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 CELERY_TASK_EAGER_PROPAGATES = True
@@ -253,6 +257,7 @@ SPECTACULAR_SETTINGS = {
         "RaciRoleEnum": "raci.models.RaciRole",
         "MembershipRoleEnum": "projects.models.Role",
         "KpiSourceEnum": "metrics.models.Source",
+        "RetrospectiveStateEnum": "metrics.models.RetrospectiveState",
         "KpiDirectionEnum": "metrics.models.KPI_DIRECTIONS",
         "GoalDirectionEnum": "projects.models.Direction",
     },

@@ -287,7 +287,7 @@ def test_goal_pages_take_the_same_queries_for_few_and_many(
     goal = GoalFactory(organization=tenant.organization, project=project, parent=objective)
     client.force_login(tenant.manager.user)
     pages = [
-        (reverse("projects:project_detail", args=["acme", project.pk]), 9),
+        (reverse("projects:project_detail", args=["acme", project.pk]), 10),
         (reverse("projects:goal_tree", args=["acme"]), 8),
         (reverse("projects:goal_detail", args=["acme", goal.pk]), 8),
         (reverse("projects:project_list", args=["acme"]), 9),

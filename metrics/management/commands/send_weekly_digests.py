@@ -5,17 +5,19 @@ from __future__ import annotations
 from typing import Any
 
 from metrics.digest import send_weekly_digests
-from opsboard.moment_command import MomentCommand
+from opsboard.commands import JobCommand
 
 
-class Command(MomentCommand):
+class Command(JobCommand):
     help = (
         "Send each team lead's and ops manager's weekly KPI digest (and each subscriber's),"
         " on Monday at their hour in their time zone: one per person and week."
     )
 
+    dry_run_help = "print who would get what; send nothing"
+
     def handle(self, *args: Any, **options: Any) -> None:
-        digests = send_weekly_digests(now=self.moment(options), dry_run=options["dry_run"])
+        digests = send_weekly_digests(now=self.now(options), dry_run=options["dry_run"])
         for digest in digests:
             self.stdout.write(
                 f"{digest.membership.user.email} ({digest.membership.organization.slug},"
@@ -23,4 +25,5 @@ class Command(MomentCommand):
                 f" {len(digest.overdue)} overdue, {len(digest.blocked)} blocked,"
                 f" {len(digest.finished)} finished"
             )
-        self.finish(len(digests), "digests", options)
+        verb = "would send" if options["dry_run"] else "sent"
+        self.stdout.write(f"{len(digests)} digests {verb}.")

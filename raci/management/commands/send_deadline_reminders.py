@@ -4,18 +4,21 @@ from __future__ import annotations
 
 from typing import Any
 
-from opsboard.moment_command import MomentCommand
+from opsboard.commands import JobCommand
 from raci.reminders import send_deadline_reminders
 
 
-class Command(MomentCommand):
+class Command(JobCommand):
     help = (
         "Remind the Responsible of cards due soon and the Accountable of overdue ones:"
         " one bundled message per person and day, and one post per chat group and day."
     )
 
+    dry_run_help = "print who would get what; send nothing"
+
     def handle(self, *args: Any, **options: Any) -> None:
-        reminders = send_deadline_reminders(now=self.moment(options), dry_run=options["dry_run"])
+        now = self.now(options)
+        reminders = send_deadline_reminders(now=now, dry_run=options["dry_run"])
         for reminder in reminders:
             titles = ", ".join(card.title for card, _days in reminder.cards) or "-"
             unowned = ", ".join(card.title for card in reminder.unowned)
@@ -32,4 +35,5 @@ class Command(MomentCommand):
             line += f"; blocked: {blocked}" if blocked else ""
             done = ", ".join(card.title for card in reminder.done)
             self.stdout.write(line + (f"; done: {done}" if done else ""))
-        self.finish(len(reminders), "reminders", options)
+        verb = "would send" if options["dry_run"] else "sent"
+        self.stdout.write(f"{len(reminders)} reminders {verb}.")

@@ -1,4 +1,4 @@
-"""The shape of every scheduled job's management command: ``--now`` and ``--dry-run``."""
+"""The shape of a management command that runs a periodic job by hand."""
 
 from __future__ import annotations
 
@@ -9,19 +9,18 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
 
-class MomentCommand(BaseCommand):
-    """A job run as if at ``--now`` (for backfills and checks), or only printed with ``--dry-run``."""
+class JobCommand(BaseCommand):
+    """Takes ``--now`` (run as of another moment) and ``--dry-run`` (show, send nothing)."""
+
+    dry_run_help = "print what would happen; change and send nothing"
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument(
             "--now", help="run as if at this moment (ISO 8601, with a time zone or UTC)"
         )
-        parser.add_argument(
-            "--dry-run", action="store_true", help="print who would get what; send nothing"
-        )
+        parser.add_argument("--dry-run", action="store_true", help=self.dry_run_help)
 
-    def moment(self, options: dict[str, Any]) -> datetime:
-        """``--now`` as an aware moment (UTC when it names no zone); the present when not given."""
+    def now(self, options: dict[str, Any]) -> datetime:
         if not options["now"]:
             return timezone.now()
         try:
@@ -29,7 +28,3 @@ class MomentCommand(BaseCommand):
         except ValueError as error:
             raise CommandError(f"--now takes an ISO date-time: {error}") from error
         return timezone.make_aware(now, timezone.utc) if timezone.is_naive(now) else now
-
-    def finish(self, count: int, noun: str, options: dict[str, Any]) -> None:
-        verb = "would send" if options["dry_run"] else "sent"
-        self.stdout.write(f"{count} {noun} {verb}.")

@@ -1,0 +1,28 @@
+"""Build the monthly retrospectives due now, as the periodic job does."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from metrics.retrospectives import build_retrospectives
+from opsboard.commands import JobCommand
+
+
+class Command(JobCommand):
+    help = (
+        "Build last month's retrospective for every active project whose organisation has"
+        " reached the first working day of the month, and email the project's owner and leads."
+    )
+
+    dry_run_help = "print what would be built; build nothing"
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        now = self.now(options)
+        built = build_retrospectives(now=now, dry_run=options["dry_run"])
+        for retrospective in built:
+            project = retrospective.project
+            self.stdout.write(
+                f"{project.organization.slug} / {project.name}: {retrospective.period}"
+            )
+        verb = "would build" if options["dry_run"] else "built"
+        self.stdout.write(f"{len(built)} retrospectives {verb}.")

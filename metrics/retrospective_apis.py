@@ -1,0 +1,109 @@
+"""JSON API: a project's retrospectives, one retrospective, and its review (the editable sections)."""
+
+from __future__ import annotations
+
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from projects.apis import OrganizationMixin, call_service, validated
+from projects.selectors import project_get_for_user
+
+from . import retrospectives
+from .models import Retrospective, RetrospectiveAction
+
+
+class ActionOutput(serializers.ModelSerializer):
+    owner = serializers.SlugRelatedField(slug_field="email", read_only=True)
+    done = serializers.SerializerMethodField()
+
+    class Meta:
+        model = RetrospectiveAction
+        fields = ["id", "title", "owner", "due_date", "card", "done"]
+
+    def get_done(self, action: RetrospectiveAction) -> bool:
+        return bool(action.card and action.card.done_at)
+
+
+class RetrospectiveOutput(serializers.ModelSerializer):
+    month = serializers.DateField(format="%Y-%m")
+    actions = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Retrospective
+        fields = [
+            "id",
+            "project",
+            "month",
+            "state",
+            "figures",
+            "generated_highlights",
+            "generated_problems",
+            "highlights",
+            "problems",
+            "built_at",
+            "finalised_at",
+            "actions",
+        ]
+
+    def get_actions(self, retrospective: Retrospective) -> list[dict]:
+        return ActionOutput(retrospectives.actions_of(retrospective), many=True).data
+
+
+class RetrospectiveSummary(serializers.ModelSerializer):
+    month = serializers.DateField(format="%Y-%m")
+
+    class Meta:
+        model = Retrospective
+        fields = ["id", "project", "month", "state", "figures", "built_at"]
+
+
+class ReviewInput(serializers.Serializer):
+    highlights = serializers.CharField(allow_blank=True, required=False, default="")
+    problems = serializers.CharField(allow_blank=True, required=False, default="")
+
+
+class ProjectRetrospectiveListApi(OrganizationMixin, APIView):
+    @extend_schema(responses=RetrospectiveSummary(many=True))
+    def get(self, request: Request, org_slug: str, project_id: int) -> Response:
+        membership = self.membership(request, org_slug)
+        project = project_get_for_user(membership=membership, project_id=project_id)
+        return Response(
+            RetrospectiveSummary(retrospectives.retrospectives_of(project), many=True).data
+        )
+
+
+class RetrospectiveDetailApi(OrganizationMixin, APIView):
+    def _get(self, request: Request, org_slug: str, retro_id: int) -> tuple:
+        membership = self.membership(request, org_slug)
+        return membership, retrospectives.retrospective_get_for_user(
+            membership=membership, retrospective_id=retro_id
+        )
+
+    @extend_schema(responses=RetrospectiveOutput)
+    def get(self, request: Request, org_slug: str, retro_id: int) -> Response:
+        _membership, retrospective = self._get(request, org_slug, retro_id)
+        return Response(RetrospectiveOutput(retrospective).data)
+
+    @extend_schema(
+        request=ReviewInput,
+        responses=RetrospectiveOutput,
+        description="Write the team's highlights and problems. A final retrospective takes a manager.",
+    )
+    def patch(self, request: Request, org_slug: str, retro_id: int) -> Response:
+        membership, retrospective = self._get(request, org_slug, retro_id)
+        retrospectives.require_may_edit(membership, retrospective)
+        review = {
+            "highlights": retrospective.highlights,
+            "problems": retrospective.problems,
+            **validated(ReviewInput(data=request.data, partial=True)),
+        }
+        call_service(
+            retrospectives.retrospective_update,
+            actor=membership,
+            retrospective=retrospective,
+            **review,
+        )
+        return Response(RetrospectiveOutput(retrospective).data)
