@@ -27,7 +27,7 @@ from django.utils.translation import gettext_lazy
 
 from kanban.models import Card, CardEvent, EventKind
 from kanban.services import CardInput, card_create
-from opsboard.accounts.models import User
+from opsboard.accounts.models import User, zone
 from opsboard.notify.services import notification_claim
 from opsboard.notify.tasks import deliver_notification
 from projects.access import require_editor, require_lead, require_manager
@@ -376,7 +376,12 @@ def retrospective_action_add(
         errors["owner"] = _("Every action needs an owner.")
     if due_date is None:
         errors["due_date"] = _("Every action needs a due date.")
-    elif due_date < timezone.localdate():
+    elif (
+        due_date
+        < timezone.localtime(
+            timezone=zone(retrospective.organization.timezone, settings.TIME_ZONE)
+        ).date()
+    ):
         errors["due_date"] = _("The due date has passed.")
     board = retrospective.project.boards.order_by("pk").first()
     if board is None:
