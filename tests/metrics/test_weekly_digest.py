@@ -172,7 +172,7 @@ def test_language_hour_and_subscriptions(
         sent = send_weekly_digests(now=berlin_morning)
     assert tenant.lead.user in {d.membership.user for d in sent}
     [message] = [m for m in mail.outbox if m.to == [lead.email]]
-    assert message.subject == "Acme，2026年11月16日 这一周: 所有 KPI 都是绿灯或黄灯, 1 张卡片逾期"
+    assert message.subject == "Acme，2026年11月16日 这一周：所有 KPI 都是绿灯或黄灯，1 张卡片逾期"
     assert "- Customer churn: 18.5% (目标值 17.0%, 黄), 较上周 −0.5%" in message.body
     assert "本周完成：1 张卡片" in message.body
 
