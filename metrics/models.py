@@ -107,6 +107,13 @@ class Kpi(models.Model):
     def is_computed(self) -> bool:
         return self.source != Source.MANUAL
 
+    @property
+    def label(self) -> str:
+        """The name with its team or project, as tiles and digests show it: two teams may
+        each have a "Throughput"."""
+        scope = self.team or self.project
+        return f"{self.name} · {scope.name}" if scope else self.name
+
 
 class Measurement(models.Model):
     """A KPI's value for one period (the week or month starting on ``period_start``)."""

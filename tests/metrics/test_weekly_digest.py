@@ -110,8 +110,10 @@ def test_monday_morning_each_lead_and_manager_gets_the_weeks_story_once(
         lead.subject
         == "Acme, week of Nov. 16, 2026: every KPI in the green or amber, 1 card overdue"
     )
-    assert "- Customer churn: 18.5% (target 17.0%, amber), vs last week −0.5%" in lead.body
-    assert "- Cards finished: 1 (target 3, amber), vs last week ±0" in lead.body
+    assert (
+        "- Customer churn · Product: 18.5% (target 17.0%, amber), vs last week −0.5%" in lead.body
+    )
+    assert "- Cards finished · Product: 1 (target 3, amber), vs last week ±0" in lead.body
     assert "Supplier cost" not in lead.body  # Finance is not the lead's
     assert "- Churn below 17%: At risk, 0% done, 18% expected by now" in lead.body
     assert "Overdue: 1 card\n- Vendor contract" in lead.body
@@ -123,7 +125,7 @@ def test_monday_morning_each_lead_and_manager_gets_the_weeks_story_once(
     assert lead.extra_headers["List-Unsubscribe"] == f"<{unsubscribe_url(tenant.lead.user)}>"
     assert lead.extra_headers["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
     manager = digests_sent()[tenant.manager.user.email]
-    assert "Supplier cost: 120.0% (target 100.0%, red)" in manager.body
+    assert "Supplier cost · Finance: 120.0% (target 100.0%, red)" in manager.body
     assert manager.subject.endswith("1 KPI in the red, 1 card overdue")
 
     # The same hour again, later that day, on Tuesday: nothing new.
@@ -173,7 +175,7 @@ def test_language_hour_and_subscriptions(
     assert tenant.lead.user in {d.membership.user for d in sent}
     [message] = [m for m in mail.outbox if m.to == [lead.email]]
     assert message.subject == "Acme，2026年11月16日 这一周：所有 KPI 都是绿灯或黄灯，1 张卡片逾期"
-    assert "- Customer churn: 18.5% (目标值 17.0%, 黄), 较上周 −0.5%" in message.body
+    assert "- Customer churn · Product: 18.5% (目标值 17.0%, 黄), 较上周 −0.5%" in message.body
     assert "本周完成：1 张卡片" in message.body
 
 
