@@ -137,9 +137,11 @@ class Subject:
             return Card.objects.filter(board__project=self.project)
         return Card.objects.filter(board__organization=self.organization, team=self.team)
 
-    def pulse_teams(self) -> Any:
+    def pulse_teams(self) -> QuerySet[Team] | list[int]:
         """The teams whose pulse ratings count: the project's, or the team itself."""
-        return self.project.teams.values("pk") if self.project else [self.team.pk]  # type: ignore[union-attr]
+        if self.project:
+            return self.project.teams.values("pk")
+        return [self.team.pk]  # type: ignore[union-attr]
 
     def retrospectives(self) -> QuerySet[Retrospective]:
         return Retrospective.objects.filter(**self.scope)
