@@ -106,14 +106,22 @@ class RetrospectiveActionInline(ScopedInline):
 
 @admin.register(Retrospective)
 class RetrospectiveAdmin(OrganizationScopedAdmin):
-    list_display = ["project", "month", "state", "organization", "built_at", "finalised_at"]
+    list_display = [
+        "project",
+        "team",
+        "month",
+        "state",
+        "organization",
+        "built_at",
+        "finalised_at",
+    ]
     list_filter = [
         "state",
         "month",
         ("organization", admin.RelatedOnlyFieldListFilter),
     ]
-    search_fields = ["project__name", "highlights", "problems"]
-    list_select_related = ["organization", "project"]
+    search_fields = ["project__name", "team__name", "highlights", "problems"]
+    list_select_related = ["organization", "project", "team"]
     readonly_fields = [
         "organization",
         "project",
@@ -131,11 +139,11 @@ class RetrospectiveAdmin(OrganizationScopedAdmin):
     actions = ["rebuild"]
 
     def has_add_permission(self, request: HttpRequest) -> bool:
-        return False  # built by the monthly job, one per project and month
+        return False  # built by the monthly job, one per project (or team) and month
 
     @admin.action(description=_("Rebuild the figures of the selected retrospectives"))
     def rebuild(self, request: HttpRequest, queryset: QuerySet[Retrospective]) -> None:
-        for retrospective in queryset.select_related("project__organization", "organization"):
+        for retrospective in queryset.select_related("organization", "project", "team"):
             actor = Membership.objects.filter(
                 user=request.user, organization_id=retrospective.organization_id
             ).first()

@@ -28,6 +28,11 @@ urlpatterns = [
         name="project_retrospective_list",
     ),
     path(
+        "organizations/<slug:org_slug>/teams/<int:team_id>/retrospectives/",
+        retrospective_apis.TeamRetrospectiveListApi.as_view(),
+        name="team_retrospective_list",
+    ),
+    path(
         "organizations/<slug:org_slug>/retrospectives/<int:retro_id>/",
         retrospective_apis.RetrospectiveDetailApi.as_view(),
         name="retrospective_detail",

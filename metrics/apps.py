@@ -13,15 +13,15 @@ class MetricsConfig(AppConfig):
         from projects.sections import Section, register_section
 
         from .demo import seed_demo_kpis, seed_demo_pulse, seed_demo_retrospective
-        from .retrospective_views import card_retrospective_section, project_retrospectives_section
+        from .retrospective_views import card_retrospective_section, retrospectives_section
 
         register_demo_seeder(30, seed_demo_kpis)
         register_demo_seeder(31, seed_demo_pulse)
         register_demo_seeder(32, seed_demo_retrospective)
-        register_section(
-            "project",
-            Section(30, "metrics/retrospective_section.html", project_retrospectives_section),
-        )
+        for page in ("project", "team"):
+            register_section(
+                page, Section(30, "metrics/retrospective_section.html", retrospectives_section)
+            )
         register_section(
             "card",
             Section(20, "metrics/retrospective_card_section.html", card_retrospective_section),

@@ -3,8 +3,10 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from kanban.models import Board
 from opsboard.accounts.models import User
 from projects.forms import DateInput, TeamProjectFilterForm, members_of
 from projects.models import Direction, Goal, Organization, Project, Team
@@ -107,7 +109,25 @@ class RetrospectiveActionForm(forms.Form):
     title = forms.CharField(label=_("Improvement action"), max_length=200)
     owner = forms.ModelChoiceField(label=_("Owner"), queryset=User.objects.none())
     due_date = forms.DateField(label=_("Due date"), widget=DateInput())
+    # Only for a team's retrospective; the service says when none is chosen or there is none.
+    board = forms.ModelChoiceField(
+        label=_("Board"),
+        queryset=Board.objects.none(),
+        required=False,
+        help_text=_("The board of one of the team's projects that gets the action's card."),
+    )
 
-    def __init__(self, *args: Any, organization: Organization, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        organization: Organization,
+        boards: QuerySet[Board] | None = None,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.fields["owner"].queryset = members_of(organization)
+        if boards is None:
+            del self.fields["board"]
+        else:
+            self.fields["board"].queryset = boards
+            self.fields["board"].label_from_instance = lambda b: f"{b.project.name} / {b.name}"

@@ -311,7 +311,12 @@ class Retrospective(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.project or self.team} {self.month:%Y-%m}"
+        return f"{self.reviewed} {self.month:%Y-%m}"
+
+    @property
+    def reviewed(self) -> Project | Team:
+        """The project or the team the retrospective reviews."""
+        return self.project or self.team  # type: ignore[return-value]
 
     @property
     def is_final(self) -> bool:
@@ -324,7 +329,8 @@ class Retrospective(models.Model):
 
 
 class RetrospectiveAction(models.Model):
-    """An improvement action agreed in the review: a card on the project's board."""
+    """An improvement action agreed in the review: a card on the project's board (for a
+    team's retrospective, on the board of one of the team's projects)."""
 
     retrospective = models.ForeignKey(
         Retrospective,

@@ -1,4 +1,5 @@
-"""JSON API: a project's retrospectives, one retrospective, and its review (the editable sections)."""
+"""JSON API: a project's or a team's retrospectives, one retrospective, and its review
+(the editable sections)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,8 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from projects.apis import OrganizationMixin, call_service, validated
-from projects.selectors import project_get_for_user
+from projects.models import Project, Team
+from projects.selectors import project_get_for_user, team_get_for_user
 
 from . import retrospectives
 from .models import Retrospective, RetrospectiveAction
@@ -36,6 +38,7 @@ class RetrospectiveOutput(serializers.ModelSerializer):
         fields = [
             "id",
             "project",
+            "team",
             "month",
             "state",
             "figures",
@@ -57,7 +60,7 @@ class RetrospectiveSummary(serializers.ModelSerializer):
 
     class Meta:
         model = Retrospective
-        fields = ["id", "project", "month", "state", "figures", "built_at"]
+        fields = ["id", "project", "team", "month", "state", "figures", "built_at"]
 
 
 class ReviewInput(serializers.Serializer):
@@ -65,14 +68,24 @@ class ReviewInput(serializers.Serializer):
     problems = serializers.CharField(allow_blank=True, required=False, default="")
 
 
+def _listing(reviewed: Project | Team) -> Response:
+    return Response(
+        RetrospectiveSummary(retrospectives.retrospectives_of(reviewed), many=True).data
+    )
+
+
 class ProjectRetrospectiveListApi(OrganizationMixin, APIView):
     @extend_schema(responses=RetrospectiveSummary(many=True))
     def get(self, request: Request, org_slug: str, project_id: int) -> Response:
         membership = self.membership(request, org_slug)
-        project = project_get_for_user(membership=membership, project_id=project_id)
-        return Response(
-            RetrospectiveSummary(retrospectives.retrospectives_of(project), many=True).data
-        )
+        return _listing(project_get_for_user(membership=membership, project_id=project_id))
+
+
+class TeamRetrospectiveListApi(OrganizationMixin, APIView):
+    @extend_schema(responses=RetrospectiveSummary(many=True))
+    def get(self, request: Request, org_slug: str, team_id: int) -> Response:
+        membership = self.membership(request, org_slug)
+        return _listing(team_get_for_user(membership=membership, team_id=team_id))
 
 
 class RetrospectiveDetailApi(OrganizationMixin, APIView):

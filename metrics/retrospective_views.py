@@ -1,4 +1,5 @@
-"""Pages of the monthly retrospectives: a project's list, one retrospective, and its review."""
+"""Pages of the monthly retrospectives: a project's or a team's list, one retrospective,
+and its review."""
 
 from __future__ import annotations
 
@@ -14,8 +15,8 @@ from django.views.decorators.http import require_POST, require_safe
 
 from kanban.models import Card
 from projects.access import organization_view
-from projects.models import Project
-from projects.selectors import project_get_for_user
+from projects.models import Project, Team
+from projects.selectors import project_get_for_user, team_get_for_user
 
 from . import retrospectives
 from .forms import RetrospectiveActionForm, RetrospectiveForm
@@ -53,22 +54,59 @@ def _page(
             or RetrospectiveForm(
                 initial={"highlights": retrospective.highlights, "problems": retrospective.problems}
             ),
-            "action_form": action_form
-            or RetrospectiveActionForm(organization=request.organization),
+            "action_form": action_form or _action_form(request, retrospective),
+            **_addresses(request, retrospective.reviewed),
         },
         status=status,
+    )
+
+
+def _addresses(request: HttpRequest, reviewed: Project | Team) -> dict[str, str]:
+    """The page of what is reviewed, and the list of its retrospectives."""
+    args = [request.organization.slug, reviewed.pk]
+    if isinstance(reviewed, Team):
+        return {
+            "reviewed_url": reverse("projects:team_detail", args=args),
+            "list_url": reverse("metrics:team_retrospective_list", args=args),
+        }
+    return {
+        "reviewed_url": reverse("projects:project_detail", args=args),
+        "list_url": reverse("metrics:retrospective_list", args=args),
+    }
+
+
+def _action_form(
+    request: HttpRequest, retrospective: Retrospective, data: Any = None
+) -> RetrospectiveActionForm:
+    """A team's actions ask for a board; a project's go on the project's board."""
+    boards = None if retrospective.project_id else retrospectives.action_boards(retrospective)
+    return RetrospectiveActionForm(data, organization=request.organization, boards=boards)
+
+
+def _list(request: HttpRequest, reviewed: Project | Team) -> HttpResponse:
+    return render(
+        request,
+        "metrics/retrospective_list.html",
+        {
+            "reviewed": reviewed,
+            "retros": retrospectives.retrospectives_of(reviewed),
+            **_addresses(request, reviewed),
+        },
     )
 
 
 @organization_view
 @require_safe
 def retrospective_list(request: HttpRequest, project_id: int) -> HttpResponse:
-    project = project_get_for_user(membership=request.membership, project_id=project_id)
-    return render(
-        request,
-        "metrics/retrospective_list.html",
-        {"project": project, "retros": retrospectives.retrospectives_of(project)},
+    return _list(
+        request, project_get_for_user(membership=request.membership, project_id=project_id)
     )
+
+
+@organization_view
+@require_safe
+def team_retrospective_list(request: HttpRequest, team_id: int) -> HttpResponse:
+    return _list(request, team_get_for_user(membership=request.membership, team_id=team_id))
 
 
 @organization_view
@@ -104,7 +142,7 @@ def retrospective_action_add(request: HttpRequest, retro_id: int) -> HttpRespons
         membership=request.membership, retrospective_id=retro_id
     )
     retrospectives.require_may_edit(request.membership, retrospective)
-    form = RetrospectiveActionForm(request.POST, organization=request.organization)
+    form = _action_form(request, retrospective, request.POST)
     if form.is_valid():
         try:
             retrospectives.retrospective_action_add(
@@ -114,7 +152,12 @@ def retrospective_action_add(request: HttpRequest, retro_id: int) -> HttpRespons
             for field, errors in error.message_dict.items():
                 form.add_error(field if field in form.fields else None, errors)
         else:
-            messages.success(request, _("The action is on the project's board."))
+            messages.success(
+                request,
+                _("The action is on the project's board.")
+                if retrospective.project_id
+                else _("The action is on the chosen board."),
+            )
             return redirect(_address(retrospective) + "#actions")
     return _page(request, retrospective, action_form=form, status=400)
 
@@ -150,9 +193,12 @@ def _address(retrospective: Retrospective) -> str:
     )
 
 
-def project_retrospectives_section(request: HttpRequest, project: Project) -> dict[str, Any]:
-    """The latest retrospectives on the project page."""
-    return {"retros": list(retrospectives.retrospectives_of(project)[:3]), "project": project}
+def retrospectives_section(request: HttpRequest, reviewed: Project | Team) -> dict[str, Any]:
+    """The latest retrospectives on the project or the team page."""
+    return {
+        "retros": list(retrospectives.retrospectives_of(reviewed)[:3]),
+        **_addresses(request, reviewed),
+    }
 
 
 def card_retrospective_section(request: HttpRequest, card: Card) -> dict[str, Any]:

@@ -1,10 +1,11 @@
-"""Monthly retrospectives: built once per project and month, then reviewed by the team.
+"""Monthly retrospectives: built once per project (and per team) and month, then reviewed.
 
 Building reads the month's cards, goals and pulse answers in a fixed number of
-queries per project (docs/performance.md) and stores the figures and the
+queries per project or team (docs/performance.md) and stores the figures and the
 generated highlights and problems as they stood, so the report does not change
 when the work moves on. The team then writes its own highlights and problems and
-agrees improvement actions, each one a card on the project's board.
+agrees improvement actions, each one a card on a board: the project's, or for a
+team one of the boards of the projects it takes part in.
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from kanban.models import Card, CardEvent, EventKind
+from kanban.models import Board, Card, CardEvent, EventKind
 from kanban.services import CardInput, card_create
 from opsboard.accounts.models import User, zone
 from opsboard.notify.services import notification_claim
@@ -40,6 +41,8 @@ from projects.models import (
     Organization,
     Project,
     ProjectStatus,
+    Role,
+    Team,
 )
 from raci.models import RaciAssignment, RaciRole
 
@@ -98,6 +101,52 @@ def month_bounds(month: date, zone: zoneinfo.ZoneInfo) -> tuple[datetime, dateti
     return begin, datetime.combine(period_end(Frequency.MONTHLY, month), time.min, tzinfo=zone)
 
 
+# What is reviewed -------------------------------------------------------------
+
+
+def scope_of(reviewed: Project | Team) -> dict[str, Project | Team]:
+    """The field and value that select a project's or a team's goals, KPIs and
+    retrospectives."""
+    return {"team": reviewed} if isinstance(reviewed, Team) else {"project": reviewed}
+
+
+@dataclass(frozen=True)
+class Subject:
+    """What a retrospective reviews: a project, or a team across the boards it works on."""
+
+    organization: Organization
+    project: Project | None = None
+    team: Team | None = None
+
+    @classmethod
+    def of(cls, reviewed: Project | Team) -> Subject:
+        if isinstance(reviewed, Team):
+            return cls(organization=reviewed.organization, team=reviewed)
+        return cls(organization=reviewed.organization, project=reviewed)
+
+    @classmethod
+    def of_retrospective(cls, retrospective: Retrospective) -> Subject:
+        return cls(retrospective.organization, retrospective.project, retrospective.team)
+
+    @property
+    def scope(self) -> dict[str, Project | Team]:
+        return scope_of(self.project or self.team)  # type: ignore[arg-type]
+
+    def cards(self) -> QuerySet[Card]:
+        if self.project:
+            return Card.objects.filter(board__project=self.project)
+        return Card.objects.filter(board__organization=self.organization, team=self.team)
+
+    def pulse_teams(self) -> QuerySet[Team] | list[int]:
+        """The teams whose pulse ratings count: the project's, or the team itself."""
+        if self.project:
+            return self.project.teams.values("pk")
+        return [self.team.pk]  # type: ignore[union-attr]
+
+    def retrospectives(self) -> QuerySet[Retrospective]:
+        return Retrospective.objects.filter(**self.scope)
+
+
 # Building ------------------------------------------------------------------
 
 
@@ -125,20 +174,20 @@ def _cards(cards: list[Card], **extra: Any) -> dict[str, Any]:
     }
 
 
-def report_for(project: Project, month: date) -> Report:
-    """The month's figures, highlights and problems for a project, in a fixed number of
-    queries whatever its size. ``project.organization`` should be loaded."""
-    organization = project.organization
+def report_for(subject: Subject, month: date) -> Report:
+    """The month's figures, highlights and problems for a project or a team, in a fixed
+    number of queries whatever its size."""
+    organization = subject.organization
     zone = zoneinfo.ZoneInfo(organization.timezone)
     begin, end = month_bounds(month, zone)
     as_of = min(end, timezone.now())
     last_day = (as_of - timedelta(microseconds=1)).astimezone(zone).date()
-    scope = Kpi(organization=organization, project=project, frequency=Frequency.MONTHLY)
+    scope = Kpi(organization=organization, frequency=Frequency.MONTHLY, **subject.scope)
     figures: dict[str, Any] = {}
     for name, source in COMPUTED.items():
         scope.source = source
         figures[name] = _number(compute(scope, month))
-    cards = Card.objects.filter(board__project=project)
+    cards = subject.cards()
     # Work finished in the month, and which of it was late.
     done = list(
         cards.filter(done_at__gte=begin, done_at__lt=end)
@@ -184,7 +233,7 @@ def report_for(project: Project, month: date) -> Report:
         "-checked_on", "-created_at"
     )
     goals = list(
-        Goal.objects.filter(project=project)
+        Goal.objects.filter(**subject.scope)
         .filter(
             Q(state=GoalState.ACTIVE)
             | Q(state=GoalState.ACHIEVED, closed_at__gte=begin, closed_at__lt=end)
@@ -213,11 +262,11 @@ def report_for(project: Project, month: date) -> Report:
         elif status in (GoalStatus.AT_RISK, GoalStatus.OFF_TRACK, GoalStatus.MISSED):
             behind.append({"id": goal.pk, "title": goal.title, "status": status.value})
     figures["check_ins"] = sum(1 for goal in goals if goal.checked_in)
-    # Cross-team satisfaction: the month's pulse ratings of the project's teams.
+    # Cross-team satisfaction: the month's pulse ratings of the project's teams, or the team's.
     answers, mean, _nps = pulse_figures(
         PulseAnswer.objects.filter(
             organization_id=organization.pk,
-            team__in=project.teams.values("pk"),
+            team__in=subject.pulse_teams(),
             month__gte=month,
             month__lt=end.date(),
         )
@@ -227,7 +276,7 @@ def report_for(project: Project, month: date) -> Report:
     # Last month's improvement actions: done or not.
     actions = list(
         RetrospectiveAction.objects.filter(
-            retrospective__project=project, retrospective__month=previous_month(month)
+            retrospective__in=subject.retrospectives().filter(month=previous_month(month))
         )
         .select_related("card")
         .order_by("pk")
@@ -305,17 +354,21 @@ def is_quiet(figures: dict[str, Any]) -> bool:
 
 
 @transaction.atomic
-def retrospective_build(*, project: Project, month: date) -> tuple[Retrospective, bool]:
-    """The project's retrospective for ``month``, built now unless it exists. True when built."""
-    existing = Retrospective.objects.filter(project=project, month=month).first()
+def retrospective_build(
+    *, month: date, project: Project | None = None, team: Team | None = None
+) -> tuple[Retrospective, bool]:
+    """The project's or the team's retrospective for ``month``, built now unless it exists.
+    True when built."""
+    subject = Subject.of(project or team)  # type: ignore[arg-type]
+    existing = subject.retrospectives().filter(month=month).first()
     if existing is not None:
         return existing, False
-    report = report_for(project, month)
+    report = report_for(subject, month)
     retrospective, created = Retrospective.objects.get_or_create(
-        project=project,
+        **subject.scope,
         month=month,
         defaults={
-            "organization_id": project.organization_id,
+            "organization": subject.organization,
             "figures": report.figures,
             "generated_highlights": report.highlights,
             "generated_problems": report.problems,
@@ -330,7 +383,7 @@ def retrospective_rebuild(*, actor: Membership, retrospective: Retrospective) ->
     """Work the figures and the generated items out again (after late updates to the cards);
     what the team wrote and its actions stay."""
     require_manager(actor)
-    report = report_for(retrospective.project, retrospective.month)
+    report = report_for(Subject.of_retrospective(retrospective), retrospective.month)
     retrospective.figures = report.figures
     retrospective.generated_highlights = report.highlights
     retrospective.generated_problems = report.problems
@@ -368,8 +421,10 @@ def retrospective_action_add(
     title: str,
     owner: User | None,
     due_date: date | None,
+    board: Board | None = None,
 ) -> RetrospectiveAction:
-    """An improvement action: a card for its owner on the project's board, due when agreed."""
+    """An improvement action: a card for its owner, due when agreed, on the project's board;
+    for a team, on the board chosen among those of the projects the team takes part in."""
     require_may_edit(actor, retrospective)
     errors = {}
     if owner is None:
@@ -383,9 +438,18 @@ def retrospective_action_add(
         ).date()
     ):
         errors["due_date"] = _("The due date has passed.")
-    board = retrospective.project.boards.order_by("pk").first()
-    if board is None:
-        errors["title"] = _("The project has no board to put the action on.")
+    if retrospective.project_id:
+        board = retrospective.project.boards.order_by("pk").first()
+        if board is None:
+            errors["title"] = _("The project has no board to put the action on.")
+    else:
+        boards = action_boards(retrospective)
+        if not boards.exists():
+            errors["board"] = _(
+                "The team takes part in no active project, so there is no board for the action."
+            )
+        elif board is None or not boards.filter(pk=board.pk).exists():
+            errors["board"] = _("Choose the board of one of the team's projects.")
     if errors:
         raise ValidationError(errors)
     description = _("Improvement action from the retrospective of %(month)s.") % {
@@ -425,8 +489,22 @@ def retrospective_get_for_user(*, membership: Membership, retrospective_id: int)
     )
 
 
-def retrospectives_of(project: Project) -> QuerySet[Retrospective]:
-    return Retrospective.objects.filter(project=project).order_by("-month")
+def retrospectives_of(reviewed: Project | Team) -> QuerySet[Retrospective]:
+    return Retrospective.objects.filter(**scope_of(reviewed)).order_by("-month")
+
+
+def action_boards(retrospective: Retrospective) -> QuerySet[Board]:
+    """Where a team retrospective's actions may go: the boards of the active projects the
+    team takes part in. A project retrospective's go on the project's board, unasked."""
+    return (
+        Board.objects.filter(
+            organization_id=retrospective.organization_id,
+            project__teams=retrospective.team_id,
+            project__status=ProjectStatus.ACTIVE,
+        )
+        .select_related("project")
+        .order_by("project__name", "name", "pk")
+    )
 
 
 @dataclass
@@ -490,12 +568,12 @@ def first_working_day(month: date) -> date:
     return day
 
 
-def due_builds(*, now: datetime) -> list[tuple[Project, date]]:
-    """The projects whose retrospective of last month is due now and not built yet.
+def due_builds(*, now: datetime) -> list[tuple[Subject, date]]:
+    """The projects and teams whose retrospective of last month is due now and not built yet.
 
     Due from BUILD_HOUR on the month's first working day, in the organisation's time zone;
-    a project missed then (the job was down) is caught up on the next run. Only projects
-    active now that existed before the month ended get one.
+    one missed then (the job was down) is caught up on the next run. Only projects active
+    now, and teams, that existed before the month ended get one.
     """
     due = []
     for organization in Organization.objects.all():
@@ -516,23 +594,31 @@ def due_builds(*, now: datetime) -> list[tuple[Project, date]]:
             .select_related("organization", "owner")
             .order_by("pk")
         )
-        due += [(project, month) for project in projects]
+        teams = (
+            Team.objects.filter(organization=organization, created_at__lt=month_end)
+            .exclude(Exists(Retrospective.objects.filter(team=OuterRef("pk"), month=month)))
+            .select_related("organization", "lead")
+            .order_by("pk")
+        )
+        due += [(Subject.of(reviewed), month) for reviewed in [*projects, *teams]]
     return due
 
 
 def build_retrospectives(*, now: datetime, dry_run: bool = False) -> list[Retrospective]:
-    """Build every retrospective due now and tell the project's Accountable and leads, once.
+    """Build every retrospective due now and tell who answers for it (recipients_of), once.
 
     Each build and its ledger rows commit together; a second run, or one at the same time,
-    finds the retrospective there (one per project and month) and sends nothing new.
+    finds the retrospective there (one per project or team and month) and sends nothing new.
     """
     built = []
-    for project, month in due_builds(now=now):
+    for subject, month in due_builds(now=now):
         if dry_run:
-            built.append(Retrospective(project=project, month=month))
+            built.append(
+                Retrospective(organization=subject.organization, month=month, **subject.scope)
+            )
             continue
         with transaction.atomic():
-            retrospective, created = retrospective_build(project=project, month=month)
+            retrospective, created = retrospective_build(month=month, **subject.scope)
             if created:
                 notify(retrospective, kind=KIND_BUILT)
                 built.append(retrospective)
@@ -540,11 +626,25 @@ def build_retrospectives(*, now: datetime, dry_run: bool = False) -> list[Retros
 
 
 def recipients_of(retrospective: Retrospective) -> list[User]:
-    """The project's owner (Accountable for it) and the leads of its teams, active ones, once each."""
-    project = retrospective.project
-    people = {user.pk: user for user in User.objects.filter(led_teams__projects=project)}
-    if project.owner_id:
-        people[project.owner_id] = project.owner
+    """Active people, once each. For a project: its owner (Accountable for it) and the
+    leads of its teams. For a team: its lead and its members whose role is team lead."""
+    if retrospective.team_id:
+        team = retrospective.team
+        people = {
+            user.pk: user
+            for user in User.objects.filter(
+                memberships__organization_id=retrospective.organization_id,
+                memberships__role=Role.LEAD,
+                memberships__teams=team,
+            )
+        }
+        if team.lead_id:
+            people[team.lead_id] = team.lead
+    else:
+        project = retrospective.project
+        people = {user.pk: user for user in User.objects.filter(led_teams__projects=project)}
+        if project.owner_id:
+            people[project.owner_id] = project.owner
     return sorted(
         (user for user in people.values() if user.is_active), key=lambda u: (u.full_name, u.email)
     )
@@ -559,7 +659,7 @@ def notify(retrospective: Retrospective, *, kind: str) -> int:
     )
     context = {
         "retro": retrospective,
-        "project": retrospective.project,
+        "reviewed": retrospective.reviewed,
         "final": kind == KIND_FINAL,
         "quiet": is_quiet(retrospective.figures),
         "rows": comparison(retrospective, previous_of(retrospective)),

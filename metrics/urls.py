@@ -25,6 +25,11 @@ urlpatterns += [
         name="retrospective_list",
     ),
     path(
+        "<slug:org_slug>/teams/<int:team_id>/retrospectives/",
+        retrospective_views.team_retrospective_list,
+        name="team_retrospective_list",
+    ),
+    path(
         "<slug:org_slug>/retrospectives/<int:retro_id>/",
         retrospective_views.retrospective_detail,
         name="retrospective_detail",

@@ -27,7 +27,7 @@ _sections: dict[str, list[Section]] = defaultdict(list)
 
 
 def register_section(page: str, section: Section) -> None:
-    """Show ``section`` on ``page`` ("project" or "card")."""
+    """Show ``section`` on ``page`` ("project", "team" or "card")."""
     if section not in _sections[page]:
         _sections[page].append(section)
         _sections[page].sort(key=lambda s: s.order)

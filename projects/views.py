@@ -174,7 +174,11 @@ def team_list(request: HttpRequest) -> HttpResponse:
 def team_detail(request: HttpRequest, team_id: int) -> HttpResponse:
     team = selectors.team_get_for_user(membership=request.membership, team_id=team_id)
     people = selectors.people_for_organization(organization=request.organization, team=team)
-    return render(request, "projects/team_detail.html", {"team": team, "people": people})
+    return render(
+        request,
+        "projects/team_detail.html",
+        {"team": team, "people": people, "sections": page_sections("team", request, team)},
+    )
 
 
 def _team_form_page(request: HttpRequest, team_id: int | None) -> HttpResponse:

@@ -13,6 +13,7 @@ from django.urls import reverse
 from kanban.models import Card, CardEvent, EventKind
 from metrics.models import Retrospective, RetrospectiveState
 from metrics.retrospectives import (
+    Subject,
     is_quiet,
     report_for,
     retrospective_action_add,
@@ -270,7 +271,7 @@ def test_a_build_reads_the_same_number_of_queries_however_big_the_project(
     GoalFactory(organization=tenant.organization, project=project)
     project = Project.objects.select_related("organization").get(pk=project.pk)
     with django_assert_num_queries(13):
-        report_for(project, OCTOBER)
+        report_for(Subject.of(project), OCTOBER)
 
 
 @time_machine.travel(BUILD_DAY, tick=False)

@@ -59,7 +59,7 @@ QUERY_BUDGETS = {
     "projects:dashboard": 11,
     "projects:people_list": 9,
     "projects:team_list": 6,
-    "projects:team_detail": 8,
+    "projects:team_detail": 9,
 }
 
 

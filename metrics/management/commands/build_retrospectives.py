@@ -10,8 +10,9 @@ from opsboard.commands import JobCommand
 
 class Command(JobCommand):
     help = (
-        "Build last month's retrospective for every active project whose organisation has"
-        " reached the first working day of the month, and email the project's owner and leads."
+        "Build last month's retrospective for every active project and every team whose"
+        " organisation has reached the first working day of the month, and email the"
+        " project's owner and leads, or the team's leads."
     )
 
     dry_run_help = "print what would be built; build nothing"
@@ -20,9 +21,9 @@ class Command(JobCommand):
         now = self.now(options)
         built = build_retrospectives(now=now, dry_run=options["dry_run"])
         for retrospective in built:
-            project = retrospective.project
             self.stdout.write(
-                f"{project.organization.slug} / {project.name}: {retrospective.period}"
+                f"{retrospective.organization.slug} / {retrospective.reviewed.name}:"
+                f" {retrospective.period}"
             )
         verb = "would build" if options["dry_run"] else "built"
         self.stdout.write(f"{len(built)} retrospectives {verb}.")
