@@ -12,7 +12,8 @@ from typing import Any
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
-from django.template.loader import render_to_string
+from django.template import Context
+from django.template.loader import get_template, render_to_string
 from django.utils import timezone, translation
 
 
@@ -41,11 +42,19 @@ def render_texts(
     language: str | None = None,
     timezone_name: str | None = None,
 ) -> list[str]:
-    """Render each template in ``language``, times in ``timezone_name`` (emails, chat posts)."""
+    """Render each template in ``language``, times in ``timezone_name`` (emails, chat posts).
+
+    Only HTML is escaped: a subject, a text body or a chat post shows ``<b>`` as typed.
+    """
     full_context = {"site_url": settings.SITE_URL, **context}
     zone = zoneinfo.ZoneInfo(timezone_name or settings.TIME_ZONE)
     with translation.override(language or settings.LANGUAGE_CODE), timezone.override(zone):
-        return [render_to_string(name, full_context) for name in templates]
+        return [
+            render_to_string(name, full_context)
+            if name.endswith(".html")
+            else get_template(name).template.render(Context(full_context, autoescape=False))
+            for name in templates
+        ]
 
 
 def send_email(

@@ -118,7 +118,7 @@ def test_monday_morning_each_lead_and_manager_gets_the_weeks_story_once(
     assert "- Churn below 17%: At risk, 0% done, 18% expected by now" in lead.body
     assert "Overdue: 1 card\n- Vendor contract" in lead.body
     assert "Blocked: 1 card\n- Customs papers" in lead.body and "Waiting for legal" in lead.body
-    assert "Finished this week: 1 card\n- Ship the <b>report</b>" in lead.body
+    assert "Finished this week: 1 card\n- Ship the <b>report</b>" in lead.body  # text: as typed
     assert "Fix the export" not in lead.body
     html = lead.alternatives[0][0]
     assert "Ship the &lt;b&gt;report&lt;/b&gt;" in html and "<b>report" not in html
