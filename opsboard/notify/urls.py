@@ -9,5 +9,6 @@ app_name = "notify"
 urlpatterns = [
     path("", views.notification_list, name="list"),
     path("settings/", views.preferences, name="preferences"),
+    path("digest/", views.digest_subscription, name="digest_subscription"),
     path("digest/<str:token>/", views.digest_unsubscribe, name="digest_unsubscribe"),
 ]

@@ -6,9 +6,11 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_POST
 
 from .forms import PreferenceForm
 from .models import Notification, Preference
@@ -67,3 +69,21 @@ def digest_unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
             "subscribed": preference.weekly_digest if preference else None,
         },
     )
+
+
+@login_required
+@require_POST
+def digest_subscription(request: HttpRequest) -> HttpResponse:
+    """Subscribe to the weekly digest, or leave it, with one button (e.g. on its preview)."""
+    subscribed = request.POST.get("action") == "subscribe"
+    digest_subscription_set(user=request.user, subscribed=subscribed)
+    messages.success(
+        request,
+        _("You will get the weekly KPI digest every Monday morning.")
+        if subscribed
+        else _("You will get no more weekly KPI digests."),
+    )
+    back = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
+        back = reverse("notify:preferences")
+    return redirect(back)

@@ -278,3 +278,21 @@ def test_the_demo_leads_digest_matches_the_dashboard_and_unsubscribes(
     client.logout()
     client.post(unsubscribe)
     assert Preference.objects.get(user=lead).weekly_digest is False
+
+
+def test_one_button_on_the_preview_subscribes_and_unsubscribes(
+    tenant: Tenant, week, client_for
+) -> None:
+    client = client_for(tenant.member.user)
+    preview = reverse("metrics:digest_preview", args=["acme"])
+    assert 'value="subscribe"' in client.get(preview).content.decode()
+    toggle = reverse("notify:digest_subscription")
+    response = client.post(toggle, {"action": "subscribe", "next": preview})
+    assert response.url == preview
+    assert Preference.objects.get(user=tenant.member.user).weekly_digest is True
+    assert tenant.member.user in {d.membership.user for d in plan_digests(now=MONDAY)}
+    assert 'value="unsubscribe"' in client.get(preview).content.decode()
+    response = client.post(toggle, {"action": "unsubscribe", "next": "https://evil.example/"})
+    assert response.url == reverse("notify:preferences")
+    assert Preference.objects.get(user=tenant.member.user).weekly_digest is False
+    assert client.get(toggle).status_code == 405
