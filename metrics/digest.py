@@ -235,8 +235,7 @@ class Digest:
     @property
     def period(self) -> str:
         """The ISO week reported, e.g. 2026-W47: one digest per person and week."""
-        year, week, _day = self.week_start.isocalendar()
-        return f"{year}-W{week:02d}"
+        return _period(self.week_start)
 
     @property
     def week_end(self) -> date:

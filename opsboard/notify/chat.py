@@ -72,8 +72,9 @@ def validate_webhook_url(provider: str, url: str) -> None:
     parts = urllib.parse.urlsplit(url)
     service = SERVICES[Provider(provider)]
     allowed = service.hosts + tuple(settings.CHAT_WEBHOOK_EXTRA_HOSTS)
-    loopback = parts.hostname in settings.CHAT_WEBHOOK_EXTRA_HOSTS
-    if parts.scheme not in (("https", "http") if loopback else ("https",)) or not parts.hostname:
+    # Plain http only for the extra hosts (loopback in development and tests).
+    extra = parts.hostname in settings.CHAT_WEBHOOK_EXTRA_HOSTS
+    if parts.scheme not in (("https", "http") if extra else ("https",)) or not parts.hostname:
         raise ValidationError(gettext("Enter the full https:// address the chat service gave you."))
     if parts.hostname not in allowed:
         raise ValidationError(
