@@ -237,6 +237,8 @@ def _pulse(kpi: Kpi, start: date, end: date) -> float | None:
     )
     if kpi.team_id:
         answers = answers.filter(team_id=kpi.team_id)
+    elif kpi.project_id:  # how the project's teams were rated
+        answers = answers.filter(team__projects=kpi.project_id)
     _count, mean, nps = pulse_figures(answers)
     return mean if kpi.source == Source.PULSE_SATISFACTION else nps
 

@@ -104,3 +104,33 @@ def test_pulse_page(tenant: Tenant, engineering, client) -> None:
     assert PulseAnswer.objects.get().recommend == 8
     client.force_login(tenant.viewer.user)
     assert client.post(url, {}).status_code == 403
+
+
+def test_a_project_kpi_counts_the_ratings_of_the_projects_teams(
+    tenant: Tenant, engineering
+) -> None:
+    project = ProjectFactory(organization=tenant.organization, teams=[engineering])
+    kpi = Kpi.objects.create(
+        organization=tenant.organization,
+        name="Satisfaction with the churn teams",
+        source=Source.PULSE_SATISFACTION,
+        frequency=Frequency.MONTHLY,
+        project=project,
+        target=4,
+        amber_threshold=4,
+        red_threshold=3,
+    )
+    # Engineering (in the project) rated 5 by three people; Product (not in it) rated 1.
+    for team, satisfaction in ((engineering, 5), (tenant.team, 1)):
+        PulseAnswer.objects.bulk_create(
+            PulseAnswer(
+                organization=tenant.organization,
+                respondent=membership.user,
+                team=team,
+                month=NOVEMBER,
+                satisfaction=satisfaction,
+                recommend=9,
+            )
+            for membership in (tenant.member, tenant.lead, tenant.manager)
+        )
+    assert compute(kpi, NOVEMBER) == Decimal(5)
