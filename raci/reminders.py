@@ -102,8 +102,9 @@ def blocked_cards(organization: Organization, since: datetime) -> QuerySet[Card]
 
 
 def done_cards(organization: Organization, now: datetime) -> QuerySet[Card]:
-    """Cards done in the last two days: yesterday, wherever each person is."""
-    return _cards(organization, done_at__gte=now - timedelta(days=2), done_at__lt=now)
+    """Cards done in the last eight days: since each person's last day with reminders
+    (yesterday, or before their quiet days), wherever they are."""
+    return _cards(organization, done_at__gte=now - timedelta(days=8), done_at__lt=now)
 
 
 def plan_reminders(*, now: datetime) -> list[Reminder]:
@@ -154,6 +155,7 @@ def plan_reminders(*, now: datetime) -> list[Reminder]:
                 reminder,
                 entries,
                 local=local,
+                quiet=preference.quiet_day_set(),
                 lead_days=preference.lead_day_list(),
                 default_lead=organization.reminder_lead_days,
                 repeat=repeat,
@@ -309,12 +311,18 @@ def _fill(
     default_lead: int,
     repeat: int,
     blocked_after: int,
+    quiet: set[int] | None = None,
 ) -> None:
     """Keep of ``entries`` what is due for the person today, at their local time."""
     today = local.date()
+    # Cards done since the last day with reminders: yesterday, or, after quiet days, the day
+    # before them (Friday to Sunday on a Monday when the weekend is quiet).
+    since = today - ONE_DAY
+    while since.weekday() in (quiet or set()) and since > today - timedelta(days=7):
+        since -= ONE_DAY
     for card, why in entries:
         if why == DONE:
-            if card.done_at.astimezone(local.tzinfo).date() == today - ONE_DAY:
+            if since <= card.done_at.astimezone(local.tzinfo).date() < today:
                 reminder.done.append(card)
         elif why == BLOCKED:
             # After ``blocked_after`` days, then every ``blocked_after`` days.

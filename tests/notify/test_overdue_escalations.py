@@ -13,7 +13,7 @@ from django.urls import reverse
 
 from kanban.models import Card
 from kanban.services import CardInput, card_create, card_move, card_update
-from opsboard.notify.models import Notification
+from opsboard.notify.models import Notification, Preference
 from raci.models import RaciPolicy
 from raci.reminders import plan_reminders, send_deadline_reminders
 from raci.services import raci_set
@@ -223,3 +223,35 @@ def test_the_informed_hear_of_yesterdays_done_cards_the_next_morning(
     assert message.to == [tenant.lead.user.email]
     assert message.subject == "Done yesterday: 1 card"
     assert "Done yesterday, for your information:" in message.body
+
+
+def test_after_quiet_days_the_informed_hear_of_what_was_done_on_them(
+    tenant: Tenant, raci: RaciSetup
+) -> None:
+    tenant.organization.timezone = "Asia/Shanghai"
+    tenant.organization.save()
+    Preference.objects.create(user=tenant.lead.user, quiet_weekdays="5,6")  # weekends off
+    done_on = {
+        "thursday": datetime(2026, 11, 19, 16, tzinfo=SHANGHAI),
+        "friday": datetime(2026, 11, 20, 16, tzinfo=SHANGHAI),
+        "saturday": datetime(2026, 11, 21, 11, tzinfo=SHANGHAI),
+        "sunday": datetime(2026, 11, 22, 23, tzinfo=SHANGHAI),
+    }
+    for title, moment in done_on.items():
+        card = card_create(actor=tenant.lead, board=raci.board, data=CardInput(title=title))
+        raci_set(actor=tenant.lead, card=card, role="I", user=tenant.lead.user)
+        card_move(actor=tenant.lead, card=card, column=raci.board.columns.get(kind="done"))
+        Card.objects.filter(pk=card.pk).update(done_at=moment)
+
+    def done_for(day: int) -> list[str]:
+        now = datetime(2026, 11, day, 9, tzinfo=SHANGHAI)
+        return [
+            c.title
+            for r in plan_reminders(now=now)
+            if r.recipient == tenant.lead.user
+            for c in r.done
+        ]
+
+    assert done_for(20) == ["thursday"]  # Friday: yesterday's
+    assert done_for(21) == done_for(22) == []  # the quiet weekend
+    assert done_for(23) == ["friday", "saturday", "sunday"]  # Monday: all since Friday
