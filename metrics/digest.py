@@ -372,6 +372,7 @@ def send_weekly_digests(*, now: datetime, dry_run: bool = False) -> list[Digest]
     for digest in planned:
         user = digest.membership.user
         organization = digest.membership.organization
+        context = digest.context()
         with transaction.atomic():
             notification = notification_claim(
                 kind=KIND,
@@ -379,13 +380,13 @@ def send_weekly_digests(*, now: datetime, dry_run: bool = False) -> list[Digest]
                 recipient=user,
                 period=digest.period,
                 template="weekly-digest",
-                context=digest.context(),
+                context=context,
                 language=user.language or organization.language,
                 timezone_name=user.timezone or organization.timezone,
                 organization_id=organization.pk,
                 link=reverse("metrics:digest_preview", kwargs={"org_slug": organization.slug}),
                 headers={
-                    "List-Unsubscribe": f"<{unsubscribe_url(user)}>",
+                    "List-Unsubscribe": f"<{context['unsubscribe_url']}>",
                     "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
                 },
             )

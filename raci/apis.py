@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.request import Request
@@ -12,6 +11,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from kanban.models import Card
+from kanban.selectors import card_get_for_user
 from opsboard.accounts.models import User
 from projects.apis import OrganizationMixin, call_service, validated
 from projects.models import Team
@@ -100,9 +100,7 @@ class CardRolesApi(OrganizationMixin, APIView):
     @extend_schema(responses=CardRolesOutput)
     def get(self, request: Request, org_slug: str, card_id: int) -> Response:
         membership = self.membership(request, org_slug)
-        card = get_object_or_404(
-            Card, pk=card_id, board__organization_id=membership.organization_id
-        )
+        card = card_get_for_user(membership=membership, card_id=card_id)
         return Response(self._roles(card))
 
     @extend_schema(
@@ -112,11 +110,7 @@ class CardRolesApi(OrganizationMixin, APIView):
     )
     def post(self, request: Request, org_slug: str, card_id: int) -> Response:
         membership = self.membership(request, org_slug)
-        card = get_object_or_404(
-            Card.objects.select_related("board"),
-            pk=card_id,
-            board__organization_id=membership.organization_id,
-        )
+        card = card_get_for_user(membership=membership, card_id=card_id)
         data = validated(RoleInput(data=request.data))
         holder: dict[str, Any] = {}
         if data["user"] is not None:

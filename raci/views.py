@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from kanban.models import Card
+from kanban.selectors import card_get_for_user
 from opsboard.accounts.models import User
 from projects.access import organization_view, require_editor, require_manager
 from projects.models import Project, Team
@@ -84,11 +85,7 @@ def _holder(request: HttpRequest, value: str) -> dict[str, Any]:
 @require_POST
 def cell(request: HttpRequest, card_id: int) -> HttpResponse:
     """Set one cell: the next role on a click, or the role a key names. htmx gets the row back."""
-    card = get_object_or_404(
-        Card.objects.select_related("board__project", "board"),
-        pk=card_id,
-        board__organization=request.organization,
-    )
+    card = card_get_for_user(membership=request.membership, card_id=card_id)
     require_editor(request.membership)
     form = CellForm(request.POST)
     if not form.is_valid():
