@@ -7,7 +7,7 @@ PORT ?= 8000
 # Links in emails, and the demo's chat group, point at this server.
 export SITE_URL ?= http://127.0.0.1:$(PORT)
 
-.PHONY: run test bench install lint format messages compilemessages check-services clean
+.PHONY: run test test-moments bench install lint format messages compilemessages clean
 
 $(BIN)/python:
 	@test -n "$(PYTHON)" || { echo "Python 3.11 is needed: install python3.11 (or python3)"; exit 1; }
@@ -30,9 +30,6 @@ run: install
 	@echo
 	PORT=$(PORT) $(BIN)/honcho --procfile Procfile.dev start
 
-check-services: install
-	$(BIN)/python scripts/check_services.py
-
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
@@ -41,13 +38,21 @@ format: install
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
-test: install check-services lint
+# PostgreSQL and Redis: the ones at DATABASE_URL / CELERY_BROKER_URL, else private ones
+# under var/ for the run (tests/services.py). PYTEST_ARGS narrows the run.
+test: install lint
 	$(BIN)/python manage.py makemigrations --check --dry-run --settings=opsboard.settings.test
-	$(BIN)/pytest
+	$(BIN)/python -m tests.services $(BIN)/pytest $(PYTEST_ARGS)
+
+# The date-sensitive tests again at each awkward moment of tests/clock.py.
+MOMENTS ?= first-of-month monday-0030-shanghai new-years-eve leap-day
+DATE_TESTS ?= tests --ignore=tests/e2e -p no:cacheprovider -q
+test-moments: install
+	@for moment in $(MOMENTS); do echo "== tests at $$moment"; OPSBOARD_TEST_NOW=$$moment $(BIN)/python -m tests.services $(BIN)/pytest $(DATE_TESTS) || exit 1; done
 
 # Benchmarks: seed data at scale in a throwaway PostgreSQL database and print figures.
-bench: install check-services
-	cd bench && for script in org_pages goal_pages board_pages raci_matrix kpi_dashboard reminders delivery digest; do echo "== $$script"; ../$(BIN)/python $$script.py || exit 1; done
+bench: install
+	$(BIN)/python -m tests.services sh -c 'cd bench && for script in org_pages goal_pages board_pages raci_matrix kpi_dashboard reminders delivery digest; do echo "== $$script"; ../$(BIN)/python $$script.py || exit 1; done'
 
 # Translations: extract strings into locale/*/LC_MESSAGES/django.po (needs
 # Debian's gettext), then compile. The compiled .mo files are committed so

@@ -5,6 +5,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 import pytest
+import time_machine
 from django.conf import settings
 from django.core.management import call_command
 from django.test import Client
@@ -14,9 +15,21 @@ from kanban.models import Board, Card
 from kanban.services import CardInput, card_create
 from opsboard.accounts.models import User
 from projects.models import Membership, Organization, Project, Role, Team
+from tests.clock import pinned_moment
 from tests.factories import MembershipFactory, OrganizationFactory, ProjectFactory, TeamFactory
 
 pytest_plugins = ["tests.chat_server"]
+
+
+@pytest.fixture(autouse=True)
+def _pinned_clock() -> Iterator[None]:
+    """Every test runs at the moment tests/clock.py names, never at today's date."""
+    moment = pinned_moment()
+    if moment is None:
+        yield
+        return
+    with time_machine.travel(moment, tick=True):
+        yield
 
 
 @pytest.fixture(autouse=True)

@@ -6,11 +6,7 @@ import time
 
 import pytest
 
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+from tests.services import free_port, redis_server_executable
 
 
 @pytest.fixture
@@ -19,7 +15,7 @@ def own_redis():
     port = free_port()
     process = subprocess.Popen(
         [
-            "redis-server",
+            redis_server_executable(),
             "--port",
             str(port),
             "--bind",

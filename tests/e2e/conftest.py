@@ -1,12 +1,11 @@
 from __future__ import annotations
 
 import os
-import shutil
 from collections.abc import Iterator
 
 import pytest
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+from tests.services import chromium_for_browser_tests
 
 # Playwright's sync API runs an event loop in the test thread; the test's own
 # database calls happen outside it, between browser steps.
@@ -15,15 +14,20 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 @pytest.fixture(scope="session")
 def browser() -> Iterator[object]:
-    if not os.path.exists(CHROMIUM):
+    chromium = os.environ.get("OPSBOARD_CHROMIUM") or chromium_for_browser_tests()
+    if chromium is None:
+        advice = (
+            "Chromium is missing: install Debian's chromium package (.ci/run does), "
+            "or run `.venv/bin/playwright install chromium` where the machine is online"
+        )
         if os.environ.get("CI"):
-            pytest.fail("Chromium is missing: .ci/run installs Debian's chromium package")
-        pytest.skip("needs Debian's chromium package (apt-get install chromium)")
+            pytest.fail(advice)
+        pytest.skip(advice)
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(
-            executable_path=CHROMIUM,
+            executable_path=chromium,
             args=[
                 "--no-sandbox",
                 "--disable-gpu",
