@@ -242,10 +242,11 @@ def kpi_import(request: HttpRequest) -> HttpResponse:
             upload, name = io.BytesIO(base64.b64decode(stored["content"])), stored["name"]
         elif "file" in request.FILES:
             file = request.FILES["file"]
-            if file.size > MAX_IMPORT_BYTES:
+            # One byte past the limit is enough to know it is too big; the rest is never read.
+            content = file.read(MAX_IMPORT_BYTES + 1)
+            if len(content) > MAX_IMPORT_BYTES:
                 context["error"] = _("The file is larger than 2 MB.")
                 return render(request, "metrics/import.html", context, status=400)
-            content = file.read()
             upload, name = io.BytesIO(content), file.name
             request.session[IMPORT_SESSION_KEY] = {
                 "content": base64.b64encode(content).decode(),
