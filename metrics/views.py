@@ -128,7 +128,9 @@ def _kpi_page(
         response, writer = csv_response(f"kpi-{kpi.pk}.csv")
         writer.writerow([_("Period"), kpi.name, _("Target")])
         for start, value in tile.series:
-            writer.writerow([start.isoformat(), "" if value is None else value, kpi.target])
+            writer.writerow(
+                [start.isoformat(), "" if value is None else kpi.rounded(value), kpi.target]
+            )
         return response
     return render(
         request,
@@ -183,8 +185,8 @@ def kpi_record(request: HttpRequest, kpi_id: int) -> HttpResponse:
                     _("The value for %(period)s was %(old)s; it is now %(new)s.")
                     % {
                         "period": recorded.measurement.period_start,
-                        "old": recorded.replaced,
-                        "new": recorded.measurement.value,
+                        "old": kpi.figure(recorded.replaced),
+                        "new": kpi.figure(recorded.measurement.value),
                     },
                 )
             else:
