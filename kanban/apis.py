@@ -13,7 +13,13 @@ from rest_framework.views import APIView
 
 from opsboard.accounts.models import User
 from projects.access import require_lead
-from projects.apis import OrganizationMixin, OrganizationScopedInput, call_service, validated
+from projects.apis import (
+    OrganizationMixin,
+    OrganizationScopedInput,
+    PersonEmail,
+    call_service,
+    validated,
+)
 from projects.models import Goal, Team
 
 from . import selectors, services
@@ -39,7 +45,7 @@ class BoardOutput(serializers.ModelSerializer):
 
 
 class CardOutput(serializers.ModelSerializer):
-    assignee = serializers.SlugRelatedField(slug_field="email", read_only=True)
+    assignee = PersonEmail()
     labels = serializers.SlugRelatedField(slug_field="name", many=True, read_only=True)
 
     class Meta:
@@ -137,7 +143,7 @@ class ColumnInput(serializers.Serializer):
 
 
 class CardEventOutput(serializers.ModelSerializer):
-    actor = serializers.SlugRelatedField(slug_field="email", read_only=True)
+    actor = PersonEmail()
 
     class Meta:
         model = CardEvent

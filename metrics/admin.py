@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import csv
 from typing import Any
 
 from django.contrib import admin
@@ -8,6 +7,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext_lazy as _
 
+from opsboard.exports import csv_response
 from projects.admin import OrganizationScopedAdmin, ScopedInline, managed_organization_ids
 from projects.models import Membership
 
@@ -55,10 +55,7 @@ class KpiAdmin(OrganizationScopedAdmin):
 
     @admin.action(description=_("Export the measurements of the selected KPIs (CSV)"))
     def export_measurements(self, request: HttpRequest, queryset: QuerySet[Kpi]) -> HttpResponse:
-        response = HttpResponse(content_type="text/csv; charset=utf-8")
-        response["Content-Disposition"] = 'attachment; filename="measurements.csv"'
-        response.write("\ufeff")
-        writer = csv.writer(response)
+        response, writer = csv_response("measurements.csv")
         writer.writerow(["kpi", "period_start", "value", "note"])
         for measurement in (
             Measurement.objects.filter(kpi__in=queryset)

@@ -12,7 +12,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from opsboard.notify.models import Preference
-from projects.apis import OrganizationMixin, call_service, validated
+from projects.apis import OrganizationMixin, PersonEmail, call_service, validated
 
 from . import selectors, services
 from .computations import compute, period_end, period_start
@@ -65,7 +65,7 @@ class KpiOutput(serializers.ModelSerializer):
 
 
 class MeasurementOutput(serializers.ModelSerializer):
-    recorded_by = serializers.SlugRelatedField(slug_field="email", read_only=True)
+    recorded_by = PersonEmail()
 
     class Meta:
         model = Measurement

@@ -5,13 +5,16 @@ from __future__ import annotations
 
 import csv
 import io
+import zipfile
+from collections.abc import Iterator
+from contextlib import closing
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from typing import IO
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from openpyxl import load_workbook
@@ -23,6 +26,8 @@ from .computations import period_start
 from .models import Frequency, Kpi, Measurement
 
 MAX_ROWS = 5000
+# Far more than MAX_ROWS rows of four cells take unpacked, even with styles and long notes.
+MAX_UNPACKED_BYTES = 20 * 1024 * 1024
 COLUMNS = ("kpi", "period", "value", "note")
 
 
@@ -41,38 +46,83 @@ class ImportRow:
         return not self.error
 
 
-def _cells(upload: IO[bytes], name: str) -> list[list[str]]:
+def _cell_text(cell: object) -> str:
+    if cell is None:
+        return ""
+    if isinstance(cell, datetime):
+        return cell.date().isoformat()
+    if isinstance(cell, float):
+        # Excel keeps 15 significant digits; beyond them a float is binary noise (0.1 + 0.2).
+        return format(cell, ".15g")
+    return str(cell)
+
+
+def _lines(upload: IO[bytes], name: str) -> Iterator[list[str]]:
+    """The file's rows as text, one at a time: a big file is never read whole."""
     if name.lower().endswith(".xlsx"):
+        _check_unpacked_size(upload)
         try:
             sheet = load_workbook(upload, read_only=True, data_only=True).worksheets[0]
+            # max_col: a sheet claiming thousands of columns is not padded out to them.
+            for row in sheet.iter_rows(max_col=len(COLUMNS), values_only=True):
+                yield [_cell_text(cell) for cell in row]
         except Exception as error:  # any unreadable workbook is the same to the person
             raise ValidationError(_("This is not an Excel file Opsboard can read.")) from error
-        return [
-            [
-                ""
-                if cell is None
-                else (cell.date().isoformat() if isinstance(cell, datetime) else str(cell))
-                for cell in row
-            ]
-            for row in sheet.iter_rows(values_only=True)
-        ]
+        return
+    text = io.TextIOWrapper(upload, encoding="utf-8-sig", newline="")
     try:
-        text = upload.read().decode("utf-8-sig")
+        yield from csv.reader(text)
     except UnicodeDecodeError as error:
         raise ValidationError(_("Save the CSV as UTF-8 and try again.")) from error
-    return list(csv.reader(io.StringIO(text)))
+    except csv.Error as error:
+        raise ValidationError(_("This is not a CSV file Opsboard can read.")) from error
+    finally:
+        text.detach()  # the upload stays open for whoever passed it
+
+
+def _check_unpacked_size(upload: IO[bytes]) -> None:
+    """Refuse a workbook that unpacks to more than MAX_UNPACKED_BYTES: a few compressed
+    megabytes can hold gigabytes of XML, and a sheet that does not state its size is read
+    to its end when it is opened. The sizes are those the zip declares, which reading it
+    enforces."""
+    try:
+        with zipfile.ZipFile(upload) as archive:
+            unpacked = sum(item.file_size for item in archive.infolist())
+    except zipfile.BadZipFile as error:
+        raise ValidationError(_("This is not an Excel file Opsboard can read.")) from error
+    finally:
+        upload.seek(0)
+    if unpacked > MAX_UNPACKED_BYTES:
+        raise ValidationError(
+            _("The workbook holds more than %(count)s rows' worth of data.") % {"count": MAX_ROWS}
+        )
+
+
+def _field_error(model: type[models.Model], field: str, value: object) -> str:
+    """The model field's own validators (max_length, max_digits, decimal_places), so a row the
+    preview accepts is a row the database takes."""
+    try:
+        model._meta.get_field(field).run_validators(value)
+    except ValidationError as error:
+        return " ".join(error.messages)
+    return ""
 
 
 def read_rows(*, organization: Organization, upload: IO[bytes], name: str) -> list[ImportRow]:
-    """Check every row against the organisation's manual KPIs; nothing is saved."""
-    cells = _cells(upload, name)
-    if not cells:
+    """Check every row against the organisation's manual KPIs; nothing is saved.
+
+    Rows are read one at a time and the reading stops at the first row beyond ``MAX_ROWS``.
+    """
+    with closing(_lines(upload, name)) as lines:
+        return _check_rows(organization=organization, lines=lines)
+
+
+def _check_rows(*, organization: Organization, lines: Iterator[list[str]]) -> list[ImportRow]:
+    header = next(lines, None)
+    if header is None:
         raise ValidationError(_("The file is empty."))
-    header = [cell.strip().lower() for cell in cells[0]]
-    if header[:3] != list(COLUMNS[:3]):
+    if [cell.strip().lower() for cell in header][:3] != list(COLUMNS[:3]):
         raise ValidationError(_("The first row must name the columns: kpi, period, value, note."))
-    if len(cells) - 1 > MAX_ROWS:
-        raise ValidationError(_("At most %(count)s rows at a time.") % {"count": MAX_ROWS})
     kpis = {kpi.name.strip().lower(): kpi for kpi in Kpi.objects.filter(organization=organization)}
     kpis.update({str(kpi.pk): kpi for kpi in kpis.values()})
     existing = {
@@ -83,12 +133,18 @@ def read_rows(*, organization: Organization, upload: IO[bytes], name: str) -> li
     }
     today = timezone.localdate()
     rows, seen = [], set()
-    for line, raw in enumerate(cells[1:], start=2):
+    for line, raw in enumerate(lines, start=2):
+        if line - 1 > MAX_ROWS:
+            raise ValidationError(_("At most %(count)s rows at a time.") % {"count": MAX_ROWS})
         raw = [*raw, "", "", "", ""][:4]
         if not any(cell.strip() for cell in raw):
             continue
-        row = ImportRow(line=line, note=raw[3].strip())
+        row = ImportRow(line=line)
         rows.append(row)
+        if any("\x00" in cell for cell in raw):
+            row.error = _("The row holds a NUL character, which no text may contain.")
+            continue
+        row.note = raw[3].strip()
         row.kpi = kpis.get(raw[0].strip().lower())
         if row.kpi is None:
             row.error = _("No KPI called “%(name)s”.") % {"name": raw[0].strip()}
@@ -117,6 +173,11 @@ def read_rows(*, organization: Organization, upload: IO[bytes], name: str) -> li
                 raise InvalidOperation
         except InvalidOperation:
             row.error = _("“%(value)s” is not a number.") % {"value": raw[2]}
+            continue
+        row.error = _field_error(Measurement, "value", row.value) or _field_error(
+            Measurement, "note", row.note
+        )
+        if row.error:
             continue
         if (row.kpi.pk, row.period) in seen:
             row.error = _("The same KPI and period appear earlier in the file.")

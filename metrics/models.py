@@ -1,11 +1,14 @@
 from __future__ import annotations
 
+from decimal import ROUND_HALF_UP, Decimal
+
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone as django_timezone
 from django.utils.translation import gettext_lazy as _
 
+from projects.goals import format_value
 from projects.models import Direction, Goal, Organization, Project, Team, Unit
 
 
@@ -31,6 +34,9 @@ class Source(models.TextChoices):
     PULSE_SATISFACTION = "pulse_satisfaction", _("Cross-team satisfaction (pulse, 1-5)")
     PULSE_NPS = "pulse_nps", _("NPS of working with the team (pulse)")
 
+
+# Computed KPIs that count cards: whole numbers, whatever decimals the KPI was given.
+COUNT_SOURCES = frozenset({Source.OVERDUE_OPEN, Source.WORK_IN_PROGRESS, Source.BLOCKED})
 
 KPI_DIRECTIONS = [(Direction.INCREASE, _("higher")), (Direction.DECREASE, _("lower"))]
 
@@ -106,6 +112,23 @@ class Kpi(models.Model):
     @property
     def is_computed(self) -> bool:
         return self.source != Source.MANUAL
+
+    @property
+    def figure_decimals(self) -> int:
+        return 0 if self.source in COUNT_SOURCES else self.decimals
+
+    def figure(self, value: Decimal | None) -> str:
+        """A value as pages, emails, chat posts and exports show it: the KPI's decimals
+        (none for counts) and its unit, e.g. ``18.2%``."""
+        return format_value(value, self.figure_decimals, self.unit)
+
+    def rounded(self, value: Decimal | None) -> Decimal | None:
+        """A value to the KPI's decimals, still a number (for CSV exports)."""
+        if value is None:
+            return None
+        return Decimal(value).quantize(
+            Decimal(1).scaleb(-self.figure_decimals), rounding=ROUND_HALF_UP
+        )
 
     @property
     def label(self) -> str:

@@ -3,13 +3,13 @@
 
 from __future__ import annotations
 
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from projects.apis import OrganizationMixin, call_service, validated
+from projects.apis import OrganizationMixin, PersonEmail, call_service, validated
 from projects.models import Project, Team
 from projects.selectors import project_get_for_user, team_get_for_user
 
@@ -17,8 +17,18 @@ from . import retrospectives
 from .models import Retrospective, RetrospectiveAction
 
 
+@extend_schema_field(
+    {"type": "string", "pattern": r"^\d{4}-\d{2}$", "example": "2026-11", "readOnly": True}
+)
+class MonthField(serializers.DateField):
+    """The month reviewed, as its year and month ("2026-11")."""
+
+    def __init__(self, **kwargs: object) -> None:
+        super().__init__(format="%Y-%m", read_only=True, **kwargs)
+
+
 class ActionOutput(serializers.ModelSerializer):
-    owner = serializers.SlugRelatedField(slug_field="email", read_only=True)
+    owner = PersonEmail()
     done = serializers.SerializerMethodField()
 
     class Meta:
@@ -30,7 +40,7 @@ class ActionOutput(serializers.ModelSerializer):
 
 
 class RetrospectiveOutput(serializers.ModelSerializer):
-    month = serializers.DateField(format="%Y-%m")
+    month = MonthField()
     actions = serializers.SerializerMethodField()
 
     class Meta:
@@ -56,7 +66,7 @@ class RetrospectiveOutput(serializers.ModelSerializer):
 
 
 class RetrospectiveSummary(serializers.ModelSerializer):
-    month = serializers.DateField(format="%Y-%m")
+    month = MonthField()
 
     class Meta:
         model = Retrospective

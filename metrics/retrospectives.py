@@ -32,7 +32,7 @@ from opsboard.accounts.models import User, zone
 from opsboard.notify.services import notification_claim
 from opsboard.notify.tasks import deliver_notification
 from projects.access import require_editor, require_lead, require_manager
-from projects.goals import GoalStatus, goal_tracking
+from projects.goals import GoalStatus, format_value, goal_tracking
 from projects.models import (
     CheckIn,
     Goal,
@@ -43,6 +43,7 @@ from projects.models import (
     ProjectStatus,
     Role,
     Team,
+    Unit,
 )
 from raci.models import RaciAssignment, RaciRole
 
@@ -90,6 +91,7 @@ FIGURE_LABELS = {
     "pulse_satisfaction": gettext_lazy("Cross-team satisfaction (pulse, 1-5)"),
 }
 PERCENT_FIGURES = {"on_time_rate", "goal_progress"}
+COUNT_FIGURES = {"overdue"}
 
 
 def previous_month(month: date) -> date:
@@ -520,6 +522,30 @@ class FigureRow:
     @property
     def is_percent(self) -> bool:
         return self.name in PERCENT_FIGURES
+
+    @property
+    def decimals(self) -> int:
+        return 0 if self.name in COUNT_FIGURES else 1
+
+    def _figure(self, value: float | None) -> str:
+        unit = Unit.PERCENT if self.is_percent else Unit.COUNT
+        return format_value(None if value is None else Decimal(str(value)), self.decimals, unit)
+
+    @property
+    def value_text(self) -> str:
+        return self._figure(self.value)
+
+    @property
+    def previous_text(self) -> str:
+        return self._figure(self.previous)
+
+    @property
+    def change_text(self) -> str:
+        """The change with its sign, in the figure's decimals (without a percent sign: points)."""
+        if self.change is None:
+            return "—"
+        text = format_value(Decimal(str(abs(self.change))), self.decimals, Unit.COUNT)
+        return ("+" if self.change > 0 else "−" if self.change < 0 else "±") + text
 
     @property
     def change(self) -> float | None:

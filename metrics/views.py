@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 import base64
-import csv
 import io
 import zoneinfo
 from datetime import datetime, time, timedelta
@@ -14,6 +13,7 @@ from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from opsboard.exports import csv_response
 from opsboard.notify.emails import render_email
 from opsboard.notify.models import Preference
 from projects.access import organization_view, require_editor, require_manager
@@ -102,10 +102,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 
 
 def _chart_csv(chart: str, flow: Flow, cycles: list, throughput: list) -> HttpResponse:
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{chart}.csv"'
-    response.write("\ufeff")
-    writer = csv.writer(response)
+    response, writer = csv_response(f"{chart}.csv")
     if chart == "flow":
         writer.writerow([_("Day"), _("To do"), _("In progress"), _("Done")])
         writer.writerows(
@@ -128,13 +125,12 @@ def _kpi_page(
     period = parse_date(request.GET.get("period") or "") or tile.period
     period = period_start(kpi.frequency, period)
     if request.GET.get("format") == "csv":
-        response = HttpResponse(content_type="text/csv; charset=utf-8")
-        response["Content-Disposition"] = f'attachment; filename="kpi-{kpi.pk}.csv"'
-        response.write("\ufeff")
-        writer = csv.writer(response)
+        response, writer = csv_response(f"kpi-{kpi.pk}.csv")
         writer.writerow([_("Period"), kpi.name, _("Target")])
         for start, value in tile.series:
-            writer.writerow([start.isoformat(), "" if value is None else value, kpi.target])
+            writer.writerow(
+                [start.isoformat(), "" if value is None else kpi.rounded(value), kpi.target]
+            )
         return response
     return render(
         request,
@@ -189,8 +185,8 @@ def kpi_record(request: HttpRequest, kpi_id: int) -> HttpResponse:
                     _("The value for %(period)s was %(old)s; it is now %(new)s.")
                     % {
                         "period": recorded.measurement.period_start,
-                        "old": recorded.replaced,
-                        "new": recorded.measurement.value,
+                        "old": kpi.figure(recorded.replaced),
+                        "new": kpi.figure(recorded.measurement.value),
                     },
                 )
             else:
@@ -242,10 +238,11 @@ def kpi_import(request: HttpRequest) -> HttpResponse:
             upload, name = io.BytesIO(base64.b64decode(stored["content"])), stored["name"]
         elif "file" in request.FILES:
             file = request.FILES["file"]
-            if file.size > MAX_IMPORT_BYTES:
+            # One byte past the limit is enough to know it is too big; the rest is never read.
+            content = file.read(MAX_IMPORT_BYTES + 1)
+            if len(content) > MAX_IMPORT_BYTES:
                 context["error"] = _("The file is larger than 2 MB.")
                 return render(request, "metrics/import.html", context, status=400)
-            content = file.read()
             upload, name = io.BytesIO(content), file.name
             request.session[IMPORT_SESSION_KEY] = {
                 "content": base64.b64encode(content).decode(),

@@ -54,6 +54,13 @@ def call_service(service: Callable[..., T], **kwargs: Any) -> T:
         ) from error
 
 
+class PersonEmail(serializers.SlugRelatedField):
+    """A person in an answer, by email; null when there is nobody (or the account was deleted)."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(slug_field="email", read_only=True, allow_null=True, **kwargs)
+
+
 class OrganizationOutput(serializers.Serializer):
     slug = serializers.CharField(source="organization.slug")
     name = serializers.CharField(source="organization.name")
@@ -64,7 +71,7 @@ class OrganizationOutput(serializers.Serializer):
 
 
 class TeamOutput(serializers.ModelSerializer):
-    lead = serializers.SlugRelatedField(slug_field="email", read_only=True)
+    lead = PersonEmail()
 
     class Meta:
         model = Team
@@ -222,7 +229,7 @@ class MemberDetailApi(OrganizationMixin, APIView):
 
 class ProjectOutput(serializers.ModelSerializer):
     teams = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
-    owner = serializers.SlugRelatedField(slug_field="email", read_only=True)
+    owner = PersonEmail()
 
     class Meta:
         model = Project
@@ -289,7 +296,7 @@ class TrackingOutput(serializers.Serializer):
 
 
 class GoalOutput(serializers.ModelSerializer):
-    owner = serializers.SlugRelatedField(slug_field="email", read_only=True)
+    owner = PersonEmail()
     smart_check = serializers.SerializerMethodField()
     tracking = serializers.SerializerMethodField()
 
@@ -397,7 +404,7 @@ class CloseInput(serializers.Serializer):
 
 
 class CheckInOutput(serializers.ModelSerializer):
-    author = serializers.SlugRelatedField(slug_field="email", read_only=True)
+    author = PersonEmail()
 
     class Meta:
         model = CheckIn

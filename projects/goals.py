@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from django.db import models
 from django.utils.formats import date_format
@@ -77,7 +77,9 @@ def format_value(value: Decimal | None, decimals: int, unit: str) -> str:
     """A metric's value as people read it: ``17.5%``, ``12 days``, ``4,400,000``."""
     if value is None:
         return "—"
-    number = f"{value:,.{decimals}f}"
+    # Half up, as people round (72.5 -> 73); format() alone rounds half to even (-> 72).
+    rounded = Decimal(str(value)).quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
+    number = f"{rounded:,.{decimals}f}"
     if unit == Unit.PERCENT:
         return f"{number}%"
     if unit == Unit.DAYS:

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from io import BytesIO
-
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
+
+from opsboard.exports import workbook_bytes
 
 from .models import RaciRole
 from .selectors import Matrix
@@ -22,11 +22,6 @@ HEADER_FILL = PatternFill("solid", fgColor="DFE4EA")
 PROBLEM_FONT = Font(color="B3261E")
 
 
-def as_text(value: str) -> str:
-    """Keep a person's text as text: a leading = + - @ would make a spreadsheet formula."""
-    return "'" + value if value[:1] in ("=", "+", "-", "@") else value
-
-
 def matrix_xlsx(matrix: Matrix) -> bytes:
     book = Workbook()
     sheet = book.active
@@ -35,10 +30,10 @@ def matrix_xlsx(matrix: Matrix) -> bytes:
     first_role_column = 3
 
     # Row 1: each team over its columns; row 2: the team itself, then its people.
-    sheet.cell(row=1, column=1, value=as_text(matrix.project.name)).font = Font(bold=True)
+    sheet.cell(row=1, column=1, value=matrix.project.name).font = Font(bold=True)
     column = first_role_column
     for team, team_holders in matrix.teams:
-        sheet.cell(row=1, column=column, value=as_text(team.name)).font = Font(bold=True)
+        sheet.cell(row=1, column=column, value=team.name).font = Font(bold=True)
         if len(team_holders) > 1:
             sheet.merge_cells(
                 start_row=1,
@@ -47,7 +42,7 @@ def matrix_xlsx(matrix: Matrix) -> bytes:
                 end_column=column + len(team_holders) - 1,
             )
         column += len(team_holders)
-    headers = [_("Card"), _("Column"), *[as_text(h.name) for h in holders], _("Problems")]
+    headers = [_("Card"), _("Column"), *[h.name for h in holders], _("Problems")]
     for index, header in enumerate(headers, start=1):
         cell = sheet.cell(row=2, column=index, value=header)
         cell.font = Font(bold=True)
@@ -59,8 +54,8 @@ def matrix_xlsx(matrix: Matrix) -> bytes:
         )
 
     for row_number, row in enumerate(matrix.rows, start=3):
-        sheet.cell(row=row_number, column=1, value=as_text(row.card.title))
-        sheet.cell(row=row_number, column=2, value=as_text(row.card.column.name))
+        sheet.cell(row=row_number, column=1, value=row.card.title)
+        sheet.cell(row=row_number, column=2, value=row.card.column.name)
         for offset, holder in enumerate(holders):
             role = row.role_of(holder)
             cell = sheet.cell(row=row_number, column=first_role_column + offset, value=role or None)
@@ -100,6 +95,4 @@ def matrix_xlsx(matrix: Matrix) -> bytes:
     legend.column_dimensions["B"].width = 16
     legend.column_dimensions["C"].width = 50
 
-    output = BytesIO()
-    book.save(output)
-    return output.getvalue()
+    return workbook_bytes(book)

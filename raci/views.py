@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import csv
 from typing import Any
 
 from django.contrib import messages
@@ -14,6 +13,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from kanban.models import Card
 from kanban.selectors import card_get_for_user
 from opsboard.accounts.models import User
+from opsboard.exports import csv_response
 from projects.access import organization_view, require_editor, require_manager
 from projects.models import Project, Team
 
@@ -163,10 +163,7 @@ def export(request: HttpRequest, project_id: int, fmt: str) -> HttpResponse:
         )
         response["Content-Disposition"] = f'attachment; filename="{filename}.xlsx"'
         return response
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{filename}.csv"'
-    response.write("\ufeff")  # so Excel reads the Chinese names as UTF-8
-    writer = csv.writer(response)
+    response, writer = csv_response(f"{filename}.csv")
     writer.writerow(
         [_("Card"), _("Column"), *[holder.name for holder in matrix.holders], _("Problems")]
     )

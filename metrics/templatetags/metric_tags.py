@@ -5,7 +5,6 @@ from decimal import Decimal
 from django import template
 
 from metrics.models import Kpi
-from projects.goals import format_value
 
 register = template.Library()
 
@@ -13,7 +12,7 @@ register = template.Library()
 @register.filter
 def kpi_value(value: Decimal | None, kpi: Kpi) -> str:
     """A KPI value with its unit and decimals: ``{{ value|kpi_value:kpi }}``."""
-    return format_value(value, kpi.decimals, kpi.unit)
+    return kpi.figure(value)
 
 
 @register.filter
@@ -21,7 +20,7 @@ def signed(value: Decimal | None, kpi: Kpi) -> str:
     """A change, with its sign: ``+2.5%``."""
     if value is None:
         return "—"
-    text = format_value(abs(value), kpi.decimals, kpi.unit)
+    text = kpi.figure(abs(value))
     return ("+" if value > 0 else "−" if value < 0 else "±") + text
 
 

@@ -15,7 +15,9 @@ def test_lists_only_the_users_organisations(tenant: Tenant, other_tenant: Tenant
 
 
 def test_requires_sign_in(tenant: Tenant, client) -> None:
-    assert client.get(f"{API}/acme/teams/").status_code == 403
+    response = client.get(f"{API}/acme/teams/")
+    assert response.status_code == 401
+    assert response["WWW-Authenticate"] == "Token"
 
 
 def test_teams_and_members_of_another_organisation_are_404(

@@ -1,0 +1,75 @@
+"""What every JSON API endpoint shares: the body is a JSON object, and the error answers
+are documented once for all of them."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.utils.translation import gettext as _
+from rest_framework.exceptions import ParseError
+from rest_framework.parsers import JSONParser
+
+
+class ObjectJSONParser(JSONParser):
+    """JSON whose top level is an object, as every endpoint that takes a body expects:
+    ``[]``, ``"x"``, ``1`` and ``null`` are answered 400, not merged into a dict."""
+
+    def parse(self, stream: Any, media_type: str | None = None, parser_context: Any = None) -> Any:
+        data = super().parse(stream, media_type, parser_context)
+        if not isinstance(data, dict):
+            raise ParseError(_('The body must be a JSON object, such as {"title": "..."}.'))
+        return data
+
+
+ERROR_SCHEMA = {
+    "type": "object",
+    "description": (
+        "Why the request was refused: `detail` for the request as a whole, "
+        "or a list of messages per field that was wrong."
+    ),
+    "properties": {
+        "detail": {
+            "oneOf": [{"type": "string"}, {"type": "array", "items": {"type": "string"}}],
+        }
+    },
+    "additionalProperties": {
+        "oneOf": [
+            {"type": "array", "items": {"type": "string"}},
+            {"type": "object"},
+        ]
+    },
+    "example": {"detail": "Not found."},
+}
+
+ERROR_ANSWERS = {
+    "400": "The body or a query parameter is not valid, or a rule refused the change.",
+    "401": "No credentials were sent: use a session or `Authorization: Token <key>`.",
+    "403": "Your role may not do this.",
+    "404": "No such object in your organisations.",
+}
+
+WRITE_METHODS = {"post", "put", "patch", "delete"}
+
+
+def document_errors(result: dict[str, Any], **_kwargs: Any) -> dict[str, Any]:
+    """drf-spectacular post-processing hook: the error answers every operation can give,
+    with one ``Error`` schema. 400 where there is a body or a query to refuse; 404 where
+    the path names an organisation or an object."""
+    result.setdefault("components", {}).setdefault("schemas", {})["Error"] = ERROR_SCHEMA
+    reference = {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
+    for path, operations in result.get("paths", {}).items():
+        for method, operation in operations.items():
+            if method not in WRITE_METHODS | {"get", "head"}:
+                continue
+            codes = ["401", "403"]
+            has_query = any(p.get("in") == "query" for p in operation.get("parameters", []))
+            if method in WRITE_METHODS or has_query:
+                codes.append("400")
+            if "{" in path:
+                codes.append("404")
+            responses = operation.setdefault("responses", {})
+            for code in sorted(codes):
+                responses.setdefault(
+                    code, {"description": ERROR_ANSWERS[code], "content": reference}
+                )
+    return result
