@@ -8,7 +8,7 @@ import re
 import pytest
 
 from kanban.models import Column, ColumnKind
-from kanban.services import CardInput, card_create
+from kanban.services import CardInput, card_create, card_move
 from tests.conftest import Tenant
 from tests.e2e.test_sign_in_and_language import sign_in
 from tests.factories import ProjectFactory
@@ -73,3 +73,74 @@ def test_column_settings_line_up_under_their_headers(page, tenant: Tenant, board
     page.get_by_text("Column saved.").wait_for()
     doing = board.columns.get(name="In progress")
     assert (doing.wip_limit, doing.wip_hard) == (3, True)
+
+
+PHONE = {"width": 390, "height": 844}
+
+
+@pytest.fixture
+def phone(browser, live_server):
+    context = browser.new_context(base_url=live_server.url, viewport=PHONE, locale="en-GB")
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    yield page
+    context.close()
+
+
+def page_scrolls_sideways(page) -> bool:
+    return page.evaluate(
+        "() => document.scrollingElement.scrollWidth > document.documentElement.clientWidth"
+    )
+
+
+def in_first_screen(locator) -> bool:
+    box = locator.bounding_box()
+    return box is not None and box["y"] >= 0 and box["y"] + box["height"] <= PHONE["height"]
+
+
+def test_a_phone_gets_the_board_first_and_no_sideways_page(phone, tenant: Tenant, board) -> None:
+    page = phone
+    sign_in(page, tenant.member.user.email)
+    page.wait_for_url(re.compile(r"/o/acme/$"))
+    shoot(page, "phone-dashboard")
+    assert not page_scrolls_sideways(page)
+    page.goto("/o/acme/kpis/")
+    shoot(page, "phone-kpis")
+    assert not page_scrolls_sideways(page)
+
+    page.goto(f"/o/acme/boards/{board.pk}/")
+    shoot(page, "phone-board")
+    assert not page_scrolls_sideways(page)
+    assert in_first_screen(page.get_by_role("heading", name=board.name, level=1))
+    assert in_first_screen(page.locator(".card").first)
+    # The columns scroll inside their own box, not the page.
+    columns = page.locator(".lane .columns").first
+    assert columns.evaluate("el => el.scrollWidth > el.clientWidth")
+
+    # The menu opens from the keyboard.
+    boards_link = page.get_by_role("link", name="Boards", exact=True)
+    assert not boards_link.is_visible()
+    page.locator(".nav-menu > summary").focus()
+    page.keyboard.press("Enter")
+    boards_link.wait_for()
+    shoot(page, "phone-menu")
+    assert in_first_screen(boards_link)
+    page.keyboard.press("Enter")
+
+    card = board.cards.get(title="Interview customers")
+    card_move(actor=tenant.member, card=card, column=board.columns.get(name="In progress"))
+    page.goto(f"/o/acme/boards/{board.pk}/standup/")
+    page.get_by_text("Interview customers").wait_for()
+    shoot(page, "phone-standup")
+    assert not page_scrolls_sideways(page)
+
+
+def test_a_wide_screen_shows_the_navigation_and_filters_without_a_click(
+    page, tenant: Tenant, board
+) -> None:
+    sign_in(page, tenant.member.user.email)
+    page.wait_for_url(re.compile(r"/o/acme/$"))
+    page.goto(f"/o/acme/boards/{board.pk}/")
+    assert page.get_by_role("link", name="Boards", exact=True).is_visible()
+    assert page.locator("select[name=assignee]").is_visible()
+    assert not page.locator(".nav-menu > summary").is_visible()
