@@ -73,6 +73,15 @@ class ColumnForm(forms.Form):
     wip_limit = forms.IntegerField(label=_("WIP limit"), min_value=1, max_value=999, required=False)
     wip_hard = forms.BooleanField(label=_("Hard limit"), required=False)
 
+    def __init__(self, *args: Any, html_form: str = "", **kwargs: Any) -> None:
+        """``html_form``: the id of the <form> the fields belong to when they sit
+        outside it, one per table cell (the column settings table)."""
+        super().__init__(*args, **kwargs)
+        self.html_form = html_form
+        if html_form:
+            for field in self.fields.values():
+                field.widget.attrs.update(form=html_form, **{"aria-label": field.label})
+
 
 class LabelForm(forms.Form):
     name = forms.CharField(label=_("Label"), max_length=40)

@@ -93,15 +93,16 @@ class BoardFilters:
 class Cell:
     column: Column
     cards: list[Card]
-    count: int  # open cards in the column, whatever the filter
+    count: int  # open cards of the lane in the column, whatever the filter
+    column_count: int  # open cards in the whole column: what its WIP limit counts
 
     @property
     def at_limit(self) -> bool:
-        return self.column.wip_limit is not None and self.count >= self.column.wip_limit
+        return self.column.wip_limit is not None and self.column_count >= self.column.wip_limit
 
     @property
     def over_limit(self) -> bool:
-        return self.column.wip_limit is not None and self.count > self.column.wip_limit
+        return self.column.wip_limit is not None and self.column_count > self.column.wip_limit
 
 
 @dataclass
@@ -124,6 +125,16 @@ class BoardView:
     older_done: int  # done cards left out because they are older than DONE_SHOWN_DAYS
 
 
+# Lanes by team or by assignee; a lane's key names whose cards it holds.
+LANE_KEYS = {"team": "team", "assignee": "person"}
+
+
+def _lane_key(lanes: str, holder_id: int | None) -> str:
+    if lanes not in LANE_KEYS:
+        return "all"
+    return f"{LANE_KEYS[lanes]}-{holder_id or 0}"
+
+
 def _cards(board: Board) -> QuerySet[Card]:
     return (
         Card.objects.filter(board=board, archived_at__isnull=True, column__archived_at__isnull=True)
@@ -141,12 +152,19 @@ def _cards(board: Board) -> QuerySet[Card]:
 def board_view(*, board: Board, filters: BoardFilters, user: User, today: date) -> BoardView:
     """The board's columns and cards as the filters and lanes ask, in a fixed number of queries."""
     columns = list(open_columns(board))
-    counts = dict(
+    # Open cards per column and lane, whatever the filter: a lane counts its
+    # own cards, the column's WIP limit counts them all.
+    lane_field = filters.lanes if filters.lanes in LANE_KEYS else None
+    lane_counts: dict[tuple[str, int], int] = defaultdict(int)
+    column_counts: dict[int, int] = defaultdict(int)
+    for column_id, holder_id, n in (
         Card.objects.filter(board=board, archived_at__isnull=True)
-        .values_list("column")
+        .values_list("column", lane_field or "column")
         .annotate(n=Count("pk"))
         .order_by()
-    )
+    ):
+        lane_counts[(_lane_key(filters.lanes, holder_id), column_id)] += n
+        column_counts[column_id] += n
     cards = _cards(board)
     older_done = 0
     if not filters.all_done:
@@ -175,13 +193,16 @@ def board_view(*, board: Board, filters: BoardFilters, user: User, today: date) 
 
     def lane_of(card: Card) -> tuple[str, str]:
         if filters.lanes == "team":
-            return (f"team-{card.team_id or 0}", card.team.name if card.team else _("No team"))
+            return (
+                _lane_key("team", card.team_id),
+                card.team.name if card.team else _("No team"),
+            )
         if filters.lanes == "assignee":
             return (
-                f"person-{card.assignee_id or 0}",
+                _lane_key("assignee", card.assignee_id),
                 card.assignee.display_name if card.assignee else _("Nobody"),
             )
-        return ("all", "")
+        return (_lane_key("", None), "")
 
     grouped: dict[tuple[str, str], dict[int, list[Card]]] = defaultdict(lambda: defaultdict(list))
     for card in cards_list:
@@ -193,7 +214,12 @@ def board_view(*, board: Board, filters: BoardFilters, user: User, today: date) 
             key=key,
             title=title,
             cells=[
-                Cell(column, grouped[(key, title)][column.pk], counts.get(column.pk, 0))
+                Cell(
+                    column,
+                    grouped[(key, title)][column.pk],
+                    count=lane_counts[(key, column.pk)],
+                    column_count=column_counts[column.pk],
+                )
                 for column in columns
             ],
         )

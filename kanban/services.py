@@ -1,8 +1,9 @@
 """Writes for boards, columns and cards.
 
 Every change to a card writes a CardEvent, and bumps the board's revision so
-open boards refresh. Moves lock the target column's row, so two people
-moving cards into a column with a hard WIP limit cannot both get in.
+open boards refresh. Moves lock the rows of the card's column and of the
+target column (in primary key order, so opposite moves cannot deadlock), so
+two people moving cards into a column with a hard WIP limit cannot both get in.
 """
 
 from __future__ import annotations
@@ -324,8 +325,7 @@ def card_move(
     require_editor(actor)
     if column.board_id != card.board_id or column.archived_at is not None:
         raise ValidationError({"column": _("Choose a column of this board.")})
-    target = Column.objects.select_for_update().get(pk=column.pk)
-    card = Card.objects.select_for_update().select_related("column").get(pk=card.pk)
+    card, source, target = _lock_for_move(card, column)
     if card.archived_at is not None:
         raise ValidationError(_("This card is archived."))
     warning = _check_wip(target, moving=card) if target.pk != card.column_id else None
@@ -352,7 +352,6 @@ def card_move(
     if rank is None:
         rank = _rebalance(target, exclude=card, insert_after=above)
 
-    source = card.column
     now = timezone.now()
     card.column = target
     card.rank = rank
@@ -375,6 +374,32 @@ def card_move(
     card.save(update_fields=["column", "rank", "started_at", "done_at", "updated_at"])
     _touch(card.board)
     return MoveResult(card=card, warning=warning)
+
+
+def _lock_for_move(card: Card, target: Column) -> tuple[Card, Column, Column]:
+    """Lock the card's column and the target column, then the card; return them fresh.
+
+    A column's lock guards which cards it holds and their ranks, so a move
+    holds both columns. They are locked in primary key order, so two people
+    moving cards between the same columns in opposite directions queue
+    instead of deadlocking. The card's column is read before its lock is
+    held; if someone moved the card meanwhile, the locks taken are let go
+    (a savepoint) and taken again for the card's new column.
+    """
+    while True:
+        source_id = Card.objects.filter(pk=card.pk).values_list("column_id", flat=True).get()
+        with transaction.atomic():
+            columns = {
+                c.pk: c
+                for c in Column.objects.select_for_update()
+                .filter(pk__in={source_id, target.pk})
+                .order_by("pk")
+            }
+            locked = Card.objects.select_for_update(of=("self",)).get(pk=card.pk)
+            if locked.column_id == source_id:
+                locked.column = columns[source_id]
+                return locked, columns[source_id], columns[target.pk]
+            transaction.set_rollback(True)
 
 
 def _rebalance(column: Column, *, exclude: Card, insert_after: int | None) -> int:

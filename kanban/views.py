@@ -342,6 +342,7 @@ def board_columns(request: HttpRequest, board_id: int) -> HttpResponse:
             ColumnForm(
                 prefix=f"column-{column.pk}",
                 initial={f: getattr(column, f) for f in ("name", "kind", "wip_limit", "wip_hard")},
+                html_form=f"column-{column.pk}",
             ),
         )
         for column in selectors.open_columns(board)

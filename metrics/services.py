@@ -60,7 +60,12 @@ def measurement_record(
         raise ValidationError({"period": message})
     if period > timezone.localdate():
         raise ValidationError({"period": _("The period has not started yet.")})
-    existing = Measurement.objects.select_for_update().filter(kpi=kpi, period_start=period).first()
+    # Only the measurement's row, not the KPI's that the default ordering joins.
+    existing = (
+        Measurement.objects.select_for_update(of=("self",))
+        .filter(kpi=kpi, period_start=period)
+        .first()
+    )
     replaced = existing.value if existing else None
     measurement, _created = Measurement.objects.update_or_create(
         kpi=kpi,

@@ -174,9 +174,9 @@ def membership_update(
         raise ValidationError({"role": _("Only an owner can make someone an owner.")})
     # Lock the organisation's owners so two demotions at once cannot leave none.
     list(
-        Membership.objects.select_for_update().filter(
-            organization=member.organization, role=Role.OWNER
-        )
+        Membership.objects.select_for_update()
+        .filter(organization=member.organization, role=Role.OWNER)
+        .order_by("pk")
     )
     if member.role == Role.OWNER and role != Role.OWNER and _owner_count(member.organization) <= 1:
         raise ValidationError({"role": _("An organisation needs at least one owner.")})
@@ -195,9 +195,9 @@ def membership_update(
 def membership_remove(*, actor: Membership, member: Membership) -> None:
     _check_may_change(actor, member)
     list(
-        Membership.objects.select_for_update().filter(
-            organization=member.organization, role=Role.OWNER
-        )
+        Membership.objects.select_for_update()
+        .filter(organization=member.organization, role=Role.OWNER)
+        .order_by("pk")
     )
     if member.role == Role.OWNER and _owner_count(member.organization) <= 1:
         raise ValidationError(_("An organisation needs at least one owner."))

@@ -54,7 +54,11 @@ def raci_set(
     organization_id = card.board.organization_id
     _check_holder(organization_id, user, team)
     holder = {"user": user} if user is not None else {"team": team}
-    existing = RaciAssignment.objects.select_for_update().filter(card=card, **holder).first()
+    # Only the role's row: the default ordering joins the card and its column,
+    # which a plain FOR UPDATE would lock as well (and block moves there).
+    existing = (
+        RaciAssignment.objects.select_for_update(of=("self",)).filter(card=card, **holder).first()
+    )
     if not role:
         if existing is not None:
             existing.delete()
@@ -75,9 +79,13 @@ def raci_set(
 
 @transaction.atomic
 def raci_bulk_set(*, actor: Membership, cards: Iterable[Card], team: Team, role: str) -> int:
-    """Give a team the same role on many cards."""
+    """Give a team the same role on many cards.
+
+    The cards' rows are taken in primary key order, whatever order they came
+    in, so two people setting roles on the same cards cannot deadlock.
+    """
     count = 0
-    for card in cards:
+    for card in sorted(cards, key=lambda card: card.pk):
         raci_set(actor=actor, card=card, role=role, team=team)
         count += 1
     return count

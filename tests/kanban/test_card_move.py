@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import threading
+import time
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.db import close_old_connections
+from django.db import close_old_connections, connection, transaction
 
 from kanban.models import Card, CardEvent, Column, ColumnKind, EventKind
 from kanban.ranks import STEP, rank_between, spread
@@ -174,6 +175,92 @@ def test_two_people_racing_into_the_last_place_get_one_in(
         thread.join(timeout=30)
     assert sorted(outcomes) == ["moved", "refused"]
     assert Card.objects.filter(column=kanban.doing).count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_people_moving_cards_both_ways_between_two_columns_do_not_deadlock(
+    tenant: Tenant, kanban: BoardSetup
+) -> None:
+    rounds = 15
+    there = kanban.add(tenant, "todo to doing")
+    back = kanban.add(tenant, "doing to todo", column=kanban.doing)
+    # Each round both people move at once, in opposite directions, then both move back.
+    plans = [
+        (tenant.member, there, [kanban.doing, kanban.todo]),
+        (tenant.lead, back, [kanban.todo, kanban.doing]),
+    ]
+    step = threading.Barrier(2)
+    errors: list[BaseException] = []
+
+    def move(actor, card: Card, columns: list[Column]) -> None:
+        try:
+            for _round in range(rounds):
+                for column in columns:
+                    step.wait(timeout=30)
+                    card_move(actor=actor, card=card, column=column)
+        except Exception as error:  # noqa: BLE001 - the test reports whatever went wrong
+            errors.append(error)
+            step.abort()
+        finally:
+            close_old_connections()
+
+    threads = [threading.Thread(target=move, args=plan) for plan in plans]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert errors == []
+    assert kanban.titles(kanban.todo) == ["todo to doing"]
+    assert kanban.titles(kanban.doing) == ["doing to todo"]
+    assert CardEvent.objects.filter(kind=EventKind.MOVED).count() == 2 * 2 * rounds
+
+
+def _wait_until_someone_waits_for_a_lock() -> None:
+    with connection.cursor() as cursor:
+        for _attempt in range(300):
+            # Inside a transaction the statistics views are read once, unless cleared.
+            cursor.execute("SELECT pg_stat_clear_snapshot()")
+            cursor.execute(
+                "SELECT count(*) FROM pg_stat_activity"
+                " WHERE datname = current_database() AND wait_event_type = 'Lock'"
+            )
+            if cursor.fetchone()[0]:
+                return
+            time.sleep(0.05)
+    raise AssertionError("nobody waited for a lock")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_card_moved_by_someone_else_meanwhile_is_moved_from_where_it_is(
+    tenant: Tenant, kanban: BoardSetup
+) -> None:
+    card = kanban.add(tenant, "a")
+    errors: list[BaseException] = []
+
+    def move_to_done() -> None:
+        try:
+            card_move(actor=tenant.member, card=card, column=kanban.done)
+        except Exception as error:  # noqa: BLE001 - the test reports it
+            errors.append(error)
+        finally:
+            close_old_connections()
+
+    # The lead's move to "doing" holds the card's column when the member's
+    # move to "done" starts, so the member's move read "todo" as the card's
+    # column and only learns otherwise once the lead's move is in.
+    with transaction.atomic():
+        card_move(actor=tenant.lead, card=card, column=kanban.doing)
+        other = threading.Thread(target=move_to_done)
+        other.start()
+        _wait_until_someone_waits_for_a_lock()
+    other.join(timeout=30)
+    assert errors == []
+    moves = CardEvent.objects.filter(kind=EventKind.MOVED).order_by("pk")
+    assert [(e.from_column, e.to_column) for e in moves] == [
+        (kanban.todo, kanban.doing),
+        (kanban.doing, kanban.done),
+    ]
+    assert kanban.titles(kanban.done) == ["a"]
 
 
 def test_viewer_cannot_move(tenant: Tenant, kanban: BoardSetup) -> None:
