@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import re
 from html import escape
+from pathlib import Path
 
 import pytest
+from django.conf import settings
 from django.core import mail
 from django.urls import reverse
 
+from kanban.models import relative_luminance
 from projects.models import Role
 from tests.conftest import Tenant
 
@@ -54,3 +57,21 @@ def test_invitation_in_the_organisations_chinese_from_an_english_request(
     [message] = mail.outbox
     assert "邀请" in message.subject and "邀请" in message.body
     assert html_language_and_title(message) == ("zh-hans", escape(message.subject))
+
+
+def test_email_text_colours_read_on_white() -> None:
+    """Text colours written into the email templates reach 4.5:1 on the white page
+    (white text sits on the blue button, which is checked the other way round)."""
+    templates = Path(settings.BASE_DIR) / "templates" / "emails"
+    white = relative_luminance("#ffffff")
+    too_light = {}
+    for template in templates.glob("*.html"):
+        # "color:" alone, not "background-color:" or "border-color:"; may be chosen by a tag.
+        for value in re.findall(r"(?<![-\w])color:([^;\"]*)", template.read_text()):
+            for colour in re.findall(r"#[0-9a-fA-F]{6}", value):
+                if colour.lower() == "#ffffff":
+                    continue
+                ratio = (white + 0.05) / (relative_luminance(colour) + 0.05)
+                if ratio < 4.5:
+                    too_light[f"{template.name} {colour}"] = round(ratio, 2)
+    assert not too_light
