@@ -359,7 +359,7 @@ LABEL_COLOURS = {
     "data": "#0172ad",
     "research": "#7b5ea7",
     "feature": "#1e7b4f",
-    "experiment": "#b26a00",
+    "experiment": "#975a00",
     "bug": "#b3261e",
     "performance": "#00838f",
     "report": "#5c6b7a",

@@ -83,6 +83,20 @@ class Priority(models.IntegerChoices):
     URGENT = 4, _("Urgent")
 
 
+# Between white and black, one reads at 4.58:1 or better on any colour (WCAG asks 4.5:1).
+LABEL_TEXT_LIGHT = "#ffffff"
+LABEL_TEXT_DARK = "#000000"
+
+
+def relative_luminance(color: str) -> float:
+    """WCAG 2 relative luminance of a ``#rrggbb`` colour."""
+    red, green, blue = (
+        c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4
+        for c in (int(color[i : i + 2], 16) / 255 for i in (1, 3, 5))
+    )
+    return 0.2126 * red + 0.7152 * green + 0.0722 * blue
+
+
 class Label(models.Model):
     board = models.ForeignKey(
         Board, on_delete=models.CASCADE, related_name="labels", verbose_name=_("board")
@@ -100,6 +114,17 @@ class Label(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def text_color(self) -> str:
+        """White or black, whichever contrasts more with the label's colour."""
+        try:
+            background = relative_luminance(self.color)
+        except ValueError:
+            return LABEL_TEXT_LIGHT
+        on_white = 1.05 / (background + 0.05)
+        on_black = (background + 0.05) / 0.05
+        return LABEL_TEXT_LIGHT if on_white >= on_black else LABEL_TEXT_DARK
 
 
 class Card(models.Model):

@@ -268,6 +268,11 @@ class CloseGoalForm(forms.Form):
     )
     note = forms.CharField(label=_("Closing note"), widget=forms.Textarea(attrs={"rows": 3}))
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        # The goal page also shows the check-in form, whose note is id_note.
+        kwargs.setdefault("auto_id", "id_close_%s")
+        super().__init__(*args, **kwargs)
+
 
 class TeamProjectFilterForm(forms.Form):
     """Narrow a page to one team and/or one project of the organisation."""

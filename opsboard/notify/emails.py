@@ -24,15 +24,20 @@ def render_email(
     language: str | None = None,
     timezone_name: str | None = None,
 ) -> tuple[str, str, str]:
-    """Return (subject, text body, HTML body) in ``language``, times in ``timezone_name``."""
-    subject, text, html = render_texts(
-        [f"emails/{template}-{part}" for part in ("subject.txt", "body.txt", "body.html")],
-        context=context,
-        language=language,
-        timezone_name=timezone_name,
-    )
+    """Return (subject, text body, HTML body) in ``language``, times in ``timezone_name``.
+
+    The bodies see the subject as ``subject``: the HTML body's title is the subject.
+    """
+    options = {"language": language, "timezone_name": timezone_name}
+    (subject,) = render_texts([f"emails/{template}-subject.txt"], context=context, **options)
     # A subject is one line whatever the template's white space.
-    return " ".join(subject.split()), text, html
+    subject = " ".join(subject.split())
+    text, html = render_texts(
+        [f"emails/{template}-body.txt", f"emails/{template}-body.html"],
+        context={**context, "subject": subject},
+        **options,
+    )
+    return subject, text, html
 
 
 def render_texts(

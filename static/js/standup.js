@@ -17,19 +17,24 @@
     display.classList.toggle("last-minutes", remaining >= 0 && remaining <= 120);
   }
 
+  const startLabel = toggle.textContent;
+  // The pause symbol is for the eye; a screen reader hears the translated word.
+  const pauseSymbol = document.createElement("span");
+  pauseSymbol.setAttribute("aria-hidden", "true");
+  pauseSymbol.textContent = "❚❚ ";
+
   toggle.addEventListener("click", function () {
     if (ticking) {
       clearInterval(ticking);
       ticking = null;
-      toggle.textContent = toggle.dataset.startLabel || toggle.textContent;
+      toggle.textContent = startLabel;
       return;
     }
-    toggle.dataset.startLabel = toggle.dataset.startLabel || toggle.textContent;
     ticking = setInterval(function () {
       remaining -= 1;
       show();
     }, 1000);
-    toggle.textContent = "❚❚";
+    toggle.replaceChildren(pauseSymbol, toggle.dataset.pauseLabel);
   });
 
   const lanes = Array.from(root.querySelectorAll("[data-lane]"));

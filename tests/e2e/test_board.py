@@ -115,5 +115,8 @@ def test_standup_lists_the_blocked_card_first(page, tenant: Tenant, board) -> No
     page.get_by_role("button", name="Start").click()
     page.wait_for_timeout(1200)
     assert page.locator("[data-timer]").inner_text() != "15:00"
+    # The running timer's button is read as a word, not as the symbol it shows.
+    page.get_by_role("button", name="Pause", exact=True).click()
+    assert page.get_by_role("button", name="Start", exact=True).is_visible()
     page.get_by_role("button", name="Next person").click()
     assert "is-current" in page.locator(".standup-lane").nth(1).get_attribute("class")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date, timedelta
 
 import pytest
@@ -209,6 +210,19 @@ def test_closing_needs_a_note_then_records_how_it_ended(tenant: Tenant, client) 
     client.post(reverse("projects:goal_reopen", args=["acme", goal.pk]))
     goal.refresh_from_db()
     assert goal.state == GoalState.ACTIVE
+
+
+def test_each_label_on_the_goal_page_points_at_its_own_field(tenant: Tenant, client) -> None:
+    """The check-in and the closing form both have a note: their ids must differ."""
+    goal = GoalFactory(organization=tenant.organization)
+    client.force_login(tenant.manager.user)
+    page = client.get(reverse("projects:goal_detail", args=["acme", goal.pk])).text
+    ids = re.findall(r'\sid="([^"]+)"', page)
+    assert len(ids) == len(set(ids)), sorted(i for i in ids if ids.count(i) > 1)
+    close_form = page[page.index(reverse("projects:goal_close", args=["acme", goal.pk])) :]
+    label = re.search(r'<label for="([^"]+)"[^>]*>\s*Closing note', close_form)
+    assert label, "the closing note has a label"
+    assert re.search(rf'<textarea name="note"[^>]*id="{label[1]}"', close_form)
 
 
 def test_members_check_in_but_do_not_edit(tenant: Tenant, client) -> None:
