@@ -27,6 +27,8 @@ ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["localhost", "127.0.0.
 CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
 # The address people reach the site at; links in emails are built from it.
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
+# Where the development server records the address it serves at (see development.py).
+SITE_URL_FILE = VAR_DIR / "site-url"
 
 INSTALLED_APPS = [
     "opsboard.accounts",
