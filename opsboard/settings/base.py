@@ -192,6 +192,12 @@ elif CELERY_BROKER_URL.startswith(("redis://", "rediss://", "redis+socket://", "
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=3600)
     }
+# A pending notification this long past its due moment, or taken this long by a
+# worker, was lost (its worker died): the sweep enqueues it again. Keep it above
+# the longest delivery (EMAIL_TIMEOUT, CHAT_WEBHOOK_TIMEOUT per step).
+NOTIFICATION_STALE_AFTER = timedelta(
+    seconds=env.int("NOTIFICATION_STALE_AFTER_SECONDS", default=5 * 60)
+)
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
@@ -214,6 +220,11 @@ CELERY_BEAT_SCHEDULE = {
     "send-weekly-digests": {
         "task": "metrics.tasks.send_weekly_digests",
         "schedule": crontab(minute="*/15"),
+    },
+    # The ledger is the truth: pending notifications a dead worker left go out again.
+    "requeue-lost-notifications": {
+        "task": "opsboard.notify.tasks.requeue_lost_notifications",
+        "schedule": crontab(minute="*/2"),
     },
     "build-retrospectives-hourly": {
         "task": "metrics.tasks.build_retrospectives",
