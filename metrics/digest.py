@@ -308,9 +308,19 @@ def subscribed(membership: Membership, preference: Preference | None) -> bool:
     return membership.role in SUBSCRIBED_BY_DEFAULT if chosen is None else chosen
 
 
+def digest_day_reached(
+    organization: Organization, preference: Preference | None, local: datetime
+) -> bool:
+    """Whether this week's digest day (the organisation's) and hour (the person's, else the
+    organisation's) have come, at the person's local time; a missed one goes out until Sunday."""
+    hour = (preference or Preference()).hour_or(organization.reminder_hour)
+    day = organization.digest_weekday
+    return local.weekday() > day or (local.weekday() == day and local.hour >= hour)
+
+
 def plan_digests(*, now: datetime) -> list[Digest]:
-    """Whose digest is due now (their Monday hour has come this week and they have not had
-    it), with its contents. Nothing is written."""
+    """Whose digest is due now (their digest day and hour have come this week and they have
+    not had it), with its contents. Nothing is written."""
     planned: list[Digest] = []
     for organization in Organization.objects.all():
         memberships = list(
@@ -328,9 +338,8 @@ def plan_digests(*, now: datetime) -> list[Digest]:
             if not subscribed(membership, preference):
                 continue
             local = now.astimezone(zone(membership.user.timezone, organization.timezone))
-            hour = preference.reminder_hour if preference else Preference().reminder_hour
-            if local.weekday() == 0 and local.hour < hour:
-                continue  # this Monday's hour has not come: wait
+            if not digest_day_reached(organization, preference, local):
+                continue
             due.append((membership, week_of(local.date()) - timedelta(days=7)))
         if not due:
             continue

@@ -555,23 +555,27 @@ def actions_of(retrospective: Retrospective) -> list[RetrospectiveAction]:
 
 # The monthly job --------------------------------------------------------------
 
-BUILD_HOUR = 7  # local time on the first working day: before the working day starts
+BUILD_HOUR = 7  # local time on the organisation's retrospective day: before work starts
 KIND_BUILT = "retrospective_built"
 KIND_FINAL = "retrospective_final"
 
 
-def first_working_day(month: date) -> date:
-    """Monday to Friday; public holidays are not known to Opsboard."""
-    day = month
-    while day.weekday() >= 5:
+def working_day(month: date, number: int = 1) -> date:
+    """The month's ``number``-th working day: Monday to Friday; public holidays are not known
+    to Opsboard."""
+    day = month - timedelta(days=1)
+    for _counted in range(number):
         day += timedelta(days=1)
+        while day.weekday() >= 5:
+            day += timedelta(days=1)
     return day
 
 
 def due_builds(*, now: datetime) -> list[tuple[Subject, date]]:
     """The projects and teams whose retrospective of last month is due now and not built yet.
 
-    Due from BUILD_HOUR on the month's first working day, in the organisation's time zone;
+    Due from BUILD_HOUR on the organisation's working day of the month
+    (``Organization.retrospective_working_day``, the first by default), in its time zone;
     one missed then (the job was down) is caught up on the next run. Only projects active
     now, and teams, that existed before the month ended get one.
     """
@@ -580,9 +584,8 @@ def due_builds(*, now: datetime) -> list[tuple[Subject, date]]:
         zone = zoneinfo.ZoneInfo(organization.timezone)
         local = now.astimezone(zone)
         this_month = local.date().replace(day=1)
-        if local.date() < first_working_day(this_month) or (
-            local.date() == first_working_day(this_month) and local.hour < BUILD_HOUR
-        ):
+        build_day = working_day(this_month, organization.retrospective_working_day)
+        if local.date() < build_day or (local.date() == build_day and local.hour < BUILD_HOUR):
             continue
         month = previous_month(this_month)
         month_end = datetime.combine(this_month, time.min, tzinfo=zone)

@@ -146,6 +146,9 @@ class OrganizationAdmin(OrganizationScopedAdmin):
         "timezone",
         "language",
         "reminder_lead_days",
+        "reminder_hour",
+        "digest_weekday",
+        "retrospective_working_day",
         "member_count",
         "team_count",
     ]

@@ -138,7 +138,7 @@ def plan_reminders(*, now: datetime) -> list[Reminder]:
             preference = preferences.get(user_id) or Preference(user=user)
             local = now.astimezone(zone(user.timezone, organization.timezone))
             if (
-                local.hour < preference.reminder_hour
+                local.hour < preference.hour_or(organization.reminder_hour)
                 or local.weekday() in preference.quiet_day_set()
                 or (user_id, local.date().isoformat()) in already
             ):

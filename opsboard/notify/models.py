@@ -162,9 +162,10 @@ class Preference(models.Model):
     email = models.BooleanField(_("by email"), default=True)
     reminder_hour = models.PositiveSmallIntegerField(
         _("reminder hour"),
-        default=8,
+        null=True,
+        blank=True,
         validators=[MaxValueValidator(23)],
-        help_text=_("In your own time zone."),
+        help_text=_("In your own time zone. Empty: the organisation's hour."),
     )
     lead_days = models.CharField(
         _("remind me this many days before"),
@@ -191,6 +192,10 @@ class Preference(models.Model):
 
     def __str__(self) -> str:
         return str(self.user)
+
+    def hour_or(self, organization_hour: int) -> int:
+        """The hour reminders and the digest go out: the person's own, else the organisation's."""
+        return organization_hour if self.reminder_hour is None else self.reminder_hour
 
     def lead_day_list(self) -> list[int] | None:
         return (
