@@ -29,6 +29,7 @@ from django.utils.translation import gettext_lazy
 from kanban.models import Board, Card, CardEvent, EventKind
 from kanban.services import CardInput, card_create
 from opsboard.accounts.models import User, zone
+from opsboard.commands import moment_text
 from opsboard.notify.services import notification_claim
 from opsboard.notify.tasks import deliver_notification
 from projects.access import require_editor, require_lead, require_manager
@@ -584,8 +585,7 @@ def due_builds(*, now: datetime) -> list[tuple[Subject, date]]:
         zone = zoneinfo.ZoneInfo(organization.timezone)
         local = now.astimezone(zone)
         this_month = local.date().replace(day=1)
-        build_day = working_day(this_month, organization.retrospective_working_day)
-        if local.date() < build_day or (local.date() == build_day and local.hour < BUILD_HOUR):
+        if local < build_day_at(organization, this_month):
             continue
         month = previous_month(this_month)
         month_end = datetime.combine(this_month, time.min, tzinfo=zone)
@@ -605,6 +605,52 @@ def due_builds(*, now: datetime) -> list[tuple[Subject, date]]:
         )
         due += [(Subject.of(reviewed), month) for reviewed in [*projects, *teams]]
     return due
+
+
+def build_day_at(organization: Organization, month: date) -> datetime:
+    """When the month's build falls due: BUILD_HOUR on the organisation's working day of it."""
+    day = working_day(month, organization.retrospective_working_day)
+    return datetime.combine(day, time(BUILD_HOUR), tzinfo=zoneinfo.ZoneInfo(organization.timezone))
+
+
+def explain_retrospectives(*, now: datetime) -> list[str]:
+    """Why no retrospective is built now, by organisation: not due until (when), or last
+    month's already built (when), with the next build. For the command run by hand."""
+    due = {(subject.organization.pk, month) for subject, month in due_builds(now=now)}
+    lines = []
+    for organization in Organization.objects.order_by("slug"):
+        local = now.astimezone(zoneinfo.ZoneInfo(organization.timezone))
+        this_month = local.date().replace(day=1)
+        month = previous_month(this_month)
+        build_at = build_day_at(organization, this_month)
+        if local < build_at:
+            lines.append(
+                f"{organization.slug}: {month:%Y-%m} not due until"
+                f" {moment_text(build_at, as_now=True)}"
+                f": working day {organization.retrospective_working_day} of the month."
+            )
+            continue
+        next_at = build_day_at(organization, (this_month + timedelta(days=32)).replace(day=1))
+        next_build = moment_text(next_at, as_now=True)
+        built = Retrospective.objects.filter(organization=organization, month=month)
+        if built:
+            last = max(retrospective.built_at for retrospective in built).astimezone(local.tzinfo)
+            lines.append(
+                f"{organization.slug}: {month:%Y-%m} already built for {len(built)}"
+                f" (the last at {moment_text(last)})"
+                + (
+                    ""
+                    if (organization.pk, month) in due
+                    else ", every project and team that existed then"
+                )
+                + f"; the next are due from {next_build}."
+            )
+        elif (organization.pk, month) not in due:
+            lines.append(
+                f"{organization.slug}: no active project or team existed before {this_month};"
+                f" the next are due from {next_build}."
+            )
+    return lines
 
 
 def build_retrospectives(*, now: datetime, dry_run: bool = False) -> list[Retrospective]:
