@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import io
 import smtplib
+import threading
 from datetime import timedelta
 
 import pytest
 from django.core import mail
 from django.core.management import call_command
+from django.db import close_old_connections
 from django.utils import timezone
 
 from opsboard.notify.models import Notification, Status
@@ -126,3 +128,28 @@ class DisconnectedBackend:
 
     def send_messages(self, messages: list) -> int:
         raise smtplib.SMTPServerDisconnected("Connection unexpectedly closed")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_sweeps_at_once_send_each_lost_row_once(tenant: Tenant) -> None:
+    rows = [claim(tenant, f"card:{n}") for n in range(20)]
+    later = timezone.now() + 2 * STALE
+    start = threading.Barrier(2)
+    queued: list[int] = []
+
+    def sweep_now() -> None:
+        start.wait()
+        try:
+            # Tasks run eagerly as each sweep commits, in its thread.
+            queued.append(len(notifications_requeue_stale(now=later)))
+        finally:
+            close_old_connections()
+
+    threads = [threading.Thread(target=sweep_now) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert sum(queued) == len(rows)
+    assert sorted(message.to[0] for message in mail.outbox) == [tenant.member.user.email] * 20
+    assert set(Notification.objects.values_list("status", "attempts")) == {(Status.SENT, 1)}
