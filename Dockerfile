@@ -18,6 +18,7 @@ COPY . .
 RUN DJANGO_SETTINGS_MODULE=opsboard.settings.production \
     DJANGO_SECRET_KEY=build-time-only-secret-used-to-collect-static-files-0123456789 \
     CELERY_BROKER_URL=redis://unused:6379/0 \
+    SITE_URL=https://build.invalid \
     python manage.py collectstatic --noinput \
     && useradd --create-home --uid 1000 opsboard \
     && mkdir -p /app/var && chown -R opsboard /app/var

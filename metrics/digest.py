@@ -16,7 +16,7 @@ is sent, so a rerun or a second beat sends nothing new.
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
@@ -27,9 +27,11 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import Prefetch
 from django.urls import reverse
+from django.utils.dates import WEEKDAYS
 
 from kanban.models import Card
 from opsboard.accounts.models import zone
+from opsboard.commands import moment_text
 from opsboard.notify.models import Notification, Preference
 from opsboard.notify.services import notification_claim
 from opsboard.notify.subscriptions import unsubscribe_url
@@ -308,9 +310,19 @@ def subscribed(membership: Membership, preference: Preference | None) -> bool:
     return membership.role in SUBSCRIBED_BY_DEFAULT if chosen is None else chosen
 
 
+def digest_day_reached(
+    organization: Organization, preference: Preference | None, local: datetime
+) -> bool:
+    """Whether this week's digest day (the organisation's) and hour (the person's, else the
+    organisation's) have come, at the person's local time; a missed one goes out until Sunday."""
+    hour = (preference or Preference()).hour_or(organization.reminder_hour)
+    day = organization.digest_weekday
+    return local.weekday() > day or (local.weekday() == day and local.hour >= hour)
+
+
 def plan_digests(*, now: datetime) -> list[Digest]:
-    """Whose digest is due now (their Monday hour has come this week and they have not had
-    it), with its contents. Nothing is written."""
+    """Whose digest is due now (their digest day and hour have come this week and they have
+    not had it), with its contents. Nothing is written."""
     planned: list[Digest] = []
     for organization in Organization.objects.all():
         memberships = list(
@@ -328,9 +340,8 @@ def plan_digests(*, now: datetime) -> list[Digest]:
             if not subscribed(membership, preference):
                 continue
             local = now.astimezone(zone(membership.user.timezone, organization.timezone))
-            hour = preference.reminder_hour if preference else Preference().reminder_hour
-            if local.weekday() == 0 and local.hour < hour:
-                continue  # this Monday's hour has not come: wait
+            if not digest_day_reached(organization, preference, local):
+                continue
             due.append((membership, week_of(local.date()) - timedelta(days=7)))
         if not due:
             continue
@@ -352,6 +363,80 @@ def plan_digests(*, now: datetime) -> list[Digest]:
             if digest is not None:
                 planned.append(digest)
     return planned
+
+
+def next_digest_at(
+    organization: Organization, preference: Preference | None, local: datetime
+) -> datetime:
+    """When the person's next digest falls due, at their local time: this week's digest day
+    and hour if they have not come, else next week's."""
+    hour = (preference or Preference()).hour_or(organization.reminder_hour)
+    day = week_of(local.date()) + timedelta(days=organization.digest_weekday)
+    if digest_day_reached(organization, preference, local):
+        day += timedelta(days=7)
+    return datetime.combine(day, time(hour), tzinfo=local.tzinfo)
+
+
+def explain_digests(*, now: datetime) -> list[str]:
+    """Why people get no digest now, by organisation: already sent (when), not due until
+    (when), no KPI of theirs, nobody subscribed. For the command run by hand."""
+    lines = []
+    planned = Counter(d.membership.organization_id for d in plan_digests(now=now))
+    for organization in Organization.objects.order_by("slug"):
+        memberships = list(
+            Membership.objects.filter(organization=organization, user__is_active=True)
+            .select_related("user", "organization")
+            .prefetch_related(Prefetch("teams", queryset=Team.objects.only("pk")))
+        )
+        preferences = {
+            p.user_id: p
+            for p in Preference.objects.filter(user__in=[m.user_id for m in memberships])
+        }
+        subscribers = [m for m in memberships if subscribed(m, preferences.get(m.user_id))]
+        if not subscribers:
+            lines.append(f"{organization.slug}: nobody is subscribed to the weekly digest.")
+            continue
+        waiting: list[datetime] = []
+        due: list[Membership] = []
+        for membership in subscribers:
+            preference = preferences.get(membership.user_id)
+            local = now.astimezone(zone(membership.user.timezone, organization.timezone))
+            if digest_day_reached(organization, preference, local):
+                due.append(membership)
+            else:
+                waiting.append(next_digest_at(organization, preference, local))
+        if waiting:
+            lines.append(
+                f"{organization.slug}: {len(waiting)} not due until {moment_text(min(waiting), as_now=True)}"
+                f": the digest day, {WEEKDAYS[organization.digest_weekday]}, at each person's"
+                " reminder hour."
+            )
+        if not due:
+            continue
+        local = now.astimezone(zone("", organization.timezone))
+        week = week_of(local.date()) - timedelta(days=7)
+        sent = Notification.objects.filter(
+            kind=KIND,
+            subject_key=subject_key(organization.pk),
+            period=_period(week),
+            recipient__in=[m.user_id for m in due],
+        )
+        if sent:
+            last = max(row.sent_at or row.created_at for row in sent)
+            pending = sum(1 for row in sent if row.sent_at is None)
+            next_due = min(
+                next_digest_at(organization, preferences.get(m.user_id), local) for m in due
+            )
+            lines.append(
+                f"{organization.slug}: {_period(week)} already sent to {len(sent)}"
+                f" (the last at {moment_text(last.astimezone(local.tzinfo))}"
+                + (f"; {pending} still queued for the worker" if pending else "")
+                + f"); the next are due from {moment_text(next_due, as_now=True)}."
+            )
+        without = len(due) - len(sent) - planned[organization.pk]
+        if without > 0:
+            lines.append(f"{organization.slug}: {without} have no KPI in their share: no digest.")
+    return lines
 
 
 def _period(week_start: date) -> str:

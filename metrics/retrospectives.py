@@ -29,6 +29,7 @@ from django.utils.translation import gettext_lazy
 from kanban.models import Board, Card, CardEvent, EventKind
 from kanban.services import CardInput, card_create
 from opsboard.accounts.models import User, zone
+from opsboard.commands import moment_text
 from opsboard.notify.services import notification_claim
 from opsboard.notify.tasks import deliver_notification
 from projects.access import require_editor, require_lead, require_manager
@@ -581,23 +582,27 @@ def actions_of(retrospective: Retrospective) -> list[RetrospectiveAction]:
 
 # The monthly job --------------------------------------------------------------
 
-BUILD_HOUR = 7  # local time on the first working day: before the working day starts
+BUILD_HOUR = 7  # local time on the organisation's retrospective day: before work starts
 KIND_BUILT = "retrospective_built"
 KIND_FINAL = "retrospective_final"
 
 
-def first_working_day(month: date) -> date:
-    """Monday to Friday; public holidays are not known to Opsboard."""
-    day = month
-    while day.weekday() >= 5:
+def working_day(month: date, number: int = 1) -> date:
+    """The month's ``number``-th working day: Monday to Friday; public holidays are not known
+    to Opsboard."""
+    day = month - timedelta(days=1)
+    for _counted in range(number):
         day += timedelta(days=1)
+        while day.weekday() >= 5:
+            day += timedelta(days=1)
     return day
 
 
 def due_builds(*, now: datetime) -> list[tuple[Subject, date]]:
     """The projects and teams whose retrospective of last month is due now and not built yet.
 
-    Due from BUILD_HOUR on the month's first working day, in the organisation's time zone;
+    Due from BUILD_HOUR on the organisation's working day of the month
+    (``Organization.retrospective_working_day``, the first by default), in its time zone;
     one missed then (the job was down) is caught up on the next run. Only projects active
     now, and teams, that existed before the month ended get one.
     """
@@ -606,9 +611,7 @@ def due_builds(*, now: datetime) -> list[tuple[Subject, date]]:
         zone = zoneinfo.ZoneInfo(organization.timezone)
         local = now.astimezone(zone)
         this_month = local.date().replace(day=1)
-        if local.date() < first_working_day(this_month) or (
-            local.date() == first_working_day(this_month) and local.hour < BUILD_HOUR
-        ):
+        if local < build_day_at(organization, this_month):
             continue
         month = previous_month(this_month)
         month_end = datetime.combine(this_month, time.min, tzinfo=zone)
@@ -628,6 +631,52 @@ def due_builds(*, now: datetime) -> list[tuple[Subject, date]]:
         )
         due += [(Subject.of(reviewed), month) for reviewed in [*projects, *teams]]
     return due
+
+
+def build_day_at(organization: Organization, month: date) -> datetime:
+    """When the month's build falls due: BUILD_HOUR on the organisation's working day of it."""
+    day = working_day(month, organization.retrospective_working_day)
+    return datetime.combine(day, time(BUILD_HOUR), tzinfo=zoneinfo.ZoneInfo(organization.timezone))
+
+
+def explain_retrospectives(*, now: datetime) -> list[str]:
+    """Why no retrospective is built now, by organisation: not due until (when), or last
+    month's already built (when), with the next build. For the command run by hand."""
+    due = {(subject.organization.pk, month) for subject, month in due_builds(now=now)}
+    lines = []
+    for organization in Organization.objects.order_by("slug"):
+        local = now.astimezone(zoneinfo.ZoneInfo(organization.timezone))
+        this_month = local.date().replace(day=1)
+        month = previous_month(this_month)
+        build_at = build_day_at(organization, this_month)
+        if local < build_at:
+            lines.append(
+                f"{organization.slug}: {month:%Y-%m} not due until"
+                f" {moment_text(build_at, as_now=True)}"
+                f": working day {organization.retrospective_working_day} of the month."
+            )
+            continue
+        next_at = build_day_at(organization, (this_month + timedelta(days=32)).replace(day=1))
+        next_build = moment_text(next_at, as_now=True)
+        built = Retrospective.objects.filter(organization=organization, month=month)
+        if built:
+            last = max(retrospective.built_at for retrospective in built).astimezone(local.tzinfo)
+            lines.append(
+                f"{organization.slug}: {month:%Y-%m} already built for {len(built)}"
+                f" (the last at {moment_text(last)})"
+                + (
+                    ""
+                    if (organization.pk, month) in due
+                    else ", every project and team that existed then"
+                )
+                + f"; the next are due from {next_build}."
+            )
+        elif (organization.pk, month) not in due:
+            lines.append(
+                f"{organization.slug}: no active project or team existed before {this_month};"
+                f" the next are due from {next_build}."
+            )
+    return lines
 
 
 def build_retrospectives(*, now: datetime, dry_run: bool = False) -> list[Retrospective]:

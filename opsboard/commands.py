@@ -9,6 +9,13 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
 
+def moment_text(moment: datetime, *, as_now: bool = False) -> str:
+    """A moment as a job's explanation shows it, in its own time zone; ``as_now`` adds the
+    ``--now`` that runs the job at it."""
+    text = f"{moment:%a %Y-%m-%d %H:%M} {moment.tzinfo}"
+    return f"{text} (--now {moment.isoformat()})" if as_now else text
+
+
 class JobCommand(BaseCommand):
     """Takes ``--now`` (run as of another moment) and ``--dry-run`` (show, send nothing)."""
 
@@ -28,3 +35,10 @@ class JobCommand(BaseCommand):
         except ValueError as error:
             raise CommandError(f"--now takes an ISO date-time: {error}") from error
         return timezone.make_aware(now, timezone.utc) if timezone.is_naive(now) else now
+
+    def explain(self, reasons: list[str]) -> None:
+        """Say why the rest is not sent now, so a run that sends nothing is not a mystery."""
+        if reasons:
+            self.stdout.write("Not due now:")
+        for reason in reasons:
+            self.stdout.write(f"  {reason}")

@@ -16,8 +16,8 @@ from django.utils.translation import gettext_lazy as _
 
 from opsboard.accounts.admin import UserAdmin
 from opsboard.accounts.models import User
-from opsboard.notify.models import ChatWebhook, Notification, Preference, Status
-from opsboard.notify.tasks import deliver_notification
+from opsboard.notify.models import ChatWebhook, Notification, Preference
+from opsboard.notify.services import notifications_resend
 
 from .forms import ChatWebhookForm
 from .models import CheckIn, Goal, Invitation, Membership, Organization, Project, Role, Team
@@ -146,6 +146,9 @@ class OrganizationAdmin(OrganizationScopedAdmin):
         "timezone",
         "language",
         "reminder_lead_days",
+        "reminder_hour",
+        "digest_weekday",
+        "retrospective_working_day",
         "member_count",
         "team_count",
     ]
@@ -404,10 +407,7 @@ class NotificationAdmin(OrganizationScopedAdmin):
 
     @admin.action(description=_("Send the selected failed notifications again"))
     def resend(self, request: HttpRequest, queryset: QuerySet[Notification]) -> None:
-        failed = list(queryset.filter(status=Status.FAILED).values_list("pk", flat=True))
-        Notification.objects.filter(pk__in=failed).update(status=Status.PENDING, error="")
-        for notification_id in failed:
-            deliver_notification.delay_on_commit(notification_id)
+        failed = notifications_resend(notification_ids=list(queryset.values_list("pk", flat=True)))
         self.message_user(
             request, _("%(count)s notifications queued again.") % {"count": len(failed)}
         )

@@ -67,6 +67,11 @@ class OrganizationOutput(serializers.Serializer):
     timezone = serializers.CharField(source="organization.timezone")
     language = serializers.CharField(source="organization.language")
     reminder_lead_days = serializers.IntegerField(source="organization.reminder_lead_days")
+    reminder_hour = serializers.IntegerField(source="organization.reminder_hour")
+    digest_weekday = serializers.IntegerField(source="organization.digest_weekday")
+    retrospective_working_day = serializers.IntegerField(
+        source="organization.retrospective_working_day"
+    )
     role = serializers.CharField()
 
 

@@ -31,7 +31,16 @@ class OrganizationForm(forms.ModelForm):
 
     class Meta:
         model = Organization
-        fields = ["name", "slug", "timezone", "language", "reminder_lead_days"]
+        fields = [
+            "name",
+            "slug",
+            "timezone",
+            "language",
+            "reminder_lead_days",
+            "reminder_hour",
+            "digest_weekday",
+            "retrospective_working_day",
+        ]
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -8,6 +8,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone as django_timezone
+from django.utils.dates import WEEKDAYS
 from django.utils.translation import gettext_lazy as _
 
 
@@ -49,6 +50,32 @@ class Organization(models.Model):
         default=3,
         validators=[MaxValueValidator(30)],
         help_text=_("How many days before a due date people are reminded."),
+    )
+    # When the jobs send: an organisation tunes its own here; the beat schedules
+    # that run the jobs are global and for superusers only.
+    reminder_hour = models.PositiveSmallIntegerField(
+        _("reminder hour"),
+        default=8,
+        validators=[MaxValueValidator(23)],
+        help_text=_(
+            "Reminders and the weekly digest go out from this hour, in each person's time zone"
+            " (else the organisation's). People may choose their own hour."
+        ),
+    )
+    digest_weekday = models.PositiveSmallIntegerField(
+        _("weekly digest day"),
+        default=0,
+        choices=list(WEEKDAYS.items()),
+        help_text=_("The day the digest of the week before goes out."),
+    )
+    retrospective_working_day = models.PositiveSmallIntegerField(
+        _("retrospective day"),
+        default=1,
+        validators=[MinValueValidator(1), MaxValueValidator(10)],
+        help_text=_(
+            "Last month's retrospectives are built at 07:00 on this working day of the month"
+            " (1 = the first, Monday to Friday)."
+        ),
     )
     created_at = models.DateTimeField(_("created"), default=django_timezone.now, editable=False)
 

@@ -324,10 +324,14 @@ def chat_webhook_get_for_user(*, membership: Membership, webhook_id: int) -> Cha
 
 
 def last_chat_posts(webhook_ids: list[int]) -> dict[int, Notification]:
-    """Each webhook's latest ledger row, in one query."""
-    latest = (
-        Notification.objects.filter(webhook_id__in=webhook_ids)
-        .order_by("webhook_id", "-created_at")
-        .distinct("webhook_id")
+    """Each webhook's latest ledger row, in one query.
+
+    A subquery rather than PostgreSQL's DISTINCT ON, so it runs on SQLite (``make run``) too.
+    """
+    newest = (
+        Notification.objects.filter(webhook_id=OuterRef("webhook_id"))
+        .order_by("-created_at", "-pk")
+        .values("pk")[:1]
     )
+    latest = Notification.objects.filter(webhook_id__in=webhook_ids, pk=Subquery(newest))
     return {notification.webhook_id: notification for notification in latest}

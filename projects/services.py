@@ -85,13 +85,23 @@ def organization_update(
     timezone_name: str,
     language: str,
     reminder_lead_days: int,
+    reminder_hour: int | None = None,
+    digest_weekday: int | None = None,
+    retrospective_working_day: int | None = None,
 ) -> Organization:
+    """Change the organisation's settings; the job times left out (None) stay as they are."""
     require_manager(actor)
     organization = actor.organization
     organization.name = name
     organization.timezone = timezone_name
     organization.language = language
     organization.reminder_lead_days = reminder_lead_days
+    if reminder_hour is not None:
+        organization.reminder_hour = reminder_hour
+    if digest_weekday is not None:
+        organization.digest_weekday = digest_weekday
+    if retrospective_working_day is not None:
+        organization.retrospective_working_day = retrospective_working_day
     organization.full_clean()
     organization.save()
     return organization

@@ -139,6 +139,9 @@ def organization_settings(request: HttpRequest) -> HttpResponse:
             timezone_name=form.cleaned_data["timezone"],
             language=form.cleaned_data["language"],
             reminder_lead_days=form.cleaned_data["reminder_lead_days"],
+            reminder_hour=form.cleaned_data["reminder_hour"],
+            digest_weekday=form.cleaned_data["digest_weekday"],
+            retrospective_working_day=form.cleaned_data["retrospective_working_day"],
         )
         messages.success(request, _("Settings saved."))
         return redirect("projects:organization_settings", org_slug=organization.slug)

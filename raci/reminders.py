@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 
 from django.conf import settings
 from django.db import transaction
@@ -24,6 +24,7 @@ from django.urls import reverse
 
 from kanban.models import Card
 from opsboard.accounts.models import User, zone
+from opsboard.commands import moment_text
 from opsboard.notify.emails import render_texts
 from opsboard.notify.models import Channel, ChatWebhook, Notification, Preference
 from opsboard.notify.services import chat_claim, notification_claim
@@ -138,7 +139,7 @@ def plan_reminders(*, now: datetime) -> list[Reminder]:
             preference = preferences.get(user_id) or Preference(user=user)
             local = now.astimezone(zone(user.timezone, organization.timezone))
             if (
-                local.hour < preference.reminder_hour
+                local.hour < preference.hour_or(organization.reminder_hour)
                 or local.weekday() in preference.quiet_day_set()
                 or (user_id, local.date().isoformat()) in already
             ):
@@ -186,6 +187,40 @@ def _already_claimed(organization: Organization, org_today: date) -> set[tuple[o
         elif period == org_today.isoformat():
             found.add(("webhook", webhook_id))
     return found
+
+
+def explain_reminders(*, now: datetime, planned: list[Reminder]) -> list[str]:
+    """Why nobody else is reminded now, by organisation: today's bundles already sent (when),
+    or the reminder hour not come yet. For the command run by hand, after ``planned``."""
+    lines = []
+    reminded = {reminder.organization_id for reminder in planned}
+    for organization in Organization.objects.order_by("slug"):
+        local = now.astimezone(zone("", organization.timezone))
+        sent = Notification.objects.filter(
+            kind=KIND, subject_key=subject_key(organization.pk), period=local.date().isoformat()
+        )
+        if sent:
+            last = max(row.sent_at or row.created_at for row in sent).astimezone(local.tzinfo)
+            next_day = datetime.combine(
+                local.date() + timedelta(days=1), time(organization.reminder_hour), local.tzinfo
+            )
+            lines.append(
+                f"{organization.slug}: {len(sent)} of {local.date()}'s reminders already sent"
+                f" (the last at {last:%H:%M} {last.tzinfo}); the next day's are due from"
+                f" {moment_text(next_day, as_now=True)}."
+            )
+        if local.hour < organization.reminder_hour:
+            hour = local.replace(hour=organization.reminder_hour, minute=0, second=0, microsecond=0)
+            lines.append(
+                f"{organization.slug}: not due until {moment_text(hour, as_now=True)}"
+                ": the organisation's reminder hour; people who chose their own hour wait for it."
+            )
+        elif not sent and organization.pk not in reminded:
+            lines.append(
+                f"{organization.slug}: nothing due soon, overdue, blocked or done for anyone"
+                " whose hour has come."
+            )
+    return lines
 
 
 def subject_key(organization_id: int) -> str:

@@ -15,7 +15,7 @@ def manage(*args: str, **env: str) -> subprocess.CompletedProcess[str]:
     environment = {
         key: value
         for key, value in os.environ.items()
-        if not key.startswith(("DJANGO_", "DATABASE_", "CELERY_", "EMAIL_"))
+        if not key.startswith(("DJANGO_", "DATABASE_", "CELERY_", "EMAIL_", "SITE_URL"))
     }
     environment.update({"DJANGO_SETTINGS_MODULE": "opsboard.settings.production", **env})
     return subprocess.run(
@@ -50,8 +50,16 @@ def test_deploy_check_passes_with_production_settings() -> None:
         DJANGO_ALLOWED_HOSTS="opsboard.example.com",
         DATABASE_URL="postgres://postgres@127.0.0.1:5432/opsboard",
         CELERY_BROKER_URL="redis://127.0.0.1:6379/0",
+        SITE_URL="https://opsboard.example.com",
     )
     assert result.returncode == 0, result.stderr
+
+
+def test_production_refuses_to_guess_its_address() -> None:
+    """Links in emails would point at 127.0.0.1: production is told where it runs."""
+    result = manage("check", DJANGO_SECRET_KEY=GOOD_SECRET)
+    assert result.returncode != 0
+    assert "Set SITE_URL" in result.stderr
 
 
 def test_every_beat_entry_names_a_task_the_worker_knows() -> None:

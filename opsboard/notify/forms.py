@@ -45,7 +45,9 @@ class PreferenceForm(forms.ModelForm):
     reminder_hour = forms.TypedChoiceField(
         label=_("Reminder hour"),
         coerce=int,
-        choices=HOUR_CHOICES,
+        choices=[("", _("The organisation's hour")), *HOUR_CHOICES],
+        required=False,
+        empty_value=None,
         help_text=_("In your own time zone."),
     )
     lead_days = _ticks(
@@ -57,7 +59,7 @@ class PreferenceForm(forms.ModelForm):
         widget=forms.Select(
             choices=[
                 ("unknown", _("As my role: yes for team leads, ops managers and owners")),
-                ("true", _("Yes, every Monday at my reminder hour")),
+                ("true", _("Yes, on the organisation's digest day, at my reminder hour")),
                 ("false", _("No")),
             ]
         ),

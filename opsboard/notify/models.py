@@ -106,6 +106,12 @@ class Notification(models.Model):
         _("status"), max_length=10, choices=Status.choices, default=Status.PENDING
     )
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    # Set while a worker sends it, so no other worker sends it at the same time;
+    # only the sweep clears it for a worker that died (services.notifications_requeue_stale).
+    delivering_since = models.DateTimeField(_("being sent since"), null=True, blank=True)
+    # When a pending row is expected to be tried next: a sweep enqueues it again
+    # once this is a few minutes past and no worker has it.
+    next_attempt_at = models.DateTimeField(_("next attempt"), default=django_timezone.now)
     error = models.TextField(_("last error"), blank=True)
     created_at = models.DateTimeField(_("created"), default=django_timezone.now, editable=False)
     sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
@@ -131,7 +137,14 @@ class Notification(models.Model):
                 name="notify_person_or_chat",
             ),
         ]
-        indexes = [models.Index(fields=["recipient", "read_at"], name="notify_unread")]
+        indexes = [
+            models.Index(fields=["recipient", "read_at"], name="notify_unread"),
+            models.Index(
+                fields=["next_attempt_at"],
+                condition=models.Q(status="pending"),
+                name="notify_pending",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.kind} → {self.recipient or self.webhook} ({self.period})"
@@ -149,9 +162,10 @@ class Preference(models.Model):
     email = models.BooleanField(_("by email"), default=True)
     reminder_hour = models.PositiveSmallIntegerField(
         _("reminder hour"),
-        default=8,
+        null=True,
+        blank=True,
         validators=[MaxValueValidator(23)],
-        help_text=_("In your own time zone."),
+        help_text=_("In your own time zone. Empty: the organisation's hour."),
     )
     lead_days = models.CharField(
         _("remind me this many days before"),
@@ -178,6 +192,10 @@ class Preference(models.Model):
 
     def __str__(self) -> str:
         return str(self.user)
+
+    def hour_or(self, organization_hour: int) -> int:
+        """The hour reminders and the digest go out: the person's own, else the organisation's."""
+        return organization_hour if self.reminder_hour is None else self.reminder_hour
 
     def lead_day_list(self) -> list[int] | None:
         return (

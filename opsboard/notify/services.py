@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import smtplib
 from collections.abc import Mapping
+from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext
 
@@ -103,18 +105,34 @@ class TransientDeliveryError(Exception):
     """Delivery failed in a way that may pass: retry later."""
 
 
+# Tries before a notification the server keeps turning away counts as failed
+# (the first, and deliver_notification's retries).
+MAX_DELIVERY_ATTEMPTS = 13
+
+
+def retry_wait(attempts: int) -> timedelta:
+    """The longest wait before the next try after ``attempts`` tries: Celery's backoff, capped."""
+    return timedelta(seconds=min(2 ** (attempts - 1), 1800))
+
+
 def notification_deliver(*, notification_id: int) -> str:
-    """Send a claimed notification (email or chat) once. Returns its status; raises TransientDeliveryError to be retried."""
+    """Send a claimed notification (email or chat) once. Returns its status; raises TransientDeliveryError to be retried.
+
+    Taking the row (``delivering_since``) under its lock is what keeps two
+    deliveries of it (the task and its copy from the sweep, a retry) from both
+    sending: the second finds it taken, or sent, and leaves it.
+    """
     with transaction.atomic():
         notification = (
             Notification.objects.select_for_update(of=("self",))
             .select_related("recipient", "webhook")
             .get(pk=notification_id)
         )
-        if notification.status == Status.SENT:
+        if notification.status != Status.PENDING or notification.delivering_since:
             return notification.status
         notification.attempts += 1
-        notification.save(update_fields=["attempts"])
+        notification.delivering_since = timezone.now()
+        notification.save(update_fields=["attempts", "delivering_since"])
     if notification.channel == Channel.CHAT:
         return _post_to_chat(notification)
     try:
@@ -155,16 +173,82 @@ def _post_to_chat(notification: Notification) -> str:
 
 
 def _record_error(notification: Notification, error: Exception, *, status: str = "") -> None:
-    changes = {"error": f"{error.__class__.__name__}: {error}"}
+    changes: dict[str, Any] = {
+        "error": f"{error.__class__.__name__}: {error}",
+        "delivering_since": None,
+        "next_attempt_at": timezone.now() + retry_wait(notification.attempts),
+    }
     if status:
         changes["status"] = status
+    elif notification.attempts >= MAX_DELIVERY_ATTEMPTS:
+        # The task stops retrying here; the sweep must not start it again.
+        changes["status"] = Status.FAILED
     Notification.objects.filter(pk=notification.pk).update(**changes)
 
 
 def _mark_sent(notification: Notification) -> None:
     Notification.objects.filter(pk=notification.pk).update(
-        status=Status.SENT, sent_at=timezone.now(), error=""
+        status=Status.SENT, sent_at=timezone.now(), error="", delivering_since=None
     )
+
+
+@transaction.atomic
+def notifications_requeue_stale(*, now: datetime, dry_run: bool = False) -> list[Notification]:
+    """Enqueue again the pending notifications whose delivery was lost, and return them.
+
+    A worker killed mid-delivery leaves its row pending (taken, or still waiting
+    for its task); the broker would hand the task back only after its visibility
+    timeout, an hour. The ledger is the truth: a row pending a few minutes past
+    the moment it was due (``NOTIFICATION_STALE_AFTER``) is lost. The rows are
+    locked (others' sweeps skip them) and their ``next_attempt_at`` moved to now,
+    so two sweeps enqueue a row once; a stale ``delivering_since`` is cleared so
+    the new task may take it.
+    """
+    stale = now - settings.NOTIFICATION_STALE_AFTER
+    lost = list(
+        Notification.objects.select_for_update(skip_locked=True)
+        .filter(status=Status.PENDING)
+        .exclude(channel=Channel.IN_APP)
+        .filter(
+            Q(delivering_since__lt=stale)
+            | Q(delivering_since__isnull=True, next_attempt_at__lt=stale)
+        )
+        .order_by("pk")
+    )
+    if dry_run or not lost:
+        return lost
+    Notification.objects.filter(pk__in=[row.pk for row in lost]).update(
+        delivering_since=None, next_attempt_at=now
+    )
+    # Imported here: the tasks module imports this one.
+    from .tasks import deliver_notification
+
+    for row in lost:
+        deliver_notification.delay_on_commit(row.pk)
+    return lost
+
+
+def notifications_resend(*, notification_ids: list[int]) -> list[int]:
+    """Queue failed notifications again, with a fresh count of tries; returns the ids queued."""
+    from .tasks import deliver_notification
+
+    with transaction.atomic():
+        failed = list(
+            Notification.objects.select_for_update()
+            .filter(pk__in=notification_ids, status=Status.FAILED)
+            .order_by("pk")
+            .values_list("pk", flat=True)
+        )
+        Notification.objects.filter(pk__in=failed).update(
+            status=Status.PENDING,
+            error="",
+            attempts=0,
+            delivering_since=None,
+            next_attempt_at=timezone.now(),
+        )
+        for notification_id in failed:
+            deliver_notification.delay_on_commit(notification_id)
+    return failed
 
 
 def _message_id(notification: Notification) -> str:

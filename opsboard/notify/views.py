@@ -79,7 +79,7 @@ def digest_subscription(request: HttpRequest) -> HttpResponse:
     digest_subscription_set(user=request.user, subscribed=subscribed)
     messages.success(
         request,
-        _("You will get the weekly KPI digest every Monday morning.")
+        _("You will get the weekly KPI digest.")
         if subscribed
         else _("You will get no more weekly KPI digests."),
     )

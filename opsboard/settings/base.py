@@ -27,6 +27,8 @@ ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["localhost", "127.0.0.
 CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
 # The address people reach the site at; links in emails are built from it.
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
+# Where the development server records the address it serves at (see development.py).
+SITE_URL_FILE = VAR_DIR / "site-url"
 
 INSTALLED_APPS = [
     "opsboard.accounts",
@@ -190,6 +192,12 @@ elif CELERY_BROKER_URL.startswith(("redis://", "rediss://", "redis+socket://", "
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=3600)
     }
+# A pending notification this long past its due moment, or taken this long by a
+# worker, was lost (its worker died): the sweep enqueues it again. Keep it above
+# the longest delivery (EMAIL_TIMEOUT, CHAT_WEBHOOK_TIMEOUT per step).
+NOTIFICATION_STALE_AFTER = timedelta(
+    seconds=env.int("NOTIFICATION_STALE_AFTER_SECONDS", default=5 * 60)
+)
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
@@ -212,6 +220,11 @@ CELERY_BEAT_SCHEDULE = {
     "send-weekly-digests": {
         "task": "metrics.tasks.send_weekly_digests",
         "schedule": crontab(minute="*/15"),
+    },
+    # The ledger is the truth: pending notifications a dead worker left go out again.
+    "requeue-lost-notifications": {
+        "task": "opsboard.notify.tasks.requeue_lost_notifications",
+        "schedule": crontab(minute="*/2"),
     },
     "build-retrospectives-hourly": {
         "task": "metrics.tasks.build_retrospectives",

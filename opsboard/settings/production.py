@@ -14,6 +14,13 @@ if SECRET_KEY == DEVELOPMENT_SECRET_KEY or len(SECRET_KEY) < 50:
         "Set DJANGO_SECRET_KEY to a random value of at least 50 characters in production."
     )
 
+if not env.str("SITE_URL", default=""):
+    # Links in emails and chat posts are built from it; the development default
+    # (or a development server's var/site-url) would send people to 127.0.0.1.
+    raise ImproperlyConfigured(
+        "Set SITE_URL to the address people reach the site at, e.g. https://opsboard.example.com."
+    )
+
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},

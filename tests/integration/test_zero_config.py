@@ -95,6 +95,11 @@ def test_zero_config_site_runs_with_a_worker(tmp_path: Path) -> None:
         status, url, page = browser.get("/healthz")
         assert '"broker": "ok"' in page
 
+        # The chat groups page reads each group's last post without PostgreSQL's DISTINCT ON.
+        status, url, page = browser.get("/o/demo-ops/chat-groups/")
+        assert status == 200
+        assert "User Operations" in page
+
         browser.get("/o/demo-ops/invitations/new/")
         status, url, page = browser.post(
             "/o/demo-ops/invitations/new/", {"email": "trial@example.test", "role": "member"}
@@ -111,3 +116,25 @@ def test_zero_config_site_runs_with_a_worker(tmp_path: Path) -> None:
     [message] = [path.read_text() for path in mail.iterdir()]
     assert "To: trial@example.test" in message
     assert re.search(rf"http://127.0.0.1:{port}/invitations/\S+/", message)
+
+    # A job run by hand in another shell, which make run's SITE_URL does not reach,
+    # builds its links from the address the server recorded when it started.
+    by_hand = clean_environment(
+        DJANGO_SETTINGS_MODULE="opsboard.settings.development", OPSBOARD_VAR_DIR=str(var)
+    )
+    site_url = subprocess.run(
+        [
+            sys.executable,
+            "manage.py",
+            "shell",
+            "-c",
+            "from django.conf import settings; print(settings.SITE_URL)",
+        ],
+        cwd=ROOT,
+        env=by_hand,
+        check=True,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    ).stdout.splitlines()[-1]  # after the shell's note on what it imported
+    assert site_url == f"http://127.0.0.1:{port}"

@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from kanban.models import Card
 from metrics.models import Retrospective
-from metrics.retrospectives import first_working_day, retrospective_build
+from metrics.retrospectives import retrospective_build, working_day
 from opsboard.accounts.models import User
 from projects.models import Organization, Project
 from tests.conftest import Tenant
@@ -71,7 +71,7 @@ def test_demo_story_the_command_on_the_first_and_an_action_from_the_page(db: Non
     """Done when: with the demo data and --now on the first of a month, the churn project's
     retrospective page shows the month's story, and adding an action puts a card on the board."""
     this_month = timezone.localdate().replace(day=1)
-    first = datetime.combine(first_working_day(this_month), time(9), tzinfo=SHANGHAI)
+    first = datetime.combine(working_day(this_month), time(9), tzinfo=SHANGHAI)
     # A newcomer seeds the demo and tries the command on the first working day of a month.
     with time_machine.travel(first, tick=True):
         call_command("seed_demo", stdout=io.StringIO())

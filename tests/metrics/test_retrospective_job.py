@@ -14,7 +14,7 @@ from django.core.management import call_command
 from django.urls import reverse
 
 from metrics.models import Retrospective
-from metrics.retrospectives import build_retrospectives, first_working_day
+from metrics.retrospectives import build_retrospectives, working_day
 from opsboard.notify.models import Notification
 from projects.models import Project, ProjectStatus
 from tests.conftest import Tenant
@@ -37,9 +37,9 @@ def project(tenant: Tenant) -> Project:
 
 
 def test_first_working_day_skips_the_weekend() -> None:
-    assert first_working_day(date(2026, 11, 1)) == date(2026, 11, 2)  # a Sunday
-    assert first_working_day(date(2026, 8, 1)) == date(2026, 8, 3)  # a Saturday
-    assert first_working_day(date(2026, 10, 1)) == date(2026, 10, 1)
+    assert working_day(date(2026, 11, 1)) == date(2026, 11, 2)  # a Sunday
+    assert working_day(date(2026, 8, 1)) == date(2026, 8, 3)  # a Saturday
+    assert working_day(date(2026, 10, 1)) == date(2026, 10, 1)
 
 
 def test_due_from_seven_on_the_first_working_day_in_the_organisations_zone(

@@ -50,7 +50,9 @@ def test_the_demo_leads_reminder_arrives_once_by_email_chat_and_in_the_app(
     assert "Weekly churn report to the leads" in json.dumps(post.body, ensure_ascii=False)
 
     with django_capture_on_commit_callbacks(execute=True):
-        assert run(now + timedelta(minutes=15)).endswith("0 reminders sent.\n")
+        again = run(now + timedelta(minutes=15))
+    assert again.startswith("0 reminders sent.\n")
+    assert "reminders already sent" in again  # and says so
     assert len([m for m in mail.outbox if m.to == ["lead@demo.opsboard.test"]]) == 1
     assert len(chat_server.received) == 1
     assert not Notification.objects.exclude(status=Status.SENT).exists()

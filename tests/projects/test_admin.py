@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+from importlib import import_module
+
 import pytest
+from django.apps import apps as django_apps
+from django.contrib.auth.models import Group, Permission
 from django.urls import reverse
+from django_celery_beat.models import IntervalSchedule, PeriodicTask
 
 from kanban.models import Card
 from opsboard.accounts.models import User
@@ -117,12 +122,55 @@ def test_superuser_sees_everything(demo: None, client) -> None:
     assert Membership.objects.count() == len(response.context["cl"].result_list)
 
 
-def test_demo_manager_edits_the_worker_schedules(manager: User, client) -> None:
+def test_the_worker_schedules_are_for_superusers_only(manager: User, client) -> None:
+    """They are global: one organisation's manager would stop every organisation's jobs."""
+    task = PeriodicTask.objects.create(
+        name="send-weekly-digests",
+        task="metrics.tasks.send_weekly_digests",
+        interval=IntervalSchedule.objects.create(every=15, period=IntervalSchedule.MINUTES),
+    )
+    # Even with every permission on them, from a group as the demo once gave.
+    editors = Group.objects.create(name="Schedule editors")
+    editors.permissions.set(Permission.objects.filter(content_type__app_label="django_celery_beat"))
+    manager.groups.add(editors)
+    pages = [
+        reverse("admin:django_celery_beat_periodictask_changelist"),
+        reverse("admin:django_celery_beat_periodictask_add"),
+        reverse("admin:django_celery_beat_periodictask_change", args=[task.pk]),
+        reverse("admin:django_celery_beat_crontabschedule_changelist"),
+        reverse("admin:django_celery_beat_intervalschedule_add"),
+    ]
     client.force_login(manager)
-    response = client.get(reverse("admin:django_celery_beat_periodictask_changelist"))
-    assert response.status_code == 200
-    response = client.get(reverse("admin:django_celery_beat_periodictask_add"))
-    assert response.status_code == 200
+    for page in pages:
+        assert client.get(page).status_code == 403, page
+    response = client.post(
+        reverse("admin:django_celery_beat_periodictask_change", args=[task.pk]),
+        {"name": task.name, "task": task.task, "enabled": ""},
+    )
+    assert response.status_code == 403
+    assert PeriodicTask.objects.get(pk=task.pk).enabled
+    assert "django_celery_beat" not in client.get(reverse("admin:index")).text
+
+    client.force_login(User.objects.create_superuser("root@example.test", "a-long-root-password"))
+    for page in pages:
+        assert client.get(page).status_code == 200, page
+
+
+def test_the_demo_gives_nobody_the_schedules_and_the_migration_takes_them_back(
+    demo: None,
+) -> None:
+    assert not Permission.objects.filter(
+        content_type__app_label="django_celery_beat", group__isnull=False
+    ).exists()
+
+    editors = Group.objects.create(name="Schedule editors")
+    editors.permissions.set(Permission.objects.filter(content_type__app_label="django_celery_beat"))
+    other = Group.objects.create(name="Auditors")
+    other.permissions.set(Permission.objects.filter(codename="view_periodictask"))
+    migration = import_module("projects.migrations.0004_schedule_editors_lose_beat_permissions")
+    migration.remove_beat_permissions(django_apps, None)
+    assert not Group.objects.filter(name="Schedule editors").exists()
+    assert other.permissions.count() == 1  # another group is a superuser's choice
 
 
 def test_manager_sees_their_projects_and_goals_with_check_ins(manager: User, client) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from metrics.retrospectives import build_retrospectives
+from metrics.retrospectives import build_retrospectives, explain_retrospectives
 from opsboard.commands import JobCommand
 
 
@@ -27,3 +27,4 @@ class Command(JobCommand):
             )
         verb = "would build" if options["dry_run"] else "built"
         self.stdout.write(f"{len(built)} retrospectives {verb}.")
+        self.explain(explain_retrospectives(now=now))

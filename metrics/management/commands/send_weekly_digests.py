@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from metrics.digest import send_weekly_digests
+from metrics.digest import explain_digests, send_weekly_digests
 from opsboard.commands import JobCommand
 
 
@@ -17,7 +17,8 @@ class Command(JobCommand):
     dry_run_help = "print who would get what; send nothing"
 
     def handle(self, *args: Any, **options: Any) -> None:
-        digests = send_weekly_digests(now=self.now(options), dry_run=options["dry_run"])
+        now = self.now(options)
+        digests = send_weekly_digests(now=now, dry_run=options["dry_run"])
         for digest in digests:
             self.stdout.write(
                 f"{digest.membership.user.email} ({digest.membership.organization.slug},"
@@ -27,3 +28,4 @@ class Command(JobCommand):
             )
         verb = "would send" if options["dry_run"] else "sent"
         self.stdout.write(f"{len(digests)} digests {verb}.")
+        self.explain(explain_digests(now=now))

@@ -6,7 +6,6 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
-from django.contrib.auth.models import Group, Permission
 from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
@@ -27,7 +26,6 @@ from projects.models import (
     Unit,
 )
 
-SCHEDULE_EDITORS = "Schedule editors"
 DEMO_PASSWORD = "opsboard-demo"  # noqa: S105 - printed for people trying the demo
 
 DEMO_TEAMS = [
@@ -112,12 +110,8 @@ class Command(BaseCommand):
         # Boards, RACI and KPIs add theirs (projects/demo.py).
         run_demo_seeders(demo, today)
 
-        # Ops managers who are staff edit the worker's schedules in the admin panel.
-        schedule_editors, _ = Group.objects.get_or_create(name=SCHEDULE_EDITORS)
-        schedule_editors.permissions.set(
-            Permission.objects.filter(content_type__app_label="django_celery_beat")
-        )
-        User.objects.get(email="manager@demo.opsboard.test").groups.add(schedule_editors)
+        # The worker's schedules are global, for superusers only; an ops manager
+        # tunes the organisation's job times on its settings page.
 
         other, _ = Organization.objects.update_or_create(
             slug="other-co",

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from opsboard.commands import JobCommand
-from raci.reminders import send_deadline_reminders
+from raci.reminders import explain_reminders, send_deadline_reminders
 
 
 class Command(JobCommand):
@@ -37,3 +37,4 @@ class Command(JobCommand):
             self.stdout.write(line + (f"; done: {done}" if done else ""))
         verb = "would send" if options["dry_run"] else "sent"
         self.stdout.write(f"{len(reminders)} reminders {verb}.")
+        self.explain(explain_reminders(now=now, planned=reminders))
