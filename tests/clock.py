@@ -10,7 +10,11 @@ offset such as ``2028-02-29T09:00:00+08:00``, or ``wall`` for the real clock);
 from __future__ import annotations
 
 import os
+import time
 from datetime import datetime
+from pathlib import Path
+
+import time_machine
 
 # A Wednesday morning in the middle of a month in Shanghai: nothing special.
 DEFAULT_MOMENT = "2026-11-18T10:00:00+08:00"
@@ -34,3 +38,14 @@ def pinned_moment() -> datetime | None:
     if moment.tzinfo is None:
         raise ValueError(f"OPSBOARD_TEST_NOW needs an offset, e.g. {DEFAULT_MOMENT}")
     return moment
+
+
+def child_clock_environment() -> dict[str, str]:
+    """The environment that starts a child process at this test's moment (clock_site/)."""
+    if not time_machine.escape_hatch.is_travelling():
+        return {}
+    offset = time.time() - time_machine.escape_hatch.time.time()
+    return {
+        "PYTHONPATH": str(Path(__file__).resolve().parent / "clock_site"),
+        "OPSBOARD_TEST_CLOCK_OFFSET": repr(offset),
+    }

@@ -17,6 +17,7 @@ from aiosmtpd.controller import Controller
 from django.conf import settings
 from django.db import connection
 
+from tests.clock import child_clock_environment
 from tests.services import free_port as free_port  # re-exported for the integration tests
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -49,6 +50,7 @@ def clean_environment(**overrides: str) -> dict[str, str]:
             ("DJANGO_", "DATABASE_", "CELERY_", "EMAIL_", "OPSBOARD_", "SITE_URL")
         )
     }
+    environment.update(child_clock_environment())  # the child reads the test's clock
     environment.update(overrides)
     return environment
 
