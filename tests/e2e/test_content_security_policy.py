@@ -14,7 +14,7 @@ from django.urls import reverse
 
 from metrics.models import Kpi
 from projects.management.commands.seed_demo import DEMO_PASSWORD
-from projects.models import Goal, Project
+from projects.models import Goal, Project, Team
 from tests.e2e.test_sign_in_and_language import sign_in
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -98,3 +98,43 @@ def test_main_pages_work_with_no_policy_violation(demo: None, page) -> None:
     ]
     assert not refused, refused
     assert not violations, violations
+
+
+def test_confirmations_and_the_admin_work_under_the_policy(demo: None, page) -> None:
+    """The confirm questions moved from inline handlers to site.js; the admin has no inline script."""
+    console: list[str] = []
+    page.on("console", lambda message: console.append(message.text))
+    team = Team.objects.get(organization__slug="demo-ops", name__startswith="Product")
+    sign_in(page, "manager@demo.opsboard.test", DEMO_PASSWORD)
+    page.wait_for_url(re.compile(r"/o/demo-ops/$"))
+    team_url = reverse("projects:team_detail", kwargs={"org_slug": "demo-ops", "team_id": team.pk})
+    page.goto(team_url)
+
+    questions: list[str] = []
+
+    def answer(dialog, accept: bool) -> None:
+        questions.append(dialog.message)
+        if accept:
+            dialog.accept()
+        else:
+            dialog.dismiss()
+
+    page.once("dialog", lambda dialog: answer(dialog, accept=False))
+    page.get_by_role("button", name="Delete", exact=True).click()
+    page.wait_for_timeout(300)
+    assert questions == ["Delete this team? People stay in the organisation."]
+    assert Team.objects.filter(pk=team.pk).exists()
+    page.once("dialog", lambda dialog: answer(dialog, accept=True))
+    page.get_by_role("button", name="Delete", exact=True).click()
+    page.wait_for_url(lambda url: not url.endswith(team_url))
+    assert not Team.objects.filter(pk=team.pk).exists()
+
+    for url in ("/admin/", "/admin/projects/project/", "/admin/projects/project/add/"):
+        response = page.goto(url)
+        assert response.status == 200, url
+        assert "content-security-policy" in response.headers
+        page.wait_for_load_state("load")
+    refused = [
+        text for text in console if "Content Security Policy" in text or "Refused to" in text
+    ]
+    assert not refused, refused
