@@ -3,10 +3,11 @@ from __future__ import annotations
 from django.contrib import admin
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from projects import views as project_views
 
+from .favicon import favicon
 from .health import healthz
 from .notify import dev
 
@@ -17,6 +18,7 @@ admin.site.index_title = _("Organisations, teams and schedules")
 urlpatterns = [
     path("", project_views.home, name="home"),
     path("healthz", healthz, name="healthz"),
+    path("favicon.ico", favicon, name="favicon"),
     path("accounts/", include("opsboard.accounts.urls")),
     path("notifications/", include("opsboard.notify.urls")),
     path("invitations/<str:token>/", project_views.invitation_accept, name="invitation_accept"),
@@ -29,7 +31,7 @@ urlpatterns = [
     path("api/v1/", include("raci.api_urls")),
     path("api/v1/", include("metrics.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api_schema"),
-    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api_schema"), name="api_docs"),
+    path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api_schema"), name="api_docs"),
     path("admin/", admin.site.urls),
     # make run only: answer 404 unless DEBUG is on.
     path("dev/outbox/", dev.outbox, name="dev_outbox"),

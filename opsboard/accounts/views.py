@@ -66,6 +66,20 @@ password_change = auth_views.PasswordChangeView.as_view(
 )
 
 
+def remember_language(response: HttpResponse, language: str) -> None:
+    """Set the language cookie as Django's own language switch does, with every LANGUAGE_COOKIE_* setting."""
+    response.set_cookie(
+        settings.LANGUAGE_COOKIE_NAME,
+        language,
+        max_age=settings.LANGUAGE_COOKIE_AGE,
+        path=settings.LANGUAGE_COOKIE_PATH,
+        domain=settings.LANGUAGE_COOKIE_DOMAIN,
+        secure=settings.LANGUAGE_COOKIE_SECURE,
+        httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
+        samesite=settings.LANGUAGE_COOKIE_SAMESITE,
+    )
+
+
 @login_required
 @require_http_methods(["GET", "HEAD", "POST"])
 def profile(request: HttpRequest) -> HttpResponse:
@@ -78,7 +92,7 @@ def profile(request: HttpRequest) -> HttpResponse:
         messages.success(request, _("Your profile is saved."))
         response = redirect("accounts:profile")
         if request.user.language:
-            response.set_cookie("django_language", request.user.language, samesite="Lax")
+            remember_language(response, request.user.language)
         return response
     return render(
         request,

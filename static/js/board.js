@@ -79,6 +79,14 @@
     });
   }
 
+  // The board polls for changes every few seconds; a poll that lands mid-drag would
+  // swap the card out from under the pointer, so it waits for the drop.
+  document.addEventListener("htmx:confirm", function (event) {
+    if (event.target.id === "board" && document.body.classList.contains("dragging")) {
+      event.preventDefault();
+    }
+  });
+
   htmx.onLoad(function (element) {
     const board = element.id === "board" ? element : element.querySelector && element.querySelector("#board");
     if (board) setUp(board);
