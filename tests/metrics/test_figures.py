@@ -31,10 +31,11 @@ def test_a_count_kpi_reads_as_a_whole_number_in_the_digest(
     with time_machine.travel(MONDAY, tick=False), django_capture_on_commit_callbacks(execute=True):
         send_weekly_digests(now=MONDAY)
     [lead] = [m for m in mail.outbox if m.to == [tenant.lead.user.email]]
-    assert "- Overdue · Product: 0 (target 0, green), vs last week ±0\n" in lead.body
+    # The week's one overdue card (Vendor contract, due on its Friday), counted as a count.
+    assert "- Overdue · Product: 1 (target 0, amber), vs last week +1\n" in lead.body
     html = lead.alternatives[0][0]
     row = html.split("Overdue · Product", 1)[1].split("</tr>", 1)[0]
-    assert "0.0" not in row and ">0<" in row.replace(" ", "").replace("\n", "")
+    assert "1.0" not in row and ">1<" in row.replace(" ", "").replace("\n", "")
 
 
 @pytest.fixture
