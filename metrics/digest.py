@@ -320,20 +320,25 @@ def digest_day_reached(
     return local.weekday() > day or (local.weekday() == day and local.hour >= hour)
 
 
+def _people_of(organization: Organization) -> tuple[list[Membership], dict[int, Preference]]:
+    """The organisation's active members with their teams, and their preferences by user id."""
+    memberships = list(
+        Membership.objects.filter(organization=organization, user__is_active=True)
+        .select_related("user", "organization")
+        .prefetch_related(Prefetch("teams", queryset=Team.objects.only("pk")))
+    )
+    preferences = {
+        p.user_id: p for p in Preference.objects.filter(user__in=[m.user_id for m in memberships])
+    }
+    return memberships, preferences
+
+
 def plan_digests(*, now: datetime) -> list[Digest]:
     """Whose digest is due now (their digest day and hour have come this week and they have
     not had it), with its contents. Nothing is written."""
     planned: list[Digest] = []
     for organization in Organization.objects.all():
-        memberships = list(
-            Membership.objects.filter(organization=organization, user__is_active=True)
-            .select_related("user", "organization")
-            .prefetch_related(Prefetch("teams", queryset=Team.objects.only("pk")))
-        )
-        preferences = {
-            p.user_id: p
-            for p in Preference.objects.filter(user__in=[m.user_id for m in memberships])
-        }
+        memberships, preferences = _people_of(organization)
         due: list[tuple[Membership, date]] = []
         for membership in memberships:
             preference = preferences.get(membership.user_id)
@@ -383,15 +388,7 @@ def explain_digests(*, now: datetime) -> list[str]:
     lines = []
     planned = Counter(d.membership.organization_id for d in plan_digests(now=now))
     for organization in Organization.objects.order_by("slug"):
-        memberships = list(
-            Membership.objects.filter(organization=organization, user__is_active=True)
-            .select_related("user", "organization")
-            .prefetch_related(Prefetch("teams", queryset=Team.objects.only("pk")))
-        )
-        preferences = {
-            p.user_id: p
-            for p in Preference.objects.filter(user__in=[m.user_id for m in memberships])
-        }
+        memberships, preferences = _people_of(organization)
         subscribers = [m for m in memberships if subscribed(m, preferences.get(m.user_id))]
         if not subscribers:
             lines.append(f"{organization.slug}: nobody is subscribed to the weekly digest.")

@@ -67,10 +67,10 @@ def redis_server_executable() -> str:
 
 
 @contextmanager
-def private_redis() -> Iterator[str]:
+def redis_server(log: Path | None = None) -> Iterator[tuple[subprocess.Popen[bytes], int]]:
+    """A Redis server of our own on a free port, keeping nothing on disk, and its port."""
     port = free_port()
-    PRIVATE.mkdir(parents=True, exist_ok=True)
-    with (PRIVATE / "redis.log").open("wb") as log:
+    with open(log or os.devnull, "wb") as output:
         process = subprocess.Popen(
             [
                 redis_server_executable(),
@@ -83,15 +83,22 @@ def private_redis() -> Iterator[str]:
                 "--appendonly",
                 "no",
             ],
-            stdout=log,
+            stdout=output,
             stderr=subprocess.STDOUT,
         )
         try:
-            wait_for(port, what="the private Redis")
-            yield f"redis://127.0.0.1:{port}/15"
+            wait_for(port, what="Redis")
+            yield process, port
         finally:
             process.terminate()
             process.wait(timeout=30)
+
+
+@contextmanager
+def private_redis() -> Iterator[str]:
+    PRIVATE.mkdir(parents=True, exist_ok=True)
+    with redis_server(PRIVATE / "redis.log") as (_process, port):
+        yield f"redis://127.0.0.1:{port}/15"
 
 
 @contextmanager

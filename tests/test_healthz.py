@@ -1,42 +1,15 @@
 from __future__ import annotations
 
-import socket
-import subprocess
-import time
-
 import pytest
 
-from tests.services import free_port, redis_server_executable
+from tests.services import redis_server
 
 
 @pytest.fixture
 def own_redis():
     """A Redis server of this test's own, so it can be stopped."""
-    port = free_port()
-    process = subprocess.Popen(
-        [
-            redis_server_executable(),
-            "--port",
-            str(port),
-            "--bind",
-            "127.0.0.1",
-            "--save",
-            "",
-            "--appendonly",
-            "no",
-        ],
-        stdout=subprocess.DEVNULL,
-    )
-    deadline = time.monotonic() + 10
-    while time.monotonic() < deadline:
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-            break
-        except OSError:
-            time.sleep(0.05)
-    yield process, f"redis://127.0.0.1:{port}/0"
-    process.terminate()
-    process.wait(timeout=10)
+    with redis_server() as (process, port):
+        yield process, f"redis://127.0.0.1:{port}/0"
 
 
 def test_healthy_when_database_and_broker_answer(client, db) -> None:
