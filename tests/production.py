@@ -23,6 +23,12 @@ ROOT = Path(__file__).resolve().parent.parent
 SECRET = "x" * 20 + "-production-secret-for-the-tests-only-" + "y" * 20
 
 
+def policy_directive(policy: str, name: str) -> list[str]:
+    """The sources a Content-Security-Policy header gives one directive (in any order)."""
+    directives = {d.split()[0]: d.split()[1:] for d in policy.split(";") if d.strip()}
+    return directives[name]
+
+
 def dockerfile_collectstatic() -> tuple[dict[str, str], list[str]]:
     """The environment and command of the Dockerfile's ``collectstatic`` step."""
     text = (ROOT / "Dockerfile").read_text().replace("\\\n", " ")
@@ -40,7 +46,7 @@ def environment(**extra: str) -> dict[str, str]:
     kept = {
         key: value
         for key, value in os.environ.items()
-        if not key.startswith(("DJANGO_", "DATABASE_", "CELERY_", "EMAIL_", "STATIC_"))
+        if not key.startswith(("DJANGO_", "DATABASE_", "CELERY_", "EMAIL_", "STATIC_", "SITE_URL"))
     }
     return kept | {"DJANGO_SETTINGS_MODULE": "opsboard.settings.production"} | extra
 
@@ -68,6 +74,7 @@ def probe(name: str, *args: str, **extra: str) -> Any:
         env=environment(
             DJANGO_SECRET_KEY=SECRET,
             DJANGO_ALLOWED_HOSTS="testserver",
+            SITE_URL="https://opsboard.example.com",
             CELERY_BROKER_URL="redis://127.0.0.1:6379/0",
             **extra,
         ),
