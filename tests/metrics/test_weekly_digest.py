@@ -52,6 +52,13 @@ def kpi(tenant: Tenant, name: str, team, **fields) -> Kpi:
 
 @pytest.fixture
 def week(tenant: Tenant) -> dict[str, object]:
+    """The week of 16 November 2026 in Shanghai, its cards made the Monday before it began
+    (a card made later would not have been open, or overdue, in that week)."""
+    with time_machine.travel(datetime(2026, 11, 9, 9, tzinfo=SHANGHAI), tick=False):
+        return _week(tenant)
+
+
+def _week(tenant: Tenant) -> dict[str, object]:
     organization = tenant.organization
     organization.timezone = "Asia/Shanghai"
     organization.save()
