@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 import time
+from functools import partial
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -12,6 +13,7 @@ from django.db import close_old_connections, connection, transaction
 from kanban.models import Card, CardEvent, Column, ColumnKind, EventKind
 from kanban.ranks import STEP, rank_between, spread
 from kanban.services import WipLimitReached, card_move
+from tests.concurrency import in_lockstep
 from tests.conftest import Tenant
 from tests.factories import ProjectFactory
 from tests.kanban.conftest import BoardSetup
@@ -189,27 +191,16 @@ def test_two_people_moving_cards_both_ways_between_two_columns_do_not_deadlock(
         (tenant.member, there, [kanban.doing, kanban.todo]),
         (tenant.lead, back, [kanban.todo, kanban.doing]),
     ]
-    step = threading.Barrier(2)
-    errors: list[BaseException] = []
-
-    def move(actor, card: Card, columns: list[Column]) -> None:
-        try:
-            for _round in range(rounds):
-                for column in columns:
-                    step.wait(timeout=30)
-                    card_move(actor=actor, card=card, column=column)
-        except Exception as error:  # noqa: BLE001 - the test reports whatever went wrong
-            errors.append(error)
-            step.abort()
-        finally:
-            close_old_connections()
-
-    threads = [threading.Thread(target=move, args=plan) for plan in plans]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    assert errors == []
+    in_lockstep(
+        *(
+            [
+                partial(card_move, actor=actor, card=card, column=column)
+                for _round in range(rounds)
+                for column in columns
+            ]
+            for actor, card, columns in plans
+        )
+    )
     assert kanban.titles(kanban.todo) == ["todo to doing"]
     assert kanban.titles(kanban.doing) == ["doing to todo"]
     assert CardEvent.objects.filter(kind=EventKind.MOVED).count() == 2 * 2 * rounds

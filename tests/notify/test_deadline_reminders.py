@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import io
-import threading
 import zoneinfo
 from datetime import date, datetime
+from functools import partial
 
 import pytest
 from django.core import mail
 from django.core.management import call_command
-from django.db import close_old_connections
 from django.urls import reverse
 
 from kanban.models import Card
@@ -18,6 +17,7 @@ from kanban.services import CardInput, card_create, card_move, card_update
 from opsboard.notify.models import Notification, Preference, Status
 from raci.reminders import plan_reminders, send_deadline_reminders
 from raci.services import raci_set
+from tests.concurrency import in_lockstep
 from tests.conftest import RaciSetup, Tenant
 
 SHANGHAI = zoneinfo.ZoneInfo("Asia/Shanghai")
@@ -224,21 +224,8 @@ def test_email_off_keeps_the_reminder_in_the_app(
 
 @pytest.mark.django_db(transaction=True)
 def test_two_scans_at_once_send_one_bundle(tenant: Tenant, due) -> None:
-    start = threading.Barrier(2)
-    sent: list[int] = []
-
-    def scan() -> None:
-        start.wait()
-        try:
-            sent.append(len(send_deadline_reminders(now=morning(24))))
-        finally:
-            close_old_connections()
-
-    threads = [threading.Thread(target=scan) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=30)
+    scan = partial(send_deadline_reminders, now=morning(24))
+    sent = [len(bundles) for bundles in in_lockstep([scan], [scan])]
     assert sorted(sent) == [0, 1]
     assert Notification.objects.count() == 1
     assert len(mail.outbox) == 1

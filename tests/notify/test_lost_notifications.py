@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import io
 import smtplib
-import threading
 from datetime import timedelta
+from functools import partial
 
 import pytest
 from django.core import mail
 from django.core.management import call_command
-from django.db import close_old_connections
 from django.utils import timezone
 
 from opsboard.notify.models import Notification, Status
@@ -20,6 +19,7 @@ from opsboard.notify.services import (
     notification_deliver,
     notifications_requeue_stale,
 )
+from tests.concurrency import in_lockstep
 from tests.conftest import Tenant
 from tests.notify.test_message_id import claim
 
@@ -134,22 +134,9 @@ class DisconnectedBackend:
 def test_two_sweeps_at_once_send_each_lost_row_once(tenant: Tenant) -> None:
     rows = [claim(tenant, f"card:{n}") for n in range(20)]
     later = timezone.now() + 2 * STALE
-    start = threading.Barrier(2)
-    queued: list[int] = []
-
-    def sweep_now() -> None:
-        start.wait()
-        try:
-            # Tasks run eagerly as each sweep commits, in its thread.
-            queued.append(len(notifications_requeue_stale(now=later)))
-        finally:
-            close_old_connections()
-
-    threads = [threading.Thread(target=sweep_now) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
+    # Tasks run eagerly as each sweep commits, in its thread.
+    sweep = partial(notifications_requeue_stale, now=later)
+    queued = [len(lost) for lost in in_lockstep([sweep], [sweep])]
     assert sum(queued) == len(rows)
     assert sorted(message.to[0] for message in mail.outbox) == [tenant.member.user.email] * 20
     assert set(Notification.objects.values_list("status", "attempts")) == {(Status.SENT, 1)}

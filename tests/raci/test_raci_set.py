@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-import threading
+from functools import partial
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import close_old_connections
 
 from kanban.services import CardInput, card_update
 from raci.models import RaciAssignment, RaciRole
 from raci.selectors import Occasion, recipients
 from raci.services import next_role, raci_bulk_set, raci_set
+from tests.concurrency import in_lockstep
 from tests.conftest import RaciSetup, Tenant
 from tests.factories import MembershipFactory, TeamFactory, UserFactory
 
@@ -126,26 +126,15 @@ def test_two_people_setting_a_team_on_the_same_cards_in_opposite_orders_do_not_d
         (tenant.lead, raci.cards, ["I", "C"]),
         (tenant.member, raci.cards[::-1], ["C", "I"]),
     ]
-    step = threading.Barrier(2)
-    errors: list[BaseException] = []
-
-    def set_roles(actor, cards, roles) -> None:
-        try:
-            for _round in range(rounds):
-                for role in roles:
-                    step.wait(timeout=30)
-                    raci_bulk_set(actor=actor, cards=cards, team=raci.engineering, role=role)
-        except Exception as error:  # noqa: BLE001 - the test reports whatever went wrong
-            errors.append(error)
-            step.abort()
-        finally:
-            close_old_connections()
-
-    threads = [threading.Thread(target=set_roles, args=plan) for plan in plans]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    assert errors == []
+    in_lockstep(
+        *(
+            [
+                partial(raci_bulk_set, actor=actor, cards=cards, team=raci.engineering, role=role)
+                for _round in range(rounds)
+                for role in roles
+            ]
+            for actor, cards, roles in plans
+        )
+    )
     # One role per card for the team, whoever won each round.
     assert RaciAssignment.objects.filter(team=raci.engineering).count() == len(raci.cards)
