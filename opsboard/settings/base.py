@@ -111,6 +111,8 @@ TEMPLATES = [
                 "projects.context_processors.organization",
                 "opsboard.notify.context_processors.unread",
             ],
+            # |day, |day_weekday, |full_date, |zone, |age, |day_range: every template's.
+            "builtins": ["opsboard.dates"],
         },
     },
 ]
@@ -167,6 +169,8 @@ INVITATION_VALID_DAYS = env.int("INVITATION_VALID_DAYS", default=7)
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English")), ("zh-hans", _("Simplified Chinese"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# Dates and numbers per language (opsboard/formats/<lang>/formats.py), ahead of Django's.
+FORMAT_MODULE_PATH = ["opsboard.formats"]
 # Only the server reads the language cookie; production adds Secure.
 LANGUAGE_COOKIE_HTTPONLY = True
 LANGUAGE_COOKIE_SAMESITE = "Lax"
