@@ -119,3 +119,18 @@ def test_templates_have_the_filters_without_loading_them() -> None:
     template = Template("{{ due|day_weekday }} · {{ missing|day|default:'—' }}")
     with translation.override("zh-hans"):
         assert template.render(Context({"due": FRIDAY, "missing": None})) == "12月4日（周五） · —"
+
+
+def test_a_span_outside_this_year_names_both_years() -> None:
+    """「2025年11月1日—12月31日」 would read as the last day of 2025."""
+    with translation.override("zh-hans"):
+        assert dates.day_range(dt.date(2025, 11, 1), dt.date(2026, 12, 31)) == (
+            "2025年11月1日—2026年12月31日"
+        )
+        assert dates.day_range(dt.date(2027, 1, 4), dt.date(2027, 3, 1)) == (
+            "2027年1月4日—2027年3月1日"
+        )
+    with translation.override("en"):
+        assert dates.day_range(dt.date(2026, 12, 28), dt.date(2027, 1, 3)) == (
+            "Dec 28, 2026 – Jan 3, 2027"
+        )
