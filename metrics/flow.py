@@ -57,10 +57,10 @@ def cumulative_flow(
 
 
 def cycle_times(
-    cards: QuerySet[Card], *, since: datetime, limit: int | None = None
+    cards: QuerySet[Card], *, since: datetime, zone: zoneinfo.ZoneInfo, limit: int | None = None
 ) -> list[tuple[date, float, str, int]]:
     """(done day, cycle days, title, card id) for cards done since ``since``, oldest first;
-    with ``limit``, only the latest ones."""
+    with ``limit``, only the latest ones. The done day is the organisation's."""
     rows = (
         cards.filter(done_at__gte=since, started_at__isnull=False)
         .annotate(seconds=seconds_since("started_at"))
@@ -69,7 +69,7 @@ def cycle_times(
     )
     rows = list(rows[:limit] if limit else rows)[::-1]
     return [
-        (done_at.date(), round(float(seconds) / DAY_SECONDS, 1), title, pk)
+        (done_at.astimezone(zone).date(), round(float(seconds) / DAY_SECONDS, 1), title, pk)
         for done_at, seconds, title, pk in rows
     ]
 

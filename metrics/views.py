@@ -54,7 +54,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     since = datetime.combine(today - timedelta(weeks=FLOW_WEEKS), time.min, tzinfo=zone)
     csv_wanted = request.GET.get("format") == "csv"
     # The chart shows the latest cards; the CSV has them all.
-    cycles = cycle_times(cards, since=since, limit=None if csv_wanted else CYCLE_POINTS)
+    cycles = cycle_times(cards, since=since, zone=zone, limit=None if csv_wanted else CYCLE_POINTS)
     throughput = weekly_throughput(cards, today=today, weeks=FLOW_WEEKS, zone=zone)
     chart = request.GET.get("chart")
     if csv_wanted and chart in ("flow", "cycle", "throughput"):

@@ -43,11 +43,30 @@ def test_cumulative_flow_cycle_times_and_throughput(tenant: Tenant) -> None:
         assert flow.done == [1, 1, 2, 2]
         assert flow.doing == [1, 2, 1, 1]
         assert flow.todo == [1, 1, 1, 1]
-        assert [(d, days, t) for d, days, t, _pk in cycle_times(cards, since=at(5))] == [
+        assert [(d, days, t) for d, days, t, _pk in cycle_times(cards, since=at(5), zone=ZONE)] == [
             (date(2026, 11, 11), 2.0, "done in window")
         ]
-        assert cycle_times(cards, since=at(1), limit=1)[0][2] == "done in window"
+        assert cycle_times(cards, since=at(1), zone=ZONE, limit=1)[0][2] == "done in window"
         assert weekly_throughput(cards, today=date(2026, 11, 12), weeks=2, zone=ZONE) == [
             (date(2026, 11, 2), 1),
             (date(2026, 11, 9), 1),
         ]
+
+
+def test_a_card_done_early_in_the_morning_is_done_that_day_where_the_team_is(
+    tenant: Tenant,
+) -> None:
+    """07:00 in Shanghai is 23:00 the day before in UTC, where the database answers."""
+    board = ProjectFactory(organization=tenant.organization).boards.get()
+    Card.objects.create(
+        board=board,
+        column=board.columns.first(),
+        title="early",
+        created_at=at(9),
+        started_at=at(9),
+        done_at=at(11, hour=7),
+    )
+    [(done_on, _days, _title, _pk)] = cycle_times(
+        Card.objects.filter(board=board), since=at(1), zone=ZONE
+    )
+    assert done_on == date(2026, 11, 11)
