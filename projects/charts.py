@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from django.utils.formats import date_format
+from opsboard.dates import day
 
 from .goals import format_value
 from .models import CheckIn, Direction, Goal
@@ -92,8 +92,8 @@ def goal_chart(goal: Goal, check_ins: Sequence[CheckIn], *, today: date) -> Goal
     margin = (high - low) * Decimal("0.1") or Decimal(1)
     low, high = low - margin, high + margin
 
-    def x(day: date) -> float:
-        return LEFT + (WIDTH - LEFT - RIGHT) * (day - first_day).days / span_days
+    def x(on: date) -> float:
+        return LEFT + (WIDTH - LEFT - RIGHT) * (on - first_day).days / span_days
 
     def y(value: Decimal) -> float:
         return TOP + (HEIGHT - TOP - BOTTOM) * float((high - value) / (high - low))
@@ -119,15 +119,15 @@ def goal_chart(goal: Goal, check_ins: Sequence[CheckIn], *, today: date) -> Goal
             Point(
                 x(c.checked_on),
                 y(c.value),
-                f"{date_format(c.checked_on, 'SHORT_DATE_FORMAT')}: {label(c.value)}",
+                f"{day(c.checked_on)}: {label(c.value)}",
             )
             for c in check_ins
         ],
         band=band,
         y_ticks=[Point(LEFT, y(low + step * n), label(low + step * n)) for n in range(TICKS)],
         x_ticks=[
-            Point(x(day), HEIGHT - 10, date_format(day, "SHORT_DATE_FORMAT"))
-            for day in (first_day, goal.due_date if goal.due_date != first_day else last_day)
+            Point(x(tick), HEIGHT - 10, day(tick))
+            for tick in (first_day, goal.due_date if goal.due_date != first_day else last_day)
         ],
         today_x=round(x(today), 1) if first_day <= today <= last_day else None,
     )
