@@ -8,7 +8,7 @@ from django.db import models
 from django.utils import timezone as django_timezone
 from django.utils.translation import gettext_lazy as _
 
-from projects.goals import format_value
+from projects.goals import format_change, format_value
 from projects.models import Direction, Goal, Organization, Project, Team, Unit
 
 
@@ -121,6 +121,10 @@ class Kpi(models.Model):
         """A value as pages, emails, chat posts and exports show it: the KPI's decimals
         (none for counts) and its unit, e.g. ``18.2%``."""
         return format_value(value, self.figure_decimals, self.unit)
+
+    def change_figure(self, change: Decimal | None) -> str:
+        """A change of the value, as tiles and the digest show it: ``+2.0 percentage points``."""
+        return format_change(change, self.figure_decimals, self.unit)
 
     def rounded(self, value: Decimal | None) -> Decimal | None:
         """A value to the KPI's decimals, still a number (for CSV exports)."""

@@ -33,7 +33,7 @@ from opsboard.commands import moment_text
 from opsboard.notify.services import notification_claim
 from opsboard.notify.tasks import deliver_notification
 from projects.access import require_editor, require_lead, require_manager
-from projects.goals import GoalStatus, format_value, goal_tracking
+from projects.goals import GoalStatus, format_change, format_value, goal_tracking
 from projects.models import (
     CheckIn,
     Goal,
@@ -528,9 +528,14 @@ class FigureRow:
     def decimals(self) -> int:
         return 0 if self.name in COUNT_FIGURES else 1
 
+    @property
+    def unit(self) -> str:
+        return Unit.PERCENT if self.is_percent else Unit.COUNT
+
     def _figure(self, value: float | None) -> str:
-        unit = Unit.PERCENT if self.is_percent else Unit.COUNT
-        return format_value(None if value is None else Decimal(str(value)), self.decimals, unit)
+        return format_value(
+            None if value is None else Decimal(str(value)), self.decimals, self.unit
+        )
 
     @property
     def value_text(self) -> str:
@@ -542,11 +547,9 @@ class FigureRow:
 
     @property
     def change_text(self) -> str:
-        """The change with its sign, in the figure's decimals (without a percent sign: points)."""
-        if self.change is None:
-            return "—"
-        text = format_value(Decimal(str(abs(self.change))), self.decimals, Unit.COUNT)
-        return ("+" if self.change > 0 else "−" if self.change < 0 else "±") + text
+        """The change with its sign, in the figure's decimals; a percentage's in points."""
+        change = None if self.change is None else Decimal(str(self.change))
+        return format_change(change, self.decimals, self.unit)
 
     @property
     def change(self) -> float | None:

@@ -13,7 +13,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.db import models
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
 from .models import CLOSED_GOAL_STATES, Direction, Goal, GoalState, Unit
 
@@ -88,6 +88,27 @@ def format_value(value: Decimal | None, decimals: int, unit: str) -> str:
         return _("%(number)s h") % {"number": number}
     # Counts, scores and money read as plain numbers; the metric's name says which.
     return number
+
+
+def format_change(change: Decimal | None, decimals: int, unit: str) -> str:
+    """A change with its sign, as tiles, retrospectives and emails show it: ``+3.0 days``.
+
+    A change of a percentage is in percentage points (「+2.0 个百分点」): "+2.0%" would
+    read as two per cent more of the figure, not 90% against 88%.
+    """
+    if change is None:
+        return "—"
+    number = format_value(abs(change), decimals, Unit.COUNT)
+    # The sign of what is shown: a change that rounds to 0.0 is no change.
+    sign = "±" if not number.strip("0.,") else "+" if change > 0 else "−"
+    if unit == Unit.PERCENT:
+        # English says "1 percentage point" of exactly one only ("1.0 percentage points").
+        return sign + ngettext(
+            "%(number)s percentage point",
+            "%(number)s percentage points",
+            1 if number == "1" else 2,
+        ) % {"number": number}
+    return sign + format_value(abs(change), decimals, unit)
 
 
 def smart_check(goal: Goal, *, today: date) -> SmartCheck:

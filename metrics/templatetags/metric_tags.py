@@ -17,11 +17,8 @@ def kpi_value(value: Decimal | None, kpi: Kpi) -> str:
 
 @register.filter
 def signed(value: Decimal | None, kpi: Kpi) -> str:
-    """A change, with its sign: ``+2.5%``."""
-    if value is None:
-        return "—"
-    text = kpi.figure(abs(value))
-    return ("+" if value > 0 else "−" if value < 0 else "±") + text
+    """A change, with its sign, a percentage's in points: ``+2.5 percentage points``."""
+    return kpi.change_figure(value)
 
 
 @register.filter

@@ -153,7 +153,7 @@ def test_the_page_tells_the_month_and_compares_with_the_month_before(
     html = page.content.decode()
     assert "Retrospective of October 2026" in html
     assert "September 2026" in html
-    assert "−30.0" in html  # on-time rate 50% against 80%, signed as the KPI changes are
+    assert "−30.0 percentage points" in html  # on-time rate 50% against 80%
     assert "Late 0" in html and "1 card finished late" in html
     assert "Waiting for &lt;b&gt;access&lt;/b&gt;" in html
     assert "Add the action to the board" not in html  # a viewer reads only

@@ -119,7 +119,8 @@ def test_monday_morning_each_lead_and_manager_gets_the_weeks_story_once(
         == "Acme, week of Nov. 16, 2026: every KPI in the green or amber, 1 card overdue"
     )
     assert (
-        "- Customer churn · Product: 18.5% (target 17.0%, amber), vs last week −0.5%" in lead.body
+        "- Customer churn · Product: 18.5% (target 17.0%, amber), vs last week −0.5 percentage points"
+        in lead.body
     )
     assert "- Cards finished · Product: 1 (target 3, amber), vs last week ±0" in lead.body
     assert "Supplier cost" not in lead.body  # Finance is not the lead's
@@ -188,7 +189,9 @@ def test_language_hour_and_subscriptions(
     assert tenant.lead.user in {d.membership.user for d in sent}
     [message] = [m for m in mail.outbox if m.to == [lead.email]]
     assert message.subject == "Acme，2026年11月16日 这一周：所有 KPI 都是绿灯或黄灯，1 张卡片逾期"
-    assert "- Customer churn · Product: 18.5% (目标值 17.0%, 黄), 较上周 −0.5%" in message.body
+    assert (
+        "- Customer churn · Product: 18.5% (目标值 17.0%, 黄), 较上周 −0.5 个百分点" in message.body
+    )
     assert "本周完成：1 张卡片" in message.body
 
 
