@@ -1,13 +1,16 @@
 from __future__ import annotations
 
+from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone as django_timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
+from opsboard.dates import day_range
 from projects.goals import format_change, format_value
 from projects.models import Direction, Goal, Organization, Project, Team, Unit
 
@@ -125,6 +128,12 @@ class Kpi(models.Model):
     def change_figure(self, change: Decimal | None) -> str:
         """A change of the value, as tiles and the digest show it: ``+2.0 percentage points``."""
         return format_change(change, self.figure_decimals, self.unit)
+
+    def period_name(self, start: date) -> str:
+        """A period of the KPI as people name it: 「2026年11月」, a week 「11月16日—11月22日」."""
+        if self.frequency == Frequency.MONTHLY:
+            return date_format(start, "YEAR_MONTH_FORMAT")
+        return day_range(start, start + timedelta(days=6))
 
     def rounded(self, value: Decimal | None) -> Decimal | None:
         """A value to the KPI's decimals, still a number (for CSV exports)."""

@@ -23,6 +23,7 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -456,7 +457,7 @@ def retrospective_action_add(
     if errors:
         raise ValidationError(errors)
     description = _("Improvement action from the retrospective of %(month)s.") % {
-        "month": f"{retrospective.month:%Y-%m}"
+        "month": date_format(retrospective.month, "YEAR_MONTH_FORMAT")
     }
     card = card_create(
         actor=actor,

@@ -13,10 +13,13 @@ from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from opsboard.dates import day
 from opsboard.exports import csv_response
 from opsboard.notify.emails import render_email
 from opsboard.notify.models import Preference
 from projects.access import organization_view, require_editor, require_manager
+from projects.goals import format_value
+from projects.models import Unit
 
 from . import selectors, services
 from .computations import period_start, scope_cards
@@ -74,19 +77,25 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "flow_rows": list(zip(flow.days, flow.todo, flow.doing, flow.done, strict=True)),
             "cycles": cycles,
             "throughput": throughput,
+            # The charts' labels are shown as they are, so they are days as the reader writes them.
             "chart_data": {
                 "flow": {
-                    "days": [d.isoformat() for d in flow.days],
+                    "days": [day(d) for d in flow.days],
                     "todo": flow.todo,
                     "doing": flow.doing,
                     "done": flow.done,
                 },
                 "cycles": [
-                    {"x": d.isoformat(), "y": days, "title": title}
+                    {
+                        "x": day(d),
+                        "y": days,
+                        "text": _("%(card)s: %(days)s (%(day)s)")
+                        % {"card": title, "days": format_value(days, 1, Unit.DAYS), "day": day(d)},
+                    }
                     for d, days, title, _pk in cycles
                 ],
                 "throughput": {
-                    "weeks": [w.isoformat() for w, _n in throughput],
+                    "weeks": [day(w) for w, _n in throughput],
                     "done": [n for _w, n in throughput],
                 },
                 "labels": {
@@ -141,7 +150,7 @@ def _kpi_page(
             "period": period,
             "drilldown": selectors.cards_behind(kpi, period),
             "trend": {
-                "periods": [start.isoformat() for start, _value in tile.series],
+                "periods": [kpi.period_name(start) for start, _value in tile.series],
                 "values": [
                     None if value is None else float(value) for _start, value in tile.series
                 ],
@@ -184,7 +193,7 @@ def kpi_record(request: HttpRequest, kpi_id: int) -> HttpResponse:
                     request,
                     _("The value for %(period)s was %(old)s; it is now %(new)s.")
                     % {
-                        "period": recorded.measurement.period_start,
+                        "period": kpi.period_name(recorded.measurement.period_start),
                         "old": kpi.figure(recorded.replaced),
                         "new": kpi.figure(recorded.measurement.value),
                     },

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from datetime import date
 from decimal import Decimal
 
 from django import template
@@ -19,6 +20,12 @@ def kpi_value(value: Decimal | None, kpi: Kpi) -> str:
 def signed(value: Decimal | None, kpi: Kpi) -> str:
     """A change, with its sign, a percentage's in points: ``+2.5 percentage points``."""
     return kpi.change_figure(value)
+
+
+@register.filter
+def kpi_period(start: date, kpi: Kpi) -> str:
+    """A period of the KPI by its name: ``{{ start|kpi_period:kpi }}`` gives 「2026年11月」."""
+    return kpi.period_name(start)
 
 
 @register.filter

@@ -55,11 +55,11 @@
   draw("chart-cycle", {
     type: "scatter",
     data: {
-      datasets: [{ label: labels.cycle, data: data.cycles.map((p, i) => ({ x: i, y: p.y, title: p.title, day: p.x })), backgroundColor: "#0172ad" }],
+      datasets: [{ label: labels.cycle, data: data.cycles.map((p, i) => ({ x: i, y: p.y, text: p.text })), backgroundColor: "#0172ad" }],
     },
     options: {
       scales: { x: { ticks: { callback: (value) => (data.cycles[value] ? data.cycles[value].x : "") } }, y: { beginAtZero: true } },
-      plugins: { tooltip: { callbacks: { label: (ctx) => ctx.raw.title + ": " + ctx.raw.y + " d (" + ctx.raw.day + ")" } } },
+      plugins: { tooltip: { callbacks: { label: (ctx) => ctx.raw.text } } },
     },
   });
 
