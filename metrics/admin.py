@@ -11,6 +11,7 @@ from opsboard.exports import csv_response
 from projects.admin import OrganizationScopedAdmin, ScopedInline, managed_organization_ids
 from projects.models import Membership
 
+from .imports import COLUMNS
 from .models import Kpi, Measurement, Retrospective, RetrospectiveAction
 from .retrospectives import retrospective_rebuild
 
@@ -56,7 +57,9 @@ class KpiAdmin(OrganizationScopedAdmin):
     @admin.action(description=_("Export the measurements of the selected KPIs (CSV)"))
     def export_measurements(self, request: HttpRequest, queryset: QuerySet[Kpi]) -> HttpResponse:
         response, writer = csv_response("measurements.csv")
-        writer.writerow(["kpi", "period_start", "value", "note"])
+        # The import's own column names, untranslated, and ISO days: a file exported here
+        # can be edited in a spreadsheet and imported back on the KPI page.
+        writer.writerow(COLUMNS)
         for measurement in (
             Measurement.objects.filter(kpi__in=queryset)
             .select_related("kpi")
