@@ -287,7 +287,7 @@ class ChecklistItem(models.Model):
         Card, on_delete=models.CASCADE, related_name="checklist", verbose_name=_("card")
     )
     text = models.CharField(_("text"), max_length=200)
-    done = models.BooleanField(_("done"), default=False)
+    done = models.BooleanField(pgettext_lazy("checklist item", "done"), default=False)
     position = models.PositiveIntegerField(default=0)
 
     class Meta:
