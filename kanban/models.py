@@ -5,6 +5,7 @@ from django.core.validators import MinValueValidator
 from django.db import models
 from django.utils import timezone as django_timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from projects.models import Goal, Organization, Project, Team
 
@@ -214,14 +215,17 @@ class Card(models.Model):
 
 
 class EventKind(models.TextChoices):
-    CREATED = "created", _("created")
-    MOVED = "moved", _("moved")
-    ASSIGNED = "assigned", _("assigned")
-    DUE_CHANGED = "due_changed", _("changed the due date")
-    BLOCKED = "blocked", _("blocked")
-    UNBLOCKED = "unblocked", _("unblocked")
-    ARCHIVED = "archived", _("archived")
-    RESTORED = "restored", _("restored")
+    """What happened to a card. The labels name the event where it stands alone (the admin);
+    the card's history writes each kind as a sentence of its own (templates/kanban/card.html)."""
+
+    CREATED = "created", pgettext_lazy("card history event", "created")
+    MOVED = "moved", pgettext_lazy("card history event", "moved")
+    ASSIGNED = "assigned", pgettext_lazy("card history event", "assigned")
+    DUE_CHANGED = "due_changed", pgettext_lazy("card history event", "changed the due date")
+    BLOCKED = "blocked", pgettext_lazy("card history event", "blocked")
+    UNBLOCKED = "unblocked", pgettext_lazy("card history event", "unblocked")
+    ARCHIVED = "archived", pgettext_lazy("card history event", "archived")
+    RESTORED = "restored", pgettext_lazy("card history event", "restored")
 
 
 class CardEvent(models.Model):
@@ -283,7 +287,7 @@ class ChecklistItem(models.Model):
         Card, on_delete=models.CASCADE, related_name="checklist", verbose_name=_("card")
     )
     text = models.CharField(_("text"), max_length=200)
-    done = models.BooleanField(_("done"), default=False)
+    done = models.BooleanField(pgettext_lazy("checklist item", "done"), default=False)
     position = models.PositiveIntegerField(default=0)
 
     class Meta:

@@ -14,7 +14,17 @@ from django.utils.translation import gettext as _
 from opsboard.accounts.models import User
 from projects.models import Goal, Membership, Organization, Team
 
-from .models import Board, Card, CardEvent, ChecklistItem, Column, ColumnKind, Comment, Label
+from .models import (
+    Board,
+    Card,
+    CardEvent,
+    ChecklistItem,
+    Column,
+    ColumnKind,
+    Comment,
+    EventKind,
+    Label,
+)
 
 
 def boards_for_organization(*, organization: Organization) -> QuerySet[Board]:
@@ -232,8 +242,33 @@ def board_view(*, board: Board, filters: BoardFilters, user: User, today: date) 
     )
 
 
-def card_history(*, card: Card) -> QuerySet[CardEvent]:
-    return card.events.select_related("actor", "from_column", "to_column").order_by("-at", "-pk")
+def card_history(*, card: Card) -> list[CardEvent]:
+    """The card's events, newest first. An assignment carries the people it went from and
+    to (``assigned_from``, ``assigned_to``; None when nobody, or an account since deleted),
+    so the history can name them; a due-date change its days (``due_from``, ``due_to``),
+    so the history writes them in the reader's language."""
+    events = list(
+        card.events.select_related("actor", "from_column", "to_column").order_by("-at", "-pk")
+    )
+    assignments = [event for event in events if event.kind == EventKind.ASSIGNED]
+    people = User.objects.in_bulk(
+        {
+            int(value)
+            for event in assignments
+            for value in (event.old_value, event.new_value)
+            if value.isdigit()
+        }
+    )
+    for event in assignments:
+        event.assigned_from = (
+            people.get(int(event.old_value)) if event.old_value.isdigit() else None
+        )
+        event.assigned_to = people.get(int(event.new_value)) if event.new_value.isdigit() else None
+    for event in events:
+        if event.kind == EventKind.DUE_CHANGED:
+            event.due_from = date.fromisoformat(event.old_value) if event.old_value else None
+            event.due_to = date.fromisoformat(event.new_value) if event.new_value else None
+    return events
 
 
 def card_comments(*, card: Card) -> QuerySet[Comment]:

@@ -5,6 +5,7 @@ from typing import Any
 from django import forms
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from kanban.models import Board
 from opsboard.accounts.models import User
@@ -107,7 +108,10 @@ class RetrospectiveForm(forms.Form):
 
 class RetrospectiveActionForm(forms.Form):
     title = forms.CharField(label=_("Improvement action"), max_length=200)
-    owner = forms.ModelChoiceField(label=_("Owner"), queryset=User.objects.none())
+    owner = forms.ModelChoiceField(
+        label=pgettext_lazy("owner of a project, goal or action", "Owner"),
+        queryset=User.objects.none(),
+    )
     due_date = forms.DateField(label=_("Due date"), widget=DateInput())
     # Only for a team's retrospective; the service says when none is chosen or there is none.
     board = forms.ModelChoiceField(

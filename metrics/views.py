@@ -11,6 +11,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from opsboard.dates import day
@@ -113,7 +114,14 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 def _chart_csv(chart: str, flow: Flow, cycles: list, throughput: list) -> HttpResponse:
     response, writer = csv_response(f"{chart}.csv")
     if chart == "flow":
-        writer.writerow([_("Day"), _("To do"), _("In progress"), _("Done")])
+        writer.writerow(
+            [
+                pgettext("cumulative flow: the day of a row", "Day"),
+                _("To do"),
+                _("In progress"),
+                _("Done"),
+            ]
+        )
         writer.writerows(
             zip([d.isoformat() for d in flow.days], flow.todo, flow.doing, flow.done, strict=True)
         )

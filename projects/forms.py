@@ -5,6 +5,7 @@ from typing import Any
 from django import forms
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from opsboard.accounts.models import User, timezone_choices
 from opsboard.notify.chat import validate_webhook_url
@@ -112,7 +113,11 @@ class ProjectForm(forms.Form):
         label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
     teams = TeamsField(label=_("Participating teams"), queryset=Team.objects.none())
-    owner = forms.ModelChoiceField(label=_("Owner"), queryset=User.objects.none(), required=False)
+    owner = forms.ModelChoiceField(
+        label=pgettext_lazy("owner of a project, goal or action", "Owner"),
+        queryset=User.objects.none(),
+        required=False,
+    )
     start_date = forms.DateField(label=_("Start date"), widget=DateInput())
     due_date = forms.DateField(label=_("Due date"), widget=DateInput())
     status = forms.ChoiceField(
@@ -140,7 +145,10 @@ class ProjectFilterForm(forms.Form):
     )
     status = forms.ChoiceField(label=_("Status"), required=False)
     owner = forms.ModelChoiceField(
-        label=_("Owner"), queryset=User.objects.none(), required=False, empty_label=_("Anyone")
+        label=pgettext_lazy("owner of a project, goal or action", "Owner"),
+        queryset=User.objects.none(),
+        required=False,
+        empty_label=_("Anyone"),
     )
 
     def __init__(self, *args: Any, organization: Organization, **kwargs: Any) -> None:
@@ -200,7 +208,11 @@ class GoalForm(forms.Form):
         label=_("Serves the objective"), queryset=Goal.objects.none(), required=False
     )
     team = forms.ModelChoiceField(label=_("Team"), queryset=Team.objects.none(), required=False)
-    owner = forms.ModelChoiceField(label=_("Owner"), queryset=User.objects.none(), required=False)
+    owner = forms.ModelChoiceField(
+        label=pgettext_lazy("owner of a project, goal or action", "Owner"),
+        queryset=User.objects.none(),
+        required=False,
+    )
     # Time-bound
     start_date = forms.DateField(label=_("Start date"), widget=DateInput(), required=False)
     due_date = forms.DateField(label=_("Due date"), widget=DateInput(), required=False)

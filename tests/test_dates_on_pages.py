@@ -117,8 +117,8 @@ def test_a_card_tile_shows_its_due_day_short(
         (
             "zh-hans",
             [
-                "2026年12月1日 星期二 · 自11月30日（周一）以来完成的 · 12月4日（周五）",
-                "SDK review · 已 9 天",
+                "2026年12月1日 星期二 · 11月30日（周一）以来完成 · 12月4日（周五）前到期",
+                "SDK review · 已受阻 9 天",
                 "Report to leads 12月4日（周五）",
             ],
         ),
@@ -255,7 +255,7 @@ def test_exports_keep_iso_days_under_translated_headers(
 @pytest.mark.parametrize(
     ("language", "expires"),
     [
-        ("zh-CN,zh;q=0.9", "将于 2026年12月8日 10:00（北京时间）过期"),
+        ("zh-CN,zh;q=0.9", "将于2026年12月8日 10:00（北京时间）过期"),
         ("en", "expires on Dec 8, 2026, 10:00 (Beijing time)"),
     ],
 )

@@ -138,11 +138,11 @@ def test_goal_page_and_check_speak_chinese(tenant: Tenant, client) -> None:
     page = client.get(reverse("projects:goal_detail", args=["acme", goal.pk])).text
     for text in (
         "SMART 检查",
-        "没有关联任何上级目标。",
+        "没有对齐任何上级目标。",
         "基线",
         "目标值",
         "状态如何判定",
-        "登记进展",
+        "更新进展",
     ):
         assert text in page
     response = client.post(

@@ -4,6 +4,7 @@ from typing import Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from .models import Preference
 
@@ -60,7 +61,7 @@ class PreferenceForm(forms.ModelForm):
             choices=[
                 ("unknown", _("As my role: yes for team leads, ops managers and owners")),
                 ("true", _("Yes, on the organisation's digest day, at my reminder hour")),
-                ("false", _("No")),
+                ("false", pgettext_lazy("weekly digest subscription", "No")),
             ]
         ),
         required=False,

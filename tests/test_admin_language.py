@@ -1,0 +1,45 @@
+"""The admin keeps Django's own Chinese wording: the app's catalogue does not override it.
+
+The app's catalogue is searched before Django's, so a bare msgid of ours that Django also
+uses ("Change", "No", "Action") would replace Django's words all over the admin. Ours carry
+a context instead.
+"""
+
+from __future__ import annotations
+
+from django.contrib.admin.models import CHANGE, LogEntry
+from django.contrib.contenttypes.models import ContentType
+from django.urls import reverse
+
+from tests.conftest import Tenant
+
+
+def test_the_chinese_admin_says_change_yes_no_and_action_as_django_does(
+    tenant: Tenant, client
+) -> None:
+    user = tenant.owner.user
+    user.is_staff = user.is_superuser = True
+    user.language = "zh-hans"
+    user.save()
+    client.force_login(user)
+
+    index = client.get(reverse("admin:index")).text
+    assert 'class="changelink"' in index
+    assert "修改</a>" in index  # each model's Change link
+    assert "变化" not in index  # the retrospective's month-over-month column, not the admin's
+
+    users = client.get(reverse("admin:accounts_user_changelist")).text
+    assert "否</a>" in users  # the Yes / No filters
+    assert "不接收" not in users  # the digest subscription's "No"
+
+    LogEntry.objects.create(
+        user=user,
+        content_type=ContentType.objects.get_for_model(user),
+        object_id=str(user.pk),
+        object_repr=str(user),
+        action_flag=CHANGE,
+        change_message="[]",
+    )
+    history = client.get(reverse("admin:accounts_user_history", args=[user.pk])).text
+    assert '<th scope="col">动作</th>' in history
+    assert "措施" not in history  # the improvement action
