@@ -18,7 +18,7 @@ class ColumnInline(ScopedInline):
 
 class LabelInline(ScopedInline):
     model = Label
-    fields = ["name", "color"]
+    fields = ["name", "builtin", "color"]
 
 
 @admin.register(Board)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.shortcuts import get_object_or_404
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import serializers, status
 from rest_framework.request import Request
@@ -27,9 +28,43 @@ from .models import Board, Card, CardEvent, Column, ColumnKind, Label, Priority
 
 
 class ColumnOutput(serializers.ModelSerializer):
+    name = serializers.CharField(
+        source="display_name",
+        read_only=True,
+        help_text="As typed, else the name of its kind in the request's language (Accept-Language).",
+    )
+    builtin_name = serializers.SerializerMethodField(
+        help_text="True when nobody typed a name: `name` is the name of its kind."
+    )
+
     class Meta:
         model = Column
-        fields = ["id", "name", "kind", "wip_limit", "wip_hard", "position"]
+        fields = ["id", "name", "builtin_name", "kind", "wip_limit", "wip_hard", "position"]
+
+    def get_builtin_name(self, column: Column) -> bool:
+        return not column.name
+
+
+@extend_schema_field(OpenApiTypes.STR)
+class LabelName(serializers.RelatedField):
+    """A label by name: in answers the name its reader sees (a built-in label's in the
+    request's language), in requests the name as typed or a built-in's in any language."""
+
+    default_error_messages = {
+        "does_not_exist": "This board has no label called “{name}”.",
+        "incorrect_type": "A label is given by its name.",
+    }
+
+    def to_representation(self, label: Label) -> str:
+        return label.display_name
+
+    def to_internal_value(self, data: Any) -> Label:
+        if not isinstance(data, str):
+            self.fail("incorrect_type")
+        for label in self.get_queryset():
+            if label.is_called(data):
+                return label
+        self.fail("does_not_exist", name=data)
 
 
 class BoardOutput(serializers.ModelSerializer):
@@ -46,7 +81,7 @@ class BoardOutput(serializers.ModelSerializer):
 
 class CardOutput(serializers.ModelSerializer):
     assignee = PersonEmail()
-    labels = serializers.SlugRelatedField(slug_field="name", many=True, read_only=True)
+    labels = LabelName(many=True, read_only=True)
 
     class Meta:
         model = Card
@@ -97,9 +132,7 @@ class CardInputSerializer(OrganizationScopedInput):
     )
     due_date = serializers.DateField(required=False, allow_null=True, default=None)
     priority = serializers.ChoiceField(choices=Priority.choices, default=Priority.NORMAL)
-    labels = serializers.SlugRelatedField(
-        slug_field="name", many=True, queryset=Label.objects.none(), required=False, default=list
-    )
+    labels = LabelName(many=True, queryset=Label.objects.none(), required=False, default=list)
     blocked = serializers.BooleanField(default=False)
     blocked_reason = serializers.CharField(
         max_length=300, required=False, allow_blank=True, default=""
@@ -134,7 +167,13 @@ class MoveOutput(serializers.Serializer):
 
 
 class ColumnInput(serializers.Serializer):
-    name = serializers.CharField(max_length=60)
+    name = serializers.CharField(
+        max_length=60,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="Empty, or the name of its kind in any language: the kind's name, in each reader's language.",
+    )
     kind = serializers.ChoiceField(choices=ColumnKind.choices)
     wip_limit = serializers.IntegerField(
         min_value=1, max_value=999, required=False, allow_null=True, default=None

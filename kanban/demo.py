@@ -11,6 +11,7 @@ from projects.models import Goal, Organization, Project, Team
 
 from .models import (
     Board,
+    BuiltinLabel,
     Card,
     CardEvent,
     ChecklistItem,
@@ -355,14 +356,15 @@ SUPPLY_CARDS = [
     ("Fuel price hedge options", "Finance", "zheng.li", "todo", 10, None, None, 2, 2, [], ""),
 ]
 
+# The demo's labels are the product's own (BuiltinLabel): each reader sees them in their language.
 LABEL_COLOURS = {
-    "data": "#0172ad",
-    "research": "#7b5ea7",
-    "feature": "#1e7b4f",
-    "experiment": "#975a00",
-    "bug": "#b3261e",
-    "performance": "#00838f",
-    "report": "#5c6b7a",
+    BuiltinLabel.DATA: "#0172ad",
+    BuiltinLabel.RESEARCH: "#7b5ea7",
+    BuiltinLabel.FEATURE: "#1e7b4f",
+    BuiltinLabel.EXPERIMENT: "#975a00",
+    BuiltinLabel.BUG: "#b3261e",
+    BuiltinLabel.PERFORMANCE: "#00838f",
+    BuiltinLabel.REPORT: "#5c6b7a",
 }
 
 
@@ -384,7 +386,7 @@ def _seed_board(
     labels = {}
     for name in sorted({label for row in rows for label in row[9]}):
         labels[name], _ = Label.objects.get_or_create(
-            board=board, name=name, defaults={"color": LABEL_COLOURS[name]}
+            board=board, builtin=name, defaults={"color": LABEL_COLOURS[name]}
         )
     ranks = dict.fromkeys(columns, 0)
     events = []

@@ -9,7 +9,7 @@ from opsboard.accounts.models import User
 from projects.forms import DateInput, members_of
 from projects.models import Goal, Team
 
-from .models import Board, ColumnKind, Label, Priority
+from .models import Board, Column, ColumnKind, Label, Priority
 
 
 class CardForm(forms.Form):
@@ -68,16 +68,26 @@ class MoveForm(forms.Form):
 
 
 class ColumnForm(forms.Form):
-    name = forms.CharField(label=_("Name"), max_length=60)
+    name = forms.CharField(
+        label=_("Name"),
+        max_length=60,
+        required=False,
+        help_text=_("Leave empty to use the name of its kind, in each reader's language."),
+    )
     kind = forms.ChoiceField(label=_("Kind"), choices=ColumnKind.choices)
     wip_limit = forms.IntegerField(label=_("WIP limit"), min_value=1, max_value=999, required=False)
     wip_hard = forms.BooleanField(label=_("Hard limit"), required=False)
 
-    def __init__(self, *args: Any, html_form: str = "", **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, html_form: str = "", column: Column | None = None, **kwargs: Any
+    ) -> None:
         """``html_form``: the id of the <form> the fields belong to when they sit
-        outside it, one per table cell (the column settings table)."""
+        outside it, one per table cell (the column settings table). ``column``: the
+        column edited; an empty name field shows the name it falls back to."""
         super().__init__(*args, **kwargs)
         self.html_form = html_form
+        if column is not None:
+            self.fields["name"].widget.attrs["placeholder"] = ColumnKind(column.kind).label
         if html_form:
             for field in self.fields.values():
                 field.widget.attrs.update(form=html_form, **{"aria-label": field.label})

@@ -7,6 +7,7 @@ from django.utils import timezone as django_timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from opsboard.builtins import in_each_language
 from projects.models import Goal, Organization, Project, Team
 
 
@@ -49,7 +50,13 @@ class Column(models.Model):
     board = models.ForeignKey(
         Board, on_delete=models.CASCADE, related_name="columns", verbose_name=_("board")
     )
-    name = models.CharField(_("name"), max_length=60)
+    # Empty for the columns a board starts with: they show the name of their kind.
+    name = models.CharField(
+        _("name"),
+        max_length=60,
+        blank=True,
+        help_text=_("Leave empty to use the name of its kind, in each reader's language."),
+    )
     kind = models.CharField(
         _("kind"), max_length=5, choices=ColumnKind.choices, default=ColumnKind.TODO
     )
@@ -74,7 +81,12 @@ class Column(models.Model):
         ordering = ["board", "position", "pk"]
 
     def __str__(self) -> str:
-        return self.name
+        return self.display_name
+
+    @property
+    def display_name(self) -> str:
+        """The name as typed, else the name of its kind (To do / 待办) in the reader's language."""
+        return self.name or str(ColumnKind(self.kind).label)
 
 
 class Priority(models.IntegerChoices):
@@ -98,23 +110,70 @@ def relative_luminance(color: str) -> float:
     return 0.2126 * red + 0.7152 * green + 0.0722 * blue
 
 
+class BuiltinLabel(models.TextChoices):
+    """Labels in the product's words: the kinds of work any ops team tags cards with."""
+
+    BUG = "bug", pgettext_lazy("card label", "bug")
+    FEATURE = "feature", pgettext_lazy("card label", "feature")
+    DATA = "data", pgettext_lazy("card label", "data")
+    RESEARCH = "research", pgettext_lazy("card label", "research")
+    EXPERIMENT = "experiment", pgettext_lazy("card label", "experiment")
+    PERFORMANCE = "performance", pgettext_lazy("card label", "performance")
+    REPORT = "report", pgettext_lazy("card label", "report")
+
+
 class Label(models.Model):
     board = models.ForeignKey(
         Board, on_delete=models.CASCADE, related_name="labels", verbose_name=_("board")
     )
-    name = models.CharField(_("name"), max_length=40)
+    # A built-in label keeps its name empty and shows the built-in name in the reader's language.
+    name = models.CharField(_("name"), max_length=40, blank=True)
+    builtin = models.CharField(
+        _("built-in label"), max_length=20, choices=BuiltinLabel.choices, blank=True
+    )
     color = models.CharField(_("colour"), max_length=7, default="#6b7785")
 
     class Meta:
         verbose_name = _("label")
         verbose_name_plural = _("labels")
-        ordering = ["name"]
+        # Built-ins (no typed name) first, then the typed names.
+        ordering = ["name", "builtin"]
         constraints = [
-            models.UniqueConstraint(fields=["board", "name"], name="kanban_label_unique_on_board")
+            models.UniqueConstraint(
+                fields=["board", "name"],
+                condition=~models.Q(name=""),
+                name="kanban_label_unique_on_board",
+            ),
+            models.UniqueConstraint(
+                fields=["board", "builtin"],
+                condition=~models.Q(builtin=""),
+                name="kanban_label_builtin_once_on_board",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(name="", builtin=""), name="kanban_label_named"
+            ),
         ]
 
     def __str__(self) -> str:
-        return self.name
+        return self.display_name
+
+    @property
+    def display_name(self) -> str:
+        """The name as typed, else the built-in name in the reader's language (bug / 缺陷)."""
+        if self.name or not self.builtin:
+            return self.name
+        return str(BuiltinLabel(self.builtin).label)
+
+    def names(self) -> set[str]:
+        """Every name the label answers to: as typed, or the built-in's in each language."""
+        if self.name or not self.builtin:
+            return {self.name}
+        return in_each_language(BuiltinLabel(self.builtin).label)
+
+    def is_called(self, name: str) -> bool:
+        """Whether ``name`` names this label, case and the spaces around it aside."""
+        name = name.strip().casefold()
+        return any(name == own.casefold() for own in self.names())
 
     @property
     def text_color(self) -> str:

@@ -149,7 +149,7 @@ def _cards(board: Board) -> QuerySet[Card]:
     return (
         Card.objects.filter(board=board, archived_at__isnull=True, column__archived_at__isnull=True)
         .select_related("assignee", "team", "goal")
-        .prefetch_related(Prefetch("labels", queryset=Label.objects.order_by("name")))
+        .prefetch_related(Prefetch("labels", queryset=Label.objects.order_by("name", "builtin")))
         .annotate(
             checklist_total=Count("checklist", distinct=True),
             checklist_done=Count("checklist", filter=Q(checklist__done=True), distinct=True),

@@ -14,10 +14,11 @@ from datetime import date
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F, Max, Min
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from opsboard.accounts.models import User
+from opsboard.builtins import typed_name
 from projects.access import require_editor, require_lead
 from projects.models import Goal, Membership, Project, Team
 
@@ -51,27 +52,28 @@ def _event(card: Card, kind: str, actor: User | None, **values: object) -> CardE
 
 @transaction.atomic
 def board_create(*, project: Project, name: str = "", actor: Membership | None = None) -> Board:
-    """A board with To do / In progress / Done columns, in the organisation's language."""
+    """A board with To do / In progress / Done columns.
+
+    The columns are built-ins (no typed name), so each reader sees them in their
+    own language: 待办 / 进行中 / 已完成 or To do / In progress / Done.
+    """
     if actor is not None:
         require_lead(actor)
     organization = project.organization
     board = Board.objects.create(
         organization=organization, project=project, name=name or project.name
     )
-    # The columns are named in the organisation's language: 待办 / 进行中 / 已完成.
-    with translation.override(organization.language):
-        Column.objects.bulk_create(
-            Column(board=board, kind=kind, name=str(kind.label), position=position)
-            for position, kind in enumerate(ColumnKind)
-        )
+    Column.objects.bulk_create(
+        Column(board=board, kind=kind, position=position)
+        for position, kind in enumerate(ColumnKind)
+    )
     return board
 
 
-def _check_column_name(name: str) -> str:
-    name = name.strip()
-    if not name:
-        raise ValidationError({"name": _("Give the column a name.")})
-    return name
+def _column_name(name: str, kind: str) -> str:
+    """The name to store: as typed, or "" for the name of its kind (empty, or that name
+    in any language, as an unchanged form or an API client sends it back)."""
+    return typed_name(name, ColumnKind(kind).label)
 
 
 @transaction.atomic
@@ -90,7 +92,7 @@ def column_create(
     ) + 1
     column = Column.objects.create(
         board=board,
-        name=_check_column_name(name),
+        name=_column_name(name, kind),
         kind=kind,
         wip_limit=wip_limit,
         wip_hard=wip_hard,
@@ -111,7 +113,7 @@ def column_update(
     wip_hard: bool,
 ) -> Column:
     require_lead(actor)
-    column.name = _check_column_name(name)
+    column.name = _column_name(name, kind)
     column.kind = kind
     column.wip_limit = wip_limit
     column.wip_hard = wip_hard and wip_limit is not None
@@ -144,7 +146,7 @@ def column_archive(*, actor: Membership, column: Column) -> None:
     require_lead(actor)
     if column.cards.filter(archived_at__isnull=True).exists():
         raise ValidationError(
-            _("Move or archive the cards in “%(column)s” first.") % {"column": column.name}
+            _("Move or archive the cards in “%(column)s” first.") % {"column": column.display_name}
         )
     if column.board.columns.filter(archived_at__isnull=True).count() <= 1:
         raise ValidationError(_("A board keeps at least one column."))
@@ -292,7 +294,7 @@ def _check_wip(column: Column, *, moving: Card | None) -> str | None:
     if count < column.wip_limit:
         return None
     message = _("“%(column)s” already holds %(count)s cards, its limit is %(limit)s.") % {
-        "column": column.name,
+        "column": column.display_name,
         "count": count,
         "limit": column.wip_limit,
     }
@@ -464,7 +466,8 @@ def label_create(*, actor: Membership, board: Board, name: str, color: str) -> L
     name = name.strip()
     if not name:
         raise ValidationError({"name": _("Give the label a name.")})
-    if board.labels.filter(name__iexact=name).exists():
+    # A built-in label answers to its name in every language: no "bug" beside 缺陷.
+    if any(label.is_called(name) for label in board.labels.all()):
         raise ValidationError({"name": _("This board already has that label.")})
     return Label.objects.create(board=board, name=name, color=color)
 

@@ -247,7 +247,7 @@ def card_create(request: HttpRequest, board_id: int) -> HttpResponse:
             form.add_error(None, error)
         else:
             messages.success(
-                request, _("Card added to “%(column)s”.") % {"column": card.column.name}
+                request, _("Card added to “%(column)s”.") % {"column": card.column.display_name}
             )
             return redirect(
                 "kanban:board_detail", org_slug=request.organization.slug, board_id=board.pk
@@ -343,6 +343,7 @@ def board_columns(request: HttpRequest, board_id: int) -> HttpResponse:
                 prefix=f"column-{column.pk}",
                 initial={f: getattr(column, f) for f in ("name", "kind", "wip_limit", "wip_hard")},
                 html_form=f"column-{column.pk}",
+                column=column,
             ),
         )
         for column in selectors.open_columns(board)

@@ -26,7 +26,7 @@ class MeasurementInline(ScopedInline):
 @admin.register(Kpi)
 class KpiAdmin(OrganizationScopedAdmin):
     list_display = [
-        "name",
+        "kpi_name",
         "organization",
         "source",
         "frequency",
@@ -47,6 +47,10 @@ class KpiAdmin(OrganizationScopedAdmin):
     inlines = [MeasurementInline]
     actions = ["export_measurements"]
 
+    @admin.display(description=_("name"), ordering="name")
+    def kpi_name(self, kpi: Kpi) -> str:
+        return kpi.display_name
+
     def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
         if db_field.name in ("project", "goal") and not request.user.is_superuser:
             kwargs["queryset"] = db_field.related_model.objects.filter(
@@ -63,11 +67,11 @@ class KpiAdmin(OrganizationScopedAdmin):
         for measurement in (
             Measurement.objects.filter(kpi__in=queryset)
             .select_related("kpi")
-            .order_by("kpi__name", "period_start")
+            .order_by("kpi__name", "kpi_id", "period_start")
         ):
             writer.writerow(
                 [
-                    measurement.kpi.name,
+                    measurement.kpi.display_name,
                     measurement.period_start.isoformat(),
                     measurement.value,
                     measurement.note,

@@ -24,6 +24,14 @@ MAX_SERIES_PERIODS = 260  # five years of weeks
 
 
 class KpiOutput(serializers.ModelSerializer):
+    name = serializers.CharField(
+        source="display_name",
+        read_only=True,
+        help_text="As typed, else the built-in name of its source in the request's language (Accept-Language).",
+    )
+    builtin_name = serializers.SerializerMethodField(
+        help_text="True when nobody typed a name: `name` is the built-in name of its source."
+    )
     value = serializers.SerializerMethodField(
         help_text="this period's value (computed live, or entered)"
     )
@@ -34,6 +42,7 @@ class KpiOutput(serializers.ModelSerializer):
         fields = [
             "id",
             "name",
+            "builtin_name",
             "description",
             "source",
             "unit",
@@ -55,6 +64,9 @@ class KpiOutput(serializers.ModelSerializer):
         if kpi.pk not in tiles:
             [tiles[kpi.pk]] = selectors.tiles([kpi], today=selectors.today_for(kpi.organization))
         return tiles[kpi.pk]
+
+    def get_builtin_name(self, kpi: Kpi) -> bool:
+        return not kpi.name
 
     def get_value(self, kpi: Kpi) -> str | None:
         value = self._tile(kpi).value
@@ -245,7 +257,7 @@ def _digest_data(digest: Digest, *, subscribed_now: bool) -> dict[str, Any]:
         "kpis": [
             {
                 "kpi": tile.kpi.pk,
-                "name": tile.kpi.name,
+                "name": tile.kpi.display_name,
                 "value": tile.value,
                 "target": tile.kpi.target,
                 "rag": tile.rag,

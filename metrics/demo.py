@@ -15,14 +15,16 @@ from .pulse import teams_worked_with
 
 WEEKS = 12
 
+# The computed KPIs keep the built-in names of their sources (no typed name), so each
+# reader sees them in their own language.
 COMPUTED = [
-    # name, source, unit, direction, target, amber, red
-    ("On-time completion rate", Source.ON_TIME_RATE, Unit.PERCENT, Direction.INCREASE, 90, 90, 75),
-    ("Throughput", Source.THROUGHPUT, Unit.COUNT, Direction.INCREASE, 5, 4, 2),
-    ("Cycle time (median)", Source.CYCLE_TIME_MEDIAN, Unit.DAYS, Direction.DECREASE, 5, 7, 10),
-    ("Open overdue cards", Source.OVERDUE_OPEN, Unit.COUNT, Direction.DECREASE, 0, 2, 5),
-    ("Blocked cards", Source.BLOCKED, Unit.COUNT, Direction.DECREASE, 0, 1, 3),
-    ("Blocked days", Source.BLOCKED_DAYS, Unit.DAYS, Direction.DECREASE, 0, 3, 7),
+    # source, unit, direction, target, amber, red
+    (Source.ON_TIME_RATE, Unit.PERCENT, Direction.INCREASE, 90, 90, 75),
+    (Source.THROUGHPUT, Unit.COUNT, Direction.INCREASE, 5, 4, 2),
+    (Source.CYCLE_TIME_MEDIAN, Unit.DAYS, Direction.DECREASE, 5, 7, 10),
+    (Source.OVERDUE_OPEN, Unit.COUNT, Direction.DECREASE, 0, 2, 5),
+    (Source.BLOCKED, Unit.COUNT, Direction.DECREASE, 0, 1, 3),
+    (Source.BLOCKED_DAYS, Unit.DAYS, Direction.DECREASE, 0, 3, 7),
 ]
 
 MANUAL = [
@@ -41,9 +43,9 @@ def seed_demo_kpis(organization: Organization, today: date) -> None:
         return
     weeks = periods(Frequency.WEEKLY, period_start(Frequency.WEEKLY, today), WEEKS + 1)[:-1]
     position = 0
-    for name, source, unit, direction, target, amber, red in COMPUTED:
+    for source, unit, direction, target, amber, red in COMPUTED:
         kpi = Kpi.objects.create(
-            organization=organization, name=name, source=source, unit=unit, direction=direction,
+            organization=organization, source=source, unit=unit, direction=direction,
             target=target, amber_threshold=amber, red_threshold=red, decimals=0 if unit == Unit.COUNT and source != Source.THROUGHPUT else 1,
             position=position,
         )  # fmt: skip
@@ -65,7 +67,7 @@ def seed_demo_kpis(organization: Organization, today: date) -> None:
     ).first()
     if churn_goal is not None:
         kpi = Kpi.objects.create(
-            organization=organization, name="Churn goal progress", source=Source.GOAL_PROGRESS, unit=Unit.PERCENT,
+            organization=organization, source=Source.GOAL_PROGRESS, unit=Unit.PERCENT,
             direction=Direction.INCREASE, target=100, amber_threshold=30, red_threshold=15, goal=churn_goal, decimals=0,
             position=position,
         )  # fmt: skip
@@ -73,7 +75,7 @@ def seed_demo_kpis(organization: Organization, today: date) -> None:
     engineering = organization.teams.filter(name__startswith="Engineering").first()
     if engineering is not None:
         kpi = Kpi.objects.create(
-            organization=organization, name="On-time completion rate", source=Source.ON_TIME_RATE, unit=Unit.PERCENT,
+            organization=organization, source=Source.ON_TIME_RATE, unit=Unit.PERCENT,
             direction=Direction.INCREASE, target=90, amber_threshold=90, red_threshold=75, team=engineering,
             position=position + 1,
         )  # fmt: skip
@@ -116,11 +118,11 @@ def seed_demo_pulse(organization: Organization, today: date) -> None:
                 )  # fmt: skip
     PulseAnswer.objects.bulk_create(answers)
     satisfaction = Kpi.objects.create(
-        organization=organization, name="Cross-team satisfaction", source=Source.PULSE_SATISFACTION, unit=Unit.SCORE,
+        organization=organization, source=Source.PULSE_SATISFACTION, unit=Unit.SCORE,
         direction=Direction.INCREASE, target=4, amber_threshold=4, red_threshold=3.5, frequency=Frequency.MONTHLY, position=20,
     )  # fmt: skip
     nps = Kpi.objects.create(
-        organization=organization, name="NPS of working with other teams", source=Source.PULSE_NPS, unit=Unit.SCORE,
+        organization=organization, source=Source.PULSE_NPS, unit=Unit.SCORE,
         direction=Direction.INCREASE, target=30, amber_threshold=30, red_threshold=0, frequency=Frequency.MONTHLY,
         decimals=0, position=21,
     )  # fmt: skip

@@ -150,7 +150,7 @@ class OrganizationWeek:
         kpis = list(
             Kpi.objects.filter(organization=organization)
             .select_related("organization", "team", "project", "goal")
-            .order_by("position", "name")
+            .in_reading_order()
         )
         # As of the week's Sunday: its value, the week before, and the trend up to it.
         self.tiles = Index(tiles(kpis, today=self.week_end) if kpis else [], _kpi_keys)

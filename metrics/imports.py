@@ -123,8 +123,10 @@ def _check_rows(*, organization: Organization, lines: Iterator[list[str]]) -> li
         raise ValidationError(_("The file is empty."))
     if [cell.strip().lower() for cell in header][:3] != list(COLUMNS[:3]):
         raise ValidationError(_("The first row must name the columns: kpi, period, value, note."))
-    kpis = {kpi.name.strip().lower(): kpi for kpi in Kpi.objects.filter(organization=organization)}
-    kpis.update({str(kpi.pk): kpi for kpi in kpis.values()})
+    # A KPI by its name (a built-in's in either language), or by its number.
+    organization_kpis = list(Kpi.objects.filter(organization=organization))
+    kpis = {name.strip().lower(): kpi for kpi in organization_kpis for name in kpi.names()}
+    kpis.update({str(kpi.pk): kpi for kpi in organization_kpis})
     existing = {
         (kpi_id, start): value
         for kpi_id, start, value in Measurement.objects.filter(
@@ -150,7 +152,7 @@ def _check_rows(*, organization: Organization, lines: Iterator[list[str]]) -> li
             row.error = _("No KPI called “%(name)s”.") % {"name": raw[0].strip()}
             continue
         if row.kpi.is_computed:
-            row.error = _("“%(name)s” is computed from the work.") % {"name": row.kpi.name}
+            row.error = _("“%(name)s” is computed from the work.") % {"name": row.kpi.display_name}
             continue
         try:
             row.period = date.fromisoformat(raw[1].strip()[:10])

@@ -4,12 +4,16 @@ from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.db.models import Case, Value, When
+from django.db.models.functions import Coalesce, NullIf
 from django.utils import timezone as django_timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
+from opsboard.builtins import in_each_language, typed_name
 from opsboard.dates import day_range
 from projects.goals import format_change, format_value
 from projects.models import Direction, Goal, Organization, Project, Team, Unit
@@ -38,19 +42,59 @@ class Source(models.TextChoices):
     PULSE_NPS = "pulse_nps", _("NPS of working with the team (pulse)")
 
 
+# The names of the KPIs the product computes, shown in the reader's language while
+# nobody typed another (``Kpi.display_name``).
+BUILTIN_NAMES = {
+    Source.ON_TIME_RATE: _("On-time completion rate"),
+    Source.THROUGHPUT: _("Throughput"),
+    Source.CYCLE_TIME_MEDIAN: _("Cycle time (median)"),
+    Source.CYCLE_TIME_P85: _("Cycle time (85th percentile)"),
+    Source.LEAD_TIME_MEDIAN: _("Lead time (median)"),
+    Source.OVERDUE_OPEN: _("Open overdue cards"),
+    Source.WORK_IN_PROGRESS: _("Work in progress"),
+    Source.BLOCKED: _("Blocked cards"),
+    Source.BLOCKED_DAYS: _("Blocked days"),
+    Source.GOAL_PROGRESS: _("Goal progress"),
+    Source.PULSE_SATISFACTION: _("Cross-team satisfaction"),
+    Source.PULSE_NPS: _("NPS of working with other teams"),
+}
+
 # Computed KPIs that count cards: whole numbers, whatever decimals the KPI was given.
 COUNT_SOURCES = frozenset({Source.OVERDUE_OPEN, Source.WORK_IN_PROGRESS, Source.BLOCKED})
 
 KPI_DIRECTIONS = [(Direction.INCREASE, _("higher")), (Direction.DECREASE, _("lower"))]
 
 
+class KpiQuerySet(models.QuerySet["Kpi"]):
+    def in_reading_order(self) -> KpiQuerySet:
+        """By position, then by the name the reader sees: a built-in KPI by its name in
+        the active language, not by its empty name."""
+        builtin = Case(
+            *(When(source=source, then=Value(str(name))) for source, name in BUILTIN_NAMES.items()),
+            default=Value(""),
+            output_field=models.CharField(),
+        )
+        return self.order_by("position", Coalesce(NullIf("name", Value("")), builtin), "pk")
+
+
 class Kpi(models.Model):
-    """A number a team watches against a target: computed from the work, or recorded by hand."""
+    """A number a team watches against a target: computed from the work, or recorded by hand.
+
+    A computed KPI may leave its name empty: it then shows the built-in name of its
+    source (``BUILTIN_NAMES``) in each reader's language.
+    """
 
     organization = models.ForeignKey(
         Organization, on_delete=models.CASCADE, related_name="kpis", verbose_name=_("organisation")
     )
-    name = models.CharField(_("name"), max_length=120)
+    name = models.CharField(
+        _("name"),
+        max_length=120,
+        blank=True,
+        help_text=_(
+            "Leave empty for a computed KPI to use its built-in name, in each reader's language."
+        ),
+    )
     description = models.TextField(_("description"), blank=True)
     unit = models.CharField(_("unit"), max_length=10, choices=Unit.choices, default=Unit.PERCENT)
     direction = models.CharField(
@@ -104,13 +148,42 @@ class Kpi(models.Model):
     position = models.PositiveSmallIntegerField(_("position"), default=0)
     created_at = models.DateTimeField(_("created"), default=django_timezone.now, editable=False)
 
+    objects = KpiQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("KPI")
         verbose_name_plural = _("KPIs")
         ordering = ["position", "name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(name="", source=Source.MANUAL),
+                name="metrics_kpi_manual_named",
+                violation_error_message=_("Give the KPI a name."),
+            )
+        ]
 
     def __str__(self) -> str:
-        return self.name
+        return self.display_name
+
+    def clean(self) -> None:
+        super().clean()
+        self.name = typed_name(self.name, BUILTIN_NAMES.get(self.source))
+        if not self.name and not self.is_computed:
+            raise ValidationError({"name": _("Give the KPI a name.")})
+
+    @property
+    def display_name(self) -> str:
+        """The name as typed, else the built-in name of its source in the reader's language."""
+        if self.name or self.source not in BUILTIN_NAMES:
+            return self.name
+        return str(BUILTIN_NAMES[self.source])
+
+    def names(self) -> set[str]:
+        """Every name the KPI answers to (an import file's kpi column): as typed, or its
+        built-in name in each language."""
+        if self.name or self.source not in BUILTIN_NAMES:
+            return {self.name}
+        return in_each_language(BUILTIN_NAMES[self.source])
 
     @property
     def is_computed(self) -> bool:
@@ -145,10 +218,15 @@ class Kpi(models.Model):
 
     @property
     def label(self) -> str:
-        """The name with its team or project, as tiles and digests show it: two teams may
-        each have a "Throughput"."""
-        scope = self.team or self.project
-        return f"{self.name} · {scope.name}" if scope else self.name
+        """The name with its team, project or goal, as tiles and digests show it: two teams
+        may each have a "Throughput", two goals each a "Goal progress"."""
+        if self.team:
+            return f"{self.display_name} · {self.team.name}"
+        if self.project:
+            return f"{self.display_name} · {self.project.name}"
+        if self.goal:
+            return f"{self.display_name} · {self.goal.title}"
+        return self.display_name
 
 
 class Measurement(models.Model):

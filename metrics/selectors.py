@@ -82,7 +82,7 @@ def kpis_for(
         )
     if project is not None:
         kpis = kpis.filter(project=project)
-    return kpis.order_by("position", "name")
+    return kpis.in_reading_order()
 
 
 def today_for(organization: Organization) -> date:
@@ -192,7 +192,6 @@ def team_comparison(*, organization: Organization, today: date) -> tuple[list[Kp
         reference.get(source)
         or Kpi(
             organization=organization,
-            name=str(source.label),
             source=source,
             target=0,
             amber_threshold=0,

@@ -143,7 +143,7 @@ def _kpi_page(
     period = period_start(kpi.frequency, period)
     if request.GET.get("format") == "csv":
         response, writer = csv_response(f"kpi-{kpi.pk}.csv")
-        writer.writerow([_("Period"), kpi.name, _("Target")])
+        writer.writerow([_("Period"), kpi.display_name, _("Target")])
         for start, value in tile.series:
             writer.writerow(
                 [start.isoformat(), "" if value is None else kpi.rounded(value), kpi.target]
@@ -163,7 +163,7 @@ def _kpi_page(
                     None if value is None else float(value) for _start, value in tile.series
                 ],
                 "target": float(kpi.target),
-                "labels": {"value": kpi.name, "target": _("Target")},
+                "labels": {"value": kpi.display_name, "target": _("Target")},
             },
             "formula": FORMULAS[kpi.source],
             "form": form or MeasurementForm(initial={"period": tile.series[-1][0]}),

@@ -37,7 +37,7 @@ class ProblemOutput(serializers.Serializer):
 class RowOutput(serializers.Serializer):
     card = serializers.IntegerField(source="card.pk")
     title = serializers.CharField(source="card.title")
-    column = serializers.CharField(source="card.column.name")
+    column = serializers.CharField(source="card.column.display_name")
     roles = serializers.DictField(
         child=serializers.CharField(), help_text="holder key -> R, A, C or I"
     )

@@ -55,7 +55,7 @@ def matrix_xlsx(matrix: Matrix) -> bytes:
 
     for row_number, row in enumerate(matrix.rows, start=3):
         sheet.cell(row=row_number, column=1, value=row.card.title)
-        sheet.cell(row=row_number, column=2, value=row.card.column.name)
+        sheet.cell(row=row_number, column=2, value=row.card.column.display_name)
         for offset, holder in enumerate(holders):
             role = row.role_of(holder)
             cell = sheet.cell(row=row_number, column=first_role_column + offset, value=role or None)

@@ -199,7 +199,7 @@ def matrix(*, project: Project, filters: MatrixFilters) -> Matrix:
         if filters.group_by == "goal":
             title = row.card.goal.title if row.card.goal else ""
         else:
-            title = row.card.column.name
+            title = row.card.column.display_name
         groups.setdefault(title, Group(title)).rows.append(row)
 
     counts: Counter[ProblemKind] = Counter()

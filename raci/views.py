@@ -171,7 +171,7 @@ def export(request: HttpRequest, project_id: int, fmt: str) -> HttpResponse:
         writer.writerow(
             [
                 row.card.title,
-                row.card.column.name,
+                row.card.column.display_name,
                 *[row.role_of(h) for h in matrix.holders],
                 "; ".join(p.message for p in row.problems),
             ]

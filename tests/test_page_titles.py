@@ -51,4 +51,4 @@ def test_no_page_has_a_tag_in_its_title(demo: None, client) -> None:
     kpi = reverse(
         "metrics:kpi_detail", kwargs={"org_slug": "demo-ops", "kpi_id": objects["kpi_id"]}
     )
-    assert found[kpi].startswith(Kpi.objects.get(pk=objects["kpi_id"]).name + " · ")
+    assert found[kpi].startswith(Kpi.objects.get(pk=objects["kpi_id"]).display_name + " · ")

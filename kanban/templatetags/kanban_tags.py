@@ -12,13 +12,3 @@ register = template.Library()
 def markdown(text: str) -> SafeString:
     """Render Markdown written by a person, sanitised: ``{{ card.description|markdown }}``."""
     return render_markdown(text)
-
-
-@register.filter
-def initials(name: str) -> str:
-    words = [word for word in (name or "").replace("@", " ").split() if word]
-    if not words:
-        return "?"
-    if len(words) == 1 or not words[0].isascii():
-        return words[0][:2].upper()
-    return (words[0][0] + words[1][0]).upper()

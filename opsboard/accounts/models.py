@@ -11,6 +11,8 @@ from django.db.models.functions import Lower
 from django.utils import timezone as django_timezone
 from django.utils.translation import gettext_lazy as _
 
+from .names import initials
+
 
 @cache
 def timezone_choices() -> list[tuple[str, str]]:
@@ -99,10 +101,26 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     @property
     def display_name(self) -> str:
-        return self.full_name or self.email
+        """Who this is in a list of people: the full name, else the email address."""
+        return self.full_name.strip() or self.email
+
+    @property
+    def addressed_as(self) -> str:
+        """The name a greeting uses: the full name as written (王小明, "Wang Xiaoming"),
+        never a part of it and never the email address; "" when the person gave no
+        name, and the greeting then goes without one ("你好：", "Hello,")."""
+        return self.full_name.strip()
+
+    @property
+    def initials(self) -> str:
+        """The avatar's letters: 小明 for 王小明, "WX" for "Wang Xiaoming", else the
+        first letter of the email address (see ``names.initials``)."""
+        return initials(self.full_name) or self.email[:1].upper() or "?"
 
     def get_full_name(self) -> str:
-        return self.display_name
+        return self.full_name.strip()
 
     def get_short_name(self) -> str:
-        return self.full_name.split(" ")[0] if self.full_name else self.email
+        """The full name as written, as ``addressed_as``: a name has no "first name"
+        to split off (王小明 has no space; "Wang Xiaoming" puts the family first)."""
+        return self.addressed_as

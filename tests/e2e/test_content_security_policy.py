@@ -68,7 +68,7 @@ def test_main_pages_work_with_no_policy_violation(demo: None, page) -> None:
     kpi = Kpi.objects.filter(organization__slug="demo-ops").first()
     visit(reverse("metrics:kpi_detail", kwargs={**slug, "kpi_id": kpi.pk}))
     page.wait_for_function("() => document.getElementById('chart-trend').chart !== undefined")
-    assert page.title().startswith(kpi.name + " · ")
+    assert page.title().startswith(kpi.display_name + " · ")
 
     goal = Goal.objects.get(organization__slug="demo-ops", project=project, state="active")
     visit(reverse("projects:goal_detail", kwargs={**slug, "goal_id": goal.pk}))

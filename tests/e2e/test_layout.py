@@ -71,7 +71,7 @@ def test_column_settings_line_up_under_their_headers(page, tenant: Tenant, board
     second.locator("input[name$='-wip_hard']").check()
     second.get_by_role("button", name="Save").click()
     page.get_by_text("Column saved.").wait_for()
-    doing = board.columns.get(name="In progress")
+    doing = board.columns.get(kind="doing", name="")
     assert (doing.wip_limit, doing.wip_hard) == (3, True)
 
 
@@ -128,7 +128,7 @@ def test_a_phone_gets_the_board_first_and_no_sideways_page(phone, tenant: Tenant
     page.keyboard.press("Enter")
 
     card = board.cards.get(title="Interview customers")
-    card_move(actor=tenant.member, card=card, column=board.columns.get(name="In progress"))
+    card_move(actor=tenant.member, card=card, column=board.columns.get(kind="doing", name=""))
     page.goto(f"/o/acme/boards/{board.pk}/standup/")
     page.get_by_text("Interview customers").wait_for()
     shoot(page, "phone-standup")

@@ -225,7 +225,7 @@ def test_columns_can_be_added_renamed_limited_reordered_and_archived(
     assert (review.wip_limit, review.wip_hard, review.position) == (3, True, 3)
     update = reverse("kanban:column_update", args=["acme", review.pk])
     client.post(update, {"action": "left"})
-    assert list(kanban.board.columns.order_by("position").values_list("name", flat=True)) == [
+    assert [c.display_name for c in kanban.board.columns.order_by("position")] == [
         "To do",
         "In progress",
         "Review",
@@ -304,7 +304,7 @@ def test_each_lane_counts_its_own_cards_and_the_limit_counts_the_column(
 
     response = client.get(board_url(kanban), {"lanes": "assignee"})
     counts = {
-        (lane.title, cell.column.name): (cell.count, cell.column_count)
+        (lane.title, cell.column.display_name): (cell.count, cell.column_count)
         for lane in response.context["view"].lanes
         for cell in lane.cells
     }

@@ -10,7 +10,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import close_old_connections, connection, transaction
 
-from kanban.models import Card, CardEvent, Column, ColumnKind, EventKind
+from kanban.models import Card, CardEvent, Column, EventKind
 from kanban.ranks import STEP, rank_between, spread
 from kanban.services import WipLimitReached, card_move
 from tests.concurrency import in_lockstep
@@ -26,18 +26,6 @@ def test_rank_between() -> None:
     assert rank_between(10, 20) == 15
     assert rank_between(10, 11) is None
     assert spread(3) == [STEP, 2 * STEP, 3 * STEP]
-
-
-def test_new_project_gets_a_board_in_its_language(tenant: Tenant) -> None:
-    tenant.organization.language = "zh-hans"
-    tenant.organization.save()
-    project = ProjectFactory(organization=tenant.organization)
-    board = project.boards.get()
-    assert [(c.name, c.kind) for c in board.columns.order_by("position")] == [
-        ("待办", ColumnKind.TODO),
-        ("进行中", ColumnKind.DOING),
-        ("已完成", ColumnKind.DONE),
-    ]
 
 
 def test_move_within_a_column_writes_only_the_moved_card(
