@@ -11,6 +11,8 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
+from django.utils.translation import pgettext
+
 from opsboard.dates import day
 
 from .goals import format_value
@@ -108,6 +110,7 @@ def goal_chart(goal: Goal, check_ins: Sequence[CheckIn], *, today: date) -> Goal
     if goal.direction == Direction.RANGE and goal.target_high is not None:
         band = (round(y(goal.target_high), 1), round(y(goal.target), 1))
     step = (high - low) / (TICKS - 1)
+    colon = pgettext("between a label and its value", ": ")
     return GoalChart(
         width=WIDTH,
         height=HEIGHT,
@@ -119,7 +122,7 @@ def goal_chart(goal: Goal, check_ins: Sequence[CheckIn], *, today: date) -> Goal
             Point(
                 x(c.checked_on),
                 y(c.value),
-                f"{day(c.checked_on)}: {label(c.value)}",
+                f"{day(c.checked_on)}{colon}{label(c.value)}",
             )
             for c in check_ins
         ],

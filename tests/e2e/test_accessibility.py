@@ -12,11 +12,9 @@ from pathlib import Path
 import pytest
 from django.urls import reverse
 
-from kanban.models import Card
-from metrics.models import Kpi
 from opsboard.accounts.models import User
 from projects.management.commands.seed_demo import DEMO_PASSWORD
-from projects.models import Goal, Project
+from tests.demo_pages import demo_pages
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -24,38 +22,6 @@ AXE = Path(__file__).parent / "axe" / "axe.min.js"
 MANAGER = "manager@demo.opsboard.test"
 # Moderate rules the issue names are held to as well: headings do not skip a level.
 ALSO_REQUIRED = {"heading-order"}
-
-
-def demo_pages() -> dict[str, str]:
-    project = Project.objects.get(organization__slug="demo-ops", name="Reduce customer churn")
-    board = project.boards.get()
-    blocked = Card.objects.filter(board=board, blocked=True).first()
-    assert blocked, "the demo board has a blocked card"
-    goal = Goal.objects.get(organization__slug="demo-ops", project=project, state="active")
-    kpi = Kpi.objects.filter(organization__slug="demo-ops").first()
-    org = {"org_slug": "demo-ops"}
-    return {
-        "dashboard": reverse("projects:dashboard", kwargs=org),
-        "projects": reverse("projects:project_list", kwargs=org),
-        "project": reverse("projects:project_detail", kwargs={**org, "project_id": project.pk}),
-        "goal tree": reverse("projects:goal_tree", kwargs=org),
-        "goal": reverse("projects:goal_detail", kwargs={**org, "goal_id": goal.pk}),
-        "board": reverse("kanban:board_detail", kwargs={**org, "board_id": board.pk}),
-        "card": reverse("kanban:card_detail", kwargs={**org, "card_id": blocked.pk}),
-        "standup": reverse("kanban:board_standup", kwargs={**org, "board_id": board.pk}),
-        "raci": reverse("raci:matrix", kwargs={**org, "project_id": project.pk}),
-        "kpis": reverse("metrics:dashboard", kwargs=org),
-        "kpi": reverse("metrics:kpi_detail", kwargs={**org, "kpi_id": kpi.pk}),
-        "retrospective": reverse(
-            "metrics:retrospective_detail",
-            kwargs={**org, "retro_id": project.retrospectives.get().pk},
-        ),
-        "people": reverse("projects:people_list", kwargs=org),
-        "teams": reverse("projects:team_list", kwargs=org),
-        "notifications": reverse("notify:list"),
-        "preferences": reverse("notify:preferences"),
-        "profile": reverse("accounts:profile"),
-    }
 
 
 DUPLICATE_IDS = """() => {
