@@ -7,11 +7,16 @@ a context instead.
 
 from __future__ import annotations
 
+from pathlib import Path
+
+import polib
+from django.contrib import admin
 from django.contrib.admin.models import CHANGE, LogEntry
 from django.contrib.contenttypes.models import ContentType
 from django.urls import reverse
 
 from tests.conftest import Tenant
+from tests.test_i18n import PO
 
 
 def test_the_chinese_admin_says_change_yes_no_and_action_as_django_does(
@@ -43,3 +48,21 @@ def test_the_chinese_admin_says_change_yes_no_and_action_as_django_does(
     history = client.get(reverse("admin:accounts_user_history", args=[user.pk])).text
     assert '<th scope="col">动作</th>' in history
     assert "措施" not in history  # the improvement action
+
+
+def test_no_bare_string_of_ours_rewords_the_admin() -> None:
+    """Every msgid the admin also translates reads in our catalogue as Django's does, or has a context."""
+    admin_catalogue = (
+        Path(admin.__file__).parent / "locale" / "zh_Hans" / "LC_MESSAGES" / "django.po"
+    )
+    django_words = {
+        entry.msgid: entry.msgstr for entry in polib.pofile(str(admin_catalogue)) if entry.msgstr
+    }
+    reworded = {
+        entry.msgid: (entry.msgstr, django_words[entry.msgid])
+        for entry in polib.pofile(str(PO))
+        if entry.msgctxt is None
+        and entry.msgid in django_words
+        and entry.msgstr != django_words[entry.msgid]
+    }
+    assert reworded == {}, "give these a context, so the admin keeps Django's words"
