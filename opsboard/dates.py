@@ -83,8 +83,8 @@ def full_date(value: Day | None) -> str:
 
 @register.filter
 def day_range(start: Day | None, end: Day | None) -> str:
-    """Two days as a span: 「11月23日—11月29日」, "Nov 23 – Nov 29"."""
-    if not start or not end:
+    """Two days as a span: 「11月23日—11月29日」, "Nov 23 – Nov 29"; one day when they are one."""
+    if not start or not end or _local_date(start) == _local_date(end):
         return day(start or end)
     return pgettext("a span of days", "%(start)s – %(end)s") % {
         "start": day(start),
