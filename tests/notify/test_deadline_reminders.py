@@ -55,7 +55,7 @@ def test_one_bundle_in_the_morning_listing_the_cards_due_soon(
     assert [(card.title, days) for card, days in sent.cards] == [("today", 0), ("in three days", 3)]
     [message] = mail.outbox
     assert message.to == [tenant.member.user.email]
-    assert message.subject == "Due soon: 2 cards"
+    assert message.subject == "[Opsboard] Deadline reminder for Nov 24: 2 cards due soon"
     assert "due today" in message.body and "due in 3 days" in message.body
     assert "due today" in message.alternatives[0][0]
     assert "next month" not in message.body
@@ -96,7 +96,7 @@ def test_in_the_persons_language_time_zone_and_lead_times(tenant: Tenant, due) -
         "today"
     ]  # 3 days ahead is not one of 0 or 7
     send_deadline_reminders(now=morning(24))
-    assert Notification.objects.get().title == "即将到期：1 张卡片"
+    assert Notification.objects.get().title == "【Opsboard】11月24日到期提醒：1 张卡片即将到期"
 
 
 def test_quiet_days(tenant: Tenant, due) -> None:
@@ -134,7 +134,7 @@ def test_the_in_app_list_and_unread_count(tenant: Tenant, due, client) -> None:
     send_deadline_reminders(now=morning(24))
     client.force_login(tenant.member.user)
     page = client.get(reverse("notify:list"))
-    assert "Due soon: 2 cards" in page.text
+    assert "Deadline reminder for Nov 24: 2 cards due soon" in page.text
     assert 'class="badge unread-count">1<' in page.text
     client.post(reverse("notify:list"))
     assert "unread-count" not in client.get(reverse("notify:list")).text
@@ -154,7 +154,7 @@ def test_ops_managers_see_their_ledger_and_resend_failures(
     manager.save()
     client.force_login(manager)
     page = client.get(reverse("admin:notify_notification_changelist"))
-    assert "Due soon: 2 cards" in page.text
+    assert "Deadline reminder for Nov 24: 2 cards due soon" in page.text
     assert "Rival&#x27;s reminder" not in page.text and "Rival's reminder" not in page.text
     mine = Notification.objects.get(recipient=tenant.member.user)
     with django_capture_on_commit_callbacks(execute=True):
@@ -219,7 +219,9 @@ def test_email_off_keeps_the_reminder_in_the_app(
     assert mail.outbox == []
     notification = Notification.objects.get(recipient=tenant.member.user)
     assert (notification.channel, notification.status) == ("in_app", Status.SENT)
-    assert "Due soon: 2 cards" in client.get(reverse("notify:list")).text
+    assert (
+        "Deadline reminder for Nov 24: 2 cards due soon" in client.get(reverse("notify:list")).text
+    )
 
 
 @pytest.mark.django_db(transaction=True)
