@@ -114,19 +114,23 @@ def test_monday_morning_each_lead_and_manager_gets_the_weeks_story_once(
     people = {digest.membership.user for digest in sent}
     assert people == {tenant.owner.user, tenant.manager.user, tenant.lead.user}
     lead = digests_sent()[tenant.lead.user.email]
-    assert (
-        lead.subject
-        == "Acme, week of Nov. 16, 2026: every KPI in the green or amber, 1 card overdue"
+    # Sent on the Monday, it tells the week just ended and names it.
+    assert lead.subject == (
+        "[Opsboard] Weekly KPI digest · Acme · Last week (Nov 16 – Nov 22)"
+        ": every KPI in the green or amber, 1 card overdue"
     )
+    assert "Here is Acme's last week (Nov 16 – Nov 22)." in lead.body
     assert (
-        "- Customer churn · Product: 18.5% (target 17.0%, amber), vs last week −0.5%" in lead.body
+        "- Customer churn · Product: 18.5% (target 17.0%, amber), vs the week before −0.5%"
+        in lead.body
     )
-    assert "- Cards finished · Product: 1 (target 3, amber), vs last week ±0" in lead.body
+    assert "- Cards finished · Product: 1 (target 3, amber), vs the week before ±0" in lead.body
     assert "Supplier cost" not in lead.body  # Finance is not the lead's
     assert "- Churn below 17%: At risk, 0% done, 18% expected by now" in lead.body
-    assert "Overdue: 1 card\n- Vendor contract" in lead.body
+    assert "Overdue: 1 card\n- Vendor contract (" in lead.body and "due Fri, Nov 20" in lead.body
     assert "Blocked: 1 card\n- Customs papers" in lead.body and "Waiting for legal" in lead.body
-    assert "Finished this week: 1 card\n- Ship the <b>report</b>" in lead.body  # text: as typed
+    assert "Finished last week: 1 card\n- Ship the <b>report</b>" in lead.body  # text: as typed
+    assert "this week" not in lead.body.lower()
     assert "Fix the export" not in lead.body
     html = lead.alternatives[0][0]
     assert "Ship the &lt;b&gt;report&lt;/b&gt;" in html and "<b>report" not in html
@@ -187,9 +191,11 @@ def test_language_hour_and_subscriptions(
         sent = send_weekly_digests(now=berlin_morning)
     assert tenant.lead.user in {d.membership.user for d in sent}
     [message] = [m for m in mail.outbox if m.to == [lead.email]]
-    assert message.subject == "Acme，2026年11月16日 这一周：所有 KPI 都是绿灯或黄灯，1 张卡片逾期"
-    assert "- Customer churn · Product: 18.5% (目标值 17.0%, 黄), 较上周 −0.5%" in message.body
-    assert "本周完成：1 张卡片" in message.body
+    assert message.subject == (
+        "【Opsboard】KPI 周报｜Acme｜上周（11月16日—11月22日）：所有 KPI 都是绿灯或黄灯，1 张卡片逾期"
+    )
+    assert "- Customer churn · Product：18.5%（目标值 17.0%，黄灯），较前一周 −0.5%" in message.body
+    assert "上周完成：1 张卡片" in message.body and "本周" not in message.body
 
 
 def test_no_kpi_of_theirs_no_digest(tenant: Tenant) -> None:
@@ -287,7 +293,7 @@ def test_the_demo_leads_digest_matches_the_dashboard_and_unsubscribes(
         dashboard = client.get(
             reverse("metrics:dashboard", args=["demo-ops"]), {"day": sunday.isoformat()}
         ).content.decode()
-    rows = re.findall(r"^- (.+?): (.+?) \(", message.body, flags=re.MULTILINE)
+    rows = re.findall(r"^- (.+?)：(.+?)（目标值", message.body, flags=re.MULTILINE)
     assert len(rows) >= 3
     for name, value in rows:  # the digest speaks the lead's Chinese, the page English
         number = re.match(r"[−-]?[\d.,]+|—", value)[0]
