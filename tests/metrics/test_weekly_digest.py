@@ -13,11 +13,13 @@ from django.conf import settings
 from django.core import mail
 from django.core.management import call_command
 from django.urls import reverse
+from django.utils import translation
 
 from kanban.models import Card
 from metrics.digest import plan_digests, send_weekly_digests, week_of
 from metrics.models import Kpi, Measurement, Source
 from opsboard.accounts.models import User
+from opsboard.dates import day_range, day_weekday
 from opsboard.notify.models import Notification, Preference
 from opsboard.notify.subscriptions import unsubscribe_url, user_for_token
 from projects.models import Direction
@@ -114,12 +116,14 @@ def test_monday_morning_each_lead_and_manager_gets_the_weeks_story_once(
     people = {digest.membership.user for digest in sent}
     assert people == {tenant.owner.user, tenant.manager.user, tenant.lead.user}
     lead = digests_sent()[tenant.lead.user.email]
-    # Sent on the Monday, it tells the week just ended and names it.
+    # Sent on the Monday, it tells the week just ended and names it: "Nov 16 – Nov 22"
+    # (with the year when the suite runs in another year).
+    week = day_range(date(2026, 11, 16), date(2026, 11, 22))
     assert lead.subject == (
-        "[Opsboard] Weekly KPI digest · Acme · Last week (Nov 16 – Nov 22)"
+        f"[Opsboard] Weekly KPI digest · Acme · Last week ({week})"
         ": every KPI in the green or amber, 1 card overdue"
     )
-    assert "Here is Acme's last week (Nov 16 – Nov 22)." in lead.body
+    assert f"Here is Acme's last week ({week})." in lead.body
     assert (
         "- Customer churn · Product: 18.5% (target 17.0%, amber), vs the week before −0.5%"
         in lead.body
@@ -127,7 +131,8 @@ def test_monday_morning_each_lead_and_manager_gets_the_weeks_story_once(
     assert "- Cards finished · Product: 1 (target 3, amber), vs the week before ±0" in lead.body
     assert "Supplier cost" not in lead.body  # Finance is not the lead's
     assert "- Churn below 17%: At risk, 0% done, 18% expected by now" in lead.body
-    assert "Overdue: 1 card\n- Vendor contract (" in lead.body and "due Fri, Nov 20" in lead.body
+    assert "Overdue: 1 card\n- Vendor contract (" in lead.body
+    assert f"due {day_weekday(date(2026, 11, 20))}" in lead.body
     assert "Blocked: 1 card\n- Customs papers" in lead.body and "Waiting for legal" in lead.body
     assert "Finished last week: 1 card\n- Ship the <b>report</b>" in lead.body  # text: as typed
     assert "this week" not in lead.body.lower()
@@ -191,8 +196,10 @@ def test_language_hour_and_subscriptions(
         sent = send_weekly_digests(now=berlin_morning)
     assert tenant.lead.user in {d.membership.user for d in sent}
     [message] = [m for m in mail.outbox if m.to == [lead.email]]
+    with translation.override("zh-hans"):
+        week = day_range(date(2026, 11, 16), date(2026, 11, 22))  # 11月16日—11月22日
     assert message.subject == (
-        "【Opsboard】KPI 周报｜Acme｜上周（11月16日—11月22日）：所有 KPI 都是绿灯或黄灯，1 张卡片逾期"
+        f"【Opsboard】KPI 周报｜Acme｜上周（{week}）：所有 KPI 都是绿灯或黄灯，1 张卡片逾期"
     )
     assert "- Customer churn · Product：18.5%（目标值 17.0%，黄灯），较前一周 −0.5%" in message.body
     assert "上周完成：1 张卡片" in message.body and "本周" not in message.body
