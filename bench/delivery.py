@@ -64,7 +64,13 @@ def seed(round_number: int) -> list[int]:
     ]
     subject, text, html = render_email(
         template="deadline-reminder",
-        context={"recipient": people[0], "count": 3, "due_count": 3, "cards": cards},
+        context={
+            "recipient": people[0],
+            "reminder_day": date(2026, 11, 24),
+            "count": 3,
+            "due_count": 3,
+            "cards": cards,
+        },
     )
     rows = Notification.objects.bulk_create(
         Notification(

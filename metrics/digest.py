@@ -143,6 +143,9 @@ class OrganizationWeek:
         self.organization = organization
         self.week_start = week_start
         self.week_end = week_start + timedelta(days=6)
+        # Read within the week (the preview): the week so far, up to today. Sent digests
+        # are read the Monday after, and tell the whole week just ended.
+        self.so_far = today if today <= self.week_end else None
         begin = datetime.combine(
             week_start, time.min, tzinfo=zone(organization.timezone, settings.TIME_ZONE)
         )
@@ -216,6 +219,7 @@ class OrganizationWeek:
         return Digest(
             membership=membership,
             week_start=self.week_start,
+            so_far=self.so_far,
             rows=rows,
             goals=self.goals.share(scope),
             overdue=self.overdue.share(scope),
@@ -229,6 +233,7 @@ class Digest:
     membership: Membership
     week_start: date
     rows: list[Tile]
+    so_far: date | None = None  # the week still runs: told up to this day
     goals: list[TrackedGoal] = field(default_factory=list)
     overdue: list[Card] = field(default_factory=list)
     blocked: list[Card] = field(default_factory=list)
@@ -266,6 +271,9 @@ class Digest:
             "organization": organization,
             "week_start": self.week_start,
             "week_end": self.week_end,
+            # The week is "last week" in a digest sent; "this week so far" in the preview.
+            "so_far": self.so_far is not None,
+            "last_day": self.so_far or self.week_end,
             "rows": [
                 {
                     "tile": tile,

@@ -736,12 +736,15 @@ def notify(retrospective: Retrospective, *, kind: str) -> int:
         "metrics:retrospective_detail",
         kwargs={"org_slug": organization.slug, "retro_id": retrospective.pk},
     )
+    rows = comparison(retrospective, previous_of(retrospective))
     context = {
         "retro": retrospective,
         "reviewed": retrospective.reviewed,
         "final": kind == KIND_FINAL,
         "quiet": is_quiet(retrospective.figures),
-        "rows": comparison(retrospective, previous_of(retrospective)),
+        "rows": rows,
+        # The change column only where there is a month before to compare with.
+        "compared": any(row.change is not None for row in rows),
         "actions": actions_of(retrospective) if kind == KIND_FINAL else [],
         "url": settings.SITE_URL + path,
     }

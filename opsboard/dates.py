@@ -83,12 +83,12 @@ def full_date(value: Day | None) -> str:
 
 @register.filter
 def day_range(start: Day | None, end: Day | None) -> str:
-    """Two days as a span: 「11月23日—11月29日」, "Nov 23 – Nov 29".
+    """Two days as a span: 「11月23日—11月29日」, "Nov 23 – Nov 29"; one day when they are one.
 
     Both days carry their year unless both fall in this year: 「2025年11月1日—12月31日」
     would read as the last day of 2025.
     """
-    if not start or not end:
+    if not start or not end or _local_date(start) == _local_date(end):
         return day(start or end)
     first, last = _local_date(start), _local_date(end)
     this_year = timezone.localdate().year

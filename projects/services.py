@@ -20,6 +20,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from opsboard.accounts.models import User
 from opsboard.notify.emails import send_email
@@ -640,7 +641,11 @@ def chat_webhook_test(*, actor: Membership, webhook: ChatWebhook) -> Notificatio
     _check_may_configure(actor, webhook.team_id)
     organization = actor.organization
     with translation.override(organization.language):
-        title = _("Opsboard is connected")
+        # Titled as every post is, so the group sees whose bot this is.
+        title = pgettext(
+            "a chat group's test post: product, organisation",
+            "[%(product)s] %(organization)s · connected",
+        ) % {"product": settings.PRODUCT_NAME, "organization": organization.name}
         text = _(
             "%(group)s will get %(organization)s's deadline reminders here every day from %(hour)02d:00."
         ) % {

@@ -29,7 +29,7 @@ from opsboard.notify.emails import render_texts
 from opsboard.notify.models import Channel, ChatWebhook, Notification, Preference
 from opsboard.notify.services import chat_claim, notification_claim
 from opsboard.notify.tasks import deliver_notification
-from projects.models import Organization
+from projects.models import Organization, Team
 
 from .models import (
     DEFAULT_BLOCKED_ALERT,
@@ -404,11 +404,13 @@ def send_deadline_reminders(*, now: datetime, dry_run: bool = False) -> list[Rem
     if dry_run:
         return planned
     sent = []
+    group_names = _group_names([reminder.webhook for reminder in planned if reminder.webhook])
     for reminder in planned:
         # A person's email lists every card; a group's post the first few of each kind.
         shown = CHAT_SHOWN if reminder.webhook else None
         context: dict[str, object] = {
             "recipient": reminder.recipient,
+            "reminder_day": reminder.day,
             "count": reminder.count,
             "due_count": len(reminder.cards) + len(reminder.unowned),
             "overdue_count": len(reminder.overdue),
@@ -425,6 +427,7 @@ def send_deadline_reminders(*, now: datetime, dry_run: bool = False) -> list[Rem
         claim = {"kind": KIND, "subject_key": subject_key(reminder.organization_id)}
         with transaction.atomic():
             if reminder.webhook is not None:
+                context["group_name"] = group_names.get(reminder.webhook.pk, "")
                 notification = _claim_chat(reminder, context, claim)
             else:
                 notification = notification_claim(
@@ -446,12 +449,31 @@ def send_deadline_reminders(*, now: datetime, dry_run: bool = False) -> list[Rem
     return sent
 
 
+def _group_names(webhooks: list[ChatWebhook]) -> dict[int, str]:
+    """Whom each chat group's post is for, as its title names it: the team, else the organisation."""
+    team_ids = {webhook.team_id for webhook in webhooks if webhook.team_id}
+    organization_ids = {webhook.organization_id for webhook in webhooks if not webhook.team_id}
+    teams = dict(Team.objects.filter(pk__in=team_ids).values_list("pk", "name")) if team_ids else {}
+    organizations = (
+        dict(Organization.objects.filter(pk__in=organization_ids).values_list("pk", "name"))
+        if organization_ids
+        else {}
+    )
+    return {
+        webhook.pk: teams.get(webhook.team_id, "")
+        if webhook.team_id
+        else organizations.get(webhook.organization_id, "")
+        for webhook in webhooks
+    }
+
+
 def _claim_chat(
     reminder: Reminder, context: dict[str, object], claim: dict[str, str]
 ) -> Notification | None:
     webhook = reminder.webhook
+    # The post's own title (product, team, day), not the email's subject.
     title, markdown = render_texts(
-        ["emails/deadline-reminder-subject.txt", "chat/deadline-reminder.md"],
+        ["chat/deadline-reminder-title.txt", "chat/deadline-reminder.md"],
         context={**context, "group": webhook},
         language=reminder.language or None,
         timezone_name=reminder.timezone_name or None,

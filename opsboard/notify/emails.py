@@ -49,9 +49,11 @@ def render_texts(
 ) -> list[str]:
     """Render each template in ``language``, times in ``timezone_name`` (emails, chat posts).
 
+    Every template sees ``site_url`` and ``product`` (the product's name, from settings).
+
     Only HTML is escaped: a subject, a text body or a chat post shows ``<b>`` as typed.
     """
-    full_context = {"site_url": settings.SITE_URL, **context}
+    full_context = {"site_url": settings.SITE_URL, "product": settings.PRODUCT_NAME, **context}
     zone = zoneinfo.ZoneInfo(timezone_name or settings.TIME_ZONE)
     with translation.override(language or settings.LANGUAGE_CODE), timezone.override(zone):
         return [

@@ -186,6 +186,10 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 
+# The product's name as emails and chat posts carry it ("[Opsboard] …", 「【Opsboard】…」):
+# in a group chat where many bots post, the title says whose message it is.
+PRODUCT_NAME = "Opsboard"
+
 # Email: written to files under var/mail by default, SMTP when EMAIL_URL is set
 # (smtp://user:password@host:587 or smtp+tls://..., smtp+ssl://...).
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Opsboard <opsboard@localhost>")

@@ -3,6 +3,7 @@ stumbles first."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -68,5 +69,10 @@ def test_a_team_group_gets_one_post_after_a_server_error_and_a_rate_limit(
     taken = chat_server.received[-1]
     assert taken.query["access_token"] == "0f9e8d7c" and taken.query["sign"]
     assert "Quarterly vendor review" in taken.body["markdown"]["text"]
+    # The post's own title: product, team, day.
+    assert re.fullmatch(
+        r"\[Opsboard\] Product · Deadline reminder for [A-Z][a-z]{2} \d{1,2}",
+        taken.body["markdown"]["title"],
+    )
     notification = Notification.objects.get(webhook__isnull=False)
     assert (notification.attempts, notification.error) == (3, "")

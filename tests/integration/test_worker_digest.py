@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 import zoneinfo
 from datetime import datetime
+from email.header import decode_header, make_header
 from pathlib import Path
 
 import pytest
@@ -51,13 +52,24 @@ def test_the_demo_weeks_digests_arrive_once_with_their_numbers(
     for email, digest in planned.items():
         message = received[email]
         assert message["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+        # The week it tells, named: last week, with its days (and their year when the
+        # suite runs in another).
+        subject = str(make_header(decode_header(message["Subject"])))
+        assert re.match(
+            r"\[Opsboard\] Weekly KPI digest · .+ · Last week "
+            r"\(Nov 16(, 2026)? – Nov 22(, 2026)?\): "
+            r"|【Opsboard】KPI 周报｜.+｜上周（(2026年)?11月16日—(2026年)?11月22日）：",
+            subject,
+        ), subject
         [text] = [
             part.get_payload(decode=True).decode()
             for part in message.walk()
             if part.get_content_type() == "text/plain"
         ]
         # Each KPI of the plan, with the value the plan has, in the email that arrived.
-        rows = re.findall(r"^- (.+?): (.+?) \(", text, flags=re.MULTILINE)[: len(digest.rows)]
+        # "- name: value (target …" in English, 「- name：value（目标值 …」 in Chinese.
+        rows = re.findall(r"^- (.+?)(?:: |：)(.+?)(?: \(|（)", text, flags=re.MULTILINE)
+        rows = rows[: len(digest.rows)]
         user = digest.membership.user
         with translation.override(user.language or digest.membership.organization.language):
             assert rows == [(t.kpi.label, kpi_value(t.value, t.kpi)) for t in digest.rows], email

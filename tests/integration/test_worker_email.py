@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -49,7 +50,8 @@ def test_invitation_is_mailed_by_the_worker(
 
     [message] = smtp_server.mailbox.messages
     assert message["To"] == "colleague@example.test"
-    assert "Acme" in message["Subject"]
+    subject = " ".join(str(message["Subject"]).split())
+    assert subject.startswith("[Opsboard] ") and subject.endswith(" invited you to join Acme")
     text, html = (
         part.get_payload(decode=True).decode() for part in message.walk() if not part.is_multipart()
     )
@@ -112,4 +114,8 @@ def test_deadline_reminder_arrives_once_through_the_worker(
         )
     [message] = smtp_server.mailbox.messages
     assert message["To"] == tenant.member.user.email
+    assert re.fullmatch(
+        r"\[Opsboard\] Deadline reminder for [A-Z][a-z]{2} \d{1,2}: 1 card due soon",
+        message["Subject"],
+    )
     assert "Weekly churn report" in message.as_string()

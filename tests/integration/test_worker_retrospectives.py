@@ -52,7 +52,9 @@ def test_the_job_run_twice_mails_owner_and_lead_once(
     assert sorted(m["To"] for m in smtp_server.mailbox.messages) == sorted(
         [tenant.manager.user.email, tenant.lead.user.email]
     )
-    assert all("October 2026" in m["Subject"] for m in smtp_server.mailbox.messages)
+    assert {" ".join(str(m["Subject"]).split()) for m in smtp_server.mailbox.messages} == {
+        f"[Opsboard] {project.name}: the retrospective of October 2026 is ready for review"
+    }
     text = smtp_server.mailbox.messages[0].get_payload()[0].get_payload(decode=True).decode()
     assert (
         "https://opsboard.example.com/o/acme/retrospectives/" in text or "/retrospectives/" in text

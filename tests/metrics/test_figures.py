@@ -32,7 +32,7 @@ def test_a_count_kpi_reads_as_a_whole_number_in_the_digest(
         send_weekly_digests(now=MONDAY)
     [lead] = [m for m in mail.outbox if m.to == [tenant.lead.user.email]]
     # The week's one overdue card (Vendor contract, due on its Friday), counted as a count.
-    assert "- Overdue · Product: 1 (target 0, amber), vs last week +1\n" in lead.body
+    assert "- Overdue · Product: 1 (target 0, amber), vs the week before +1\n" in lead.body
     html = lead.alternatives[0][0]
     row = html.split("Overdue · Product", 1)[1].split("</tr>", 1)[0]
     assert "1.0" not in row and ">1<" in row.replace(" ", "").replace("\n", "")

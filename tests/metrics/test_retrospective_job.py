@@ -67,7 +67,9 @@ def test_built_email_goes_to_owner_and_leads_once_and_escapes_html(
         [tenant.manager.user.email, tenant.lead.user.email]
     )
     message = mail.outbox[0]
-    assert "Retrospective of October 2026 is ready for review" in message.subject
+    assert message.subject == (
+        "[Opsboard] Churn <b>bold</b>: the retrospective of October 2026 is ready for review"
+    )
     html = message.alternatives[0][0]
     assert "Churn &lt;b&gt;bold&lt;/b&gt;" in html and "<b>bold</b>" not in html
     assert "Churn <b>bold</b>" in message.body
@@ -96,7 +98,7 @@ def test_finalising_mails_the_review_escaped(
             client.post(reverse("metrics:retrospective_finalise", args=["acme", retro.pk]))
     assert len(mail.outbox) == 2
     message = mail.outbox[0]
-    assert "is final" in message.subject
+    assert message.subject.endswith(": the retrospective of October 2026 is final")
     assert "<script>alert(1)</script> shipped" in message.body
     html = message.alternatives[0][0]
     assert "&lt;script&gt;alert(1)&lt;/script&gt; shipped" in html

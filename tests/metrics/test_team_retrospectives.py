@@ -231,7 +231,9 @@ def test_the_job_builds_each_team_once_and_mails_its_lead(
     assert again == []
     assert [m.to[0] for m in mail.outbox] == [tenant.lead.user.email]
     message = mail.outbox[0]
-    assert message.subject == "Retrospective of October 2026 is ready for review: Ops <b>crew</b>"
+    assert message.subject == (
+        "[Opsboard] Ops <b>crew</b>: the retrospective of October 2026 is ready for review"
+    )
     assert "Nothing moved for this team in October 2026" in message.body
     html = message.alternatives[0][0]
     assert "Ops &lt;b&gt;crew&lt;/b&gt;" in html and "<b>crew</b>" not in html

@@ -13,11 +13,13 @@ from django.conf import settings
 from django.core import mail
 from django.core.management import call_command
 from django.urls import reverse
+from django.utils import translation
 
 from kanban.models import Card
 from metrics.digest import plan_digests, send_weekly_digests, week_of
 from metrics.models import Kpi, Measurement, Source
 from opsboard.accounts.models import User
+from opsboard.dates import day_range, day_weekday
 from opsboard.notify.models import Notification, Preference
 from opsboard.notify.subscriptions import unsubscribe_url, user_for_token
 from projects.models import Direction
@@ -114,20 +116,26 @@ def test_monday_morning_each_lead_and_manager_gets_the_weeks_story_once(
     people = {digest.membership.user for digest in sent}
     assert people == {tenant.owner.user, tenant.manager.user, tenant.lead.user}
     lead = digests_sent()[tenant.lead.user.email]
-    assert (
-        lead.subject
-        == "Acme, week of Nov. 16, 2026: every KPI in the green or amber, 1 card overdue"
+    # Sent on the Monday, it tells the week just ended and names it: "Nov 16 – Nov 22"
+    # (with the year when the suite runs in another year).
+    week = day_range(date(2026, 11, 16), date(2026, 11, 22))
+    assert lead.subject == (
+        f"[Opsboard] Weekly KPI digest · Acme · Last week ({week})"
+        ": every KPI in the green or amber, 1 card overdue"
     )
+    assert f"Here is Acme's last week ({week})." in lead.body
     assert (
-        "- Customer churn · Product: 18.5% (target 17.0%, amber), vs last week −0.5 percentage points"
+        "- Customer churn · Product: 18.5% (target 17.0%, amber), vs the week before −0.5 percentage points"
         in lead.body
     )
-    assert "- Cards finished · Product: 1 (target 3, amber), vs last week ±0" in lead.body
+    assert "- Cards finished · Product: 1 (target 3, amber), vs the week before ±0" in lead.body
     assert "Supplier cost" not in lead.body  # Finance is not the lead's
     assert "- Churn below 17%: At risk, 0% done, 18% expected by now" in lead.body
-    assert "Overdue: 1 card\n- Vendor contract" in lead.body
+    assert "Overdue: 1 card\n- Vendor contract (" in lead.body
+    assert f"due {day_weekday(date(2026, 11, 20))}" in lead.body
     assert "Blocked: 1 card\n- Customs papers" in lead.body and "Waiting for legal" in lead.body
-    assert "Finished this week: 1 card\n- Ship the <b>report</b>" in lead.body  # text: as typed
+    assert "Finished last week: 1 card\n- Ship the <b>report</b>" in lead.body  # text: as typed
+    assert "this week" not in lead.body.lower()
     assert "Fix the export" not in lead.body
     html = lead.alternatives[0][0]
     assert "Ship the &lt;b&gt;report&lt;/b&gt;" in html and "<b>report" not in html
@@ -188,11 +196,16 @@ def test_language_hour_and_subscriptions(
         sent = send_weekly_digests(now=berlin_morning)
     assert tenant.lead.user in {d.membership.user for d in sent}
     [message] = [m for m in mail.outbox if m.to == [lead.email]]
-    assert message.subject == "Acme，2026年11月16日 这一周：所有 KPI 都是绿灯或黄灯，1 张卡片逾期"
-    assert (
-        "- Customer churn · Product: 18.5% (目标值 17.0%, 黄), 较上周 −0.5 个百分点" in message.body
+    with translation.override("zh-hans"):
+        week = day_range(date(2026, 11, 16), date(2026, 11, 22))  # 11月16日—11月22日
+    assert message.subject == (
+        f"【Opsboard】KPI 周报｜Acme｜上周（{week}）：所有 KPI 都是绿灯或黄灯，1 张卡片逾期"
     )
-    assert "本周完成：1 张卡片" in message.body
+    assert (
+        "- Customer churn · Product：18.5%（目标值 17.0%，黄灯），较前一周 −0.5 个百分点"
+        in message.body
+    )
+    assert "上周完成：1 张卡片" in message.body and "本周" not in message.body
 
 
 def test_no_kpi_of_theirs_no_digest(tenant: Tenant) -> None:
@@ -293,7 +306,7 @@ def test_the_demo_leads_digest_matches_the_dashboard_and_unsubscribes(
             {"day": sunday.isoformat()},
             HTTP_ACCEPT_LANGUAGE="zh-hans",
         ).content.decode()
-    rows = re.findall(r"^- (.+?): (.+?) \(", message.body, flags=re.MULTILINE)
+    rows = re.findall(r"^- (.+?)：(.+?)（目标值", message.body, flags=re.MULTILINE)
     assert len(rows) >= 3
     for name, value in rows:
         number = re.match(r"[−-]?[\d.,]+|—", value)[0]

@@ -155,7 +155,7 @@ def test_a_test_message_reports_what_happened(tenant: Tenant, client_for, chat_s
     assert "Test message sent to “Product standup”." in response.content.decode()
     [received] = chat_server.received
     assert received.body["text"].startswith(
-        "*Opsboard is connected*\nProduct standup will get Acme"
+        "*[Opsboard] Acme · connected*\nProduct standup will get Acme"
     )
 
     chat_server.answers = [Answer(status=404, body="no_service")]

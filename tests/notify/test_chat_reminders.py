@@ -9,6 +9,7 @@ import pytest
 
 from kanban.models import Card
 from kanban.services import CardInput, card_create
+from opsboard.dates import day
 from opsboard.notify.chat import Provider
 from opsboard.notify.models import Channel, ChatWebhook, Notification, Status
 from raci.reminders import plan_reminders, send_deadline_reminders
@@ -81,7 +82,10 @@ def test_each_team_group_gets_its_cards_once_at_its_hour(
     }
     product = posted(chat_server, raci.product.pk)
     # The lead day and the overdue card, not the card two days out; nobody else's.
-    assert product.startswith("*2 cards to look at*\n*Due soon*\n- <http://")
+    # Its own title: the product, the team and the day, not an email subject.
+    assert product.startswith(
+        f"*[Opsboard] Product · Deadline reminder for {day(date(2026, 11, 24))}*\n*Due soon*\n- <http://"
+    )
     assert "product in three days" in product and "due in 3 days" in product
     assert "*Overdue*" in product and "product overdue" in product and "1 day overdue" in product
     assert "product in two days" not in product and "engineering" not in product
@@ -182,7 +186,9 @@ def test_a_group_post_lists_the_first_fifteen_of_a_kind_then_how_many_more(
     with django_capture_on_commit_callbacks(execute=True):
         send_deadline_reminders(now=at(24))
     text = posted(chat_server, raci.product.pk)
-    assert text.startswith("*Due soon: 20 cards*")
+    assert text.startswith(
+        f"*[Opsboard] Product · Deadline reminder for {day(date(2026, 11, 24))}*"
+    )
     assert text.count("audit ") == 15 and text.rstrip().endswith("- …and 5 more")
     email = Notification.objects.get(recipient=tenant.member.user)
     assert email.body.count("audit ") == 20

@@ -11,9 +11,11 @@ import pytest
 from django.core import mail
 from django.core.management import call_command
 from django.urls import reverse
+from django.utils import translation
 
 from kanban.models import Card
 from kanban.services import CardInput, card_create, card_move, card_update
+from opsboard.dates import day
 from opsboard.notify.models import Notification, Preference, Status
 from raci.reminders import plan_reminders, send_deadline_reminders
 from raci.services import raci_set
@@ -21,6 +23,7 @@ from tests.concurrency import in_lockstep
 from tests.conftest import RaciSetup, Tenant
 
 SHANGHAI = zoneinfo.ZoneInfo("Asia/Shanghai")
+NOV_24 = date(2026, 11, 24)
 
 
 def morning(day: int, hour: int = 9) -> datetime:
@@ -55,7 +58,8 @@ def test_one_bundle_in_the_morning_listing_the_cards_due_soon(
     assert [(card.title, days) for card, days in sent.cards] == [("today", 0), ("in three days", 3)]
     [message] = mail.outbox
     assert message.to == [tenant.member.user.email]
-    assert message.subject == "Due soon: 2 cards"
+    # The day as this year writes it: "Nov 24" (with its year when the suite runs in another).
+    assert message.subject == f"[Opsboard] Deadline reminder for {day(NOV_24)}: 2 cards due soon"
     assert "due today" in message.body and "due in 3 days" in message.body
     assert "due today" in message.alternatives[0][0]
     assert "next month" not in message.body
@@ -96,7 +100,9 @@ def test_in_the_persons_language_time_zone_and_lead_times(tenant: Tenant, due) -
         "today"
     ]  # 3 days ahead is not one of 0 or 7
     send_deadline_reminders(now=morning(24))
-    assert Notification.objects.get().title == "即将到期：1 张卡片"
+    with translation.override("zh-hans"):
+        nov_24 = day(NOV_24)  # 11月24日
+    assert Notification.objects.get().title == f"【Opsboard】{nov_24}到期提醒：1 张卡片即将到期"
 
 
 def test_quiet_days(tenant: Tenant, due) -> None:
@@ -134,7 +140,7 @@ def test_the_in_app_list_and_unread_count(tenant: Tenant, due, client) -> None:
     send_deadline_reminders(now=morning(24))
     client.force_login(tenant.member.user)
     page = client.get(reverse("notify:list"))
-    assert "Due soon: 2 cards" in page.text
+    assert f"Deadline reminder for {day(NOV_24)}: 2 cards due soon" in page.text
     assert 'class="badge unread-count">1<' in page.text
     client.post(reverse("notify:list"))
     assert "unread-count" not in client.get(reverse("notify:list")).text
@@ -154,7 +160,7 @@ def test_ops_managers_see_their_ledger_and_resend_failures(
     manager.save()
     client.force_login(manager)
     page = client.get(reverse("admin:notify_notification_changelist"))
-    assert "Due soon: 2 cards" in page.text
+    assert f"Deadline reminder for {day(NOV_24)}: 2 cards due soon" in page.text
     assert "Rival&#x27;s reminder" not in page.text and "Rival's reminder" not in page.text
     mine = Notification.objects.get(recipient=tenant.member.user)
     with django_capture_on_commit_callbacks(execute=True):
@@ -219,7 +225,10 @@ def test_email_off_keeps_the_reminder_in_the_app(
     assert mail.outbox == []
     notification = Notification.objects.get(recipient=tenant.member.user)
     assert (notification.channel, notification.status) == ("in_app", Status.SENT)
-    assert "Due soon: 2 cards" in client.get(reverse("notify:list")).text
+    assert (
+        f"Deadline reminder for {day(NOV_24)}: 2 cards due soon"
+        in client.get(reverse("notify:list")).text
+    )
 
 
 @pytest.mark.django_db(transaction=True)

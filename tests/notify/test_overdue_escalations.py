@@ -13,6 +13,7 @@ from django.urls import reverse
 
 from kanban.models import Card
 from kanban.services import CardInput, card_create, card_move, card_update
+from opsboard.dates import day
 from opsboard.notify.models import Notification, Preference
 from raci.models import RaciPolicy
 from raci.reminders import plan_reminders, send_deadline_reminders
@@ -110,7 +111,10 @@ def test_the_email_names_what_is_late_and_by_how_much(
         assert send_deadline_reminders(now=morning(21)) == []  # once a day
     [message] = mail.outbox
     assert message.to == [tenant.manager.user.email]
-    assert message.subject == "Overdue: 1 card"
+    assert (
+        message.subject
+        == f"[Opsboard] Deadline reminder for {day(date(2026, 11, 21))}: 1 card overdue"
+    )
     assert "These cards you are Accountable for are overdue:" in message.body
     assert "vendor contract" in message.body and "1 day overdue" in message.body
     assert "1 day overdue" in message.alternatives[0][0]
@@ -187,7 +191,9 @@ def test_blocked_for_two_days_then_every_two(
     with django_capture_on_commit_callbacks(execute=True):
         send_deadline_reminders(now=morning(22))
     [message] = mail.outbox
-    assert message.subject == "Blocked: 1 card"
+    assert message.subject == (
+        f"[Opsboard] Deadline reminder for {day(date(2026, 11, 22))}: 1 card blocked for a while"
+    )
     assert "blocked for 2 days: waiting on the broker" in message.body
     card_update(
         actor=tenant.member, card=card, data=CardInput(title="customs", assignee=tenant.member.user)
@@ -221,7 +227,9 @@ def test_the_informed_hear_of_yesterdays_done_cards_the_next_morning(
         send_deadline_reminders(now=morning(24))
     [message] = mail.outbox
     assert message.to == [tenant.lead.user.email]
-    assert message.subject == "Done yesterday: 1 card"
+    assert message.subject == (
+        f"[Opsboard] Deadline reminder for {day(date(2026, 11, 24))}: 1 card done yesterday"
+    )
     assert "Done yesterday, for your information:" in message.body
 
 
