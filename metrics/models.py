@@ -304,7 +304,7 @@ class PulseAnswer(models.Model):
         indexes = [models.Index(fields=["team", "month"], name="metrics_pulse_team_month")]
 
     def __str__(self) -> str:
-        return f"{self.team} {self.month:%Y-%m}"
+        return f"{self.team} · {date_format(self.month, 'YEAR_MONTH_FORMAT')}"
 
 
 # How each computed KPI is worked out: shown in the tile's tooltip and on the KPI page.
@@ -425,7 +425,7 @@ class Retrospective(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.reviewed} {self.month:%Y-%m}"
+        return f"{self.reviewed} · {date_format(self.month, 'YEAR_MONTH_FORMAT')}"
 
     @property
     def reviewed(self) -> Project | Team:

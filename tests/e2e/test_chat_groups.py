@@ -45,5 +45,5 @@ def test_a_manager_adds_a_feishu_group_and_sends_a_test_post(
     row.get_by_role("button", name="Send a test message").click()
     page.get_by_text("Test message sent to “Product standup”.").wait_for()
     [received] = chat_server.received
-    assert received.body["sign"] and "Opsboard is connected" in str(received.body)
+    assert received.body["sign"] and "[Opsboard] Acme · connected" in str(received.body)
     assert "Sent" in page.get_by_role("row", name=re.compile("Product standup")).inner_text()

@@ -10,6 +10,7 @@ import time_machine
 from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 
 from kanban.models import Card
 from metrics.models import Retrospective
@@ -82,7 +83,7 @@ def test_demo_story_the_command_on_the_first_and_an_action_from_the_page(db: Non
         assert retro.month == (this_month - timedelta(days=1)).replace(day=1)
         client.force_login(User.objects.get(email="lead@demo.opsboard.test"))
         page = client.get(reverse("metrics:retrospective_detail", args=["demo-ops", retro.pk])).text
-        assert "The month in figures" in page
+        assert f"{date_format(retro.month, 'YEAR_MONTH_FORMAT')} in figures" in page
         finished = retro.figures["done"]
         assert finished > 0  # the demo's history has cards done in the month before
         assert ("1 card finished" if finished == 1 else f"{finished} cards finished") in page

@@ -123,7 +123,7 @@ def test_monday_morning_each_lead_and_manager_gets_the_weeks_story_once(
         f"[Opsboard] Weekly KPI digest · Acme · Last week ({week})"
         ": every KPI in the green or amber, 1 card overdue"
     )
-    assert f"Here is Acme's last week ({week})." in lead.body
+    assert f"Here is last week at Acme ({week})." in lead.body
     assert (
         "- Customer churn · Product: 18.5% (target 17.0%, amber), vs the week before −0.5 percentage points"
         in lead.body

@@ -412,7 +412,7 @@ def test_the_weekly_digest_names_last_week(digests: World, language: str) -> Non
             "[Opsboard] Weekly KPI digest · 双十一事业部 · Last week (Nov 23 – Nov 29)"
             ": every KPI in the green or amber, 1 card overdue"
         )
-        assert "Here is 双十一事业部's last week (Nov 23 – Nov 29)." in lead.body
+        assert "Here is last week at 双十一事业部 (Nov 23 – Nov 29)." in lead.body
         assert (
             "- 客户流失率 · 仓储组: 18.5% (target 17.0%, amber), vs the week before −0.5 percentage points"
             in (lead.body)
