@@ -7,7 +7,7 @@ from django.utils import timezone as django_timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from opsboard.builtins import in_each_language
+from opsboard.builtins import is_one_of, names_of, shown_name
 from projects.models import Goal, Organization, Project, Team
 
 
@@ -86,7 +86,7 @@ class Column(models.Model):
     @property
     def display_name(self) -> str:
         """The name as typed, else the name of its kind (To do / 待办) in the reader's language."""
-        return self.name or str(ColumnKind(self.kind).label)
+        return shown_name(self.name, ColumnKind(self.kind).label)
 
 
 class Priority(models.IntegerChoices):
@@ -160,20 +160,15 @@ class Label(models.Model):
     @property
     def display_name(self) -> str:
         """The name as typed, else the built-in name in the reader's language (bug / 缺陷)."""
-        if self.name or not self.builtin:
-            return self.name
-        return str(BuiltinLabel(self.builtin).label)
-
-    def names(self) -> set[str]:
-        """Every name the label answers to: as typed, or the built-in's in each language."""
-        if self.name or not self.builtin:
-            return {self.name}
-        return in_each_language(BuiltinLabel(self.builtin).label)
+        return shown_name(self.name, self._builtin_name)
 
     def is_called(self, name: str) -> bool:
-        """Whether ``name`` names this label, case and the spaces around it aside."""
-        name = name.strip().casefold()
-        return any(name == own.casefold() for own in self.names())
+        """Whether ``name`` names this label: as typed, or the built-in's in any language."""
+        return is_one_of(name, names_of(self.name, self._builtin_name))
+
+    @property
+    def _builtin_name(self) -> str | None:
+        return BuiltinLabel(self.builtin).label if self.builtin else None
 
     @property
     def text_color(self) -> str:

@@ -13,7 +13,7 @@ from django.utils import timezone as django_timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
-from opsboard.builtins import in_each_language, typed_name
+from opsboard.builtins import names_of, shown_name, typed_name
 from opsboard.dates import day_range
 from projects.goals import format_change, format_value
 from projects.models import Direction, Goal, Organization, Project, Team, Unit
@@ -174,16 +174,11 @@ class Kpi(models.Model):
     @property
     def display_name(self) -> str:
         """The name as typed, else the built-in name of its source in the reader's language."""
-        if self.name or self.source not in BUILTIN_NAMES:
-            return self.name
-        return str(BUILTIN_NAMES[self.source])
+        return shown_name(self.name, BUILTIN_NAMES.get(self.source))
 
     def names(self) -> set[str]:
-        """Every name the KPI answers to (an import file's kpi column): as typed, or its
-        built-in name in each language."""
-        if self.name or self.source not in BUILTIN_NAMES:
-            return {self.name}
-        return in_each_language(BUILTIN_NAMES[self.source])
+        """Every name the KPI answers to (an import file's kpi column)."""
+        return names_of(self.name, BUILTIN_NAMES.get(self.source))
 
     @property
     def is_computed(self) -> bool:

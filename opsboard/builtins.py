@@ -23,11 +23,21 @@ def in_each_language(text: Promise | str) -> set[str]:
     return names
 
 
-def same_name(typed: str, builtin: Promise | str) -> bool:
-    """Whether ``typed`` is the built-in name in one of the languages (case and the
-    spaces around it aside)."""
+def shown_name(name: str, builtin: Promise | str | None) -> str:
+    """The name a reader sees: as typed, else the built-in name in the reader's language."""
+    return name or ("" if builtin is None else str(builtin))
+
+
+def names_of(name: str, builtin: Promise | str | None) -> set[str]:
+    """Every name a row answers to (an import file, an API request): as typed, else its
+    built-in name in each language."""
+    return {name} if name or builtin is None else in_each_language(builtin)
+
+
+def is_one_of(typed: str, names: set[str]) -> bool:
+    """Whether ``typed`` is one of ``names``, case and the spaces around it aside."""
     typed = typed.strip().casefold()
-    return any(typed == name.casefold() for name in in_each_language(builtin))
+    return any(typed == name.casefold() for name in names)
 
 
 def typed_name(name: str, builtin: Promise | str | None) -> str:
@@ -35,6 +45,6 @@ def typed_name(name: str, builtin: Promise | str | None) -> str:
     in any language (an unchanged form, or an API client sending back the name it
     read), so the row keeps following the reader; else the name as typed."""
     name = name.strip()
-    if builtin is not None and same_name(name, builtin):
+    if builtin is not None and is_one_of(name, in_each_language(builtin)):
         return ""
     return name

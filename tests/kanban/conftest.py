@@ -35,9 +35,9 @@ class BoardSetup:
         )
 
 
-@pytest.fixture
-def kanban(tenant: Tenant) -> BoardSetup:
-    project = ProjectFactory(organization=tenant.organization, name="Churn", teams=[tenant.team])
+def board_setup(tenant: Tenant, *, name: str) -> BoardSetup:
+    """A project's board, made as the product makes every board, and its three columns."""
+    project = ProjectFactory(organization=tenant.organization, name=name, teams=[tenant.team])
     board = project.boards.get()
     columns = {column.kind: column for column in board.columns.all()}
     return BoardSetup(
@@ -47,3 +47,8 @@ def kanban(tenant: Tenant) -> BoardSetup:
         columns[ColumnKind.DOING],
         columns[ColumnKind.DONE],
     )
+
+
+@pytest.fixture
+def kanban(tenant: Tenant) -> BoardSetup:
+    return board_setup(tenant, name="Churn")

@@ -15,8 +15,7 @@ from kanban.models import BuiltinLabel, Column, ColumnKind, Label
 from kanban.services import CardInput, card_create, column_create, column_update, label_create
 from opsboard.accounts.models import User
 from tests.conftest import Tenant
-from tests.factories import ProjectFactory
-from tests.kanban.conftest import BoardSetup
+from tests.kanban.conftest import BoardSetup, board_setup
 
 API = "/api/v1/organizations/acme"
 ENGLISH = ["To do", "In progress", "Done"]
@@ -28,16 +27,7 @@ def chinese_board(tenant: Tenant) -> BoardSetup:
     """A board of a Chinese organisation, made as the product makes every board."""
     tenant.organization.language = "zh-hans"
     tenant.organization.save()
-    project = ProjectFactory(organization=tenant.organization, name="流失", teams=[tenant.team])
-    board = project.boards.get()
-    columns = {column.kind: column for column in board.columns.all()}
-    return BoardSetup(
-        project,
-        board,
-        columns[ColumnKind.TODO],
-        columns[ColumnKind.DOING],
-        columns[ColumnKind.DONE],
-    )
+    return board_setup(tenant, name="流失")
 
 
 def column_headings(html: str) -> list[str]:
