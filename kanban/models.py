@@ -1,8 +1,13 @@
 from __future__ import annotations
 
+import zoneinfo
+from datetime import date, datetime
+
 from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
+from django.db.models import Exists, OuterRef, Q, Subquery
+from django.db.models.functions import TruncDate
 from django.utils import timezone as django_timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
@@ -182,6 +187,93 @@ class Label(models.Model):
         return LABEL_TEXT_LIGHT if on_white >= on_black else LABEL_TEXT_DARK
 
 
+class CardQuerySet(models.QuerySet["Card"]):
+    """The one home of what a card's state means: open, overdue, late, blocked, done.
+
+    "Today" is always the organisation's (``Organization.today()``, ``day_of(moment)``):
+    a card due on the 4th is overdue from the 5th in the organisation's time zone.
+    Snapshot rules for a moment in the past (``*_as_of``) read the card's history.
+    """
+
+    def open(self) -> CardQuerySet:
+        """Cards on their board: not archived (done or not)."""
+        return self.filter(archived_at__isnull=True)
+
+    def unfinished(self) -> CardQuerySet:
+        """Open cards not yet done: the work still to do."""
+        return self.open().filter(done_at__isnull=True)
+
+    def overdue(self, on: date) -> CardQuerySet:
+        """Unfinished cards whose due date is before the day ``on``."""
+        return self.unfinished().filter(due_date__lt=on)
+
+    def due_by(self, day: date) -> CardQuerySet:
+        """Unfinished cards due on or before ``day`` (overdue ones included)."""
+        return self.unfinished().filter(due_date__lte=day)
+
+    def blocked(self) -> CardQuerySet:
+        """Unfinished cards blocked now."""
+        return self.unfinished().filter(blocked=True)
+
+    def done_in(self, begin: datetime, end: datetime) -> CardQuerySet:
+        """Cards done in ``[begin, end)``, archived or not: the work finished in a period."""
+        return self.filter(done_at__gte=begin, done_at__lt=end)
+
+    def with_done_day(self, zone: zoneinfo.ZoneInfo) -> CardQuerySet:
+        """Annotate ``done_day``: the day a card was done, read in ``zone``."""
+        return self.annotate(done_day=TruncDate("done_at", tzinfo=zone))
+
+    def late(self, zone: zoneinfo.ZoneInfo) -> CardQuerySet:
+        """Done cards finished after the day they were due (the day read in ``zone``)."""
+        return self.with_done_day(zone).filter(
+            due_date__isnull=False, done_day__gt=models.F("due_date")
+        )
+
+    def on_time(self, zone: zoneinfo.ZoneInfo) -> CardQuerySet:
+        """Done cards finished on or before the day they were due."""
+        return self.with_done_day(zone).filter(
+            due_date__isnull=False, done_day__lte=models.F("due_date")
+        )
+
+    def open_as_of(self, moment: datetime) -> CardQuerySet:
+        """Cards that existed at ``moment`` and were neither done nor archived then."""
+        return self.filter(created_at__lt=moment).filter(
+            Q(done_at__isnull=True) | Q(done_at__gte=moment),
+            Q(archived_at__isnull=True) | Q(archived_at__gte=moment),
+        )
+
+    def overdue_as_of(self, moment: datetime, zone: zoneinfo.ZoneInfo) -> CardQuerySet:
+        """Cards open at ``moment`` and due before its day in ``zone``."""
+        return self.open_as_of(moment).filter(due_date__lt=moment.astimezone(zone).date())
+
+    def blocked_as_of(self, moment: datetime) -> CardQuerySet:
+        """Cards open at ``moment`` whose last block or unblock before it was a block:
+        read from the history, so a past period shows what was blocked then, not now."""
+        last_block_event = (
+            CardEvent.objects.filter(
+                card=OuterRef("pk"),
+                kind__in=[EventKind.BLOCKED, EventKind.UNBLOCKED],
+                at__lt=moment,
+            )
+            .order_by("-at", "-pk")
+            .values("kind")[:1]
+        )
+        return (
+            self.open_as_of(moment)
+            .annotate(last_block_event=Subquery(last_block_event))
+            .filter(last_block_event=EventKind.BLOCKED)
+        )
+
+    def blocked_during(self, begin: datetime, end: datetime) -> CardQuerySet:
+        """Cards blocked at any time in ``[begin, end)``: blocked then, or already blocked
+        when the period began."""
+        blocked_in_period = CardEvent.objects.filter(
+            card=OuterRef("pk"), kind=EventKind.BLOCKED, at__gte=begin, at__lt=end
+        )
+        already_blocked = self.blocked_as_of(begin).values("pk")
+        return self.filter(Exists(blocked_in_period) | Q(pk__in=already_blocked))
+
+
 class Card(models.Model):
     """A piece of work. Ordered in its column by ``rank``; history in CardEvent."""
 
@@ -241,6 +333,8 @@ class Card(models.Model):
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
     archived_at = models.DateTimeField(_("archived"), null=True, blank=True)
 
+    objects = CardQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("card")
         verbose_name_plural = _("cards")
@@ -266,6 +360,16 @@ class Card(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    def is_overdue(self, on: date) -> bool:
+        """Not done and due before the day ``on`` (the rule of ``CardQuerySet.overdue``)."""
+        return bool(self.due_date and not self.done_at and self.due_date < on)
+
+    def was_late(self, zone: zoneinfo.ZoneInfo) -> bool:
+        """Done after the day it was due, the day read in ``zone`` (``CardQuerySet.late``)."""
+        return bool(
+            self.due_date and self.done_at and self.done_at.astimezone(zone).date() > self.due_date
+        )
 
 
 class EventKind(models.TextChoices):

@@ -1,7 +1,8 @@
 from __future__ import annotations
 
 import hashlib
-from datetime import datetime
+import zoneinfo
+from datetime import date, datetime
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -10,6 +11,8 @@ from django.db.models.functions import Lower
 from django.utils import timezone as django_timezone
 from django.utils.dates import WEEKDAYS
 from django.utils.translation import gettext_lazy as _
+
+from opsboard.accounts.models import zone as zone_named
 
 
 class Role(models.TextChoices):
@@ -86,6 +89,19 @@ class Organization(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def zone(self) -> zoneinfo.ZoneInfo:
+        """The organisation's time zone (UTC when the stored name is unknown)."""
+        return zone_named(self.timezone, "UTC")
+
+    def day_of(self, moment: datetime) -> date:
+        """The calendar day ``moment`` falls on in the organisation's time zone."""
+        return moment.astimezone(self.zone).date()
+
+    def today(self) -> date:
+        """Today in the organisation's time zone: the day overdue and due dates are read against."""
+        return self.day_of(django_timezone.now())
 
 
 class Team(models.Model):
