@@ -10,6 +10,7 @@ from projects.forms import DateInput, members_of
 from projects.models import Goal, Team
 
 from .models import Board, Column, ColumnKind, Label, Priority
+from .services import Position
 
 
 class CardForm(forms.Form):
@@ -62,9 +63,7 @@ class MoveForm(forms.Form):
     column = forms.IntegerField()
     after = forms.IntegerField(required=False)
     before = forms.IntegerField(required=False)
-    position = forms.ChoiceField(
-        choices=[("bottom", _("at the bottom")), ("top", _("at the top"))], required=False
-    )
+    position = forms.ChoiceField(choices=Position.choices, required=False)
 
 
 class ColumnForm(forms.Form):
