@@ -14,6 +14,9 @@ from .services import Position
 
 
 class CardForm(forms.Form):
+    """A card's fields; the rules (a title, a reason when blocked, people, teams, goals and
+    labels of the board) are ``services.card_create`` and ``card_update``'s."""
+
     title = forms.CharField(label=_("Title"), max_length=200)
     description = forms.CharField(
         label=_("Description"),
@@ -46,12 +49,6 @@ class CardForm(forms.Form):
         self.fields["team"].queryset = board.project.teams.order_by("name")
         self.fields["goal"].queryset = Goal.objects.filter(project=board.project).order_by("title")
         self.fields["labels"].queryset = board.labels.all()
-
-    def clean(self) -> dict[str, Any]:
-        cleaned = super().clean() or {}
-        if cleaned.get("blocked") and not (cleaned.get("blocked_reason") or "").strip():
-            self.add_error("blocked_reason", _("Say why the card is blocked."))
-        return cleaned
 
 
 class QuickCardForm(forms.Form):
