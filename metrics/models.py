@@ -166,10 +166,29 @@ class Kpi(models.Model):
         return self.display_name
 
     def clean(self) -> None:
+        """A manual KPI is named; the target and the two thresholds run from good to bad."""
         super().clean()
         self.name = typed_name(self.name, BUILTIN_NAMES.get(self.source))
         if not self.name and not self.is_computed:
             raise ValidationError({"name": _("Give the KPI a name.")})
+        if not self.thresholds_in_order():
+            raise ValidationError(
+                {
+                    "red_threshold": _(
+                        "Order them from good to bad: target, then where amber starts, then where red starts."
+                    )
+                }
+            )
+
+    def thresholds_in_order(self) -> bool:
+        """Target, amber and red from good to bad in the KPI's direction (``rag`` reads them
+        so). True while one of them is missing: the field says so itself."""
+        target, amber, red = self.target, self.amber_threshold, self.red_threshold
+        if None in (target, amber, red):
+            return True
+        if self.direction == Direction.INCREASE:
+            return target >= amber >= red
+        return target <= amber <= red
 
     @property
     def display_name(self) -> str:
