@@ -10,7 +10,6 @@ team one of the boards of the projects it takes part in.
 
 from __future__ import annotations
 
-import zoneinfo
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
@@ -27,9 +26,9 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from kanban.models import Board, Card, CardEvent, EventKind
+from kanban.models import Board, Card
 from kanban.services import CardInput, card_create
-from opsboard.accounts.models import User, zone
+from opsboard.accounts.models import User
 from opsboard.commands import moment_text
 from opsboard.notify.services import notification_claim
 from opsboard.notify.tasks import deliver_notification
@@ -49,16 +48,16 @@ from projects.models import (
 )
 from raci.models import RaciAssignment, RaciRole
 
-from .computations import compute, open_at, period_end, pulse_figures
+from .computations import bounds, compute_for, pulse_figures
 from .models import (
     Frequency,
-    Kpi,
     PulseAnswer,
     Retrospective,
     RetrospectiveAction,
     RetrospectiveState,
     Source,
 )
+from .scopes import Scope
 
 LISTED = 10  # cards or goals listed under one highlight or problem; then "and N more"
 ON_TIME_TARGET = 90  # percent: the source material's target for on-time completion
@@ -100,15 +99,10 @@ def previous_month(month: date) -> date:
     return (month - timedelta(days=1)).replace(day=1)
 
 
-def month_bounds(month: date, zone: zoneinfo.ZoneInfo) -> tuple[datetime, datetime]:
-    begin = datetime.combine(month, time.min, tzinfo=zone)
-    return begin, datetime.combine(period_end(Frequency.MONTHLY, month), time.min, tzinfo=zone)
-
-
 # What is reviewed -------------------------------------------------------------
 
 
-def scope_of(reviewed: Project | Team) -> dict[str, Project | Team]:
+def lookup_of(reviewed: Project | Team) -> dict[str, Project | Team]:
     """The field and value that select a project's or a team's goals, KPIs and
     retrospectives."""
     return {"team": reviewed} if isinstance(reviewed, Team) else {"project": reviewed}
@@ -133,13 +127,15 @@ class Subject:
         return cls(retrospective.organization, retrospective.project, retrospective.team)
 
     @property
-    def scope(self) -> dict[str, Project | Team]:
-        return scope_of(self.project or self.team)  # type: ignore[arg-type]
+    def lookup(self) -> dict[str, Project | Team]:
+        return lookup_of(self.project or self.team)  # type: ignore[arg-type]
 
-    def cards(self) -> QuerySet[Card]:
+    @property
+    def scope(self) -> Scope:
+        """The work reviewed: a project's cards on its boards, a team's on any board."""
         if self.project:
-            return Card.objects.filter(board__project=self.project)
-        return Card.objects.filter(board__organization=self.organization, team=self.team)
+            return Scope(self.organization, project_id=self.project.pk)
+        return Scope(self.organization, team_id=self.team.pk)  # type: ignore[union-attr]
 
     def pulse_teams(self) -> QuerySet[Team] | list[int]:
         """The teams whose pulse ratings count: the project's, or the team itself."""
@@ -148,7 +144,7 @@ class Subject:
         return [self.team.pk]  # type: ignore[union-attr]
 
     def retrospectives(self) -> QuerySet[Retrospective]:
-        return Retrospective.objects.filter(**self.scope)
+        return Retrospective.objects.filter(**self.lookup)
 
 
 # Building ------------------------------------------------------------------
@@ -182,34 +178,27 @@ def report_for(subject: Subject, month: date) -> Report:
     """The month's figures, highlights and problems for a project or a team, in a fixed
     number of queries whatever its size."""
     organization = subject.organization
-    zone = zoneinfo.ZoneInfo(organization.timezone)
-    begin, end = month_bounds(month, zone)
-    as_of = min(end, timezone.now())
-    last_day = (as_of - timedelta(microseconds=1)).astimezone(zone).date()
-    scope = Kpi(organization=organization, frequency=Frequency.MONTHLY, **subject.scope)
+    zone = organization.zone
+    begin, end, as_of = bounds(Frequency.MONTHLY, month, zone)
+    as_of_day = organization.day_of(as_of)
+    last_day = organization.day_of(as_of - timedelta(microseconds=1))
     figures: dict[str, Any] = {}
     for name, source in COMPUTED.items():
-        scope.source = source
-        figures[name] = _number(compute(scope, month))
-    cards = subject.cards()
+        figures[name] = _number(compute_for(subject.scope, source, Frequency.MONTHLY, month))
+    cards = subject.scope.cards()
     # Work finished in the month, and which of it was late.
     done = list(
-        cards.filter(done_at__gte=begin, done_at__lt=end)
-        .only("title", "due_date", "done_at")
-        .order_by("done_at", "pk")
+        cards.done_in(begin, end).only("title", "due_date", "done_at").order_by("done_at", "pk")
     )
-    late = [
-        card
-        for card in done
-        if card.due_date and timezone.localtime(card.done_at, zone).date() > card.due_date
-    ]
+    late = [card for card in done if card.was_late(zone)]
     figures["done"] = len(done)
     figures["created"] = cards.filter(created_at__gte=begin, created_at__lt=end).count()
     # Open at the end of the month: overdue ones, and those missing an Accountable or a Responsible.
     role = RaciAssignment.objects.filter(card=OuterRef("pk"))
     open_cards = list(
-        open_at(cards, as_of)
+        cards.open_as_of(as_of)
         .annotate(
+            overdue=Exists(cards.overdue_as_of(as_of, zone).filter(pk=OuterRef("pk"))),
             has_accountable=Exists(role.filter(role=RaciRole.ACCOUNTABLE)),
             has_responsible=Exists(role.filter(role=RaciRole.RESPONSIBLE)),
         )
@@ -217,27 +206,16 @@ def report_for(subject: Subject, month: date) -> Report:
         .order_by("due_date", "pk")
     )
     figures["open"] = len(open_cards)
-    overdue = [card for card in open_cards if card.due_date and card.due_date < as_of.date()]
+    overdue = [card for card in open_cards if card.overdue]
     unowned = [c for c in open_cards if not (c.has_accountable and c.has_responsible)]
     # Cards blocked at some time in the month.
-    blocked = list(
-        cards.filter(
-            Exists(
-                CardEvent.objects.filter(
-                    card=OuterRef("pk"), kind=EventKind.BLOCKED, at__gte=begin, at__lt=end
-                )
-            )
-            | Q(blocked=True, blocked_at__lt=end, done_at__isnull=True)
-        )
-        .only("title", "blocked_reason")
-        .order_by("pk")
-    )
+    blocked = list(cards.blocked_during(begin, end).only("title", "blocked_reason").order_by("pk"))
     # Goals: achieved in the month, and where the active ones stood at its end.
     latest = CheckIn.objects.filter(goal=OuterRef("pk"), checked_on__lte=last_day).order_by(
         "-checked_on", "-created_at"
     )
     goals = list(
-        Goal.objects.filter(**subject.scope)
+        Goal.objects.filter(**subject.lookup)
         .filter(
             Q(state=GoalState.ACTIVE)
             | Q(state=GoalState.ACHIEVED, closed_at__gte=begin, closed_at__lt=end)
@@ -313,7 +291,7 @@ def report_for(subject: Subject, month: date) -> Report:
                 "kind": "late",
                 **_cards(
                     late,
-                    days=lambda c: (timezone.localtime(c.done_at, zone).date() - c.due_date).days,
+                    days=lambda c: (organization.day_of(c.done_at) - c.due_date).days,
                 ),
             }
         )
@@ -321,7 +299,7 @@ def report_for(subject: Subject, month: date) -> Report:
         problems.append(
             {
                 "kind": "overdue",
-                **_cards(overdue, days=lambda c: (as_of.date() - c.due_date).days),
+                **_cards(overdue, days=lambda c: (as_of_day - c.due_date).days),
             }
         )
     if blocked:
@@ -369,7 +347,7 @@ def retrospective_build(
         return existing, False
     report = report_for(subject, month)
     retrospective, created = Retrospective.objects.get_or_create(
-        **subject.scope,
+        **subject.lookup,
         month=month,
         defaults={
             "organization": subject.organization,
@@ -435,12 +413,7 @@ def retrospective_action_add(
         errors["owner"] = _("Every action needs an owner.")
     if due_date is None:
         errors["due_date"] = _("Every action needs a due date.")
-    elif (
-        due_date
-        < timezone.localtime(
-            timezone=zone(retrospective.organization.timezone, settings.TIME_ZONE)
-        ).date()
-    ):
+    elif due_date < retrospective.organization.today():
         errors["due_date"] = _("The due date has passed.")
     if retrospective.project_id:
         board = retrospective.project.boards.order_by("pk").first()
@@ -494,7 +467,7 @@ def retrospective_get_for_user(*, membership: Membership, retrospective_id: int)
 
 
 def retrospectives_of(reviewed: Project | Team) -> QuerySet[Retrospective]:
-    return Retrospective.objects.filter(**scope_of(reviewed)).order_by("-month")
+    return Retrospective.objects.filter(**lookup_of(reviewed)).order_by("-month")
 
 
 def action_boards(retrospective: Retrospective) -> QuerySet[Board]:
@@ -612,7 +585,7 @@ def due_builds(*, now: datetime) -> list[tuple[Subject, date]]:
     """
     due = []
     for organization in Organization.objects.all():
-        zone = zoneinfo.ZoneInfo(organization.timezone)
+        zone = organization.zone
         local = now.astimezone(zone)
         this_month = local.date().replace(day=1)
         if local < build_day_at(organization, this_month):
@@ -640,7 +613,7 @@ def due_builds(*, now: datetime) -> list[tuple[Subject, date]]:
 def build_day_at(organization: Organization, month: date) -> datetime:
     """When the month's build falls due: BUILD_HOUR on the organisation's working day of it."""
     day = working_day(month, organization.retrospective_working_day)
-    return datetime.combine(day, time(BUILD_HOUR), tzinfo=zoneinfo.ZoneInfo(organization.timezone))
+    return datetime.combine(day, time(BUILD_HOUR), tzinfo=organization.zone)
 
 
 def explain_retrospectives(*, now: datetime) -> list[str]:
@@ -649,7 +622,7 @@ def explain_retrospectives(*, now: datetime) -> list[str]:
     due = {(subject.organization.pk, month) for subject, month in due_builds(now=now)}
     lines = []
     for organization in Organization.objects.order_by("slug"):
-        local = now.astimezone(zoneinfo.ZoneInfo(organization.timezone))
+        local = now.astimezone(organization.zone)
         this_month = local.date().replace(day=1)
         month = previous_month(this_month)
         build_at = build_day_at(organization, this_month)
@@ -693,11 +666,11 @@ def build_retrospectives(*, now: datetime, dry_run: bool = False) -> list[Retros
     for subject, month in due_builds(now=now):
         if dry_run:
             built.append(
-                Retrospective(organization=subject.organization, month=month, **subject.scope)
+                Retrospective(organization=subject.organization, month=month, **subject.lookup)
             )
             continue
         with transaction.atomic():
-            retrospective, created = retrospective_build(month=month, **subject.scope)
+            retrospective, created = retrospective_build(month=month, **subject.lookup)
             if created:
                 notify(retrospective, kind=KIND_BUILT)
                 built.append(retrospective)
