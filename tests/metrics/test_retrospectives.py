@@ -12,13 +12,8 @@ from django.urls import reverse
 
 from kanban.models import Card, CardEvent, EventKind
 from metrics.models import Retrospective, RetrospectiveState
-from metrics.retrospectives import (
-    Subject,
-    is_quiet,
-    report_for,
-    retrospective_action_add,
-    retrospective_build,
-)
+from metrics.retrospectives.report import Subject, is_quiet, report_for
+from metrics.retrospectives.services import retrospective_action_add, retrospective_build
 from projects.models import Project
 from raci.models import RaciAssignment, RaciRole
 from tests.conftest import Tenant
