@@ -18,6 +18,8 @@ from opsboard.dates import day_range
 from projects.goals import format_change, format_value
 from projects.models import Direction, Goal, Organization, Project, Team, Unit
 
+from .scopes import Scope
+
 
 class Frequency(models.TextChoices):
     WEEKLY = "weekly", _("Weekly")
@@ -202,6 +204,16 @@ class Kpi(models.Model):
     @property
     def is_computed(self) -> bool:
         return self.source != Source.MANUAL
+
+    @property
+    def scope(self) -> Scope:
+        """Whose work the KPI measures: its organisation, or its team, project or goal."""
+        return Scope(
+            self.organization,
+            team_id=self.team_id,
+            project_id=self.project_id,
+            goal_id=self.goal_id,
+        )
 
     @property
     def figure_decimals(self) -> int:
