@@ -91,11 +91,6 @@ def _percentile(queryset: QuerySet[Card], seconds: object, fraction: float) -> f
     return values[low] + (values[high] - values[low]) * (position - low)
 
 
-def scope_cards(kpi: Kpi) -> QuerySet[Card]:
-    """The KPI's cards: ``kpi.scope.cards()``, kept for the callers that ask by KPI."""
-    return kpi.scope.cards()
-
-
 def bounds(
     frequency: str, start: date, zone: zoneinfo.ZoneInfo
 ) -> tuple[datetime, datetime, datetime]:

@@ -75,11 +75,6 @@ def kpis_for(
     return kpis.in_reading_order()
 
 
-def today_for(organization: Organization) -> date:
-    """Today in the organisation's time zone (``Organization.today``)."""
-    return organization.today()
-
-
 def tiles(kpis: list[Kpi], *, today: date) -> list[Tile]:
     """Each KPI's value for the running period (computed live, or the value entered), the one
     before, and its trend over the last twelve periods from the stored measurements."""

@@ -20,7 +20,7 @@ from projects.goals import format_value
 from projects.models import Unit
 
 from . import selectors, services
-from .computations import period_start, scope_cards
+from .computations import period_start
 from .digest import digest_preview as digest_for_preview
 from .digest import subscribed
 from .flow import Flow, cumulative_flow, cycle_times, weekly_throughput
@@ -29,6 +29,7 @@ from .imports import measurement_import_confirm, measurement_import_preview
 from .models import FORMULAS, PULSE_MIN_ANSWERS, Kpi, PulseAnswer
 from .pulse import pulse_answer, pulse_month, teams_worked_with
 from .pulse import results as pulse_results
+from .scopes import Scope
 
 form_page = require_http_methods(["GET", "HEAD", "POST"])
 
@@ -50,7 +51,11 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     if chosen.get("day") and chosen["day"] < today:
         today = chosen["day"]
     zone = request.organization.zone
-    cards = scope_cards(Kpi(organization=request.organization, team=team, project=project))
+    cards = Scope(
+        request.organization,
+        team_id=team.pk if team else None,
+        project_id=project.pk if project else None,
+    ).cards()
     flow = cumulative_flow(cards, today=today, days=FLOW_DAYS, zone=zone)
     since = datetime.combine(today - timedelta(weeks=FLOW_WEEKS), time.min, tzinfo=zone)
     csv_wanted = request.GET.get("format") == "csv"
