@@ -1,0 +1,91 @@
+"""A copy of the database alone gives no one access: secrets are encrypted or hashed at rest."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from cryptography.fernet import Fernet
+from django.core.exceptions import FieldError, ImproperlyConfigured
+from django.core.management import call_command
+from django.db import connection
+from django.urls import reverse
+
+from opsboard.notify.models import ChatWebhook
+from tests.conftest import Tenant
+
+pytestmark = pytest.mark.django_db
+
+WEBHOOK_TOKEN = "5d2c9a71-77ab-4e0f-9c1d-secret"
+SIGNING_SECRET = "sig-9f8e7d6c-never-in-clear"
+
+
+def database_dump() -> str:
+    """Every row of every table, as text: what a stolen copy of the database shows."""
+    rows = []
+    with connection.cursor() as cursor:
+        for table in connection.introspection.table_names(cursor):
+            cursor.execute(f"SELECT * FROM {connection.ops.quote_name(table)}")  # noqa: S608
+            rows.extend(repr(row) for row in cursor.fetchall())
+    return "\n".join(rows)
+
+
+def add_chat_group(tenant: Tenant, client_for, chat_server) -> None:
+    """Through the settings page, as a manager does."""
+    response = client_for(tenant.manager.user).post(
+        reverse("projects:chat_group_create", args=[tenant.organization.slug]),
+        {
+            "name": "Product standup",
+            "team": tenant.team.pk,
+            "provider": "feishu",
+            "url": chat_server.url(f"/open-apis/bot/v2/hook/{WEBHOOK_TOKEN}"),
+            "secret": SIGNING_SECRET,
+            "hour": 9,
+            "active": "on",
+        },
+    )
+    assert response.status_code == 302
+
+
+def test_chat_group_secrets_are_not_stored_in_clear(
+    tenant: Tenant, client_for, chat_server
+) -> None:
+    add_chat_group(tenant, client_for, chat_server)
+
+    dump = database_dump()
+    assert "Product standup" in dump  # the dump does read the chat group's row
+    assert WEBHOOK_TOKEN not in dump
+    assert SIGNING_SECRET not in dump
+    webhook = ChatWebhook.objects.get()
+    assert webhook.url.endswith(WEBHOOK_TOKEN) and webhook.secret == SIGNING_SECRET
+
+
+def test_old_keys_still_decrypt_after_a_new_key_is_put_first(
+    tenant: Tenant, client_for, chat_server, settings
+) -> None:
+    old_key = settings.FIELD_ENCRYPTION_KEYS[0]
+    add_chat_group(tenant, client_for, chat_server)
+    new_key = Fernet.generate_key().decode()
+
+    settings.FIELD_ENCRYPTION_KEYS = [new_key, old_key]
+    webhook = ChatWebhook.objects.get()
+    assert webhook.secret == SIGNING_SECRET and webhook.url.endswith(WEBHOOK_TOKEN)
+
+    # Re-encrypted with the first key, the rows no longer need the old one.
+    out = io.StringIO()
+    call_command("reencrypt_secrets", stdout=out)
+    assert "notify.ChatWebhook: 1 rows" in out.getvalue()
+    settings.FIELD_ENCRYPTION_KEYS = [new_key]
+    webhook = ChatWebhook.objects.get()
+    assert webhook.secret == SIGNING_SECRET and webhook.url.endswith(WEBHOOK_TOKEN)
+
+    # Without the key that encrypted them, nothing is shown: the read fails loudly.
+    settings.FIELD_ENCRYPTION_KEYS = [old_key]
+    with pytest.raises(ImproperlyConfigured, match="FIELD_ENCRYPTION_KEYS lacks the key"):
+        ChatWebhook.objects.get()
+
+
+def test_encrypted_values_cannot_be_searched() -> None:
+    """A search would compare with ciphertext and silently find nothing: it is refused."""
+    with pytest.raises(FieldError):
+        ChatWebhook.objects.filter(url__contains="hook").exists()
