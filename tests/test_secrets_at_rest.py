@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import io
+import re
 
 import pytest
 from cryptography.fernet import Fernet
 from django.core.exceptions import FieldError, ImproperlyConfigured
 from django.core.management import call_command
 from django.db import connection
+from django.test import Client
 from django.urls import reverse
 
 from opsboard.notify.models import ChatWebhook
@@ -47,17 +49,29 @@ def add_chat_group(tenant: Tenant, client_for, chat_server) -> None:
     assert response.status_code == 302
 
 
-def test_chat_group_secrets_are_not_stored_in_clear(
+def make_api_key(client) -> str:
+    """On the profile page, as a person does: the page shows the new key once."""
+    page = client.post(reverse("accounts:api_token"), {"action": "create"})
+    assert page.status_code == 200
+    return re.search(r'<code id="api-key">([^<]+)</code>', page.text).group(1)
+
+
+def test_a_copy_of_the_database_holds_no_secret_in_clear(
     tenant: Tenant, client_for, chat_server
 ) -> None:
     add_chat_group(tenant, client_for, chat_server)
+    key = make_api_key(client_for(tenant.member.user))
 
     dump = database_dump()
-    assert "Product standup" in dump  # the dump does read the chat group's row
+    assert "Product standup" in dump and tenant.member.user.email in dump  # the rows are read
     assert WEBHOOK_TOKEN not in dump
     assert SIGNING_SECRET not in dump
+    assert key not in dump
+    # What the database holds is enough for the app: the group posts, the key opens the API.
     webhook = ChatWebhook.objects.get()
     assert webhook.url.endswith(WEBHOOK_TOKEN) and webhook.secret == SIGNING_SECRET
+    api = Client(headers={"Authorization": f"Token {key}"})
+    assert api.get("/api/v1/organizations/").status_code == 200
 
 
 def test_old_keys_still_decrypt_after_a_new_key_is_put_first(

@@ -50,7 +50,6 @@ INSTALLED_APPS = [
     "django_htmx",
     "template_partials",
     "rest_framework",
-    "rest_framework.authtoken",
     "drf_spectacular",
     "django_celery_beat",
     "axes",
@@ -282,8 +281,9 @@ HEALTHZ_BROKER_TIMEOUT = env.float("HEALTHZ_BROKER_TIMEOUT", default=2.0)
 REST_FRAMEWORK = {
     # Token first: DRF answers a request without credentials with the first class's
     # challenge, so it is 401 with "WWW-Authenticate: Token" (a session has no challenge).
+    # Keys are stored hashed (opsboard.accounts.models.ApiKey), made on the profile page.
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "opsboard.accounts.authentication.ApiKeyAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PARSER_CLASSES": [
