@@ -103,3 +103,25 @@ def test_encrypted_values_cannot_be_searched() -> None:
     """A search would compare with ciphertext and silently find nothing: it is refused."""
     with pytest.raises(FieldError):
         ChatWebhook.objects.filter(url__contains="hook").exists()
+
+
+def test_the_lengths_a_person_may_type_are_those_of_the_plain_text(
+    tenant: Tenant, client_for, chat_server
+) -> None:
+    """500 characters of address and 200 of secret fit, though their ciphertext is longer."""
+    client = client_for(tenant.manager.user)
+    hook = chat_server.url("/open-apis/bot/v2/hook/")
+    page = reverse("projects:chat_group_create", args=[tenant.organization.slug])
+    group = {"name": "Long", "team": "", "provider": "feishu", "hour": 9, "active": "on"}
+
+    too_long = client.post(page, {**group, "url": hook + "a" * (501 - len(hook)), "secret": ""})
+    assert too_long.status_code == 200
+    assert "Ensure this value has at most 500 characters (it has 501)." in too_long.text
+    longest = {"url": hook + "a" * (500 - len(hook)), "secret": "s" * 200}
+    assert client.post(page, {**group, **longest}).status_code == 302
+    webhook = ChatWebhook.objects.get()
+    assert (webhook.url, webhook.secret) == (longest["url"], longest["secret"])
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT length(url), length(secret) FROM notify_chatwebhook")
+        stored_url, stored_secret = cursor.fetchone()
+    assert stored_url > 500 and stored_secret > 200
