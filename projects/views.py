@@ -271,7 +271,7 @@ def member_detail(request: HttpRequest, membership_id: int) -> HttpResponse:
     )
     actor = request.membership
     form = None
-    if actor.can_manage and (member.role != Role.OWNER or actor.role == Role.OWNER):
+    if actor.can_change(member):
         form = MemberForm(
             request.POST or None,
             actor=actor,
@@ -280,7 +280,7 @@ def member_detail(request: HttpRequest, membership_id: int) -> HttpResponse:
     if request.method == "POST":
         require_manager(actor)
         if form is None:
-            messages.error(request, _("Only an owner can change another owner."))
+            messages.error(request, services.ONLY_AN_OWNER_CHANGES_AN_OWNER)
             return redirect(request.path)
         if form.is_valid():
             try:
