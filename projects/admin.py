@@ -22,7 +22,7 @@ from opsboard.notify.services import notifications_resend
 
 from .forms import ChatWebhookForm
 from .models import CheckIn, Goal, Invitation, Membership, Organization, Project, Role, Team
-from .services import membership_check_change
+from .services import membership_check_changes
 
 # The roles that run an organisation, as Membership.can_manage says.
 MANAGING_ROLES = [role for role in Role if Membership(role=role).can_manage]
@@ -150,24 +150,46 @@ class MembershipAdminForm(forms.ModelForm):
             member = self.instance
             if organization is not None and member.organization_id != organization.pk:
                 if member.pk is not None:
-                    self.check_owner_rule(member, role=None)  # it leaves that organisation
+                    self.check_owner_rule([(member, None)])  # it leaves that organisation
                 member = Membership(organization=organization)
-            self.check_owner_rule(member, role=cleaned["role"])
+            self.check_owner_rule([(member, cleaned["role"])])
         return cleaned
 
-    def check_owner_rule(self, member: Membership, *, role: str | None) -> None:
+    def check_owner_rule(self, changes: list[tuple[Membership, str | None]]) -> None:
         try:
-            check_owner_rule(self.actors, member, role=role)
+            check_owner_rule(self.actors, changes)
         except PermissionDenied as refusal:
             raise ValidationError(str(refusal)) from refusal
 
 
 class MembershipInlineFormSet(forms.BaseInlineFormSet):
+    """The organisation page's people: the owner rule holds for the rows saved together too
+    (two owners who step down at once would leave none)."""
+
     def clean(self) -> None:
         super().clean()
-        for form in self.deleted_forms:
-            if form.instance.pk is not None:
-                form.check_owner_rule(form.instance, role=None)
+        kept = [form for form in self.forms if not self._should_delete_form(form)]
+        if any(form.errors for form in kept):
+            return  # each row says what is wrong with it
+        changes: list[tuple[Membership, str | None]] = []
+        for form in self.forms:
+            # The row as it was: a valid form has already written its new role on its instance.
+            before = Membership(
+                pk=form.instance.pk,
+                organization_id=form.instance.organization_id,
+                role=form.initial.get("role") or Role.MEMBER,
+            )
+            if form not in kept:
+                if form.instance.pk is not None:
+                    changes.append((before, None))
+            elif form.has_changed():
+                changes.append((before, form.cleaned_data["role"]))
+        try:
+            check_owner_rule(self.form.actors, changes)
+        except PermissionDenied as refusal:
+            raise ValidationError(str(refusal)) from refusal
+        except ValidationError as refusal:
+            raise ValidationError(refusal.messages) from refusal
 
 
 def _owner_rule_actors(request: HttpRequest) -> dict[int, Membership] | None:
@@ -175,19 +197,22 @@ def _owner_rule_actors(request: HttpRequest) -> dict[int, Membership] | None:
 
 
 def check_owner_rule(
-    actors: dict[int, Membership] | None, member: Membership, *, role: str | None
+    actors: dict[int, Membership] | None, changes: list[tuple[Membership, str | None]]
 ) -> None:
-    """Ask ``services.membership_check_change`` as the staff user; ``role`` None removes.
+    """Ask ``services.membership_check_changes`` as the staff user (a role None removes).
 
     ``actors`` are the staff user's managing memberships by organisation (None: a superuser).
     """
+    if not changes:
+        return
     actor = None
     if actors is not None:
+        organization_id = changes[0][0].organization_id
         # Without a managing membership there, the staff user is refused as a non-manager.
-        actor = actors.get(member.organization_id) or Membership(
-            organization_id=member.organization_id, role=Role.VIEWER
+        actor = actors.get(organization_id) or Membership(
+            organization_id=organization_id, role=Role.VIEWER
         )
-    membership_check_change(actor=actor, member=member, role=role)
+    membership_check_changes(actor=actor, changes=changes)
 
 
 class MembershipInline(ScopedInline):
@@ -312,7 +337,7 @@ class MembershipAdmin(OrganizationScopedAdmin):
 
     def _check_removal(self, request: HttpRequest, member: Membership) -> None:
         try:
-            check_owner_rule(_owner_rule_actors(request), member, role=None)
+            check_owner_rule(_owner_rule_actors(request), [(member, None)])
         except ValidationError as refusal:
             raise PermissionDenied(" ".join(refusal.messages)) from refusal
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import secrets
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, fields
 from datetime import date, timedelta
 from decimal import Decimal
@@ -172,31 +172,48 @@ ONLY_AN_OWNER_CHANGES_AN_OWNER = gettext_lazy("Only an owner can change another 
 def membership_check_change(
     *, actor: Membership | None, member: Membership, role: str | None
 ) -> None:
-    """The owner rule for one change of ``member``: to ``role``, or removal when ``role`` is None.
+    """The owner rule for one change: ``member`` to ``role``, or removed when ``role`` is None."""
+    membership_check_changes(actor=actor, changes=[(member, role)])
 
-    1. ``actor`` may change ``member`` (``Membership.can_change``): PermissionDenied if not.
-    2. ``actor`` may grant ``role`` (``Membership.can_assign_role``).
-    3. The organisation keeps an owner: its last owner neither steps down nor leaves.
+
+def membership_check_changes(
+    *, actor: Membership | None, changes: Sequence[tuple[Membership, str | None]]
+) -> None:
+    """The owner rule for changes saved together in one organisation: each member as it is
+    now, to its new role, or removed when the role is None.
+
+    1. ``actor`` may change each member (``Membership.can_change``): PermissionDenied if not.
+    2. ``actor`` may grant each role (``Membership.can_assign_role``).
+    3. The organisation keeps an owner: its last owners neither step down nor leave.
 
     ``actor`` None is a superuser in the admin, who skips 1 and 2. The organisation's owners
-    are locked (by primary key) for 3, so two changes at once cannot leave none: call this
-    inside the transaction that saves the change.
+    are locked (by primary key) for 3, so two requests at once cannot leave none: call this
+    inside the transaction that saves the changes.
     """
+    if not changes:
+        return
     if actor is not None:
         require_manager(actor)
-        if not actor.can_change(member):
-            raise PermissionDenied(ONLY_AN_OWNER_CHANGES_AN_OWNER)
-        if role is not None and not actor.can_assign_role(role):
-            raise ValidationError({"role": _("Only an owner can make someone an owner.")})
-    owners = list(
+        for member, role in changes:
+            if not actor.can_change(member):
+                raise PermissionDenied(ONLY_AN_OWNER_CHANGES_AN_OWNER)
+            if role is not None and not actor.can_assign_role(role):
+                raise ValidationError({"role": _("Only an owner can make someone an owner.")})
+    owners = set(
         Membership.objects.select_for_update()
-        .filter(organization_id=member.organization_id, role=Role.OWNER)
+        .filter(organization_id=changes[0][0].organization_id, role=Role.OWNER)
         .order_by("pk")
         .values_list("pk", flat=True)
     )
-    if member.role == Role.OWNER and role != Role.OWNER and len(owners) <= 1:
+    for member, role in changes:
+        if role == Role.OWNER:
+            owners.add(member.pk)
+        else:
+            owners.discard(member.pk)
+    unmade = [role for member, role in changes if member.role == Role.OWNER and role != Role.OWNER]
+    if unmade and not owners:
         message = _("An organisation needs at least one owner.")
-        raise ValidationError(message if role is None else {"role": message})
+        raise ValidationError(message if unmade == [None] else {"role": message})
 
 
 @transaction.atomic

@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 from django.urls import reverse
 
+from opsboard.accounts.models import User
 from projects.models import Membership, Role
 from tests.conftest import Tenant
 
@@ -124,3 +125,44 @@ def test_the_organisation_page_inline_keeps_the_owner_rule(staff: Tenant, client
     staff.member.refresh_from_db()
     assert staff.member.role == Role.MEMBER
     assert Membership.objects.filter(pk=staff.owner.pk, role=Role.OWNER).exists()
+
+
+def test_two_owners_cannot_step_down_together_on_the_organisation_page(
+    staff: Tenant, client
+) -> None:
+    Membership.objects.filter(pk=staff.manager.pk).update(role=Role.OWNER)
+    client.force_login(staff.owner.user)
+    url = reverse("admin:projects_organization_change", args=[staff.organization.pk])
+    data = _organization_page_data(client, url)
+    rows = {
+        value: key.rsplit("-", 1)[0]
+        for key, value in data.items()
+        if key.startswith("memberships-") and key.endswith("-id")
+    }
+    first, second = rows[staff.owner.pk], rows[staff.manager.pk]
+    response = client.post(url, {**data, f"{first}-role": Role.MANAGER, f"{second}-DELETE": "on"})
+    assert response.status_code == 200
+    assert "An organisation needs at least one owner." in response.text
+    assert Membership.objects.filter(organization=staff.organization, role=Role.OWNER).count() == 2
+
+    response = client.post(url, {**data, f"{second}-role": Role.MANAGER})
+    assert response.status_code == 302
+    assert list(Membership.objects.filter(organization=staff.organization, role=Role.OWNER)) == [
+        staff.owner
+    ]
+
+
+def test_a_superuser_makes_owners_in_the_admin_but_the_organisation_keeps_one(
+    staff: Tenant, client
+) -> None:
+    client.force_login(User.objects.create_superuser("root@example.test", "a-long-root-password"))
+    url = reverse("admin:projects_membership_change", args=[staff.owner.pk])
+    response = client.post(url, _membership_data(staff.owner, role=Role.VIEWER))
+    assert "An organisation needs at least one owner." in response.text
+    url = reverse("admin:projects_membership_change", args=[staff.member.pk])
+    assert client.post(url, _membership_data(staff.member, role=Role.OWNER)).status_code == 302
+    response = client.post(
+        reverse("admin:projects_membership_change", args=[staff.owner.pk]),
+        _membership_data(staff.owner, role=Role.VIEWER),
+    )
+    assert response.status_code == 302
