@@ -116,9 +116,7 @@ def rule_context(organization: Organization, project: Project | None) -> Context
         RaciAssignment.objects.filter(
             role=RaciRole.ACCOUNTABLE,
             user__isnull=False,
-            card__board__organization=organization,
-            card__archived_at__isnull=True,
-            card__done_at__isnull=True,
+            card__in=Card.objects.filter(board__organization=organization).unfinished(),
         )
         .values_list("user")
         .annotate(n=Count("pk"))
@@ -157,9 +155,8 @@ def _roles_by_card(card_ids: list[int]) -> dict[int, list[Role]]:
 
 def project_cards(project: Project) -> QuerySet[Card]:
     return (
-        Card.objects.filter(
-            board__project=project, archived_at__isnull=True, column__archived_at__isnull=True
-        )
+        Card.objects.open()
+        .filter(board__project=project, column__archived_at__isnull=True)
         .select_related("column", "goal", "assignee", "board")
         .order_by("board_id", "column__position", "rank")
     )
