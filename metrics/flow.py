@@ -33,27 +33,36 @@ def cumulative_flow(
     """For each day's end: cards waiting, in progress, and done (cumulative)."""
     span = [today - timedelta(days=offset) for offset in range(days - 1, -1, -1)]
     first = datetime.combine(span[0], time.min, tzinfo=zone)
-    # Cards done before the window only add to the done band: count them once, and
-    # read day by day only the cards still moving in the window (an index range).
-    before = cards.filter(done_at__lt=first)
+    ends = [datetime.combine(day + timedelta(days=1), time.min, tzinfo=zone) for day in span]
+
+    # CardQuerySet.open_as_of's rule less its "not done" (done cards make the done band),
+    # written as conditions so that every day is counted in one aggregate query.
+    def not_archived_by(end: datetime) -> Q:
+        return Q(archived_at__isnull=True) | Q(archived_at__gte=end)
+
     aggregates = {}
-    for index, day in enumerate(span):
-        end = datetime.combine(day + timedelta(days=1), time.min, tzinfo=zone)
-        exists = Q(created_at__lt=end) & (Q(archived_at__isnull=True) | Q(archived_at__gte=end))
+    for index, end in enumerate(ends):
+        exists = Q(created_at__lt=end) & not_archived_by(end)
         done = Q(done_at__lt=end)
         started = Q(started_at__lt=end)
         aggregates[f"done_{index}"] = Count("pk", filter=exists & done)
         aggregates[f"doing_{index}"] = Count("pk", filter=exists & started & ~done)
         aggregates[f"todo_{index}"] = Count("pk", filter=exists & ~started & ~done)
     counts = cards.filter(Q(done_at__isnull=True) | Q(done_at__gte=first)).aggregate(**aggregates)
-    done_before = [
-        before.filter(Q(archived_at__isnull=True) | Q(archived_at__gte=first)).count()
-    ] * len(span)
+    # Cards done before the window only add to the done band, until they are archived: count
+    # them apart, so that the day-by-day read above is only of the cards still moving in the
+    # window (an index range).
+    done_before = cards.filter(not_archived_by(first), done_at__lt=first).aggregate(
+        **{
+            f"done_{index}": Count("pk", filter=not_archived_by(end))
+            for index, end in enumerate(ends)
+        }
+    )
     return Flow(
         days=span,
         todo=[counts[f"todo_{i}"] for i in range(len(span))],
         doing=[counts[f"doing_{i}"] for i in range(len(span))],
-        done=[done_before[i] + counts[f"done_{i}"] for i in range(len(span))],
+        done=[done_before[f"done_{i}"] + counts[f"done_{i}"] for i in range(len(span))],
     )
 
 
