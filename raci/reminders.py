@@ -357,7 +357,7 @@ def _fill(
         elif why == OVERDUE:
             # The day after the due date, then every ``repeat`` days.
             days = (today - card.due_date).days
-            if days > 0 and (days - 1) % repeat == 0:
+            if card.is_overdue(today) and (days - 1) % repeat == 0:
                 reminder.overdue.append((card, days))
         else:
             days = (card.due_date - today).days

@@ -287,11 +287,12 @@ def routable(cards: CardQuerySet) -> CardQuerySet:
 
 @dataclass(frozen=True)
 class Route:
-    """Whom one card's message goes to: user ids (the caller keeps the active ones)."""
+    """Whom one card's message goes to: user ids (the caller keeps the active ones), and
+    whether it is a reminder of an unowned card (nobody Responsible, nobody assigned), told
+    instead to the Accountable, else the project's owner."""
 
     people: frozenset[int]
-    unowned: bool = False  # a reminder nobody is Responsible for or assigned to, told instead
-    # to the Accountable (else the project's owner)
+    unowned: bool = False
 
 
 class Routing:
