@@ -13,8 +13,8 @@ from projects.apis import OrganizationMixin, PersonEmail, call_service, validate
 from projects.models import Project, Team
 from projects.selectors import project_get_for_user, team_get_for_user
 
-from . import retrospectives
 from .models import Retrospective, RetrospectiveAction
+from .retrospectives import selectors, services
 
 
 @extend_schema_field(
@@ -62,7 +62,7 @@ class RetrospectiveOutput(serializers.ModelSerializer):
         ]
 
     def get_actions(self, retrospective: Retrospective) -> list[dict]:
-        return ActionOutput(retrospectives.actions_of(retrospective), many=True).data
+        return ActionOutput(selectors.actions_of(retrospective), many=True).data
 
 
 class RetrospectiveSummary(serializers.ModelSerializer):
@@ -79,9 +79,7 @@ class ReviewInput(serializers.Serializer):
 
 
 def _listing(reviewed: Project | Team) -> Response:
-    return Response(
-        RetrospectiveSummary(retrospectives.retrospectives_of(reviewed), many=True).data
-    )
+    return Response(RetrospectiveSummary(selectors.retrospectives_of(reviewed), many=True).data)
 
 
 class ProjectRetrospectiveListApi(OrganizationMixin, APIView):
@@ -101,7 +99,7 @@ class TeamRetrospectiveListApi(OrganizationMixin, APIView):
 class RetrospectiveDetailApi(OrganizationMixin, APIView):
     def _get(self, request: Request, org_slug: str, retro_id: int) -> tuple:
         membership = self.membership(request, org_slug)
-        return membership, retrospectives.retrospective_get_for_user(
+        return membership, selectors.retrospective_get_for_user(
             membership=membership, retrospective_id=retro_id
         )
 
@@ -117,14 +115,14 @@ class RetrospectiveDetailApi(OrganizationMixin, APIView):
     )
     def patch(self, request: Request, org_slug: str, retro_id: int) -> Response:
         membership, retrospective = self._get(request, org_slug, retro_id)
-        retrospectives.require_may_edit(membership, retrospective)
+        services.require_may_edit(membership, retrospective)
         review = {
             "highlights": retrospective.highlights,
             "problems": retrospective.problems,
             **validated(ReviewInput(data=request.data, partial=True)),
         }
         call_service(
-            retrospectives.retrospective_update,
+            services.retrospective_update,
             actor=membership,
             retrospective=retrospective,
             **review,
