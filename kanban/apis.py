@@ -266,9 +266,10 @@ class CardListApi(OrganizationMixin, APIView):
             .prefetch_related("labels")
             .order_by("column__position", "rank")
         )
-        cards = cards.filter(
-            archived_at__isnull=request.query_params.get("archived") not in ("1", "true")
-        )
+        if request.query_params.get("archived") in ("1", "true"):
+            cards = cards.filter(archived_at__isnull=False)
+        else:
+            cards = cards.open()
         if column := request.query_params.get("column"):
             cards = cards.filter(column_id=column if column.isdigit() else None)
         return Response(CardOutput(cards, many=True).data)
