@@ -1,61 +1,10 @@
-"""How a view finds the organisation in its address and checks the person's role."""
-
 from __future__ import annotations
 
-import contextlib
-import zoneinfo
-from collections.abc import Callable
-from functools import wraps
-from typing import Any
-
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
-from django.utils import timezone
-from django.utils.translation import gettext as _
-
-from .models import Membership
-from .selectors import membership_get_for_user
-
-CURRENT_ORGANIZATION_SESSION_KEY = "current_organization"
-
-View = Callable[..., HttpResponse]
-
-
-def organization_view(view: View) -> View:
-    """Resolve ``org_slug`` to the signed-in person's membership, or answer 404.
-
-    Sets ``request.membership`` and ``request.organization``, remembers the
-    organisation as the current one, and uses its time zone when the person
-    has not chosen their own.
-    """
-
-    @login_required
-    @wraps(view)
-    def wrapper(request: HttpRequest, org_slug: str, *args: Any, **kwargs: Any) -> HttpResponse:
-        membership = membership_get_for_user(user=request.user, org_slug=org_slug)
-        request.membership = membership  # type: ignore[attr-defined]
-        request.organization = membership.organization  # type: ignore[attr-defined]
-        if request.session.get(CURRENT_ORGANIZATION_SESSION_KEY) != org_slug:
-            request.session[CURRENT_ORGANIZATION_SESSION_KEY] = org_slug
-        if not request.user.timezone:
-            with contextlib.suppress(zoneinfo.ZoneInfoNotFoundError, ValueError):
-                timezone.activate(zoneinfo.ZoneInfo(membership.organization.timezone))
-        return view(request, *args, **kwargs)
-
-    return wrapper
-
-
-def require_manager(membership: Membership) -> None:
-    if not membership.can_manage:
-        raise PermissionDenied(_("Only owners and ops managers can do this."))
-
-
-def require_editor(membership: Membership) -> None:
-    if not membership.can_edit:
-        raise PermissionDenied(_("Viewers can look but not change anything."))
-
-
-def require_lead(membership: Membership) -> None:
-    if not membership.can_lead:
-        raise PermissionDenied(_("Only team leads, ops managers and owners can do this."))
+# Moved to opsboard.tenancy; kept importable here only until tenancy-rewrite.py rewrites the imports.
+from opsboard.tenancy.access import (  # noqa: F401
+    CURRENT_ORGANIZATION_SESSION_KEY,
+    organization_view,
+    require_editor,
+    require_lead,
+    require_manager,
+)

@@ -1,7 +1,8 @@
-"""The admin panel for ops managers.
+"""The admin panel for ops managers: projects, goals and their check-ins.
 
-A staff user who owns or manages organisations sees and edits only their
-records; superusers see everything.
+Scoped as the tenancy's admin is (``OrganizationScopedAdmin``): a staff user
+who owns or manages organisations sees and edits only their records;
+superusers see everything.
 """
 
 from __future__ import annotations
@@ -14,249 +15,13 @@ from django.db.models import Count, Model, OuterRef, QuerySet, Subquery
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
-from opsboard.accounts.admin import UserAdmin
-from opsboard.accounts.models import User
 from opsboard.notify.models import ChatWebhook, Notification, Preference
 from opsboard.notify.services import notifications_resend
+from opsboard.tenancy.admin import OrganizationScopedAdmin, ScopedInline, managed_organization_ids
+from opsboard.tenancy.models import Organization, Team
 
 from .forms import ChatWebhookForm
-from .models import CheckIn, Goal, Invitation, Membership, Organization, Project, Role, Team
-
-MANAGING_ROLES = (Role.OWNER, Role.MANAGER)
-
-
-def managed_organization_ids(request: HttpRequest) -> list[int]:
-    if not hasattr(request, "_managed_organization_ids"):
-        request._managed_organization_ids = list(  # type: ignore[attr-defined]
-            Membership.objects.filter(user=request.user, role__in=MANAGING_ROLES).values_list(
-                "organization_id", flat=True
-            )
-        )
-    return request._managed_organization_ids  # type: ignore[attr-defined]
-
-
-class OrganizationScopedAdmin(admin.ModelAdmin):
-    """Limits rows, choices and rights to the organisations the staff user manages."""
-
-    organization_path = "organization"
-
-    def _may_use(self, request: HttpRequest) -> bool:
-        user = request.user
-        return (
-            user.is_active
-            and user.is_staff
-            and (user.is_superuser or bool(managed_organization_ids(request)))
-        )
-
-    def has_module_permission(self, request: HttpRequest) -> bool:
-        return self._may_use(request)
-
-    def has_view_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
-        return self._may_use(request) and self._owns(request, obj)
-
-    has_change_permission = has_view_permission
-
-    def has_add_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
-        return self._may_use(request)
-
-    def has_delete_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
-        return self._may_use(request) and self._owns(request, obj)
-
-    def _owns(self, request: HttpRequest, obj: Model | None) -> bool:
-        if obj is None or request.user.is_superuser:
-            return True
-        return self.get_queryset(request).filter(pk=obj.pk).exists()
-
-    def get_queryset(self, request: HttpRequest) -> QuerySet[Any]:
-        queryset = super().get_queryset(request)
-        if request.user.is_superuser:
-            return queryset
-        lookup = f"{self.organization_path}__in" if self.organization_path else "pk__in"
-        return queryset.filter(**{lookup: managed_organization_ids(request)})
-
-    def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
-        return super().formfield_for_foreignkey(
-            db_field, request, **scoped_choices(db_field, request, kwargs)
-        )
-
-    def formfield_for_manytomany(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
-        return super().formfield_for_manytomany(
-            db_field, request, **scoped_choices(db_field, request, kwargs)
-        )
-
-
-def scoped_choices(db_field: Any, request: HttpRequest, kwargs: dict[str, Any]) -> dict[str, Any]:
-    """Offer only organisations, teams and people of the organisations the user manages."""
-    if request.user.is_superuser:
-        return kwargs
-    ids = managed_organization_ids(request)
-    if db_field.related_model is Organization:
-        kwargs["queryset"] = Organization.objects.filter(pk__in=ids)
-    elif db_field.related_model is Team:
-        kwargs["queryset"] = Team.objects.filter(organization__in=ids)
-    elif db_field.related_model is User:
-        kwargs["queryset"] = User.objects.filter(memberships__organization__in=ids).distinct()
-    return kwargs
-
-
-class ScopedInline(admin.TabularInline):
-    extra = 0
-
-    def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
-        return super().formfield_for_foreignkey(
-            db_field, request, **scoped_choices(db_field, request, kwargs)
-        )
-
-    def formfield_for_manytomany(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
-        return super().formfield_for_manytomany(
-            db_field, request, **scoped_choices(db_field, request, kwargs)
-        )
-
-    def has_add_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
-        return True
-
-    def has_change_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
-        return True
-
-    def has_delete_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
-        return True
-
-    def has_view_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
-        return True
-
-
-class TeamInline(ScopedInline):
-    model = Team
-    fields = ["name", "lead", "description"]
-
-
-class MembershipInline(ScopedInline):
-    model = Membership
-    fields = ["user", "role", "teams"]
-    autocomplete_fields = ["user"]
-    filter_horizontal = ["teams"]
-
-
-@admin.register(Organization)
-class OrganizationAdmin(OrganizationScopedAdmin):
-    organization_path = ""
-    list_display = [
-        "name",
-        "slug",
-        "timezone",
-        "language",
-        "reminder_lead_days",
-        "reminder_hour",
-        "digest_weekday",
-        "retrospective_working_day",
-        "member_count",
-        "team_count",
-    ]
-    search_fields = ["name", "slug"]
-    list_filter = ["language"]
-    prepopulated_fields = {"slug": ["name"]}
-    inlines = [TeamInline, MembershipInline]
-
-    def has_add_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
-        return request.user.is_superuser
-
-    def has_delete_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
-        return request.user.is_superuser
-
-    def get_queryset(self, request: HttpRequest) -> QuerySet[Organization]:
-        return (
-            super()
-            .get_queryset(request)
-            .annotate(
-                member_total=Count("memberships", distinct=True),
-                team_total=Count("teams", distinct=True),
-            )
-        )
-
-    @admin.display(description=_("people"), ordering="member_total")
-    def member_count(self, organization: Organization) -> int:
-        return organization.member_total  # type: ignore[attr-defined]
-
-    @admin.display(description=_("teams"), ordering="team_total")
-    def team_count(self, organization: Organization) -> int:
-        return organization.team_total  # type: ignore[attr-defined]
-
-
-@admin.register(Team)
-class TeamAdmin(OrganizationScopedAdmin):
-    list_display = ["name", "organization", "lead", "member_count"]
-    list_filter = [("organization", admin.RelatedOnlyFieldListFilter)]
-    search_fields = ["name", "description", "lead__email", "lead__full_name"]
-    list_select_related = ["organization", "lead"]
-
-    def get_queryset(self, request: HttpRequest) -> QuerySet[Team]:
-        return (
-            super().get_queryset(request).annotate(member_total=Count("memberships", distinct=True))
-        )
-
-    @admin.display(description=_("people"), ordering="member_total")
-    def member_count(self, team: Team) -> int:
-        return team.member_total  # type: ignore[attr-defined]
-
-
-@admin.register(Membership)
-class MembershipAdmin(OrganizationScopedAdmin):
-    list_display = ["user", "email", "organization", "role", "team_names", "created_at"]
-    list_filter = [
-        "role",
-        ("organization", admin.RelatedOnlyFieldListFilter),
-        ("teams", admin.RelatedOnlyFieldListFilter),
-    ]
-    search_fields = ["user__email", "user__full_name", "organization__name"]
-    list_select_related = ["user", "organization"]
-    autocomplete_fields = ["user"]
-    filter_horizontal = ["teams"]
-
-    def get_queryset(self, request: HttpRequest) -> QuerySet[Membership]:
-        return super().get_queryset(request).prefetch_related("teams")
-
-    @admin.display(description=_("email address"), ordering="user__email")
-    def email(self, membership: Membership) -> str:
-        return membership.user.email
-
-    @admin.display(description=_("teams"))
-    def team_names(self, membership: Membership) -> str:
-        return ", ".join(team.name for team in membership.teams.all())
-
-
-@admin.register(Invitation)
-class InvitationAdmin(OrganizationScopedAdmin):
-    list_display = [
-        "email",
-        "organization",
-        "role",
-        "status",
-        "invited_by",
-        "created_at",
-        "expires_at",
-    ]
-    list_filter = ["role", ("organization", admin.RelatedOnlyFieldListFilter)]
-    search_fields = ["email"]
-    list_select_related = ["organization", "invited_by"]
-    readonly_fields = [
-        "organization",
-        "email",
-        "role",
-        "invited_by",
-        "created_at",
-        "expires_at",
-        "accepted_at",
-        "accepted_by",
-    ]
-    fields = [*readonly_fields, "revoked_at"]
-
-    def has_add_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
-        # Invitations carry a secret sent by email: they are made from the People page.
-        return False
-
-    @admin.display(description=_("status"))
-    def status(self, invitation: Invitation) -> str:
-        return str(invitation.status.label)
+from .models import CheckIn, Goal, Project
 
 
 @admin.register(Project)
@@ -350,27 +115,6 @@ class GoalAdmin(OrganizationScopedAdmin):
                 organization__in=managed_organization_ids(request)
             )
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
-
-
-class PeopleLookupUserAdmin(UserAdmin):
-    """Lets ops managers search the people of their organisations in the admin's pickers."""
-
-    def get_queryset(self, request: HttpRequest) -> QuerySet[User]:
-        queryset = super().get_queryset(request)
-        if request.user.is_superuser:
-            return queryset
-        return queryset.filter(
-            memberships__organization__in=managed_organization_ids(request)
-        ).distinct()
-
-    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        if request.user.is_superuser:
-            return True
-        return request.user.is_staff and bool(managed_organization_ids(request)) and obj is None
-
-
-admin.site.unregister(User)
-admin.site.register(User, PeopleLookupUserAdmin)
 
 
 @admin.register(Notification)

@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "django_celery_beat",
     "axes",
     "csp",
+    "opsboard.tenancy",
     "opsboard.notify",
     "projects",
     "kanban",
