@@ -19,8 +19,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from openpyxl import load_workbook
 
-from projects.access import require_editor
-from projects.models import Membership, Organization
+from opsboard.tenancy.access import require_editor
+from opsboard.tenancy.models import Membership, Organization
 
 from .computations import period_start
 from .models import Frequency, Kpi, Measurement

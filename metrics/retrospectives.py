@@ -33,20 +33,10 @@ from opsboard.accounts.models import User, zone
 from opsboard.commands import moment_text
 from opsboard.notify.services import notification_claim
 from opsboard.notify.tasks import deliver_notification
-from projects.access import require_editor, require_lead, require_manager
+from opsboard.tenancy.access import require_editor, require_lead, require_manager
+from opsboard.tenancy.models import Membership, Organization, Role, Team
 from projects.goals import GoalStatus, format_change, format_value, goal_tracking
-from projects.models import (
-    CheckIn,
-    Goal,
-    GoalState,
-    Membership,
-    Organization,
-    Project,
-    ProjectStatus,
-    Role,
-    Team,
-    Unit,
-)
+from projects.models import CheckIn, Goal, GoalState, Project, ProjectStatus, Unit
 from raci.models import RaciAssignment, RaciRole
 
 from .computations import compute, open_at, period_end, pulse_figures

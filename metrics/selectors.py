@@ -13,7 +13,8 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from kanban.models import Card
-from projects.models import Membership, Organization, Project, Team
+from opsboard.tenancy.models import Membership, Organization, Team
+from projects.models import Project
 
 from .computations import (
     compute,

@@ -12,8 +12,9 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from projects.access import require_editor
-from projects.models import Direction, Membership, Organization
+from opsboard.tenancy.access import require_editor
+from opsboard.tenancy.models import Membership, Organization
+from projects.models import Direction
 
 from .computations import compute, period_start, previous_period
 from .models import Frequency, Kpi, Measurement

@@ -11,20 +11,9 @@ from opsboard.accounts.models import User, timezone_choices
 from opsboard.notify.chat import validate_webhook_url
 from opsboard.notify.forms import HOUR_CHOICES
 from opsboard.notify.models import ChatWebhook
+from opsboard.tenancy.models import Membership, Organization, Role, Team
 
-from .models import (
-    CLOSED_GOAL_STATES,
-    Direction,
-    Goal,
-    GoalState,
-    Membership,
-    Organization,
-    Project,
-    ProjectStatus,
-    Role,
-    Team,
-    Unit,
-)
+from .models import CLOSED_GOAL_STATES, Direction, Goal, GoalState, Project, ProjectStatus, Unit
 
 
 class OrganizationForm(forms.ModelForm):

@@ -244,14 +244,3 @@ class CheckIn(models.Model):
 
     def __str__(self) -> str:
         return f"{self.goal} = {self.value} ({self.checked_on})"
-
-
-# Moved to opsboard.tenancy; kept importable here only until tenancy-rewrite.py rewrites the imports.
-from opsboard.tenancy.models import (  # noqa: F401, E402
-    ROLE_RANK,
-    Invitation,
-    InvitationStatus,
-    Membership,
-    Role,
-    hash_token,
-)

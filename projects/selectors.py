@@ -219,18 +219,3 @@ def last_chat_posts(webhook_ids: list[int]) -> dict[int, Notification]:
     )
     latest = Notification.objects.filter(webhook_id__in=webhook_ids, pk=Subquery(newest))
     return {notification.webhook_id: notification for notification in latest}
-
-
-# Moved to opsboard.tenancy; kept importable here only until tenancy-rewrite.py rewrites the imports.
-from opsboard.tenancy.selectors import (  # noqa: F401, E402
-    invitation_get_by_token,
-    invitation_get_for_user,
-    member_get_for_user,
-    membership_get_for_user,
-    memberships_for_user,
-    open_invitations_for_organization,
-    people_for_organization,
-    role_counts,
-    team_get_for_user,
-    teams_for_organization,
-)

@@ -346,21 +346,3 @@ def chat_webhook_test(*, actor: Membership, webhook: ChatWebhook) -> Notificatio
         notification_deliver(notification_id=notification.pk)
     notification.refresh_from_db()
     return notification
-
-
-# Moved to opsboard.tenancy; kept importable here only until tenancy-rewrite.py rewrites the imports.
-from opsboard.tenancy.services import (  # noqa: F401, E402
-    invitation_accept,
-    invitation_accept_as_new_user,
-    invitation_create,
-    invitation_email_send,
-    invitation_resend,
-    invitation_revoke,
-    membership_remove,
-    membership_update,
-    organization_create,
-    organization_update,
-    team_create,
-    team_delete,
-    team_update,
-)

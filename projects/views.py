@@ -17,15 +17,18 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from opsboard.accounts.forms import SetPasswordAndNameForm
 from opsboard.accounts.models import User
 from opsboard.notify.models import ChatWebhook, Status
-
-from . import selectors, services
-from .access import (
+from opsboard.tenancy import selectors as tenancy_selectors
+from opsboard.tenancy import services as tenancy_services
+from opsboard.tenancy.access import (
     CURRENT_ORGANIZATION_SESSION_KEY,
     organization_view,
     require_editor,
     require_lead,
     require_manager,
 )
+from opsboard.tenancy.models import InvitationStatus, Role
+
+from . import selectors, services
 from .charts import goal_chart
 from .forms import (
     ChatWebhookForm,
@@ -41,7 +44,7 @@ from .forms import (
     TeamProjectFilterForm,
 )
 from .goals import smart_check
-from .models import Goal, GoalState, InvitationStatus, Project, ProjectStatus, Role
+from .models import Goal, GoalState, Project, ProjectStatus
 from .sections import page_sections
 
 FORM_PAGE = "form_page.html"
@@ -55,7 +58,7 @@ form_page = require_http_methods(["GET", "HEAD", "POST"])
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
     """Open the organisation the person used last, or the only one they have."""
-    memberships = list(selectors.memberships_for_user(user=request.user))
+    memberships = list(tenancy_selectors.memberships_for_user(user=request.user))
     current = request.session.get(CURRENT_ORGANIZATION_SESSION_KEY)
     for membership in memberships:
         if membership.organization.slug == current:
@@ -73,7 +76,7 @@ def organization_create(request: HttpRequest) -> HttpResponse:
     )
     if request.method == "POST" and form.is_valid():
         try:
-            organization = services.organization_create(
+            organization = tenancy_services.organization_create(
                 owner=request.user,
                 name=form.cleaned_data["name"],
                 slug=form.cleaned_data["slug"],
@@ -103,16 +106,16 @@ def organization_create(request: HttpRequest) -> HttpResponse:
 def dashboard(request: HttpRequest) -> HttpResponse:
     organization = request.organization
     membership = request.membership
-    counts = selectors.role_counts(organization=organization)
+    counts = tenancy_selectors.role_counts(organization=organization)
     context = {
-        "teams": selectors.teams_for_organization(organization=organization),
+        "teams": tenancy_selectors.teams_for_organization(organization=organization),
         "my_teams": membership.teams.order_by("name"),
         "people_total": sum(counts.values()),
         "role_counts": [
             (label, count) for value, label in Role.choices if (count := counts.get(value))
         ],
         "open_invitations": (
-            selectors.open_invitations_for_organization(organization=organization)
+            tenancy_selectors.open_invitations_for_organization(organization=organization)
             if membership.can_manage
             else None
         ),
@@ -133,7 +136,7 @@ def organization_settings(request: HttpRequest) -> HttpResponse:
     organization = request.organization
     form = OrganizationForm(request.POST or None, instance=organization)
     if request.method == "POST" and form.is_valid():
-        services.organization_update(
+        tenancy_services.organization_update(
             actor=request.membership,
             name=form.cleaned_data["name"],
             timezone_name=form.cleaned_data["timezone"],
@@ -168,15 +171,15 @@ def team_list(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "projects/team_list.html",
-        {"teams": selectors.teams_for_organization(organization=request.organization)},
+        {"teams": tenancy_selectors.teams_for_organization(organization=request.organization)},
     )
 
 
 @organization_view
 @require_safe
 def team_detail(request: HttpRequest, team_id: int) -> HttpResponse:
-    team = selectors.team_get_for_user(membership=request.membership, team_id=team_id)
-    people = selectors.people_for_organization(organization=request.organization, team=team)
+    team = tenancy_selectors.team_get_for_user(membership=request.membership, team_id=team_id)
+    people = tenancy_selectors.people_for_organization(organization=request.organization, team=team)
     return render(
         request,
         "projects/team_detail.html",
@@ -187,7 +190,7 @@ def team_detail(request: HttpRequest, team_id: int) -> HttpResponse:
 def _team_form_page(request: HttpRequest, team_id: int | None) -> HttpResponse:
     require_manager(request.membership)
     team = (
-        selectors.team_get_for_user(membership=request.membership, team_id=team_id)
+        tenancy_selectors.team_get_for_user(membership=request.membership, team_id=team_id)
         if team_id is not None
         else None
     )
@@ -198,10 +201,12 @@ def _team_form_page(request: HttpRequest, team_id: int | None) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             if team is None:
-                team = services.team_create(actor=request.membership, **form.cleaned_data)
+                team = tenancy_services.team_create(actor=request.membership, **form.cleaned_data)
                 messages.success(request, _("Team created."))
             else:
-                services.team_update(actor=request.membership, team=team, **form.cleaned_data)
+                tenancy_services.team_update(
+                    actor=request.membership, team=team, **form.cleaned_data
+                )
                 messages.success(request, _("Team saved."))
         except ValidationError as error:
             form.add_error(None, error)
@@ -228,8 +233,8 @@ def team_edit(request: HttpRequest, team_id: int) -> HttpResponse:
 @organization_view
 @require_POST
 def team_delete(request: HttpRequest, team_id: int) -> HttpResponse:
-    team = selectors.team_get_for_user(membership=request.membership, team_id=team_id)
-    services.team_delete(actor=request.membership, team=team)
+    team = tenancy_selectors.team_get_for_user(membership=request.membership, team_id=team_id)
+    tenancy_services.team_delete(actor=request.membership, team=team)
     messages.success(request, _("Team “%(name)s” deleted.") % {"name": team.name})
     return redirect("projects:team_list", org_slug=request.organization.slug)
 
@@ -239,13 +244,13 @@ def team_delete(request: HttpRequest, team_id: int) -> HttpResponse:
 def people_list(request: HttpRequest) -> HttpResponse:
     role = request.GET.get("role", "")
     search = request.GET.get("q", "").strip()
-    people = selectors.people_for_organization(
+    people = tenancy_selectors.people_for_organization(
         organization=request.organization,
         role=role if role in Role.values else None,
         search=search,
     )
     invitations = (
-        selectors.open_invitations_for_organization(organization=request.organization)
+        tenancy_selectors.open_invitations_for_organization(organization=request.organization)
         if request.membership.can_manage
         else None
     )
@@ -266,7 +271,7 @@ def people_list(request: HttpRequest) -> HttpResponse:
 @organization_view
 @form_page
 def member_detail(request: HttpRequest, membership_id: int) -> HttpResponse:
-    member = selectors.member_get_for_user(
+    member = tenancy_selectors.member_get_for_user(
         membership=request.membership, membership_id=membership_id
     )
     actor = request.membership
@@ -284,7 +289,7 @@ def member_detail(request: HttpRequest, membership_id: int) -> HttpResponse:
             return redirect(request.path)
         if form.is_valid():
             try:
-                services.membership_update(actor=actor, member=member, **form.cleaned_data)
+                tenancy_services.membership_update(actor=actor, member=member, **form.cleaned_data)
             except ValidationError as error:
                 form.add_error(None, error)
             else:
@@ -298,12 +303,12 @@ def member_detail(request: HttpRequest, membership_id: int) -> HttpResponse:
 @organization_view
 @require_POST
 def member_remove(request: HttpRequest, membership_id: int) -> HttpResponse:
-    member = selectors.member_get_for_user(
+    member = tenancy_selectors.member_get_for_user(
         membership=request.membership, membership_id=membership_id
     )
     require_manager(request.membership)
     try:
-        services.membership_remove(actor=request.membership, member=member)
+        tenancy_services.membership_remove(actor=request.membership, member=member)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
         return redirect(
@@ -325,7 +330,9 @@ def invitation_create(request: HttpRequest) -> HttpResponse:
     form = InvitationForm(request.POST or None, actor=request.membership)
     if request.method == "POST" and form.is_valid():
         try:
-            invitation = services.invitation_create(actor=request.membership, **form.cleaned_data)
+            invitation = tenancy_services.invitation_create(
+                actor=request.membership, **form.cleaned_data
+            )
         except ValidationError as error:
             form.add_error(None, error)
         else:
@@ -354,11 +361,11 @@ def invitation_create(request: HttpRequest) -> HttpResponse:
 @organization_view
 @require_POST
 def invitation_resend(request: HttpRequest, invitation_id: int) -> HttpResponse:
-    invitation = selectors.invitation_get_for_user(
+    invitation = tenancy_selectors.invitation_get_for_user(
         membership=request.membership, invitation_id=invitation_id
     )
     try:
-        services.invitation_resend(actor=request.membership, invitation=invitation)
+        tenancy_services.invitation_resend(actor=request.membership, invitation=invitation)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
@@ -371,10 +378,10 @@ def invitation_resend(request: HttpRequest, invitation_id: int) -> HttpResponse:
 @organization_view
 @require_POST
 def invitation_revoke(request: HttpRequest, invitation_id: int) -> HttpResponse:
-    invitation = selectors.invitation_get_for_user(
+    invitation = tenancy_selectors.invitation_get_for_user(
         membership=request.membership, invitation_id=invitation_id
     )
-    services.invitation_revoke(actor=request.membership, invitation=invitation)
+    tenancy_services.invitation_revoke(actor=request.membership, invitation=invitation)
     messages.success(
         request, _("The invitation to %(email)s was withdrawn.") % {"email": invitation.email}
     )
@@ -384,7 +391,7 @@ def invitation_revoke(request: HttpRequest, invitation_id: int) -> HttpResponse:
 @form_page
 def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
     """The link in the invitation email: join, creating an account when needed."""
-    invitation = selectors.invitation_get_by_token(token=token)
+    invitation = tenancy_selectors.invitation_get_by_token(token=token)
     status = invitation.status
     if status != InvitationStatus.PENDING:
         return render(
@@ -411,9 +418,9 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
     if request.method == "POST":
         try:
             if request.user.is_authenticated:
-                membership = services.invitation_accept(token=token, user=request.user)
+                membership = tenancy_services.invitation_accept(token=token, user=request.user)
             elif form is not None and form.is_valid():
-                user, membership = services.invitation_accept_as_new_user(
+                user, membership = tenancy_services.invitation_accept_as_new_user(
                     token=token,
                     email=invitation.email,
                     full_name=form.cleaned_data["full_name"],

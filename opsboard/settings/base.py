@@ -315,7 +315,7 @@ SPECTACULAR_SETTINGS = {
         "ColumnKindEnum": "kanban.models.ColumnKind",
         "CardEventKindEnum": "kanban.models.EventKind",
         "RaciRoleEnum": "raci.models.RaciRole",
-        "MembershipRoleEnum": "projects.models.Role",
+        "MembershipRoleEnum": "opsboard.tenancy.models.Role",
         "KpiSourceEnum": "metrics.models.Source",
         "RetrospectiveStateEnum": "metrics.models.RetrospectiveState",
         "KpiDirectionEnum": "metrics.models.KPI_DIRECTIONS",

@@ -16,7 +16,8 @@ from kanban.models import Card
 from metrics.models import Retrospective
 from metrics.retrospectives import retrospective_build, working_day
 from opsboard.accounts.models import User
-from projects.models import Organization, Project
+from opsboard.tenancy.models import Organization
+from projects.models import Project
 from tests.conftest import Tenant
 from tests.factories import ProjectFactory
 from tests.metrics.test_computed_kpis import SHANGHAI

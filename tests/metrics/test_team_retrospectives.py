@@ -21,7 +21,8 @@ from metrics.retrospectives import (
     retrospective_action_add,
     retrospective_build,
 )
-from projects.models import Project, ProjectStatus, Role, Team
+from opsboard.tenancy.models import Role, Team
+from projects.models import Project, ProjectStatus
 from tests.conftest import Tenant
 from tests.factories import (
     CheckInFactory,

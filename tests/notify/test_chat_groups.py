@@ -6,7 +6,7 @@ import pytest
 from django.urls import reverse
 
 from opsboard.notify.models import ChatWebhook, Notification, Status
-from projects.services import team_delete
+from opsboard.tenancy.services import team_delete
 from tests.chat_server import Answer
 from tests.conftest import Tenant
 

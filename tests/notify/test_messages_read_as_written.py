@@ -38,8 +38,9 @@ from metrics.retrospectives import (
 from opsboard.accounts.models import User
 from opsboard.notify.chat import Provider
 from opsboard.notify.models import ChatWebhook
-from projects.models import Direction, Membership, Organization, Project, Role, Team
-from projects.services import invitation_email_send
+from opsboard.tenancy.models import Membership, Organization, Role, Team
+from opsboard.tenancy.services import invitation_email_send
+from projects.models import Direction, Project
 from raci.reminders import send_deadline_reminders
 from raci.services import raci_set
 from tests.chat_server import ChatServer

@@ -12,7 +12,8 @@ from django_celery_beat.models import IntervalSchedule, PeriodicTask
 
 from kanban.models import Card
 from opsboard.accounts.models import User
-from projects.models import Goal, Membership, Organization, Project, Team
+from opsboard.tenancy.models import Membership, Organization, Team
+from projects.models import Goal, Project
 from tests.factories import GoalFactory, ProjectFactory
 
 
