@@ -1,8 +1,9 @@
 """The tenant's models moved from projects to opsboard.tenancy without copying a row.
 
 A database filled under the old schema keeps every row, id and key through the
-move, permissions granted on the moved models keep working, and migrating back
-gives the old schema its rows again.
+move, permissions granted on the moved models keep working, notify's bare ids
+become keys (dropping only the rows of organisations already gone), and
+migrating back gives the old schema its rows again.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from django.utils import timezone
 
 from kanban.models import Board
 from opsboard.accounts.models import User
+from opsboard.notify.models import ChatWebhook, Notification
 from opsboard.tenancy.models import Invitation, Membership, Organization, Team
 from projects.models import Goal, Project
 from raci.models import RaciPolicy
@@ -64,6 +66,8 @@ def test_rows_keep_their_ids_and_keys_across_the_move_and_back(old_schema) -> No
     OldContentType = apps.get_model("contenttypes", "ContentType")
     OldPermission = apps.get_model("auth", "Permission")
     OldGroup = apps.get_model("auth", "Group")
+    OldWebhook = apps.get_model("notify", "ChatWebhook")
+    OldNotification = apps.get_model("notify", "Notification")
 
     # Ids that are not 1, so a row recreated instead of kept would show.
     OldOrganization.objects.create(name="Gone", slug="gone").delete()
@@ -99,6 +103,24 @@ def test_rows_keep_their_ids_and_keys_across_the_move_and_back(old_schema) -> No
     )
     editors = OldGroup.objects.create(name="Team editors")
     editors.permissions.add(change_team)
+    hook = {"provider": "slack", "url": "https://hooks.slack.com/services/T/B/x"}
+    team_group = OldWebhook.objects.create(
+        organization_id=organization.pk, team_id=team.pk, name="Product", **hook
+    )
+    whole = OldWebhook.objects.create(organization_id=other.pk, name="Everyone", **hook)
+    gone = other.pk + 100
+    OldWebhook.objects.create(organization_id=gone, name="Left behind", **hook)
+    OldWebhook.objects.create(
+        organization_id=organization.pk, team_id=team.pk + 100, name="Team gone", **hook
+    )
+    posted = OldNotification.objects.create(
+        kind="chat_test", subject_key="s", period="p", webhook=team_group,
+        organization_id=organization.pk, title="t", body="b",
+    )  # fmt: skip
+    OldNotification.objects.create(
+        kind="k", subject_key="s", period="p", recipient=person, organization_id=gone,
+        title="t", body="b",
+    )  # fmt: skip
 
     migrate_to_the_end()
 
@@ -119,12 +141,19 @@ def test_rows_keep_their_ids_and_keys_across_the_move_and_back(old_schema) -> No
     assert Group.objects.get(name="Team editors").permissions.get() == Permission.objects.get(
         content_type__app_label="tenancy", codename="change_team"
     )
+    assert ChatWebhook.objects.get(pk=team_group.pk).team == Team.objects.get(pk=team.pk)
+    assert ChatWebhook.objects.get(pk=team_group.pk).organization == moved
+    assert ChatWebhook.objects.get(pk=whole.pk).organization.slug == "other"
+    assert set(ChatWebhook.objects.values_list("name", flat=True)) == {"Product", "Everyone"}
+    assert Notification.objects.get().pk == posted.pk
+    assert Notification.objects.get().organization == moved
     # New rows continue the old sequences.
     assert Organization.objects.create(name="New", slug="new").pk > other.pk
 
     apps = migrate_back()
     assert apps.get_model("projects", "Team").objects.get(pk=team.pk).organization.slug == "acme"
     assert apps.get_model("projects", "Membership").objects.get(pk=membership.pk).teams.count() == 1
+    assert apps.get_model("notify", "ChatWebhook").objects.get(pk=team_group.pk).team_id == team.pk
     assert apps.get_model("contenttypes", "ContentType").objects.get(pk=old_type.pk).app_label == (
         "projects"
     )

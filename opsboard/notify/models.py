@@ -14,6 +14,8 @@ from django.db import models
 from django.utils import timezone as django_timezone
 from django.utils.translation import gettext_lazy as _
 
+from opsboard.tenancy.models import Organization, Team
+
 from .chat import Provider, mask
 
 
@@ -32,9 +34,20 @@ class Status(models.TextChoices):
 class ChatWebhook(models.Model):
     """A chat group's incoming webhook: a team's, or (no team) the whole organisation's."""
 
-    # Ids, not keys: notify sits below the apps that own organisations and teams.
-    organization_id = models.BigIntegerField(_("organisation"), db_index=True)
-    team_id = models.BigIntegerField(_("team"), null=True, blank=True)
+    organization = models.ForeignKey(
+        Organization,
+        on_delete=models.CASCADE,
+        related_name="chat_webhooks",
+        verbose_name=_("organisation"),
+    )
+    team = models.ForeignKey(
+        Team,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="chat_webhooks",
+        verbose_name=_("team"),
+    )
     name = models.CharField(_("name"), max_length=100)
     provider = models.CharField(_("service"), max_length=10, choices=Provider.choices)
     url = models.CharField(_("webhook address"), max_length=500)
@@ -92,9 +105,14 @@ class Notification(models.Model):
     channel = models.CharField(
         _("channel"), max_length=10, choices=Channel.choices, default=Channel.EMAIL
     )
-    # The organisation it belongs to (an id: notify sits below the apps that own organisations).
-    organization_id = models.BigIntegerField(
-        _("organisation"), null=True, blank=True, db_index=True
+    # The organisation it belongs to.
+    organization = models.ForeignKey(
+        Organization,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="notifications",
+        verbose_name=_("organisation"),
     )
     title = models.CharField(_("title"), max_length=200)
     body = models.TextField(_("text"))

@@ -20,7 +20,6 @@ from django.utils.translation import gettext as _
 
 from opsboard.accounts.models import User
 from opsboard.notify.emails import send_email
-from opsboard.notify.models import ChatWebhook
 
 from .access import require_manager
 from .models import Invitation, InvitationStatus, Membership, Organization, Role, Team, hash_token
@@ -139,8 +138,8 @@ def team_update(
 
 @transaction.atomic
 def team_delete(*, actor: Membership, team: Team) -> None:
+    """Delete the team; its chat groups go with it (their key to the team cascades)."""
     require_manager(actor)
-    ChatWebhook.objects.filter(organization_id=team.organization_id, team_id=team.pk).delete()
     team.delete()
 
 

@@ -180,6 +180,24 @@ def test_removing_a_team_removes_its_groups(tenant: Tenant, chat_server) -> None
     assert not ChatWebhook.objects.exists()
 
 
+def test_removing_an_organisation_removes_its_groups_and_their_posts(
+    tenant: Tenant, other_tenant: Tenant, chat_server
+) -> None:
+    hook = {"provider": "slack", "url": chat_server.url(f"/services/{TOKEN}")}
+    ours = ChatWebhook.objects.create(organization=tenant.organization, name="Ours", **hook)
+    theirs = ChatWebhook.objects.create(
+        organization=other_tenant.organization, name="Theirs", **hook
+    )
+    for webhook in (ours, theirs):
+        Notification.objects.create(
+            kind="chat_test", subject_key="s", period="p", webhook=webhook,
+            organization=webhook.organization, title="t", body="b",
+        )  # fmt: skip
+    tenant.organization.delete()
+    assert list(ChatWebhook.objects.all()) == [theirs]
+    assert list(Notification.objects.values_list("webhook", flat=True)) == [theirs.pk]
+
+
 def test_the_admin_masks_secrets_and_keeps_to_the_managers_organisations(
     tenant: Tenant, other_tenant: Tenant, client, chat_server
 ) -> None:
