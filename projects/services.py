@@ -8,21 +8,16 @@ project or goal, teams and people belong to the same organisation) and raises
 
 from __future__ import annotations
 
-import contextlib
 from dataclasses import dataclass, fields
 from datetime import date
 from decimal import Decimal
 
-from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import pgettext
 
 from opsboard.accounts.models import User
-from opsboard.notify.models import ChatWebhook, Notification
-from opsboard.notify.services import TransientDeliveryError, chat_claim, notification_deliver
 from opsboard.tenancy.access import require_lead, require_manager
 from opsboard.tenancy.models import Membership, Organization, Team
 from opsboard.tenancy.services import check_teams
@@ -289,60 +284,3 @@ def check_in_create(
         checked_on=checked_on,
         author=actor.user,
     )
-
-
-def _check_may_configure(actor: Membership, team_id: int | None) -> None:
-    """Managers set up any chat group; a team lead only their own teams' groups."""
-    require_lead(actor)
-    if actor.can_manage:
-        return
-    if team_id is None or not actor.teams.filter(pk=team_id).exists():
-        raise PermissionDenied(_("Only ops managers can set up chat groups for other teams."))
-
-
-@transaction.atomic
-def chat_webhook_save(*, actor: Membership, webhook: ChatWebhook) -> ChatWebhook:
-    """Save a chat group's webhook as its form left it, if the person may."""
-    if webhook.pk:
-        before = ChatWebhook.objects.get(pk=webhook.pk)
-        _check_may_configure(actor, before.team_id)
-    _check_may_configure(actor, webhook.team_id)
-    webhook.organization_id = actor.organization_id
-    webhook.save()
-    return webhook
-
-
-def chat_webhook_delete(*, actor: Membership, webhook: ChatWebhook) -> None:
-    _check_may_configure(actor, webhook.team_id)
-    webhook.delete()
-
-
-def chat_webhook_test(*, actor: Membership, webhook: ChatWebhook) -> Notification:
-    """Post a test message now, through the ledger, and return its row as it ended."""
-    _check_may_configure(actor, webhook.team_id)
-    organization = actor.organization
-    with translation.override(organization.language):
-        # Titled as every post is, so the group sees whose bot this is.
-        title = pgettext(
-            "a chat group's test post: product, organisation",
-            "[%(product)s] %(organization)s · connected",
-        ) % {"product": settings.PRODUCT_NAME, "organization": organization.name}
-        text = _(
-            "%(group)s will get %(organization)s's deadline reminders here every day from %(hour)02d:00."
-        ) % {
-            "group": webhook.name,
-            "organization": organization.name,
-            "hour": webhook.hour,
-        }
-    notification = chat_claim(
-        kind="chat_test",
-        subject_key=f"webhook:{webhook.pk}",
-        webhook=webhook,
-        period=timezone.now().strftime("%Y%m%d%H%M%S%f"),  # each test its own row
-        title=title,
-        markdown=text,
-    )
-    with contextlib.suppress(TransientDeliveryError):  # recorded on the row: the page says so
-        notification_deliver(notification_id=notification.pk)
-    notification.refresh_from_db()
-    return notification

@@ -16,7 +16,6 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from opsboard.accounts.forms import SetPasswordAndNameForm
 from opsboard.accounts.models import User
-from opsboard.notify.models import ChatWebhook, Status
 from opsboard.tenancy import selectors as tenancy_selectors
 from opsboard.tenancy import services as tenancy_services
 from opsboard.tenancy.access import (
@@ -31,7 +30,6 @@ from opsboard.tenancy.models import InvitationStatus, Role
 from . import selectors, services
 from .charts import goal_chart
 from .forms import (
-    ChatWebhookForm,
     CheckInForm,
     CloseGoalForm,
     GoalForm,
@@ -157,7 +155,7 @@ def organization_settings(request: HttpRequest) -> HttpResponse:
             "submit_label": _("Save"),
             "extra_links": [
                 (
-                    reverse("projects:chat_group_list", args=[organization.slug]),
+                    reverse("notify:chat_group_list", args=[organization.slug]),
                     _("Chat groups that get daily deadline posts"),
                 )
             ],
@@ -806,93 +804,3 @@ def goal_close(request: HttpRequest, goal_id: int) -> HttpResponse:
 @require_POST
 def goal_reopen(request: HttpRequest, goal_id: int) -> HttpResponse:
     return _goal_transition(request, goal_id, "reopen")
-
-
-@organization_view
-@require_safe
-def chat_group_list(request: HttpRequest) -> HttpResponse:
-    require_lead(request.membership)
-    webhooks = list(selectors.chat_webhooks_for(membership=request.membership))
-    teams = dict(selectors.chat_teams_for(membership=request.membership).values_list("pk", "name"))
-    last = selectors.last_chat_posts([webhook.pk for webhook in webhooks])
-    rows = [
-        {"webhook": webhook, "team": teams.get(webhook.team_id), "last": last.get(webhook.pk)}
-        for webhook in webhooks
-    ]
-    return render(request, "projects/chat_group_list.html", {"rows": rows})
-
-
-def _chat_group_form_page(request: HttpRequest, webhook_id: int | None) -> HttpResponse:
-    require_lead(request.membership)
-    webhook = (
-        selectors.chat_webhook_get_for_user(membership=request.membership, webhook_id=webhook_id)
-        if webhook_id is not None
-        else ChatWebhook(organization_id=request.organization.pk)
-    )
-    form = ChatWebhookForm(
-        request.POST or None,
-        instance=webhook,
-        teams=selectors.chat_teams_for(membership=request.membership),
-        whole_organization=request.membership.can_manage,
-    )
-    if request.method == "POST" and form.is_valid():
-        services.chat_webhook_save(actor=request.membership, webhook=form.save(commit=False))
-        messages.success(request, _("Chat group saved. Send a test message to check it."))
-        return redirect("projects:chat_group_list", org_slug=request.organization.slug)
-    return render(
-        request,
-        FORM_PAGE,
-        {
-            "form": form,
-            "title": _("Edit chat group") if webhook_id else _("New chat group"),
-            "intro": _(
-                "Add a custom bot (Feishu/Lark, DingTalk, WeCom) or an incoming webhook "
-                "(Slack) to the group, and paste its address here. Every day at the posting "
-                "hour the group gets the cards due soon, overdue, blocked and done yesterday."
-            ),
-            "submit_label": _("Save"),
-        },
-    )
-
-
-@organization_view
-@form_page
-def chat_group_create(request: HttpRequest) -> HttpResponse:
-    return _chat_group_form_page(request, None)
-
-
-@organization_view
-@form_page
-def chat_group_edit(request: HttpRequest, webhook_id: int) -> HttpResponse:
-    return _chat_group_form_page(request, webhook_id)
-
-
-@organization_view
-@require_POST
-def chat_group_delete(request: HttpRequest, webhook_id: int) -> HttpResponse:
-    require_lead(request.membership)
-    webhook = selectors.chat_webhook_get_for_user(
-        membership=request.membership, webhook_id=webhook_id
-    )
-    services.chat_webhook_delete(actor=request.membership, webhook=webhook)
-    messages.success(request, _("Chat group “%(name)s” removed.") % {"name": webhook.name})
-    return redirect("projects:chat_group_list", org_slug=request.organization.slug)
-
-
-@organization_view
-@require_POST
-def chat_group_test(request: HttpRequest, webhook_id: int) -> HttpResponse:
-    require_lead(request.membership)
-    webhook = selectors.chat_webhook_get_for_user(
-        membership=request.membership, webhook_id=webhook_id
-    )
-    result = services.chat_webhook_test(actor=request.membership, webhook=webhook)
-    if result.status == Status.SENT:
-        messages.success(request, _("Test message sent to “%(name)s”.") % {"name": webhook.name})
-    else:
-        messages.error(
-            request,
-            _("The test message to “%(name)s” did not go through: %(error)s")
-            % {"name": webhook.name, "error": result.error},
-        )
-    return redirect("projects:chat_group_list", org_slug=request.organization.slug)

@@ -16,7 +16,7 @@ TOKEN = "T0AB12/B0CD34/fFoZc9x2Qk7Lm"
 
 
 def url(tenant: Tenant, name: str, *args: object) -> str:
-    return reverse(f"projects:{name}", args=[tenant.organization.slug, *args])
+    return reverse(f"notify:{name}", args=[tenant.organization.slug, *args])
 
 
 def form(chat_server, **changes: object) -> dict[str, object]:

@@ -356,7 +356,7 @@ def test_the_chat_groups_test_post(
         url=chat_server.url("/services/T000/B000/test-hook"),
     )
     client_for(manager.user).post(
-        reverse("projects:chat_group_test", args=[world.organization.slug, webhook.pk])
+        reverse("notify:chat_group_test", args=[world.organization.slug, webhook.pk])
     )
     [received] = chat_server.received
     title, text = received.body["text"].split("\n", 1)
