@@ -1,6 +1,5 @@
 """Reads for projects, goals and check-ins, each scoped to the person asking.
 
-
 The ``*_get_for_user`` helpers take the requester's membership (resolved from
 the organisation in the address) and answer 404 for anything outside it.
 """

@@ -1,5 +1,4 @@
-"""Writes for projects, goals, check-ins and chat groups.
-
+"""Writes for projects, goals and check-ins.
 
 Each function checks the rules a person would expect (who may edit which
 project or goal, teams and people belong to the same organisation) and raises
