@@ -23,7 +23,8 @@ from django.utils import timezone
 from kanban.models import Card, CardEvent, ColumnKind, Label
 from kanban.ranks import STEP
 from opsboard.accounts.models import User
-from projects.models import Membership, Organization, Project, Role, Team
+from opsboard.tenancy.models import Membership, Organization, Role, Team
+from projects.models import Project
 
 SIZES = [100, 1000, 5000]
 RUNS = 15

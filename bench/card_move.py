@@ -21,7 +21,7 @@ from django.db import connection, transaction
 
 from kanban.models import Card, Column
 from kanban.services import card_move
-from projects.models import Membership
+from opsboard.tenancy.models import Membership
 
 CARDS = 500
 ROUNDS = 200  # single moves of each kind, alternated

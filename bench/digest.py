@@ -27,16 +27,8 @@ from kanban.models import Card
 from metrics.digest import plan_digests, send_weekly_digests
 from metrics.models import Kpi, Measurement, Source
 from opsboard.accounts.models import User
-from projects.models import (
-    Direction,
-    Goal,
-    GoalState,
-    Membership,
-    Organization,
-    Project,
-    Role,
-    Team,
-)
+from opsboard.tenancy.models import Membership, Organization, Role, Team
+from projects.models import Direction, Goal, GoalState, Project
 
 TEAMS = 500
 LEADS_PER_TEAM = 20

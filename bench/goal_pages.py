@@ -15,18 +15,8 @@ from decimal import Decimal
 from common import Client, measure, throwaway_database
 
 from opsboard.accounts.models import User
-from projects.models import (
-    CheckIn,
-    Direction,
-    Goal,
-    GoalState,
-    Membership,
-    Organization,
-    Project,
-    Role,
-    Team,
-    Unit,
-)
+from opsboard.tenancy.models import Membership, Organization, Role, Team
+from projects.models import CheckIn, Direction, Goal, GoalState, Project, Unit
 
 SIZES = [10, 100, 1000]
 OBJECTIVES = 10

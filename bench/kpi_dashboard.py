@@ -26,7 +26,8 @@ from kanban.ranks import STEP
 from metrics.computations import period_start, periods
 from metrics.models import Frequency, Kpi, Measurement, Source
 from opsboard.accounts.models import User
-from projects.models import Direction, Membership, Organization, Project, Role, Team
+from opsboard.tenancy.models import Membership, Organization, Role, Team
+from projects.models import Direction, Project
 
 CARDS = 50_000
 BOARDS = 10

@@ -12,7 +12,7 @@ from __future__ import annotations
 from common import Client, measure, throwaway_database
 
 from opsboard.accounts.models import User
-from projects.models import Membership, Organization, Role, Team
+from opsboard.tenancy.models import Membership, Organization, Role, Team
 
 SIZES = [10, 100, 1000]
 TEAMS = 20

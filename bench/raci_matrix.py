@@ -22,7 +22,8 @@ from django.utils import timezone
 from kanban.models import Card
 from kanban.ranks import STEP
 from opsboard.accounts.models import User
-from projects.models import Membership, Organization, Project, Role, Team
+from opsboard.tenancy.models import Membership, Organization, Role, Team
+from projects.models import Project
 from raci.models import RaciAssignment, RaciRole
 
 SHAPES = [(100, 2), (300, 4)]  # cards, teams of ten

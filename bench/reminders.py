@@ -28,7 +28,8 @@ from django.test.utils import CaptureQueriesContext
 from kanban.models import Card
 from opsboard.accounts.models import User
 from opsboard.notify.models import ChatWebhook, Notification
-from projects.models import Membership, Organization, Project, Role, Team
+from opsboard.tenancy.models import Membership, Organization, Role, Team
+from projects.models import Project
 from raci.reminders import due_cards, plan_reminders, send_deadline_reminders
 
 SIZES = [10_000, 100_000, 1_000_000]

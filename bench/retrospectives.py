@@ -27,16 +27,8 @@ from kanban.models import Card, CardEvent, EventKind
 from metrics.retrospectives.schedule import build_retrospectives
 from opsboard.accounts.models import User
 from opsboard.notify.models import Notification
-from projects.models import (
-    CheckIn,
-    Goal,
-    Membership,
-    Organization,
-    Project,
-    ProjectStatus,
-    Role,
-    Team,
-)
+from opsboard.tenancy.models import Membership, Organization, Role, Team
+from projects.models import CheckIn, Goal, Project, ProjectStatus
 from raci.models import RaciAssignment, RaciRole
 
 PROJECTS = 1_000

@@ -5,7 +5,7 @@ from typing import Any
 from django.contrib import admin
 from django.http import HttpRequest
 
-from projects.admin import OrganizationScopedAdmin, ScopedInline, managed_organization_ids
+from opsboard.tenancy.admin import OrganizationScopedAdmin, ScopedInline, managed_organization_ids
 
 from .models import Board, Card, ChecklistItem, Column, Comment, Label
 

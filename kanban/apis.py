@@ -13,7 +13,8 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from opsboard.accounts.models import User
-from projects.access import require_lead
+from opsboard.tenancy.access import require_lead
+from opsboard.tenancy.models import Team
 from projects.apis import (
     OrganizationMixin,
     OrganizationScopedInput,
@@ -21,7 +22,7 @@ from projects.apis import (
     call_service,
     validated,
 )
-from projects.models import Goal, Team
+from projects.models import Goal
 
 from . import selectors, services
 from .models import Board, Card, CardEvent, Column, ColumnKind, Label, Priority

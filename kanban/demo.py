@@ -7,7 +7,8 @@ from datetime import date, datetime, time, timedelta
 from django.utils import timezone
 
 from opsboard.accounts.models import User
-from projects.models import Goal, Organization, Project, Team
+from opsboard.tenancy.models import Organization, Team
+from projects.models import Goal, Project
 
 from .models import (
     Board,

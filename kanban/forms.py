@@ -6,8 +6,9 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from opsboard.accounts.models import User
+from opsboard.tenancy.models import Team
 from projects.forms import DateInput, members_of
-from projects.models import Goal, Team
+from projects.models import Goal
 
 from .models import Board, Column, ColumnKind, Label, Priority
 from .services import Position

@@ -13,7 +13,8 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from opsboard.builtins import is_one_of, names_of, shown_name
-from projects.models import Goal, Organization, Project, Team
+from opsboard.tenancy.models import Organization, Team
+from projects.models import Goal, Project
 
 
 class Board(models.Model):

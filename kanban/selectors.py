@@ -13,7 +13,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from opsboard.accounts.models import User
-from projects.models import Goal, Membership, Organization, Team
+from opsboard.tenancy.models import Membership, Organization, Team
+from projects.models import Goal
 
 from .models import (
     Board,

@@ -20,8 +20,9 @@ from django.utils.translation import gettext_lazy
 
 from opsboard.accounts.models import User
 from opsboard.builtins import typed_name
-from projects.access import require_editor, require_lead
-from projects.models import Goal, Membership, Project, Team
+from opsboard.tenancy.access import require_editor, require_lead
+from opsboard.tenancy.models import Membership, Team
+from projects.models import Goal, Project
 
 from .models import (
     Board,

@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from projects.access import organization_view, require_editor, require_lead
+from opsboard.tenancy.access import organization_view, require_editor, require_lead
 from projects.models import Project
 from projects.sections import page_sections
 

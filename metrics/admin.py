@@ -8,8 +8,8 @@ from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext_lazy as _
 
 from opsboard.exports import csv_response
-from projects.admin import OrganizationScopedAdmin, ScopedInline, managed_organization_ids
-from projects.models import Membership
+from opsboard.tenancy.admin import OrganizationScopedAdmin, ScopedInline, managed_organization_ids
+from opsboard.tenancy.models import Membership
 
 from .imports import COLUMNS
 from .models import Kpi, Measurement, Retrospective, RetrospectiveAction

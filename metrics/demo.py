@@ -7,7 +7,8 @@ import random
 from datetime import date, timedelta
 from decimal import Decimal
 
-from projects.models import Direction, Goal, Membership, Organization, Unit
+from opsboard.tenancy.models import Membership, Organization
+from projects.models import Direction, Goal, Unit
 
 from .computations import compute, period_start, periods
 from .models import Frequency, Kpi, Measurement, PulseAnswer, Source

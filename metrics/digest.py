@@ -36,16 +36,9 @@ from opsboard.notify.models import Notification, Preference
 from opsboard.notify.services import notification_claim
 from opsboard.notify.subscriptions import unsubscribe_url
 from opsboard.notify.tasks import deliver_notification
+from opsboard.tenancy.models import Membership, Organization, Role, Team
 from projects.goals import GoalStatus
-from projects.models import (
-    Goal,
-    GoalState,
-    Membership,
-    Organization,
-    Project,
-    Role,
-    Team,
-)
+from projects.models import Goal, GoalState, Project
 from projects.selectors import TrackedGoal, track, with_latest_check_in
 
 from .models import Kpi

@@ -9,8 +9,9 @@ from django.utils.translation import pgettext_lazy
 
 from kanban.models import Board
 from opsboard.accounts.models import User
+from opsboard.tenancy.models import Organization, Team
 from projects.forms import DateInput, TeamProjectFilterForm, members_of
-from projects.models import Goal, Organization, Project, Team
+from projects.models import Goal, Project
 
 from .models import Kpi
 

@@ -27,8 +27,8 @@ from django.db import models, transaction
 from django.utils.translation import gettext as _
 from openpyxl import load_workbook
 
-from projects.access import require_editor
-from projects.models import Membership, Organization
+from opsboard.tenancy.access import require_editor
+from opsboard.tenancy.models import Membership, Organization
 
 from .models import Kpi, Measurement
 from .services import period_refusal

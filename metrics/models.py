@@ -15,8 +15,9 @@ from django.utils.translation import gettext_lazy as _
 
 from opsboard.builtins import names_of, shown_name, typed_name
 from opsboard.dates import day_range
+from opsboard.tenancy.models import Organization, Team
 from projects.goals import format_change, format_value
-from projects.models import Direction, Goal, Organization, Project, Team, Unit
+from projects.models import Direction, Goal, Project, Unit
 
 from .scopes import Scope
 

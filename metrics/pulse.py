@@ -11,8 +11,9 @@ from django.db import transaction
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
-from projects.access import require_editor
-from projects.models import Membership, Organization, Project, Team
+from opsboard.tenancy.access import require_editor
+from opsboard.tenancy.models import Membership, Organization, Team
+from projects.models import Project
 
 from .computations import pulse_figures
 from .models import PulseAnswer

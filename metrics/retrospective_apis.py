@@ -9,9 +9,11 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from opsboard.tenancy.models import Team
+from opsboard.tenancy.selectors import team_get_for_user
 from projects.apis import OrganizationMixin, PersonEmail, call_service, validated
-from projects.models import Project, Team
-from projects.selectors import project_get_for_user, team_get_for_user
+from projects.models import Project
+from projects.selectors import project_get_for_user
 
 from .models import Retrospective, RetrospectiveAction
 from .retrospectives import selectors, services

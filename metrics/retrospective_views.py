@@ -14,9 +14,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
 from kanban.models import Card
-from projects.access import organization_view
-from projects.models import Project, Team
-from projects.selectors import project_get_for_user, team_get_for_user
+from opsboard.tenancy.access import organization_view
+from opsboard.tenancy.models import Team
+from opsboard.tenancy.selectors import team_get_for_user
+from projects.models import Project
+from projects.selectors import project_get_for_user
 
 from .forms import RetrospectiveActionForm, RetrospectiveForm
 from .models import Retrospective, RetrospectiveAction

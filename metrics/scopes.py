@@ -6,7 +6,7 @@ import zoneinfo
 from dataclasses import dataclass
 
 from kanban.models import Card, CardQuerySet
-from projects.models import Organization
+from opsboard.tenancy.models import Organization
 
 
 @dataclass(frozen=True)

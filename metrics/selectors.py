@@ -11,7 +11,8 @@ from django.db.models import Q, QuerySet
 from django.shortcuts import get_object_or_404
 
 from kanban.models import Card
-from projects.models import Membership, Organization, Project, Team
+from opsboard.tenancy.models import Membership, Organization, Team
+from projects.models import Project
 
 from .computations import compute, counted_cards, period_start, periods, previous_period
 from .models import Frequency, Kpi, Measurement, Source

@@ -11,8 +11,9 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from projects.access import require_editor, require_manager
-from projects.models import Direction, Goal, Membership, Organization, Project, Team, Unit
+from opsboard.tenancy.access import require_editor, require_manager
+from opsboard.tenancy.models import Membership, Organization, Team
+from projects.models import Direction, Goal, Project, Unit
 
 from .computations import compute, period_start, previous_period
 from .models import Frequency, Kpi, Measurement, Source

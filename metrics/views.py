@@ -15,7 +15,7 @@ from opsboard.dates import day
 from opsboard.exports import csv_response
 from opsboard.notify.emails import render_email
 from opsboard.notify.models import Preference
-from projects.access import organization_view, require_editor, require_manager
+from opsboard.tenancy.access import organization_view, require_editor, require_manager
 from projects.goals import format_value
 from projects.models import Unit
 

@@ -20,7 +20,8 @@ urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("favicon.ico", favicon, name="favicon"),
     path("accounts/", include("opsboard.accounts.urls")),
-    path("notifications/", include("opsboard.notify.urls")),
+    # Notifications (/notifications/) and an organisation's chat groups (/o/<slug>/chat-groups/).
+    path("", include("opsboard.notify.urls")),
     path("invitations/<str:token>/", project_views.invitation_accept, name="invitation_accept"),
     path("o/", include("projects.urls")),
     path("o/", include("kanban.urls")),

@@ -22,9 +22,12 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from opsboard.accounts.models import User
+from opsboard.tenancy import selectors as tenancy_selectors
+from opsboard.tenancy import services as tenancy_services
+from opsboard.tenancy.access import require_editor, require_lead, require_manager
+from opsboard.tenancy.models import Membership, Organization, Role, Team
 
 from . import selectors, services
-from .access import require_editor, require_lead, require_manager
 from .goals import Criterion, GoalStatus, Level, goal_tracking, smart_check
 from .models import (
     CLOSED_GOAL_STATES,
@@ -32,12 +35,8 @@ from .models import (
     Direction,
     Goal,
     GoalState,
-    Membership,
-    Organization,
     Project,
     ProjectStatus,
-    Role,
-    Team,
     Unit,
 )
 
@@ -107,7 +106,7 @@ class MemberInput(serializers.Serializer):
 class OrganizationMixin:
     def membership(self, request: Request, org_slug: str) -> Membership:
         """The requester's membership; a viewer's write is refused before its body is read."""
-        membership = selectors.membership_get_for_user(user=request.user, org_slug=org_slug)
+        membership = tenancy_selectors.membership_get_for_user(user=request.user, org_slug=org_slug)
         if request.method not in SAFE_METHODS:
             require_editor(membership)
         return membership
@@ -127,7 +126,7 @@ def _lead_from(organization_id: int, email: str | None) -> User | None:
 class OrganizationListApi(APIView):
     @extend_schema(responses=OrganizationOutput(many=True))
     def get(self, request: Request) -> Response:
-        memberships = selectors.memberships_for_user(user=request.user)
+        memberships = tenancy_selectors.memberships_for_user(user=request.user)
         return Response(OrganizationOutput(memberships, many=True).data)
 
 
@@ -135,7 +134,7 @@ class TeamListApi(OrganizationMixin, APIView):
     @extend_schema(responses=TeamOutput(many=True))
     def get(self, request: Request, org_slug: str) -> Response:
         membership = self.membership(request, org_slug)
-        teams = selectors.teams_for_organization(organization=membership.organization)
+        teams = tenancy_selectors.teams_for_organization(organization=membership.organization)
         return Response(TeamOutput(teams, many=True).data)
 
     @extend_schema(request=TeamInput, responses={201: TeamOutput})
@@ -146,7 +145,7 @@ class TeamListApi(OrganizationMixin, APIView):
         payload.is_valid(raise_exception=True)
         data = payload.validated_data
         team = call_service(
-            services.team_create,
+            tenancy_services.team_create,
             actor=membership,
             name=data["name"],
             description=data["description"],
@@ -159,13 +158,13 @@ class TeamDetailApi(OrganizationMixin, APIView):
     @extend_schema(responses=TeamOutput)
     def get(self, request: Request, org_slug: str, team_id: int) -> Response:
         membership = self.membership(request, org_slug)
-        team = selectors.team_get_for_user(membership=membership, team_id=team_id)
+        team = tenancy_selectors.team_get_for_user(membership=membership, team_id=team_id)
         return Response(TeamOutput(team).data)
 
     @extend_schema(request=TeamInput, responses=TeamOutput)
     def patch(self, request: Request, org_slug: str, team_id: int) -> Response:
         membership = self.membership(request, org_slug)
-        team = selectors.team_get_for_user(membership=membership, team_id=team_id)
+        team = tenancy_selectors.team_get_for_user(membership=membership, team_id=team_id)
         current = {
             "name": team.name,
             "description": team.description,
@@ -175,7 +174,7 @@ class TeamDetailApi(OrganizationMixin, APIView):
         payload.is_valid(raise_exception=True)
         data = payload.validated_data
         team = call_service(
-            services.team_update,
+            tenancy_services.team_update,
             actor=membership,
             team=team,
             name=data["name"],
@@ -187,8 +186,8 @@ class TeamDetailApi(OrganizationMixin, APIView):
     @extend_schema(responses={204: None})
     def delete(self, request: Request, org_slug: str, team_id: int) -> Response:
         membership = self.membership(request, org_slug)
-        team = selectors.team_get_for_user(membership=membership, team_id=team_id)
-        call_service(services.team_delete, actor=membership, team=team)
+        team = tenancy_selectors.team_get_for_user(membership=membership, team_id=team_id)
+        call_service(tenancy_services.team_delete, actor=membership, team=team)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
@@ -196,7 +195,7 @@ class MemberListApi(OrganizationMixin, APIView):
     @extend_schema(responses=MemberOutput(many=True))
     def get(self, request: Request, org_slug: str) -> Response:
         membership = self.membership(request, org_slug)
-        people = selectors.people_for_organization(organization=membership.organization)
+        people = tenancy_selectors.people_for_organization(organization=membership.organization)
         return Response(MemberOutput(people, many=True).data)
 
 
@@ -204,13 +203,17 @@ class MemberDetailApi(OrganizationMixin, APIView):
     @extend_schema(responses=MemberOutput)
     def get(self, request: Request, org_slug: str, membership_id: int) -> Response:
         membership = self.membership(request, org_slug)
-        member = selectors.member_get_for_user(membership=membership, membership_id=membership_id)
+        member = tenancy_selectors.member_get_for_user(
+            membership=membership, membership_id=membership_id
+        )
         return Response(MemberOutput(member).data)
 
     @extend_schema(request=MemberInput, responses=MemberOutput)
     def patch(self, request: Request, org_slug: str, membership_id: int) -> Response:
         membership = self.membership(request, org_slug)
-        member = selectors.member_get_for_user(membership=membership, membership_id=membership_id)
+        member = tenancy_selectors.member_get_for_user(
+            membership=membership, membership_id=membership_id
+        )
         require_manager(membership)
         current = {"role": member.role, "teams": [team.pk for team in member.teams.all()]}
         payload = MemberInput(data={**current, **request.data})
@@ -220,7 +223,7 @@ class MemberDetailApi(OrganizationMixin, APIView):
         if len(teams) != len(team_ids):
             raise ValidationError({"teams": [_("Choose teams of this organisation.")]})
         member = call_service(
-            services.membership_update,
+            tenancy_services.membership_update,
             actor=membership,
             member=member,
             role=payload.validated_data["role"],

@@ -6,7 +6,7 @@ from django.http import HttpRequest
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext_lazy as _
 
-from .selectors import memberships_for_user
+from opsboard.tenancy.selectors import memberships_for_user
 
 # The main navigation. An entry appears once its app provides the page, so the
 # bar never links to something that is not there.

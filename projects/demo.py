@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import date
 
-from .models import Organization
+from opsboard.tenancy.models import Organization
 
 DemoSeeder = Callable[[Organization, date], None]
 

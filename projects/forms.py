@@ -3,28 +3,13 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
-from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from opsboard.accounts.models import User, timezone_choices
-from opsboard.notify.chat import validate_webhook_url
-from opsboard.notify.forms import HOUR_CHOICES
-from opsboard.notify.models import ChatWebhook
+from opsboard.tenancy.models import Membership, Organization, Role, Team
 
-from .models import (
-    CLOSED_GOAL_STATES,
-    Direction,
-    Goal,
-    GoalState,
-    Membership,
-    Organization,
-    Project,
-    ProjectStatus,
-    Role,
-    Team,
-    Unit,
-)
+from .models import CLOSED_GOAL_STATES, Direction, Goal, GoalState, Project, ProjectStatus, Unit
 
 
 class OrganizationForm(forms.ModelForm):
@@ -298,72 +283,3 @@ class TeamProjectFilterForm(forms.Form):
         self.fields["project"].queryset = Project.objects.filter(
             organization=organization
         ).order_by("name")
-
-
-class ChatWebhookForm(forms.ModelForm):
-    """A chat group's webhook. Its address and secret are never shown back: blank keeps them."""
-
-    team = forms.ModelChoiceField(
-        label=_("Posts for"),
-        queryset=Team.objects.none(),
-        required=False,
-        empty_label=_("The whole organisation"),
-    )
-    hour = forms.TypedChoiceField(
-        label=_("Posting hour"),
-        coerce=int,
-        choices=HOUR_CHOICES,
-        initial=9,
-        help_text=_("In the organisation's time zone."),
-    )
-    url = forms.CharField(label=_("Webhook address"), max_length=500, required=False)
-    secret = forms.CharField(
-        label=_("Signing secret"),
-        max_length=200,
-        required=False,
-        widget=forms.PasswordInput(render_value=False),
-        help_text=_("Feishu/Lark and DingTalk: the secret shown when you turned on signing."),
-    )
-
-    class Meta:
-        model = ChatWebhook
-        fields = ["name", "team", "provider", "url", "secret", "hour", "active"]
-
-    def __init__(
-        self, *args: Any, teams: QuerySet[Team], whole_organization: bool, **kwargs: Any
-    ) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["team"].queryset = teams
-        if not whole_organization:  # a team lead sets up their own teams' groups
-            self.fields["team"].required = True
-            self.fields["team"].empty_label = None
-        if self.instance.pk:
-            self.initial["team"] = self.instance.team_id
-            self.initial["url"] = ""
-            self.fields["url"].help_text = _("Now %(url)s. Leave blank to keep it.") % {
-                "url": self.instance.masked_url
-            }
-            if self.instance.secret:
-                self.fields["secret"].help_text = _("Now %(secret)s. Leave blank to keep it.") % {
-                    "secret": self.instance.masked_secret
-                }
-        else:
-            self.fields["url"].required = True
-
-    def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
-        # Blank keeps what is stored (the model is filled in from these next).
-        cleaned["url"] = (cleaned.get("url") or "").strip() or self.instance.url
-        cleaned["secret"] = cleaned.get("secret") or self.instance.secret
-        provider = cleaned.get("provider")
-        if provider and cleaned["url"]:
-            try:
-                validate_webhook_url(provider, cleaned["url"])
-            except forms.ValidationError as error:
-                self.add_error("url", error)
-        return cleaned
-
-    def save(self, commit: bool = True) -> ChatWebhook:
-        team = self.cleaned_data["team"]
-        self.instance.team_id = team.pk if team else None
-        return super().save(commit=commit)

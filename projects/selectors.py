@@ -1,4 +1,4 @@
-"""Reads for organisations, teams and people, each scoped to the person asking.
+"""Reads for projects, goals and check-ins, each scoped to the person asking.
 
 The ``*_get_for_user`` helpers take the requester's membership (resolved from
 the organisation in the address) and answer 404 for anything outside it.
@@ -9,132 +9,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
-from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery
-from django.http import Http404
+from django.db.models import Count, OuterRef, Prefetch, QuerySet, Subquery
 from django.shortcuts import get_object_or_404
 
 from opsboard.accounts.models import User
-from opsboard.notify.models import ChatWebhook, Notification
+from opsboard.tenancy.models import Membership, Organization, Team
 
 from .goals import GoalStatus, Tracking, goal_tracking
-from .models import (
-    CheckIn,
-    Goal,
-    GoalState,
-    Invitation,
-    Membership,
-    Organization,
-    Project,
-    Team,
-    hash_token,
-)
-
-
-def membership_get_for_user(*, user: User, org_slug: str) -> Membership:
-    """The user's membership of the organisation at ``org_slug``; 404 when they have none."""
-    if not user.is_authenticated:
-        raise Http404
-    return get_object_or_404(
-        Membership.objects.select_related("organization", "user"),
-        organization__slug=org_slug,
-        user=user,
-    )
-
-
-def memberships_for_user(*, user: User) -> QuerySet[Membership]:
-    return (
-        Membership.objects.filter(user=user)
-        .select_related("organization")
-        .order_by("organization__name")
-    )
-
-
-def team_get_for_user(*, membership: Membership, team_id: int) -> Team:
-    return get_object_or_404(
-        Team.objects.select_related("lead"),
-        organization_id=membership.organization_id,
-        pk=team_id,
-    )
-
-
-def member_get_for_user(*, membership: Membership, membership_id: int) -> Membership:
-    return get_object_or_404(
-        Membership.objects.select_related("user", "organization").prefetch_related("teams"),
-        organization_id=membership.organization_id,
-        pk=membership_id,
-    )
-
-
-def invitation_get_for_user(*, membership: Membership, invitation_id: int) -> Invitation:
-    return get_object_or_404(
-        Invitation.objects.select_related("organization"),
-        organization_id=membership.organization_id,
-        pk=invitation_id,
-    )
-
-
-def invitation_get_by_token(*, token: str) -> Invitation:
-    return get_object_or_404(
-        Invitation.objects.select_related("organization", "invited_by").prefetch_related("teams"),
-        token_hash=hash_token(token),
-    )
-
-
-def teams_for_organization(*, organization: Organization) -> QuerySet[Team]:
-    return (
-        Team.objects.filter(organization=organization)
-        .select_related("lead")
-        .annotate(member_count=Count("memberships", distinct=True))
-        .order_by("name")
-    )
-
-
-def people_for_organization(
-    *,
-    organization: Organization,
-    team: Team | None = None,
-    role: str | None = None,
-    search: str = "",
-) -> QuerySet[Membership]:
-    people = (
-        Membership.objects.filter(organization=organization)
-        .select_related("user")
-        .prefetch_related(Prefetch("teams", queryset=Team.objects.order_by("name")))
-        .order_by("user__full_name", "user__email")
-    )
-    if team is not None:
-        people = people.filter(teams=team)
-    if role:
-        people = people.filter(role=role)
-    if search:
-        people = people.filter(
-            Q(user__full_name__icontains=search) | Q(user__email__icontains=search)
-        )
-    return people
-
-
-def open_invitations_for_organization(*, organization: Organization) -> QuerySet[Invitation]:
-    return (
-        Invitation.objects.filter(
-            organization=organization, accepted_at__isnull=True, revoked_at__isnull=True
-        )
-        .select_related("invited_by")
-        .prefetch_related(Prefetch("teams", queryset=Team.objects.order_by("name")))
-        .order_by("-created_at")
-    )
-
-
-def role_counts(*, organization: Organization) -> dict[str, int]:
-    rows = (
-        Membership.objects.filter(organization=organization)
-        .values("role")
-        .annotate(count=Count("id"))
-        .order_by()
-    )
-    return {row["role"]: row["count"] for row in rows}
-
-
-# Projects and goals --------------------------------------------------------
+from .models import CheckIn, Goal, GoalState, Project
 
 
 def project_get_for_user(*, membership: Membership, project_id: int) -> Project:
@@ -286,38 +168,3 @@ def goals_needing_attention(
         reverse=True,
     )
     return behind[:limit]
-
-
-def chat_teams_for(*, membership: Membership) -> QuerySet[Team]:
-    """Teams whose chat groups the person may set up: all for managers, their own for leads."""
-    teams = Team.objects.filter(organization_id=membership.organization_id).order_by("name")
-    if membership.can_manage:
-        return teams
-    if membership.can_lead:
-        return teams.filter(memberships=membership)
-    return teams.none()
-
-
-def chat_webhooks_for(*, membership: Membership) -> QuerySet[ChatWebhook]:
-    webhooks = ChatWebhook.objects.filter(organization_id=membership.organization_id)
-    if membership.can_manage:
-        return webhooks
-    return webhooks.filter(team_id__in=chat_teams_for(membership=membership).values("pk"))
-
-
-def chat_webhook_get_for_user(*, membership: Membership, webhook_id: int) -> ChatWebhook:
-    return get_object_or_404(chat_webhooks_for(membership=membership), pk=webhook_id)
-
-
-def last_chat_posts(webhook_ids: list[int]) -> dict[int, Notification]:
-    """Each webhook's latest ledger row, in one query.
-
-    A subquery rather than PostgreSQL's DISTINCT ON, so it runs on SQLite (``make run``) too.
-    """
-    newest = (
-        Notification.objects.filter(webhook_id=OuterRef("webhook_id"))
-        .order_by("-created_at", "-pk")
-        .values("pk")[:1]
-    )
-    latest = Notification.objects.filter(webhook_id__in=webhook_ids, pk=Subquery(newest))
-    return {notification.webhook_id: notification for notification in latest}

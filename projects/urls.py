@@ -15,23 +15,6 @@ urlpatterns = [
     path("<slug:org_slug>/teams/<int:team_id>/", views.team_detail, name="team_detail"),
     path("<slug:org_slug>/teams/<int:team_id>/edit/", views.team_edit, name="team_edit"),
     path("<slug:org_slug>/teams/<int:team_id>/delete/", views.team_delete, name="team_delete"),
-    path("<slug:org_slug>/chat-groups/", views.chat_group_list, name="chat_group_list"),
-    path("<slug:org_slug>/chat-groups/new/", views.chat_group_create, name="chat_group_create"),
-    path(
-        "<slug:org_slug>/chat-groups/<int:webhook_id>/",
-        views.chat_group_edit,
-        name="chat_group_edit",
-    ),
-    path(
-        "<slug:org_slug>/chat-groups/<int:webhook_id>/delete/",
-        views.chat_group_delete,
-        name="chat_group_delete",
-    ),
-    path(
-        "<slug:org_slug>/chat-groups/<int:webhook_id>/test/",
-        views.chat_group_test,
-        name="chat_group_test",
-    ),
     path("<slug:org_slug>/people/", views.people_list, name="people_list"),
     path("<slug:org_slug>/people/<int:membership_id>/", views.member_detail, name="member_detail"),
     path(

@@ -16,19 +16,20 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from opsboard.accounts.forms import SetPasswordAndNameForm
 from opsboard.accounts.models import User
-from opsboard.notify.models import ChatWebhook, Status
-
-from . import selectors, services
-from .access import (
+from opsboard.tenancy import selectors as tenancy_selectors
+from opsboard.tenancy import services as tenancy_services
+from opsboard.tenancy.access import (
     CURRENT_ORGANIZATION_SESSION_KEY,
     organization_view,
     require_editor,
     require_lead,
     require_manager,
 )
+from opsboard.tenancy.models import InvitationStatus, Role
+
+from . import selectors, services
 from .charts import goal_chart
 from .forms import (
-    ChatWebhookForm,
     CheckInForm,
     CloseGoalForm,
     GoalForm,
@@ -41,7 +42,7 @@ from .forms import (
     TeamProjectFilterForm,
 )
 from .goals import smart_check, status_rule
-from .models import Goal, GoalState, InvitationStatus, Project, ProjectStatus, Role
+from .models import Goal, GoalState, Project, ProjectStatus
 from .sections import page_sections
 
 FORM_PAGE = "form_page.html"
@@ -55,7 +56,7 @@ form_page = require_http_methods(["GET", "HEAD", "POST"])
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
     """Open the organisation the person used last, or the only one they have."""
-    memberships = list(selectors.memberships_for_user(user=request.user))
+    memberships = list(tenancy_selectors.memberships_for_user(user=request.user))
     current = request.session.get(CURRENT_ORGANIZATION_SESSION_KEY)
     for membership in memberships:
         if membership.organization.slug == current:
@@ -73,7 +74,7 @@ def organization_create(request: HttpRequest) -> HttpResponse:
     )
     if request.method == "POST" and form.is_valid():
         try:
-            organization = services.organization_create(
+            organization = tenancy_services.organization_create(
                 owner=request.user,
                 name=form.cleaned_data["name"],
                 slug=form.cleaned_data["slug"],
@@ -103,16 +104,16 @@ def organization_create(request: HttpRequest) -> HttpResponse:
 def dashboard(request: HttpRequest) -> HttpResponse:
     organization = request.organization
     membership = request.membership
-    counts = selectors.role_counts(organization=organization)
+    counts = tenancy_selectors.role_counts(organization=organization)
     context = {
-        "teams": selectors.teams_for_organization(organization=organization),
+        "teams": tenancy_selectors.teams_for_organization(organization=organization),
         "my_teams": membership.teams.order_by("name"),
         "people_total": sum(counts.values()),
         "role_counts": [
             (label, count) for value, label in Role.choices if (count := counts.get(value))
         ],
         "open_invitations": (
-            selectors.open_invitations_for_organization(organization=organization)
+            tenancy_selectors.open_invitations_for_organization(organization=organization)
             if membership.can_manage
             else None
         ),
@@ -133,7 +134,7 @@ def organization_settings(request: HttpRequest) -> HttpResponse:
     organization = request.organization
     form = OrganizationForm(request.POST or None, instance=organization)
     if request.method == "POST" and form.is_valid():
-        services.organization_update(
+        tenancy_services.organization_update(
             actor=request.membership,
             name=form.cleaned_data["name"],
             timezone_name=form.cleaned_data["timezone"],
@@ -154,7 +155,7 @@ def organization_settings(request: HttpRequest) -> HttpResponse:
             "submit_label": _("Save"),
             "extra_links": [
                 (
-                    reverse("projects:chat_group_list", args=[organization.slug]),
+                    reverse("notify:chat_group_list", args=[organization.slug]),
                     _("Chat groups that get daily deadline posts"),
                 )
             ],
@@ -168,15 +169,15 @@ def team_list(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "projects/team_list.html",
-        {"teams": selectors.teams_for_organization(organization=request.organization)},
+        {"teams": tenancy_selectors.teams_for_organization(organization=request.organization)},
     )
 
 
 @organization_view
 @require_safe
 def team_detail(request: HttpRequest, team_id: int) -> HttpResponse:
-    team = selectors.team_get_for_user(membership=request.membership, team_id=team_id)
-    people = selectors.people_for_organization(organization=request.organization, team=team)
+    team = tenancy_selectors.team_get_for_user(membership=request.membership, team_id=team_id)
+    people = tenancy_selectors.people_for_organization(organization=request.organization, team=team)
     return render(
         request,
         "projects/team_detail.html",
@@ -187,7 +188,7 @@ def team_detail(request: HttpRequest, team_id: int) -> HttpResponse:
 def _team_form_page(request: HttpRequest, team_id: int | None) -> HttpResponse:
     require_manager(request.membership)
     team = (
-        selectors.team_get_for_user(membership=request.membership, team_id=team_id)
+        tenancy_selectors.team_get_for_user(membership=request.membership, team_id=team_id)
         if team_id is not None
         else None
     )
@@ -198,10 +199,12 @@ def _team_form_page(request: HttpRequest, team_id: int | None) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             if team is None:
-                team = services.team_create(actor=request.membership, **form.cleaned_data)
+                team = tenancy_services.team_create(actor=request.membership, **form.cleaned_data)
                 messages.success(request, _("Team created."))
             else:
-                services.team_update(actor=request.membership, team=team, **form.cleaned_data)
+                tenancy_services.team_update(
+                    actor=request.membership, team=team, **form.cleaned_data
+                )
                 messages.success(request, _("Team saved."))
         except ValidationError as error:
             form.add_error(None, error)
@@ -228,8 +231,8 @@ def team_edit(request: HttpRequest, team_id: int) -> HttpResponse:
 @organization_view
 @require_POST
 def team_delete(request: HttpRequest, team_id: int) -> HttpResponse:
-    team = selectors.team_get_for_user(membership=request.membership, team_id=team_id)
-    services.team_delete(actor=request.membership, team=team)
+    team = tenancy_selectors.team_get_for_user(membership=request.membership, team_id=team_id)
+    tenancy_services.team_delete(actor=request.membership, team=team)
     messages.success(request, _("Team “%(name)s” deleted.") % {"name": team.name})
     return redirect("projects:team_list", org_slug=request.organization.slug)
 
@@ -239,13 +242,13 @@ def team_delete(request: HttpRequest, team_id: int) -> HttpResponse:
 def people_list(request: HttpRequest) -> HttpResponse:
     role = request.GET.get("role", "")
     search = request.GET.get("q", "").strip()
-    people = selectors.people_for_organization(
+    people = tenancy_selectors.people_for_organization(
         organization=request.organization,
         role=role if role in Role.values else None,
         search=search,
     )
     invitations = (
-        selectors.open_invitations_for_organization(organization=request.organization)
+        tenancy_selectors.open_invitations_for_organization(organization=request.organization)
         if request.membership.can_manage
         else None
     )
@@ -266,7 +269,7 @@ def people_list(request: HttpRequest) -> HttpResponse:
 @organization_view
 @form_page
 def member_detail(request: HttpRequest, membership_id: int) -> HttpResponse:
-    member = selectors.member_get_for_user(
+    member = tenancy_selectors.member_get_for_user(
         membership=request.membership, membership_id=membership_id
     )
     actor = request.membership
@@ -280,11 +283,11 @@ def member_detail(request: HttpRequest, membership_id: int) -> HttpResponse:
     if request.method == "POST":
         require_manager(actor)
         if form is None:
-            messages.error(request, services.ONLY_AN_OWNER_CHANGES_AN_OWNER)
+            messages.error(request, tenancy_services.ONLY_AN_OWNER_CHANGES_AN_OWNER)
             return redirect(request.path)
         if form.is_valid():
             try:
-                services.membership_update(actor=actor, member=member, **form.cleaned_data)
+                tenancy_services.membership_update(actor=actor, member=member, **form.cleaned_data)
             except ValidationError as error:
                 form.add_error(None, error)
             else:
@@ -298,12 +301,12 @@ def member_detail(request: HttpRequest, membership_id: int) -> HttpResponse:
 @organization_view
 @require_POST
 def member_remove(request: HttpRequest, membership_id: int) -> HttpResponse:
-    member = selectors.member_get_for_user(
+    member = tenancy_selectors.member_get_for_user(
         membership=request.membership, membership_id=membership_id
     )
     require_manager(request.membership)
     try:
-        services.membership_remove(actor=request.membership, member=member)
+        tenancy_services.membership_remove(actor=request.membership, member=member)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
         return redirect(
@@ -325,7 +328,9 @@ def invitation_create(request: HttpRequest) -> HttpResponse:
     form = InvitationForm(request.POST or None, actor=request.membership)
     if request.method == "POST" and form.is_valid():
         try:
-            invitation = services.invitation_create(actor=request.membership, **form.cleaned_data)
+            invitation = tenancy_services.invitation_create(
+                actor=request.membership, **form.cleaned_data
+            )
         except ValidationError as error:
             form.add_error(None, error)
         else:
@@ -354,11 +359,11 @@ def invitation_create(request: HttpRequest) -> HttpResponse:
 @organization_view
 @require_POST
 def invitation_resend(request: HttpRequest, invitation_id: int) -> HttpResponse:
-    invitation = selectors.invitation_get_for_user(
+    invitation = tenancy_selectors.invitation_get_for_user(
         membership=request.membership, invitation_id=invitation_id
     )
     try:
-        services.invitation_resend(actor=request.membership, invitation=invitation)
+        tenancy_services.invitation_resend(actor=request.membership, invitation=invitation)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
@@ -371,10 +376,10 @@ def invitation_resend(request: HttpRequest, invitation_id: int) -> HttpResponse:
 @organization_view
 @require_POST
 def invitation_revoke(request: HttpRequest, invitation_id: int) -> HttpResponse:
-    invitation = selectors.invitation_get_for_user(
+    invitation = tenancy_selectors.invitation_get_for_user(
         membership=request.membership, invitation_id=invitation_id
     )
-    services.invitation_revoke(actor=request.membership, invitation=invitation)
+    tenancy_services.invitation_revoke(actor=request.membership, invitation=invitation)
     messages.success(
         request, _("The invitation to %(email)s was withdrawn.") % {"email": invitation.email}
     )
@@ -384,7 +389,7 @@ def invitation_revoke(request: HttpRequest, invitation_id: int) -> HttpResponse:
 @form_page
 def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
     """The link in the invitation email: join, creating an account when needed."""
-    invitation = selectors.invitation_get_by_token(token=token)
+    invitation = tenancy_selectors.invitation_get_by_token(token=token)
     status = invitation.status
     if status != InvitationStatus.PENDING:
         return render(
@@ -411,9 +416,9 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
     if request.method == "POST":
         try:
             if request.user.is_authenticated:
-                membership = services.invitation_accept(token=token, user=request.user)
+                membership = tenancy_services.invitation_accept(token=token, user=request.user)
             elif form is not None and form.is_valid():
-                user, membership = services.invitation_accept_as_new_user(
+                user, membership = tenancy_services.invitation_accept_as_new_user(
                     token=token,
                     email=invitation.email,
                     full_name=form.cleaned_data["full_name"],
@@ -784,93 +789,3 @@ def goal_close(request: HttpRequest, goal_id: int) -> HttpResponse:
 @require_POST
 def goal_reopen(request: HttpRequest, goal_id: int) -> HttpResponse:
     return _goal_transition(request, goal_id, "reopen")
-
-
-@organization_view
-@require_safe
-def chat_group_list(request: HttpRequest) -> HttpResponse:
-    require_lead(request.membership)
-    webhooks = list(selectors.chat_webhooks_for(membership=request.membership))
-    teams = dict(selectors.chat_teams_for(membership=request.membership).values_list("pk", "name"))
-    last = selectors.last_chat_posts([webhook.pk for webhook in webhooks])
-    rows = [
-        {"webhook": webhook, "team": teams.get(webhook.team_id), "last": last.get(webhook.pk)}
-        for webhook in webhooks
-    ]
-    return render(request, "projects/chat_group_list.html", {"rows": rows})
-
-
-def _chat_group_form_page(request: HttpRequest, webhook_id: int | None) -> HttpResponse:
-    require_lead(request.membership)
-    webhook = (
-        selectors.chat_webhook_get_for_user(membership=request.membership, webhook_id=webhook_id)
-        if webhook_id is not None
-        else ChatWebhook(organization_id=request.organization.pk)
-    )
-    form = ChatWebhookForm(
-        request.POST or None,
-        instance=webhook,
-        teams=selectors.chat_teams_for(membership=request.membership),
-        whole_organization=request.membership.can_manage,
-    )
-    if request.method == "POST" and form.is_valid():
-        services.chat_webhook_save(actor=request.membership, webhook=form.save(commit=False))
-        messages.success(request, _("Chat group saved. Send a test message to check it."))
-        return redirect("projects:chat_group_list", org_slug=request.organization.slug)
-    return render(
-        request,
-        FORM_PAGE,
-        {
-            "form": form,
-            "title": _("Edit chat group") if webhook_id else _("New chat group"),
-            "intro": _(
-                "Add a custom bot (Feishu/Lark, DingTalk, WeCom) or an incoming webhook "
-                "(Slack) to the group, and paste its address here. Every day at the posting "
-                "hour the group gets the cards due soon, overdue, blocked and done yesterday."
-            ),
-            "submit_label": _("Save"),
-        },
-    )
-
-
-@organization_view
-@form_page
-def chat_group_create(request: HttpRequest) -> HttpResponse:
-    return _chat_group_form_page(request, None)
-
-
-@organization_view
-@form_page
-def chat_group_edit(request: HttpRequest, webhook_id: int) -> HttpResponse:
-    return _chat_group_form_page(request, webhook_id)
-
-
-@organization_view
-@require_POST
-def chat_group_delete(request: HttpRequest, webhook_id: int) -> HttpResponse:
-    require_lead(request.membership)
-    webhook = selectors.chat_webhook_get_for_user(
-        membership=request.membership, webhook_id=webhook_id
-    )
-    services.chat_webhook_delete(actor=request.membership, webhook=webhook)
-    messages.success(request, _("Chat group “%(name)s” removed.") % {"name": webhook.name})
-    return redirect("projects:chat_group_list", org_slug=request.organization.slug)
-
-
-@organization_view
-@require_POST
-def chat_group_test(request: HttpRequest, webhook_id: int) -> HttpResponse:
-    require_lead(request.membership)
-    webhook = selectors.chat_webhook_get_for_user(
-        membership=request.membership, webhook_id=webhook_id
-    )
-    result = services.chat_webhook_test(actor=request.membership, webhook=webhook)
-    if result.status == Status.SENT:
-        messages.success(request, _("Test message sent to “%(name)s”.") % {"name": webhook.name})
-    else:
-        messages.error(
-            request,
-            _("The test message to “%(name)s” did not go through: %(error)s")
-            % {"name": webhook.name, "error": result.error},
-        )
-    return redirect("projects:chat_group_list", org_slug=request.organization.slug)

@@ -7,7 +7,7 @@ from django.http import HttpRequest
 
 from kanban.admin import CardAdmin
 from kanban.models import Card
-from projects.admin import OrganizationScopedAdmin, ScopedInline
+from opsboard.tenancy.admin import OrganizationScopedAdmin, ScopedInline
 
 from .models import RaciAssignment, RaciPolicy
 

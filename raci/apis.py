@@ -13,8 +13,8 @@ from rest_framework.views import APIView
 from kanban.models import Card
 from kanban.selectors import card_get_for_user
 from opsboard.accounts.models import User
+from opsboard.tenancy.models import Team
 from projects.apis import OrganizationMixin, call_service, validated
-from projects.models import Team
 
 from . import selectors, services
 from .models import RaciRole

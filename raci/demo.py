@@ -12,7 +12,8 @@ from kanban.models import Card
 from opsboard.accounts.models import User
 from opsboard.notify.chat import Provider
 from opsboard.notify.models import ChatWebhook
-from projects.models import Organization, Project
+from opsboard.tenancy.models import Organization
+from projects.models import Project
 
 from .models import RaciAssignment, RaciPolicy, RaciRole
 

@@ -6,7 +6,8 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from kanban.models import Column
-from projects.models import Goal, Project, Team
+from opsboard.tenancy.models import Team
+from projects.models import Goal, Project
 
 from .models import RaciPolicy, RaciRole
 

@@ -8,7 +8,7 @@ from django.utils import timezone as django_timezone
 from django.utils.translation import gettext_lazy as _
 
 from kanban.models import Card
-from projects.models import Organization, Team
+from opsboard.tenancy.models import Organization, Team
 
 
 class RaciRole(models.TextChoices):

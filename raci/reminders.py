@@ -29,7 +29,7 @@ from opsboard.notify.emails import render_texts
 from opsboard.notify.models import Channel, ChatWebhook, Notification, Preference
 from opsboard.notify.services import chat_claim, notification_claim
 from opsboard.notify.tasks import deliver_notification
-from projects.models import Organization, Team
+from opsboard.tenancy.models import Organization, Team
 
 from .models import (
     DEFAULT_BLOCKED_ALERT,

@@ -10,7 +10,8 @@ from django.shortcuts import get_object_or_404
 
 from kanban.models import Board, Card, CardQuerySet, Column
 from opsboard.accounts.models import User
-from projects.models import Goal, Membership, Organization, Project, Team
+from opsboard.tenancy.models import Membership, Organization, Team
+from projects.models import Goal, Project
 
 from .models import RaciAssignment, RaciRole
 from .rules import ERRORS, Context, Problem, ProblemKind, Role, card_problems

@@ -12,8 +12,8 @@ from django.utils.translation import gettext as _
 from kanban.models import Card
 from kanban.services import card_assign
 from opsboard.accounts.models import User
-from projects.access import require_editor, require_manager
-from projects.models import Membership, Organization, Team
+from opsboard.tenancy.access import require_editor, require_manager
+from opsboard.tenancy.models import Membership, Organization, Team
 
 from .models import (
     DEFAULT_BLOCKED_ALERT,

@@ -14,8 +14,9 @@ from kanban.models import Card
 from kanban.selectors import card_get_for_user
 from opsboard.accounts.models import User
 from opsboard.exports import csv_response
-from projects.access import organization_view, require_editor, require_manager
-from projects.models import Project, Team
+from opsboard.tenancy.access import organization_view, require_editor, require_manager
+from opsboard.tenancy.models import Team
+from projects.models import Project
 
 from . import selectors, services
 from .exports import matrix_xlsx

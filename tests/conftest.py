@@ -14,7 +14,8 @@ from django.utils import translation
 from kanban.models import Board, Card
 from kanban.services import CardInput, card_create
 from opsboard.accounts.models import User
-from projects.models import Membership, Organization, Project, Role, Team
+from opsboard.tenancy.models import Membership, Organization, Role, Team
+from projects.models import Project
 from tests.clock import pinned_moment
 from tests.factories import MembershipFactory, OrganizationFactory, ProjectFactory, TeamFactory
 

@@ -7,21 +7,8 @@ import factory
 from django.utils import timezone
 
 from opsboard.accounts.models import User
-from projects.models import (
-    CheckIn,
-    Direction,
-    Goal,
-    GoalState,
-    Invitation,
-    Membership,
-    Organization,
-    Project,
-    ProjectStatus,
-    Role,
-    Team,
-    Unit,
-    hash_token,
-)
+from opsboard.tenancy.models import Invitation, Membership, Organization, Role, Team, hash_token
+from projects.models import CheckIn, Direction, Goal, GoalState, Project, ProjectStatus, Unit
 
 PASSWORD = "a-long-test-password"
 

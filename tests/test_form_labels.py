@@ -13,7 +13,8 @@ from django.urls import reverse
 
 from kanban.models import Card
 from opsboard.accounts.models import User
-from projects.models import Goal, Membership
+from opsboard.tenancy.models import Membership
+from projects.models import Goal
 
 
 def label_problems(html: str) -> list[str]:

@@ -123,7 +123,7 @@ def test_admin_speaks_chinese_too(tenant: Tenant, client) -> None:
     user.language = "zh-hans"
     user.save()
     client.force_login(user)
-    response = client.get(reverse("admin:projects_team_changelist"))
+    response = client.get(reverse("admin:tenancy_team_changelist"))
     assert "Opsboard 管理后台" in response.text
     assert "团队负责人" in response.text
 

@@ -13,7 +13,8 @@ from kanban.models import Card, ChecklistItem
 from metrics.models import Kpi
 from opsboard.accounts.models import User
 from opsboard.notify.models import ChatWebhook
-from projects.models import Goal, Membership, Project, Role, Team
+from opsboard.tenancy.models import Membership, Role, Team
+from projects.models import Goal, Project
 from tests.factories import InvitationFactory
 from tests.urlwalk import all_routes, organization_routes
 

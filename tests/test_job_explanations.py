@@ -10,7 +10,7 @@ import pytest
 import time_machine
 from django.core.management import call_command
 
-from projects.models import Organization
+from opsboard.tenancy.models import Organization
 from tests.conftest import Tenant
 from tests.metrics.test_retrospective_job import project  # noqa: F401 - the fixture
 from tests.metrics.test_weekly_digest import week  # noqa: F401 - the fixture

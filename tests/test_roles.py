@@ -12,7 +12,8 @@ from kanban.services import CardInput, card_create, checklist_add
 from metrics.models import Kpi, Measurement, Retrospective, RetrospectiveAction
 from metrics.retrospectives.services import retrospective_build
 from opsboard.notify.models import ChatWebhook, Notification
-from projects.models import CheckIn, Goal, Invitation, Membership, Organization, Project, Role, Team
+from opsboard.tenancy.models import Invitation, Membership, Organization, Role, Team
+from projects.models import CheckIn, Goal, Project
 from tests.conftest import Tenant
 from tests.factories import GoalFactory, InvitationFactory, ProjectFactory
 from tests.urlwalk import organization_routes

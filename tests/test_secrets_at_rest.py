@@ -35,7 +35,7 @@ def database_dump() -> str:
 def add_chat_group(tenant: Tenant, client_for, chat_server) -> None:
     """Through the settings page, as a manager does."""
     response = client_for(tenant.manager.user).post(
-        reverse("projects:chat_group_create", args=[tenant.organization.slug]),
+        reverse("notify:chat_group_create", args=[tenant.organization.slug]),
         {
             "name": "Product standup",
             "team": tenant.team.pk,
@@ -111,7 +111,7 @@ def test_the_lengths_a_person_may_type_are_those_of_the_plain_text(
     """500 characters of address and 200 of secret fit, though their ciphertext is longer."""
     client = client_for(tenant.manager.user)
     hook = chat_server.url("/open-apis/bot/v2/hook/")
-    page = reverse("projects:chat_group_create", args=[tenant.organization.slug])
+    page = reverse("notify:chat_group_create", args=[tenant.organization.slug])
     group = {"name": "Long", "team": "", "provider": "feishu", "hour": 9, "active": "on"}
 
     too_long = client.post(page, {**group, "url": hook + "a" * (501 - len(hook)), "secret": ""})

@@ -9,7 +9,7 @@ from django.urls import reverse
 from opsboard.accounts.models import User
 from opsboard.notify.services import notification_claim
 from opsboard.notify.tasks import deliver_notification
-from projects.models import Role
+from opsboard.tenancy.models import Role
 
 from ..models import Retrospective
 from .report import is_quiet

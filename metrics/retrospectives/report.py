@@ -16,8 +16,9 @@ from typing import Any
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from kanban.models import Card
+from opsboard.tenancy.models import Organization, Team
 from projects.goals import GoalStatus, goal_tracking
-from projects.models import CheckIn, Goal, GoalState, Organization, Project, Team
+from projects.models import CheckIn, Goal, GoalState, Project
 from raci.models import RaciAssignment, RaciRole
 
 from ..computations import bounds, compute_for, pulse_figures

@@ -10,7 +10,8 @@ from django.db import transaction
 from django.db.models import Exists, OuterRef
 
 from opsboard.commands import moment_text
-from projects.models import Organization, Project, ProjectStatus, Team
+from opsboard.tenancy.models import Organization, Team
+from projects.models import Project, ProjectStatus
 
 from ..models import Retrospective
 from .notifications import KIND_BUILT, notify

@@ -11,8 +11,9 @@ from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext_lazy
 
 from kanban.models import Board
+from opsboard.tenancy.models import Membership, Team
 from projects.goals import format_change, format_value
-from projects.models import Membership, Project, ProjectStatus, Team, Unit
+from projects.models import Project, ProjectStatus, Unit
 
 from ..models import Retrospective, RetrospectiveAction
 from .report import lookup_of, previous_month

@@ -14,8 +14,9 @@ from django.utils.translation import gettext as _
 from kanban.models import Board
 from kanban.services import CardInput, card_create
 from opsboard.accounts.models import User
-from projects.access import require_editor, require_lead, require_manager
-from projects.models import Membership, Project, Team
+from opsboard.tenancy.access import require_editor, require_lead, require_manager
+from opsboard.tenancy.models import Membership, Team
+from projects.models import Project
 
 from ..models import Retrospective, RetrospectiveAction, RetrospectiveState
 from .notifications import KIND_FINAL, notify

@@ -12,7 +12,7 @@ from .models import User
 
 @admin.register(User)
 class UserAdmin(DjangoUserAdmin):
-    """Accounts are managed by superusers; projects.admin lets ops managers look their people up."""
+    """Accounts are managed by superusers; opsboard.tenancy.admin lets ops managers look their people up."""
 
     ordering = ["email"]
     list_display = [

@@ -1,16 +1,21 @@
-"""The worker's schedules (django-celery-beat) in the admin: superusers only.
+"""Notifications, chat groups and people's notification settings in the admin, scoped
+to the organisations a staff user manages; the worker's schedules for superusers only.
 
-The schedules are global: one organisation's ops manager who could edit them
-would stop or move every organisation's reminders, digests and
-retrospectives. What an organisation may tune (its reminder hour, digest day,
-retrospective day) is on its own settings page; the jobs read it there.
+The schedules (django-celery-beat) are global: one organisation's ops manager
+who could edit them would stop or move every organisation's reminders, digests
+and retrospectives. What an organisation may tune (its reminder hour, digest
+day, retrospective day) is on its own settings page; the jobs read it there.
 """
 
 from __future__ import annotations
 
+from typing import Any
+
+from django import forms
 from django.contrib import admin
-from django.db.models import Model
+from django.db.models import F, Model, QuerySet
 from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
 from django_celery_beat import admin as beat_admin
 from django_celery_beat.models import (
     ClockedSchedule,
@@ -19,6 +24,13 @@ from django_celery_beat.models import (
     PeriodicTask,
     SolarSchedule,
 )
+
+from opsboard.tenancy.admin import OrganizationScopedAdmin, managed_organization_ids
+from opsboard.tenancy.models import Organization, Team
+
+from .forms import ChatWebhookForm
+from .models import ChatWebhook, Notification, Preference
+from .services import notifications_resend
 
 
 class SuperusersOnly:
@@ -49,3 +61,132 @@ for model, model_admin in [
 ]:
     admin.site.unregister(model)
     admin.site.register(model, type(model_admin.__name__, (SuperusersOnly, model_admin), {}))
+
+
+@admin.register(Notification)
+class NotificationAdmin(OrganizationScopedAdmin):
+    """The notification ledger, for ops managers: what was sent, what failed and why."""
+
+    list_display = [
+        "title",
+        "recipient",
+        "webhook",
+        "kind",
+        "channel",
+        "status",
+        "attempts",
+        "period",
+        "created_at",
+        "sent_at",
+    ]
+    list_filter = [
+        "kind",
+        "status",
+        "channel",
+        ("recipient", admin.RelatedOnlyFieldListFilter),
+        ("webhook", admin.RelatedOnlyFieldListFilter),
+    ]
+    search_fields = ["title", "recipient__email", "recipient__full_name", "webhook__name", "error"]
+    list_select_related = ["recipient", "webhook"]
+    readonly_fields = [f.name for f in Notification._meta.fields]
+    actions = ["resend"]
+
+    def has_add_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
+        return False
+
+    @admin.action(description=_("Send the selected failed notifications again"))
+    def resend(self, request: HttpRequest, queryset: QuerySet[Notification]) -> None:
+        failed = notifications_resend(notification_ids=list(queryset.values_list("pk", flat=True)))
+        self.message_user(
+            request, _("%(count)s notifications queued again.") % {"count": len(failed)}
+        )
+
+
+class ChatWebhookAdminForm(ChatWebhookForm):
+    organization = forms.ModelChoiceField(
+        label=_("Organisation"), queryset=Organization.objects.none()
+    )
+    # The organisations the staff user manages; set per request by the admin.
+    organizations: QuerySet[Organization] = Organization.objects.none()
+
+    class Meta(ChatWebhookForm.Meta):
+        fields = ["organization", *ChatWebhookForm.Meta.fields]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        teams = Team.objects.filter(organization__in=self.organizations).order_by("name")
+        super().__init__(*args, teams=teams, whole_organization=True, **kwargs)
+        self.fields["organization"].queryset = self.organizations
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        team, organization = cleaned.get("team"), cleaned.get("organization")
+        if team and organization and team.organization_id != organization.pk:
+            self.add_error("team", _("This team belongs to another organisation."))
+        return cleaned
+
+
+@admin.register(ChatWebhook)
+class ChatWebhookAdmin(OrganizationScopedAdmin):
+    """Chat groups' webhooks; addresses and secrets are shown masked, never in full."""
+
+    form = ChatWebhookAdminForm
+    list_display = [
+        "name",
+        "organization_name",
+        "team_name",
+        "provider",
+        "masked_url",
+        "hour",
+        "active",
+    ]
+    list_filter = ["provider", "active"]
+    search_fields = ["name"]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[ChatWebhook]:
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(organization_name=F("organization__name"), team_name=F("team__name"))
+        )
+
+    def get_form(self, request: HttpRequest, obj: Model | None = None, **kwargs: Any) -> Any:
+        form = super().get_form(request, obj, **kwargs)
+        form.organizations = (
+            Organization.objects.all()
+            if request.user.is_superuser
+            else Organization.objects.filter(pk__in=managed_organization_ids(request))
+        )
+        return form
+
+    @admin.display(description=_("organisation"), ordering="organization_name")
+    def organization_name(self, webhook: ChatWebhook) -> str:
+        return webhook.organization_name
+
+    @admin.display(description=_("posts for"), ordering="team_name")
+    def team_name(self, webhook: ChatWebhook) -> str:
+        return webhook.team_name or _("The whole organisation")
+
+    @admin.display(description=_("webhook address"))
+    def masked_url(self, webhook: ChatWebhook) -> str:
+        return webhook.masked_url
+
+
+@admin.register(Preference)
+class PreferenceAdmin(OrganizationScopedAdmin):
+    """People's notification settings, the weekly digest subscription among them."""
+
+    organization_path = "user__memberships__organization"
+    list_display = [
+        "user",
+        "weekly_digest",
+        "email",
+        "reminder_hour",
+        "lead_days",
+        "quiet_weekdays",
+    ]
+    list_filter = ["weekly_digest", "email"]
+    search_fields = ["user__email", "user__full_name"]
+    list_select_related = ["user"]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Preference]:
+        return super().get_queryset(request).distinct()

@@ -3,10 +3,14 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from .models import Preference
+from opsboard.tenancy.models import Team
+
+from .chat import validate_webhook_url
+from .models import ChatWebhook, Preference
 
 LEAD_DAY_CHOICES = [
     (0, _("On the day")),
@@ -85,3 +89,66 @@ class PreferenceForm(forms.ModelForm):
 
     def clean_lead_days(self) -> str:
         return ",".join(str(day) for day in sorted(set(self.cleaned_data["lead_days"])))
+
+
+class ChatWebhookForm(forms.ModelForm):
+    """A chat group's webhook. Its address and secret are never shown back: blank keeps them."""
+
+    team = forms.ModelChoiceField(
+        label=_("Posts for"),
+        queryset=Team.objects.none(),
+        required=False,
+        empty_label=_("The whole organisation"),
+    )
+    hour = forms.TypedChoiceField(
+        label=_("Posting hour"),
+        coerce=int,
+        choices=HOUR_CHOICES,
+        initial=9,
+        help_text=_("In the organisation's time zone."),
+    )
+    url = forms.CharField(label=_("Webhook address"), max_length=500, required=False)
+    secret = forms.CharField(
+        label=_("Signing secret"),
+        max_length=200,
+        required=False,
+        widget=forms.PasswordInput(render_value=False),
+        help_text=_("Feishu/Lark and DingTalk: the secret shown when you turned on signing."),
+    )
+
+    class Meta:
+        model = ChatWebhook
+        fields = ["name", "team", "provider", "url", "secret", "hour", "active"]
+
+    def __init__(
+        self, *args: Any, teams: QuerySet[Team], whole_organization: bool, **kwargs: Any
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["team"].queryset = teams
+        if not whole_organization:  # a team lead sets up their own teams' groups
+            self.fields["team"].required = True
+            self.fields["team"].empty_label = None
+        if self.instance.pk:
+            self.initial["url"] = ""
+            self.fields["url"].help_text = _("Now %(url)s. Leave blank to keep it.") % {
+                "url": self.instance.masked_url
+            }
+            if self.instance.secret:
+                self.fields["secret"].help_text = _("Now %(secret)s. Leave blank to keep it.") % {
+                    "secret": self.instance.masked_secret
+                }
+        else:
+            self.fields["url"].required = True
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        # Blank keeps what is stored (the model is filled in from these next).
+        cleaned["url"] = (cleaned.get("url") or "").strip() or self.instance.url
+        cleaned["secret"] = cleaned.get("secret") or self.instance.secret
+        provider = cleaned.get("provider")
+        if provider and cleaned["url"]:
+            try:
+                validate_webhook_url(provider, cleaned["url"])
+            except forms.ValidationError as error:
+                self.add_error("url", error)
+        return cleaned

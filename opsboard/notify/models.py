@@ -15,6 +15,7 @@ from django.utils import timezone as django_timezone
 from django.utils.translation import gettext_lazy as _
 
 from opsboard.encryption import EncryptedCharField
+from opsboard.tenancy.models import Organization, Team
 
 from .chat import Provider, mask
 
@@ -34,9 +35,20 @@ class Status(models.TextChoices):
 class ChatWebhook(models.Model):
     """A chat group's incoming webhook: a team's, or (no team) the whole organisation's."""
 
-    # Ids, not keys: notify sits below the apps that own organisations and teams.
-    organization_id = models.BigIntegerField(_("organisation"), db_index=True)
-    team_id = models.BigIntegerField(_("team"), null=True, blank=True)
+    organization = models.ForeignKey(
+        Organization,
+        on_delete=models.CASCADE,
+        related_name="chat_webhooks",
+        verbose_name=_("organisation"),
+    )
+    team = models.ForeignKey(
+        Team,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="chat_webhooks",
+        verbose_name=_("team"),
+    )
     name = models.CharField(_("name"), max_length=100)
     provider = models.CharField(_("service"), max_length=10, choices=Provider.choices)
     # Stored encrypted (FIELD_ENCRYPTION_KEYS): the address carries the service's token.
@@ -95,9 +107,14 @@ class Notification(models.Model):
     channel = models.CharField(
         _("channel"), max_length=10, choices=Channel.choices, default=Channel.EMAIL
     )
-    # The organisation it belongs to (an id: notify sits below the apps that own organisations).
-    organization_id = models.BigIntegerField(
-        _("organisation"), null=True, blank=True, db_index=True
+    # The organisation it belongs to.
+    organization = models.ForeignKey(
+        Organization,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="notifications",
+        verbose_name=_("organisation"),
     )
     title = models.CharField(_("title"), max_length=200)
     body = models.TextField(_("text"))

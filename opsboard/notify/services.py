@@ -1,7 +1,8 @@
-"""Claiming a notification in the ledger, and delivering it."""
+"""Claiming a notification in the ledger, and delivering it; setting up chat groups."""
 
 from __future__ import annotations
 
+import contextlib
 import smtplib
 from collections.abc import Mapping
 from datetime import datetime, timedelta
@@ -9,12 +10,15 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from django.conf import settings
+from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 from django.db.models import Q
-from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils import timezone, translation
+from django.utils.translation import gettext, pgettext
 
 from opsboard.accounts.models import User
+from opsboard.tenancy.access import require_lead
+from opsboard.tenancy.models import Membership
 
 from . import chat
 from .chat import ChatRejected, ChatUnavailable
@@ -266,3 +270,63 @@ def notifications_mark_read(*, user: User, notification_ids: list[int] | None = 
     if notification_ids is not None:
         unread = unread.filter(pk__in=notification_ids)
     return unread.update(read_at=timezone.now())
+
+
+# Chat groups --------------------------------------------------------------
+
+
+def _check_may_configure(actor: Membership, team_id: int | None) -> None:
+    """Managers set up any chat group; a team lead only their own teams' groups."""
+    require_lead(actor)
+    if actor.can_manage:
+        return
+    if team_id is None or not actor.teams.filter(pk=team_id).exists():
+        raise PermissionDenied(gettext("Only ops managers can set up chat groups for other teams."))
+
+
+@transaction.atomic
+def chat_webhook_save(*, actor: Membership, webhook: ChatWebhook) -> ChatWebhook:
+    """Save a chat group's webhook as its form left it, if the person may."""
+    if webhook.pk:
+        before = ChatWebhook.objects.get(pk=webhook.pk)
+        _check_may_configure(actor, before.team_id)
+    _check_may_configure(actor, webhook.team_id)
+    webhook.organization_id = actor.organization_id
+    webhook.save()
+    return webhook
+
+
+def chat_webhook_delete(*, actor: Membership, webhook: ChatWebhook) -> None:
+    _check_may_configure(actor, webhook.team_id)
+    webhook.delete()
+
+
+def chat_webhook_test(*, actor: Membership, webhook: ChatWebhook) -> Notification:
+    """Post a test message now, through the ledger, and return its row as it ended."""
+    _check_may_configure(actor, webhook.team_id)
+    organization = actor.organization
+    with translation.override(organization.language):
+        # Titled as every post is, so the group sees whose bot this is.
+        title = pgettext(
+            "a chat group's test post: product, organisation",
+            "[%(product)s] %(organization)s · connected",
+        ) % {"product": settings.PRODUCT_NAME, "organization": organization.name}
+        text = gettext(
+            "%(group)s will get %(organization)s's deadline reminders here every day from %(hour)02d:00."
+        ) % {
+            "group": webhook.name,
+            "organization": organization.name,
+            "hour": webhook.hour,
+        }
+    notification = chat_claim(
+        kind="chat_test",
+        subject_key=f"webhook:{webhook.pk}",
+        webhook=webhook,
+        period=timezone.now().strftime("%Y%m%d%H%M%S%f"),  # each test its own row
+        title=title,
+        markdown=text,
+    )
+    with contextlib.suppress(TransientDeliveryError):  # recorded on the row: the page says so
+        notification_deliver(notification_id=notification.pk)
+    notification.refresh_from_db()
+    return notification

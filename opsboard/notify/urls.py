@@ -7,8 +7,30 @@ from . import views
 app_name = "notify"
 
 urlpatterns = [
-    path("", views.notification_list, name="list"),
-    path("settings/", views.preferences, name="preferences"),
-    path("digest/", views.digest_subscription, name="digest_subscription"),
-    path("digest/<str:token>/", views.digest_unsubscribe, name="digest_unsubscribe"),
+    path("notifications/", views.notification_list, name="list"),
+    path("notifications/settings/", views.preferences, name="preferences"),
+    path("notifications/digest/", views.digest_subscription, name="digest_subscription"),
+    path(
+        "notifications/digest/<str:token>/",
+        views.digest_unsubscribe,
+        name="digest_unsubscribe",
+    ),
+    # An organisation's chat groups, under its address as its other pages.
+    path("o/<slug:org_slug>/chat-groups/", views.chat_group_list, name="chat_group_list"),
+    path("o/<slug:org_slug>/chat-groups/new/", views.chat_group_create, name="chat_group_create"),
+    path(
+        "o/<slug:org_slug>/chat-groups/<int:webhook_id>/",
+        views.chat_group_edit,
+        name="chat_group_edit",
+    ),
+    path(
+        "o/<slug:org_slug>/chat-groups/<int:webhook_id>/delete/",
+        views.chat_group_delete,
+        name="chat_group_delete",
+    ),
+    path(
+        "o/<slug:org_slug>/chat-groups/<int:webhook_id>/test/",
+        views.chat_group_test,
+        name="chat_group_test",
+    ),
 ]

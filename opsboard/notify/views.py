@@ -10,12 +10,18 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from .forms import PreferenceForm
-from .models import Notification, Preference
+from opsboard.tenancy.access import organization_view, require_lead
+
+from . import selectors, services
+from .forms import ChatWebhookForm, PreferenceForm
+from .models import ChatWebhook, Notification, Preference, Status
 from .services import notifications_mark_read
 from .subscriptions import digest_subscription_set, user_for_token
+
+# Pages with a form: shown on GET, submitted with POST.
+form_page = require_http_methods(["GET", "HEAD", "POST"])
 
 
 @login_required
@@ -87,3 +93,96 @@ def digest_subscription(request: HttpRequest) -> HttpResponse:
     if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
         back = reverse("notify:preferences")
     return redirect(back)
+
+
+# Chat groups: /o/<slug>/chat-groups/, for team leads (their teams') and managers (all).
+
+
+@organization_view
+@require_safe
+def chat_group_list(request: HttpRequest) -> HttpResponse:
+    require_lead(request.membership)
+    webhooks = list(selectors.chat_webhooks_for(membership=request.membership))
+    teams = dict(selectors.chat_teams_for(membership=request.membership).values_list("pk", "name"))
+    last = selectors.last_chat_posts([webhook.pk for webhook in webhooks])
+    rows = [
+        {"webhook": webhook, "team": teams.get(webhook.team_id), "last": last.get(webhook.pk)}
+        for webhook in webhooks
+    ]
+    return render(request, "notify/chat_group_list.html", {"rows": rows})
+
+
+def _chat_group_form_page(request: HttpRequest, webhook_id: int | None) -> HttpResponse:
+    require_lead(request.membership)
+    webhook = (
+        selectors.chat_webhook_get_for_user(membership=request.membership, webhook_id=webhook_id)
+        if webhook_id is not None
+        else ChatWebhook(organization=request.organization)
+    )
+    form = ChatWebhookForm(
+        request.POST or None,
+        instance=webhook,
+        teams=selectors.chat_teams_for(membership=request.membership),
+        whole_organization=request.membership.can_manage,
+    )
+    if request.method == "POST" and form.is_valid():
+        services.chat_webhook_save(actor=request.membership, webhook=form.save(commit=False))
+        messages.success(request, _("Chat group saved. Send a test message to check it."))
+        return redirect("notify:chat_group_list", org_slug=request.organization.slug)
+    return render(
+        request,
+        "form_page.html",
+        {
+            "form": form,
+            "title": _("Edit chat group") if webhook_id else _("New chat group"),
+            "intro": _(
+                "Add a custom bot (Feishu/Lark, DingTalk, WeCom) or an incoming webhook "
+                "(Slack) to the group, and paste its address here. Every day at the posting "
+                "hour the group gets the cards due soon, overdue, blocked and done yesterday."
+            ),
+            "submit_label": _("Save"),
+        },
+    )
+
+
+@organization_view
+@form_page
+def chat_group_create(request: HttpRequest) -> HttpResponse:
+    return _chat_group_form_page(request, None)
+
+
+@organization_view
+@form_page
+def chat_group_edit(request: HttpRequest, webhook_id: int) -> HttpResponse:
+    return _chat_group_form_page(request, webhook_id)
+
+
+@organization_view
+@require_POST
+def chat_group_delete(request: HttpRequest, webhook_id: int) -> HttpResponse:
+    require_lead(request.membership)
+    webhook = selectors.chat_webhook_get_for_user(
+        membership=request.membership, webhook_id=webhook_id
+    )
+    services.chat_webhook_delete(actor=request.membership, webhook=webhook)
+    messages.success(request, _("Chat group “%(name)s” removed.") % {"name": webhook.name})
+    return redirect("notify:chat_group_list", org_slug=request.organization.slug)
+
+
+@organization_view
+@require_POST
+def chat_group_test(request: HttpRequest, webhook_id: int) -> HttpResponse:
+    require_lead(request.membership)
+    webhook = selectors.chat_webhook_get_for_user(
+        membership=request.membership, webhook_id=webhook_id
+    )
+    result = services.chat_webhook_test(actor=request.membership, webhook=webhook)
+    if result.status == Status.SENT:
+        messages.success(request, _("Test message sent to “%(name)s”.") % {"name": webhook.name})
+    else:
+        messages.error(
+            request,
+            _("The test message to “%(name)s” did not go through: %(error)s")
+            % {"name": webhook.name, "error": result.error},
+        )
+    return redirect("notify:chat_group_list", org_slug=request.organization.slug)

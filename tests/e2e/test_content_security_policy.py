@@ -13,8 +13,9 @@ import pytest
 from django.urls import reverse
 
 from metrics.models import Kpi
+from opsboard.tenancy.models import Team
 from projects.management.commands.seed_demo import DEMO_PASSWORD
-from projects.models import Goal, Project, Team
+from projects.models import Goal, Project
 from tests.e2e.test_sign_in_and_language import sign_in
 from tests.production import policy_directive
 

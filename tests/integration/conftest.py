@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from kanban.services import CardInput, card_create
 from opsboard.accounts.models import User
-from projects.models import Role
+from opsboard.tenancy.models import Role
 from tests.conftest import Tenant
 from tests.factories import MembershipFactory, ProjectFactory
 from tests.integration.processes import SmtpServer, free_port

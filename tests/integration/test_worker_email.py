@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from kanban.services import CardInput, card_create
 from opsboard.notify.models import Notification, Status
-from projects.models import Invitation, Role
+from opsboard.tenancy.models import Invitation, Role
 from raci.reminders import send_deadline_reminders
 from tests.conftest import Tenant
 from tests.factories import ProjectFactory

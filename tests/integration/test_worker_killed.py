@@ -20,7 +20,7 @@ from metrics.digest import send_weekly_digests
 from metrics.models import Kpi
 from opsboard.accounts.models import User
 from opsboard.notify.models import Notification, Preference, Status
-from projects.models import Role
+from opsboard.tenancy.models import Role
 from raci.reminders import send_deadline_reminders
 from tests.conftest import Tenant
 from tests.factories import MembershipFactory, TeamFactory

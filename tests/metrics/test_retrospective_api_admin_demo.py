@@ -17,7 +17,8 @@ from metrics.models import Retrospective
 from metrics.retrospectives.schedule import working_day
 from metrics.retrospectives.services import retrospective_build
 from opsboard.accounts.models import User
-from projects.models import Organization, Project
+from opsboard.tenancy.models import Organization
+from projects.models import Project
 from tests.conftest import Tenant
 from tests.factories import ProjectFactory
 from tests.metrics.test_computed_kpis import SHANGHAI

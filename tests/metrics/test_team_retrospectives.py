@@ -17,7 +17,8 @@ from metrics.retrospectives.notifications import recipients_of
 from metrics.retrospectives.report import Subject, report_for
 from metrics.retrospectives.schedule import build_retrospectives
 from metrics.retrospectives.services import retrospective_action_add, retrospective_build
-from projects.models import Project, ProjectStatus, Role, Team
+from opsboard.tenancy.models import Role, Team
+from projects.models import Project, ProjectStatus
 from tests.conftest import Tenant
 from tests.factories import (
     CheckInFactory,

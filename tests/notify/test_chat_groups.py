@@ -6,7 +6,7 @@ import pytest
 from django.urls import reverse
 
 from opsboard.notify.models import ChatWebhook, Notification, Status
-from projects.services import team_delete
+from opsboard.tenancy.services import team_delete
 from tests.chat_server import Answer
 from tests.conftest import Tenant
 
@@ -16,7 +16,7 @@ TOKEN = "T0AB12/B0CD34/fFoZc9x2Qk7Lm"
 
 
 def url(tenant: Tenant, name: str, *args: object) -> str:
-    return reverse(f"projects:{name}", args=[tenant.organization.slug, *args])
+    return reverse(f"notify:{name}", args=[tenant.organization.slug, *args])
 
 
 def form(chat_server, **changes: object) -> dict[str, object]:
@@ -178,6 +178,24 @@ def test_removing_a_team_removes_its_groups(tenant: Tenant, chat_server) -> None
     )
     team_delete(actor=tenant.manager, team=tenant.team)
     assert not ChatWebhook.objects.exists()
+
+
+def test_removing_an_organisation_removes_its_groups_and_their_posts(
+    tenant: Tenant, other_tenant: Tenant, chat_server
+) -> None:
+    hook = {"provider": "slack", "url": chat_server.url(f"/services/{TOKEN}")}
+    ours = ChatWebhook.objects.create(organization=tenant.organization, name="Ours", **hook)
+    theirs = ChatWebhook.objects.create(
+        organization=other_tenant.organization, name="Theirs", **hook
+    )
+    for webhook in (ours, theirs):
+        Notification.objects.create(
+            kind="chat_test", subject_key="s", period="p", webhook=webhook,
+            organization=webhook.organization, title="t", body="b",
+        )  # fmt: skip
+    tenant.organization.delete()
+    assert list(ChatWebhook.objects.all()) == [theirs]
+    assert list(Notification.objects.values_list("webhook", flat=True)) == [theirs.pk]
 
 
 def test_the_admin_masks_secrets_and_keeps_to_the_managers_organisations(

@@ -12,7 +12,7 @@ from django.core import mail
 from django.urls import reverse
 
 from kanban.models import relative_luminance
-from projects.models import Role
+from opsboard.tenancy.models import Role
 from tests.conftest import Tenant
 
 

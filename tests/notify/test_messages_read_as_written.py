@@ -38,8 +38,9 @@ from metrics.retrospectives.services import (
 from opsboard.accounts.models import User
 from opsboard.notify.chat import Provider
 from opsboard.notify.models import ChatWebhook
-from projects.models import Direction, Membership, Organization, Project, Role, Team
-from projects.services import invitation_email_send
+from opsboard.tenancy.models import Membership, Organization, Role, Team
+from opsboard.tenancy.services import invitation_email_send
+from projects.models import Direction, Project
 from raci.reminders import send_deadline_reminders
 from raci.services import raci_set
 from tests.chat_server import ChatServer
@@ -355,7 +356,7 @@ def test_the_chat_groups_test_post(
         url=chat_server.url("/services/T000/B000/test-hook"),
     )
     client_for(manager.user).post(
-        reverse("projects:chat_group_test", args=[world.organization.slug, webhook.pk])
+        reverse("notify:chat_group_test", args=[world.organization.slug, webhook.pk])
     )
     [received] = chat_server.received
     title, text = received.body["text"].split("\n", 1)

@@ -12,7 +12,8 @@ from django_celery_beat.models import IntervalSchedule, PeriodicTask
 
 from kanban.models import Card
 from opsboard.accounts.models import User
-from projects.models import Goal, Membership, Organization, Project, Team
+from opsboard.tenancy.models import Membership, Organization, Team
+from projects.models import Goal, Project
 from tests.factories import GoalFactory, ProjectFactory
 
 
@@ -24,11 +25,11 @@ def manager(demo: None) -> User:
 def test_manager_lists_only_their_organisation(manager: User, client) -> None:
     client.force_login(manager)
     for model in ("organization", "team", "membership"):
-        response = client.get(reverse(f"admin:projects_{model}_changelist"))
+        response = client.get(reverse(f"admin:tenancy_{model}_changelist"))
         assert response.status_code == 200, model
         assert "Other Co" not in response.text, model
         assert "other@other.opsboard.test" not in response.text, model
-    response = client.get(reverse("admin:projects_membership_changelist"))
+    response = client.get(reverse("admin:tenancy_membership_changelist"))
     assert "member@demo.opsboard.test" in response.text
 
 
@@ -37,15 +38,15 @@ def test_manager_cannot_open_or_edit_another_organisation(manager: User, client)
     other = Organization.objects.get(slug="other-co")
     other_team = Team.objects.get(organization=other)
     for url in (
-        reverse("admin:projects_organization_change", args=[other.pk]),
-        reverse("admin:projects_team_change", args=[other_team.pk]),
-        reverse("admin:projects_team_delete", args=[other_team.pk]),
+        reverse("admin:tenancy_organization_change", args=[other.pk]),
+        reverse("admin:tenancy_team_change", args=[other_team.pk]),
+        reverse("admin:tenancy_team_delete", args=[other_team.pk]),
     ):
         response = client.get(url)
         assert response.status_code == 302, url
         assert response["Location"] == reverse("admin:index")
     client.post(
-        reverse("admin:projects_team_change", args=[other_team.pk]),
+        reverse("admin:tenancy_team_change", args=[other_team.pk]),
         {"name": "Hijacked", "organization": other.pk},
     )
     other_team.refresh_from_db()
@@ -55,7 +56,7 @@ def test_manager_cannot_open_or_edit_another_organisation(manager: User, client)
 def test_manager_edits_a_team_of_their_organisation(manager: User, client) -> None:
     client.force_login(manager)
     team = Team.objects.get(organization__slug="demo-ops", name__startswith="Finance")
-    url = reverse("admin:projects_team_change", args=[team.pk])
+    url = reverse("admin:tenancy_team_change", args=[team.pk])
     response = client.get(url)
     assert response.status_code == 200
     # Only their organisation is offered.
@@ -79,7 +80,7 @@ def test_manager_cannot_move_a_record_into_another_organisation(manager: User, c
     team = Team.objects.get(organization__slug="demo-ops", name__startswith="Finance")
     other = Organization.objects.get(slug="other-co")
     response = client.post(
-        reverse("admin:projects_team_change", args=[team.pk]),
+        reverse("admin:tenancy_team_change", args=[team.pk]),
         {"organization": other.pk, "name": team.name, "description": "", "lead": ""},
     )
     assert response.status_code == 200
@@ -92,7 +93,7 @@ def test_people_search_offers_only_their_people(manager: User, client) -> None:
     client.force_login(manager)
     response = client.get(
         reverse("admin:autocomplete"),
-        {"app_label": "projects", "model_name": "membership", "field_name": "user", "term": "o"},
+        {"app_label": "tenancy", "model_name": "membership", "field_name": "user", "term": "o"},
     )
     assert response.status_code == 200
     emails = {row["text"] for row in response.json()["results"]}
@@ -111,12 +112,12 @@ def test_staff_who_manages_nothing_sees_no_records(demo: None, client) -> None:
     viewer.is_staff = True
     viewer.save()
     client.force_login(viewer)
-    assert client.get(reverse("admin:projects_membership_changelist")).status_code == 403
+    assert client.get(reverse("admin:tenancy_membership_changelist")).status_code == 403
 
 
 def test_superuser_sees_everything(demo: None, client) -> None:
     client.force_login(User.objects.create_superuser("root@example.test", "a-long-root-password"))
-    response = client.get(reverse("admin:projects_membership_changelist"))
+    response = client.get(reverse("admin:tenancy_membership_changelist"))
     assert "Olivia Other" in response.text
     assert "Zhang Wei" in response.text
     assert Membership.objects.count() == len(response.context["cl"].result_list)

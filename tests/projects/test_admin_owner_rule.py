@@ -9,7 +9,7 @@ import pytest
 from django.urls import reverse
 
 from opsboard.accounts.models import User
-from projects.models import Membership, Role
+from opsboard.tenancy.models import Membership, Role
 from tests.conftest import Tenant
 
 
@@ -34,7 +34,7 @@ def _membership_data(member: Membership, **changes: Any) -> dict[str, Any]:
 def test_a_manager_cannot_make_an_owner_in_the_admin_but_an_owner_can(
     staff: Tenant, client
 ) -> None:
-    url = reverse("admin:projects_membership_change", args=[staff.member.pk])
+    url = reverse("admin:tenancy_membership_change", args=[staff.member.pk])
     client.force_login(staff.manager.user)
     response = client.post(url, _membership_data(staff.member, role=Role.OWNER))
     assert response.status_code == 200
@@ -53,16 +53,16 @@ def test_a_manager_sees_an_owner_in_the_admin_but_cannot_change_or_remove_them(
     staff: Tenant, client
 ) -> None:
     client.force_login(staff.manager.user)
-    url = reverse("admin:projects_membership_change", args=[staff.owner.pk])
+    url = reverse("admin:tenancy_membership_change", args=[staff.owner.pk])
     assert client.get(url).status_code == 200  # read-only
     assert client.post(url, _membership_data(staff.owner, role=Role.VIEWER)).status_code == 403
-    delete = reverse("admin:projects_membership_delete", args=[staff.owner.pk])
+    delete = reverse("admin:tenancy_membership_delete", args=[staff.owner.pk])
     assert client.post(delete, {"post": "yes"}).status_code == 403
     staff.owner.refresh_from_db()
     assert staff.owner.role == Role.OWNER
     # A member they may change, as on the People page.
     response = client.post(
-        reverse("admin:projects_membership_change", args=[staff.member.pk]),
+        reverse("admin:tenancy_membership_change", args=[staff.member.pk]),
         _membership_data(staff.member, role=Role.LEAD),
     )
     assert response.status_code == 302
@@ -70,11 +70,11 @@ def test_a_manager_sees_an_owner_in_the_admin_but_cannot_change_or_remove_them(
 
 def test_the_last_owner_cannot_step_down_or_leave_in_the_admin(staff: Tenant, client) -> None:
     client.force_login(staff.owner.user)
-    url = reverse("admin:projects_membership_change", args=[staff.owner.pk])
+    url = reverse("admin:tenancy_membership_change", args=[staff.owner.pk])
     response = client.post(url, _membership_data(staff.owner, role=Role.MANAGER))
     assert response.status_code == 200
     assert "An organisation needs at least one owner." in response.text
-    delete = reverse("admin:projects_membership_delete", args=[staff.owner.pk])
+    delete = reverse("admin:tenancy_membership_delete", args=[staff.owner.pk])
     assert client.post(delete, {"post": "yes"}).status_code == 403
     assert Membership.objects.filter(pk=staff.owner.pk, role=Role.OWNER).exists()
 
@@ -105,7 +105,7 @@ def _organization_page_data(client, url: str) -> dict[str, Any]:
 
 def test_the_organisation_page_inline_keeps_the_owner_rule(staff: Tenant, client) -> None:
     client.force_login(staff.manager.user)
-    url = reverse("admin:projects_organization_change", args=[staff.organization.pk])
+    url = reverse("admin:tenancy_organization_change", args=[staff.organization.pk])
     data = _organization_page_data(client, url)
     rows = {
         value: key.rsplit("-", 1)[0]
@@ -132,7 +132,7 @@ def test_two_owners_cannot_step_down_together_on_the_organisation_page(
 ) -> None:
     Membership.objects.filter(pk=staff.manager.pk).update(role=Role.OWNER)
     client.force_login(staff.owner.user)
-    url = reverse("admin:projects_organization_change", args=[staff.organization.pk])
+    url = reverse("admin:tenancy_organization_change", args=[staff.organization.pk])
     data = _organization_page_data(client, url)
     rows = {
         value: key.rsplit("-", 1)[0]
@@ -156,13 +156,13 @@ def test_a_superuser_makes_owners_in_the_admin_but_the_organisation_keeps_one(
     staff: Tenant, client
 ) -> None:
     client.force_login(User.objects.create_superuser("root@example.test", "a-long-root-password"))
-    url = reverse("admin:projects_membership_change", args=[staff.owner.pk])
+    url = reverse("admin:tenancy_membership_change", args=[staff.owner.pk])
     response = client.post(url, _membership_data(staff.owner, role=Role.VIEWER))
     assert "An organisation needs at least one owner." in response.text
-    url = reverse("admin:projects_membership_change", args=[staff.member.pk])
+    url = reverse("admin:tenancy_membership_change", args=[staff.member.pk])
     assert client.post(url, _membership_data(staff.member, role=Role.OWNER)).status_code == 302
     response = client.post(
-        reverse("admin:projects_membership_change", args=[staff.owner.pk]),
+        reverse("admin:tenancy_membership_change", args=[staff.owner.pk]),
         _membership_data(staff.owner, role=Role.VIEWER),
     )
     assert response.status_code == 302

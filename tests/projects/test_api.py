@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from projects.models import Membership, Role, Team
+from opsboard.tenancy.models import Membership, Role, Team
 from tests.conftest import Tenant
 
 API = "/api/v1/organizations"

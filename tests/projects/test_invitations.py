@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from opsboard.accounts.models import User
-from projects.models import Invitation, Membership, Role
+from opsboard.tenancy.models import Invitation, Membership, Role
 from tests.conftest import Tenant
 from tests.factories import InvitationFactory, MembershipFactory, TeamFactory, UserFactory
 

@@ -11,7 +11,7 @@ from django.urls import reverse
 from metrics.digest import plan_digests
 from metrics.retrospectives.schedule import build_retrospectives
 from opsboard.notify.models import Preference
-from projects.models import Organization
+from opsboard.tenancy.models import Organization
 from raci.reminders import plan_reminders
 from tests.conftest import Tenant
 from tests.factories import ProjectFactory

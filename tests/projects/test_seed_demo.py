@@ -7,8 +7,9 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from opsboard.accounts.models import User
+from opsboard.tenancy.models import Membership, Role, Team
 from projects.goals import GoalStatus, goal_tracking, smart_check
-from projects.models import CheckIn, Goal, GoalState, Membership, Project, Role, Team
+from projects.models import CheckIn, Goal, GoalState, Project
 from projects.selectors import with_latest_check_in
 
 

@@ -7,8 +7,9 @@ from decimal import Decimal
 
 import pytest
 
+from opsboard.tenancy.models import Organization
 from projects.goals import Criterion, Level, smart_check
-from projects.models import Direction, Goal, GoalState, Organization, Project, Unit
+from projects.models import Direction, Goal, GoalState, Project, Unit
 
 TODAY = date(2026, 11, 24)
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
-from projects.models import Team
+from opsboard.tenancy.models import Team
 from tests.conftest import Tenant
 from tests.factories import MembershipFactory
 

@@ -11,20 +11,9 @@ from django.db import transaction
 from django.utils import timezone
 
 from opsboard.accounts.models import User
+from opsboard.tenancy.models import Membership, Organization, Role, Team
 from projects.demo import run_demo_seeders
-from projects.models import (
-    CheckIn,
-    Direction,
-    Goal,
-    GoalState,
-    Membership,
-    Organization,
-    Project,
-    ProjectStatus,
-    Role,
-    Team,
-    Unit,
-)
+from projects.models import CheckIn, Direction, Goal, GoalState, Project, ProjectStatus, Unit
 
 DEMO_PASSWORD = "opsboard-demo"  # noqa: S105 - printed for people trying the demo
 

@@ -1,0 +1,287 @@
+"""The tenant: organisations, their teams, people's memberships and roles, and invitations.
+
+The models moved here from ``projects`` without their tables: each keeps its
+``projects_*`` table (``db_table``), so rows and foreign keys stayed as they were.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import zoneinfo
+from datetime import date, datetime
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models.functions import Lower
+from django.utils import timezone as django_timezone
+from django.utils.dates import WEEKDAYS
+from django.utils.translation import gettext_lazy as _
+
+from opsboard.accounts.models import zone as zone_named
+
+
+class Role(models.TextChoices):
+    """What a person may do in one organisation, from most to least."""
+
+    OWNER = "owner", _("Owner")
+    MANAGER = "manager", _("Ops manager")
+    LEAD = "lead", _("Team lead")
+    MEMBER = "member", _("Member")
+    VIEWER = "viewer", _("Viewer")
+
+
+ROLE_RANK = {Role.OWNER: 4, Role.MANAGER: 3, Role.LEAD: 2, Role.MEMBER: 1, Role.VIEWER: 0}
+
+
+class Organization(models.Model):
+    """The tenant: everything else belongs to exactly one organisation."""
+
+    name = models.CharField(_("name"), max_length=120)
+    slug = models.SlugField(
+        _("short name"),
+        max_length=60,
+        unique=True,
+        help_text=_(
+            "Used in addresses, e.g. /o/demo-ops/. Lower-case letters, digits and hyphens."
+        ),
+    )
+    timezone = models.CharField(_("time zone"), max_length=64, default="UTC")
+    language = models.CharField(
+        _("language"),
+        max_length=10,
+        choices=settings.LANGUAGES,
+        default="en",
+        help_text=_("Used for emails to people who have not chosen a language."),
+    )
+    reminder_lead_days = models.PositiveSmallIntegerField(
+        _("reminder lead time (days)"),
+        default=3,
+        validators=[MaxValueValidator(30)],
+        help_text=_("How many days before a due date people are reminded."),
+    )
+    # When the jobs send: an organisation tunes its own here; the beat schedules
+    # that run the jobs are global and for superusers only.
+    reminder_hour = models.PositiveSmallIntegerField(
+        _("reminder hour"),
+        default=8,
+        validators=[MaxValueValidator(23)],
+        help_text=_(
+            "Reminders and the weekly digest go out from this hour, in each person's time zone"
+            " (else the organisation's). People may choose their own hour."
+        ),
+    )
+    digest_weekday = models.PositiveSmallIntegerField(
+        _("weekly digest day"),
+        default=0,
+        choices=list(WEEKDAYS.items()),
+        help_text=_("The day the digest of the week before goes out."),
+    )
+    retrospective_working_day = models.PositiveSmallIntegerField(
+        _("retrospective day"),
+        default=1,
+        validators=[MinValueValidator(1), MaxValueValidator(10)],
+        help_text=_(
+            "Last month's retrospectives are built at 07:00 on this working day of the month"
+            " (1 = the first, Monday to Friday)."
+        ),
+    )
+    created_at = models.DateTimeField(_("created"), default=django_timezone.now, editable=False)
+
+    class Meta:
+        db_table = "projects_organization"
+        verbose_name = _("organisation")
+        verbose_name_plural = _("organisations")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def zone(self) -> zoneinfo.ZoneInfo:
+        """The organisation's time zone (UTC when the stored name is unknown)."""
+        return zone_named(self.timezone, "UTC")
+
+    def day_of(self, moment: datetime) -> date:
+        """The calendar day ``moment`` falls on in the organisation's time zone."""
+        return moment.astimezone(self.zone).date()
+
+    def today(self) -> date:
+        """Today in the organisation's time zone: the day overdue and due dates are read against."""
+        return self.day_of(django_timezone.now())
+
+
+class Team(models.Model):
+    """A department taking part in cross-team work, e.g. Product or Logistics."""
+
+    organization = models.ForeignKey(
+        Organization, on_delete=models.CASCADE, related_name="teams", verbose_name=_("organisation")
+    )
+    name = models.CharField(_("name"), max_length=120)
+    description = models.TextField(_("description"), blank=True)
+    lead = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="led_teams",
+        verbose_name=_("team lead"),
+    )
+    created_at = models.DateTimeField(_("created"), default=django_timezone.now, editable=False)
+
+    class Meta:
+        db_table = "projects_team"
+        verbose_name = _("team")
+        verbose_name_plural = _("teams")
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(
+                "organization", Lower("name"), name="projects_team_name_unique_in_org"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Membership(models.Model):
+    """A person's place in an organisation: their role and their teams."""
+
+    organization = models.ForeignKey(
+        Organization,
+        on_delete=models.CASCADE,
+        related_name="memberships",
+        verbose_name=_("organisation"),
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="memberships",
+        verbose_name=_("person"),
+    )
+    role = models.CharField(_("role"), max_length=10, choices=Role.choices, default=Role.MEMBER)
+    teams = models.ManyToManyField(
+        Team, blank=True, related_name="memberships", verbose_name=_("teams")
+    )
+    created_at = models.DateTimeField(_("joined"), default=django_timezone.now, editable=False)
+
+    class Meta:
+        db_table = "projects_membership"
+        verbose_name = _("membership")
+        verbose_name_plural = _("memberships")
+        ordering = ["organization", "user__email"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organization", "user"], name="projects_membership_one_per_org"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} @ {self.organization}"
+
+    @property
+    def role_rank(self) -> int:
+        return ROLE_RANK[Role(self.role)]
+
+    @property
+    def can_edit(self) -> bool:
+        """Anyone but a viewer may change the work itself."""
+        return self.role != Role.VIEWER
+
+    @property
+    def can_lead(self) -> bool:
+        return self.role_rank >= ROLE_RANK[Role.LEAD]
+
+    @property
+    def can_manage(self) -> bool:
+        """Owners and ops managers run the organisation: settings, teams, people."""
+        return self.role_rank >= ROLE_RANK[Role.MANAGER]
+
+    def can_assign_role(self, role: str) -> bool:
+        """The owner rule: managers grant and take away roles, but only an owner makes or unmakes owners.
+
+        Services, the role choices of the forms, the People page and the admin all ask this.
+        """
+        return self.can_manage and (role != Role.OWNER or self.role == Role.OWNER)
+
+    def can_change(self, member: Membership) -> bool:
+        """May change ``member``'s role and teams, or remove them: take away the role they hold."""
+        return self.can_assign_role(member.role)
+
+
+def hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+class InvitationStatus(models.TextChoices):
+    PENDING = "pending", _("Pending")
+    ACCEPTED = "accepted", _("Accepted")
+    EXPIRED = "expired", _("Expired")
+    REVOKED = "revoked", _("Revoked")
+
+
+class Invitation(models.Model):
+    """An emailed invitation to join an organisation with a role and teams.
+
+    Only a hash of the token is stored: the token itself lives in the email.
+    """
+
+    organization = models.ForeignKey(
+        Organization,
+        on_delete=models.CASCADE,
+        related_name="invitations",
+        verbose_name=_("organisation"),
+    )
+    email = models.EmailField(_("email address"))
+    role = models.CharField(_("role"), max_length=10, choices=Role.choices, default=Role.MEMBER)
+    teams = models.ManyToManyField(Team, blank=True, related_name="+", verbose_name=_("teams"))
+    token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("invited by"),
+    )
+    created_at = models.DateTimeField(_("sent"), default=django_timezone.now, editable=False)
+    expires_at = models.DateTimeField(_("expires"))
+    accepted_at = models.DateTimeField(_("accepted"), null=True, blank=True)
+    accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("accepted by"),
+    )
+    revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
+
+    class Meta:
+        db_table = "projects_invitation"
+        verbose_name = _("invitation")
+        verbose_name_plural = _("invitations")
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                "organization",
+                Lower("email"),
+                condition=models.Q(accepted_at__isnull=True, revoked_at__isnull=True),
+                name="projects_invitation_one_open_per_email",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.email} → {self.organization}"
+
+    def status_at(self, moment: datetime) -> InvitationStatus:
+        if self.accepted_at:
+            return InvitationStatus.ACCEPTED
+        if self.revoked_at:
+            return InvitationStatus.REVOKED
+        if self.expires_at <= moment:
+            return InvitationStatus.EXPIRED
+        return InvitationStatus.PENDING
+
+    @property
+    def status(self) -> InvitationStatus:
+        return self.status_at(django_timezone.now())
