@@ -9,8 +9,8 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from opsboard.api_lists import ListApi
 from projects.apis import OrganizationMixin, PersonEmail, call_service, validated
-from projects.models import Project, Team
 from projects.selectors import project_get_for_user, team_get_for_user
 
 from . import retrospectives
@@ -78,24 +78,20 @@ class ReviewInput(serializers.Serializer):
     problems = serializers.CharField(allow_blank=True, required=False, default="")
 
 
-def _listing(reviewed: Project | Team) -> Response:
-    return Response(
-        RetrospectiveSummary(retrospectives.retrospectives_of(reviewed), many=True).data
-    )
-
-
-class ProjectRetrospectiveListApi(OrganizationMixin, APIView):
+class ProjectRetrospectiveListApi(OrganizationMixin, ListApi):
     @extend_schema(responses=RetrospectiveSummary(many=True))
     def get(self, request: Request, org_slug: str, project_id: int) -> Response:
         membership = self.membership(request, org_slug)
-        return _listing(project_get_for_user(membership=membership, project_id=project_id))
+        project = project_get_for_user(membership=membership, project_id=project_id)
+        return self.list_response(retrospectives.retrospectives_of(project), RetrospectiveSummary)
 
 
-class TeamRetrospectiveListApi(OrganizationMixin, APIView):
+class TeamRetrospectiveListApi(OrganizationMixin, ListApi):
     @extend_schema(responses=RetrospectiveSummary(many=True))
     def get(self, request: Request, org_slug: str, team_id: int) -> Response:
         membership = self.membership(request, org_slug)
-        return _listing(team_get_for_user(membership=membership, team_id=team_id))
+        team = team_get_for_user(membership=membership, team_id=team_id)
+        return self.list_response(retrospectives.retrospectives_of(team), RetrospectiveSummary)
 
 
 class RetrospectiveDetailApi(OrganizationMixin, APIView):

@@ -8,12 +8,12 @@ from dataclasses import dataclass
 from datetime import date, datetime, time
 from decimal import Decimal
 
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from kanban.models import Card
-from projects.models import Membership, Organization, Project, Team
+from projects.models import Membership, Organization, Team
 
 from .computations import (
     compute,
@@ -70,19 +70,13 @@ def kpi_get_for_user(*, membership: Membership, kpi_id: int) -> Kpi:
     )
 
 
-def kpis_for(
-    *, organization: Organization, team: Team | None = None, project: Project | None = None
-) -> QuerySet[Kpi]:
-    kpis = Kpi.objects.filter(organization=organization).select_related(
-        "organization", "team", "project", "goal"
+def kpis_for(*, organization: Organization) -> QuerySet[Kpi]:
+    """The organisation's KPIs in reading order; ``metrics.filters.KpiFilter`` narrows them."""
+    return (
+        Kpi.objects.filter(organization=organization)
+        .select_related("organization", "team", "project", "goal")
+        .in_reading_order()
     )
-    if team is not None:
-        kpis = kpis.filter(
-            Q(team=team) | Q(team__isnull=True, project__isnull=True, goal__isnull=True)
-        )
-    if project is not None:
-        kpis = kpis.filter(project=project)
-    return kpis.in_reading_order()
 
 
 def today_for(organization: Organization) -> date:

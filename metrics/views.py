@@ -16,6 +16,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from opsboard.dates import day
 from opsboard.exports import csv_response
+from opsboard.filters import chosen, filtered
 from opsboard.notify.emails import render_email
 from opsboard.notify.models import Preference
 from projects.access import organization_view, require_editor, require_manager
@@ -26,8 +27,9 @@ from . import selectors, services
 from .computations import period_start, scope_cards
 from .digest import digest_preview as digest_for_preview
 from .digest import subscribed
+from .filters import KpiFilter
 from .flow import Flow, cumulative_flow, cycle_times, weekly_throughput
-from .forms import DashboardFilterForm, KpiForm, MeasurementForm
+from .forms import DashboardPeriodForm, KpiForm, MeasurementForm
 from .imports import apply_rows, read_rows
 from .models import FORMULAS, PULSE_MIN_ANSWERS, Kpi, PulseAnswer
 from .pulse import Rating, pulse_submit, teams_worked_with
@@ -44,14 +46,19 @@ CYCLE_POINTS = 500
 @organization_view
 @require_safe
 def dashboard(request: HttpRequest) -> HttpResponse:
-    filters = DashboardFilterForm(request.GET or None, organization=request.organization)
-    chosen = filters.cleaned_data if filters.is_valid() else {}
-    team, project = chosen.get("team"), chosen.get("project")
-    kpis = list(selectors.kpis_for(organization=request.organization, team=team, project=project))
+    period = DashboardPeriodForm(request.GET or None)
+    kpi_filter = KpiFilter(
+        request.GET or None,
+        queryset=selectors.kpis_for(organization=request.organization),
+        organization=request.organization,
+    )
+    team, project = chosen(kpi_filter).get("team"), chosen(kpi_filter).get("project")
+    kpis = list(filtered(kpi_filter))
     today = selectors.today_for(request.organization)
     # Another period: the tiles and the charts as they stood at its end.
-    if chosen.get("day") and chosen["day"] < today:
-        today = chosen["day"]
+    shown_day = period.cleaned_data.get("day") if period.is_valid() else None
+    if shown_day and shown_day < today:
+        today = shown_day
     zone = zoneinfo.ZoneInfo(request.organization.timezone)
     cards = scope_cards(Kpi(organization=request.organization, team=team, project=project))
     flow = cumulative_flow(cards, today=today, days=FLOW_DAYS, zone=zone)
@@ -71,7 +78,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "metrics/dashboard.html",
         {
             "tiles": selectors.tiles(kpis, today=today),
-            "filters": filters,
+            "filters": [period, kpi_filter.form],
             "query": query.urlencode(),
             "formulas": FORMULAS,
             "may_manage": request.membership.can_manage,

@@ -139,27 +139,6 @@ class ProjectForm(forms.Form):
         return cleaned
 
 
-class ProjectFilterForm(forms.Form):
-    team = forms.ModelChoiceField(
-        label=_("Team"), queryset=Team.objects.none(), required=False, empty_label=_("All teams")
-    )
-    status = forms.ChoiceField(label=_("Status"), required=False)
-    owner = forms.ModelChoiceField(
-        label=pgettext_lazy("owner of a project, goal or action", "Owner"),
-        queryset=User.objects.none(),
-        required=False,
-        empty_label=_("Anyone"),
-    )
-
-    def __init__(self, *args: Any, organization: Organization, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["team"].queryset = Team.objects.filter(organization=organization).order_by(
-            "name"
-        )
-        self.fields["status"].choices = [("", _("Any status")), *ProjectStatus.choices]
-        self.fields["owner"].queryset = members_of(organization)
-
-
 class GoalForm(forms.Form):
     """A goal, laid out by SMART criterion."""
 

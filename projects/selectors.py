@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
-from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import Count, OuterRef, Prefetch, QuerySet, Subquery
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
@@ -90,12 +90,10 @@ def teams_for_organization(*, organization: Organization) -> QuerySet[Team]:
 
 
 def people_for_organization(
-    *,
-    organization: Organization,
-    team: Team | None = None,
-    role: str | None = None,
-    search: str = "",
+    *, organization: Organization, team: Team | None = None
 ) -> QuerySet[Membership]:
+    """The organisation's people (a team's), by name; ``projects.filters.MemberFilter``
+    narrows them by role and search."""
     people = (
         Membership.objects.filter(organization=organization)
         .select_related("user")
@@ -104,12 +102,6 @@ def people_for_organization(
     )
     if team is not None:
         people = people.filter(teams=team)
-    if role:
-        people = people.filter(role=role)
-    if search:
-        people = people.filter(
-            Q(user__full_name__icontains=search) | Q(user__email__icontains=search)
-        )
     return people
 
 
@@ -155,27 +147,15 @@ def goal_get_for_user(*, membership: Membership, goal_id: int) -> Goal:
     )
 
 
-def projects_for_organization(
-    *,
-    organization: Organization,
-    team: Team | None = None,
-    status: str | None = None,
-    owner: User | None = None,
-) -> QuerySet[Project]:
-    projects = (
+def projects_for_organization(*, organization: Organization) -> QuerySet[Project]:
+    """The organisation's projects, newest first; ``projects.filters.ProjectFilter`` narrows them."""
+    return (
         Project.objects.filter(organization=organization)
         .select_related("owner")
         .prefetch_related(Prefetch("teams", queryset=Team.objects.order_by("name")))
         .annotate(goal_count=Count("goals", distinct=True))
         .order_by("-start_date", "name")
     )
-    if team is not None:
-        projects = projects.filter(teams=team)
-    if status:
-        projects = projects.filter(status=status)
-    if owner is not None:
-        projects = projects.filter(owner=owner)
-    return projects
 
 
 def with_latest_check_in(goals: QuerySet[Goal]) -> QuerySet[Goal]:

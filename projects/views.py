@@ -16,6 +16,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from opsboard.accounts.forms import SetPasswordAndNameForm
 from opsboard.accounts.models import User
+from opsboard.filters import filtered
 from opsboard.notify.models import ChatWebhook, Status
 
 from . import selectors, services
@@ -27,6 +28,7 @@ from .access import (
     require_manager,
 )
 from .charts import goal_chart
+from .filters import MemberFilter, ProjectFilter
 from .forms import (
     ChatWebhookForm,
     CheckInForm,
@@ -35,7 +37,6 @@ from .forms import (
     InvitationForm,
     MemberForm,
     OrganizationForm,
-    ProjectFilterForm,
     ProjectForm,
     TeamForm,
     TeamProjectFilterForm,
@@ -116,8 +117,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             if membership.can_manage
             else None
         ),
-        "active_projects": selectors.projects_for_organization(
-            organization=organization, status=ProjectStatus.ACTIVE
+        "active_projects": selectors.projects_for_organization(organization=organization).filter(
+            status=ProjectStatus.ACTIVE
         )[:DASHBOARD_PROJECTS],
         "goals_behind": selectors.goals_needing_attention(
             organization=organization, on=timezone.localdate()
@@ -237,13 +238,13 @@ def team_delete(request: HttpRequest, team_id: int) -> HttpResponse:
 @organization_view
 @require_safe
 def people_list(request: HttpRequest) -> HttpResponse:
-    role = request.GET.get("role", "")
-    search = request.GET.get("q", "").strip()
-    people = selectors.people_for_organization(
-        organization=request.organization,
-        role=role if role in Role.values else None,
-        search=search,
+    members = MemberFilter(
+        request.GET,
+        queryset=selectors.people_for_organization(organization=request.organization),
     )
+    # A role that is not one is ignored, as the links never send one.
+    people = members.qs
+    chosen = members.form.cleaned_data
     invitations = (
         selectors.open_invitations_for_organization(organization=request.organization)
         if request.membership.can_manage
@@ -256,8 +257,8 @@ def people_list(request: HttpRequest) -> HttpResponse:
             "page": Paginator(people, PEOPLE_PER_PAGE).get_page(request.GET.get("page")),
             "invitations": invitations,
             "roles": Role.choices,
-            "selected_role": role,
-            "search": search,
+            "selected_role": chosen.get("role", ""),
+            "search": chosen.get("q", ""),
             "expired": InvitationStatus.EXPIRED,
         },
     )
@@ -448,18 +449,19 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
 @organization_view
 @require_safe
 def project_list(request: HttpRequest) -> HttpResponse:
-    filters = ProjectFilterForm(request.GET or None, organization=request.organization)
-    chosen = filters.cleaned_data if filters.is_valid() else {}
-    projects = selectors.projects_for_organization(
+    projects = ProjectFilter(
+        request.GET or None,
+        queryset=selectors.projects_for_organization(organization=request.organization),
         organization=request.organization,
-        team=chosen.get("team"),
-        status=chosen.get("status") or None,
-        owner=chosen.get("owner"),
     )
     return render(
         request,
         "projects/project_list.html",
-        {"projects": projects, "filters": filters, "may_create": request.membership.can_lead},
+        {
+            "projects": filtered(projects),
+            "filters": projects.form,
+            "may_create": request.membership.can_lead,
+        },
     )
 
 

@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django_htmx",
+    "django_filters",
     "template_partials",
     "rest_framework",
     "rest_framework.authtoken",
@@ -286,8 +287,19 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.LimitOffsetPagination",
-    "PAGE_SIZE": 100,
+    # Every list a page at a time, {count, next, previous, results} (opsboard.api.ListApi).
+    "DEFAULT_PAGINATION_CLASS": "opsboard.api.PagePagination",
+    # A board polled every 4 seconds is 15 requests a minute a person; thirty people on one
+    # account (a wall screen's token) or behind one address make 450. Without a shared
+    # CACHES each web process counts its own requests.
+    "DEFAULT_THROTTLE_CLASSES": [
+        "rest_framework.throttling.AnonRateThrottle",
+        "rest_framework.throttling.UserRateThrottle",
+    ],
+    "DEFAULT_THROTTLE_RATES": {
+        "anon": env.str("API_THROTTLE_ANON", default="600/minute"),
+        "user": env.str("API_THROTTLE_USER", default="600/minute"),
+    },
 }
 
 SPECTACULAR_SETTINGS = {

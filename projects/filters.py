@@ -1,0 +1,98 @@
+"""Projects, goals and people as a reader narrows them: each FilterSet serves the page and
+the API list with the same parameter names and the same answers."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Q, QuerySet
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+from django_filters import CharFilter, ChoiceFilter, FilterSet, ModelChoiceFilter
+
+from opsboard.accounts.models import User
+from opsboard.filters import FlagFilter, PersonFilter
+
+from .forms import members_of
+from .models import Goal, GoalState, Membership, Organization, Project, ProjectStatus, Role, Team
+
+
+class OrganizationFilterSet(FilterSet):
+    """A FilterSet whose choices are the organisation's: ``choices(organization)`` gives
+    each filter's queryset. Without an organisation (the schema generator) there are none."""
+
+    def __init__(self, *args: Any, organization: Organization | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.organization = organization
+        if organization is not None:
+            for name, queryset in self.choices(organization).items():
+                self.filters[name].queryset = queryset
+
+    def choices(self, organization: Organization) -> dict[str, QuerySet]:
+        return {}
+
+
+class ProjectFilter(OrganizationFilterSet):
+    """``team`` (an id), ``status``, ``owner`` (a member, by id or email)."""
+
+    team = ModelChoiceFilter(
+        field_name="teams",
+        label=_("Team"),
+        queryset=Team.objects.none(),
+        empty_label=_("All teams"),
+    )
+    status = ChoiceFilter(
+        label=_("Status"), choices=ProjectStatus.choices, empty_label=_("Any status")
+    )
+    owner = PersonFilter(
+        label=pgettext_lazy("owner of a project, goal or action", "Owner"),
+        queryset=User.objects.none(),
+        empty_label=_("Anyone"),
+    )
+
+    class Meta:
+        model = Project
+        fields: list[str] = []
+
+    def choices(self, organization: Organization) -> dict[str, QuerySet]:
+        return {
+            "team": Team.objects.filter(organization=organization).order_by("name"),
+            "owner": members_of(organization),
+        }
+
+
+class GoalFilter(OrganizationFilterSet):
+    """``project`` (an id), ``objectives`` (``1``/``true``: only organisation objectives),
+    ``state``."""
+
+    # Only the API filters goals this way (the goal tree keeps each match's ancestors), so
+    # the descriptions are the API documentation's.
+    project = ModelChoiceFilter(queryset=Project.objects.none(), help_text="goals of this project")
+    objectives = FlagFilter(
+        method="filter_objectives", help_text="`1` or `true`: only organisation objectives"
+    )
+    state = ChoiceFilter(choices=GoalState.choices)
+
+    class Meta:
+        model = Goal
+        fields: list[str] = []
+
+    def choices(self, organization: Organization) -> dict[str, QuerySet]:
+        return {"project": Project.objects.filter(organization=organization)}
+
+    def filter_objectives(self, goals: QuerySet[Goal], name: str, value: bool) -> QuerySet[Goal]:
+        return goals.filter(project__isnull=True) if value else goals
+
+
+class MemberFilter(FilterSet):
+    """``role``, and ``q``: words in the person's name or email."""
+
+    role = ChoiceFilter(label=_("Role"), choices=Role.choices)
+    q = CharFilter(label=_("Search by name or email"), method="search")
+
+    class Meta:
+        model = Membership
+        fields: list[str] = []
+
+    def search(self, people: QuerySet[Membership], name: str, value: str) -> QuerySet[Membership]:
+        return people.filter(Q(user__full_name__icontains=value) | Q(user__email__icontains=value))
