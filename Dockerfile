@@ -19,6 +19,7 @@ RUN DJANGO_SETTINGS_MODULE=opsboard.settings.production \
     DJANGO_SECRET_KEY=build-time-only-secret-used-to-collect-static-files-0123456789 \
     CELERY_BROKER_URL=redis://unused:6379/0 \
     SITE_URL=https://build.invalid \
+    FIELD_ENCRYPTION_KEYS=YnVpbGQtdGltZS1vbmx5LWNvbGxlY3RzdGF0aWMtMDE= \
     python manage.py collectstatic --noinput \
     && useradd --create-home --uid 1000 opsboard \
     && mkdir -p /app/var && chown -R opsboard /app/var

@@ -23,7 +23,7 @@ from django.utils import timezone
 
 from kanban.models import Card
 from kanban.ranks import STEP
-from metrics.computations import period_start, periods, scope_cards
+from metrics.computations import period_start, periods
 from metrics.models import Frequency, Kpi, Measurement, Source
 from opsboard.accounts.models import User
 from projects.models import Direction, Membership, Organization, Project, Role, Team
@@ -111,7 +111,7 @@ def main() -> None:
         print(f"slowest query: {float(slowest['time']) * 1000:.1f} ms")
         kpi = Kpi.objects.get(source=Source.ON_TIME_RATE)
         now = timezone.now()
-        done = scope_cards(kpi).filter(done_at__gte=now - timedelta(days=7), done_at__lt=now)
+        done = kpi.scope.cards().done_in(now - timedelta(days=7), now)
         print("plan for the cards done in a week:")
         print(done.explain())
 

@@ -24,7 +24,7 @@ from django.db import connection
 from django.test import override_settings
 
 from kanban.models import Card, CardEvent, EventKind
-from metrics.retrospectives import build_retrospectives
+from metrics.retrospectives.schedule import build_retrospectives
 from opsboard.accounts.models import User
 from opsboard.notify.models import Notification
 from projects.models import (

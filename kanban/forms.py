@@ -10,9 +10,13 @@ from projects.forms import DateInput, members_of
 from projects.models import Goal, Team
 
 from .models import Board, Column, ColumnKind, Label, Priority
+from .services import Position
 
 
 class CardForm(forms.Form):
+    """A card's fields; the rules (a title, a reason when blocked, people, teams, goals and
+    labels of the board) are ``services.card_create`` and ``card_update``'s."""
+
     title = forms.CharField(label=_("Title"), max_length=200)
     description = forms.CharField(
         label=_("Description"),
@@ -46,12 +50,6 @@ class CardForm(forms.Form):
         self.fields["goal"].queryset = Goal.objects.filter(project=board.project).order_by("title")
         self.fields["labels"].queryset = board.labels.all()
 
-    def clean(self) -> dict[str, Any]:
-        cleaned = super().clean() or {}
-        if cleaned.get("blocked") and not (cleaned.get("blocked_reason") or "").strip():
-            self.add_error("blocked_reason", _("Say why the card is blocked."))
-        return cleaned
-
 
 class QuickCardForm(forms.Form):
     title = forms.CharField(label=_("New card"), max_length=200)
@@ -62,9 +60,7 @@ class MoveForm(forms.Form):
     column = forms.IntegerField()
     after = forms.IntegerField(required=False)
     before = forms.IntegerField(required=False)
-    position = forms.ChoiceField(
-        choices=[("bottom", _("at the bottom")), ("top", _("at the top"))], required=False
-    )
+    position = forms.ChoiceField(choices=Position.choices, required=False)
 
 
 class ColumnForm(forms.Form):

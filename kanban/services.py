@@ -12,10 +12,11 @@ from dataclasses import dataclass, fields
 from datetime import date
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import models, transaction
 from django.db.models import F, Max, Min
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from opsboard.accounts.models import User
 from opsboard.builtins import typed_name
@@ -309,6 +310,13 @@ class MoveResult:
     warning: str | None = None
 
 
+class Position(models.TextChoices):
+    """Where a moved card goes when no neighbour is named."""
+
+    BOTTOM = "bottom", gettext_lazy("at the bottom")
+    TOP = "top", gettext_lazy("at the top")
+
+
 @transaction.atomic
 def card_move(
     *,
@@ -317,12 +325,13 @@ def card_move(
     column: Column,
     after_card_id: int | None = None,
     before_card_id: int | None = None,
+    position: str = Position.BOTTOM,
 ) -> MoveResult:
     """Move a card into ``column``, below ``after_card_id`` and above ``before_card_id``.
 
     Neighbours that are no longer in the column (someone moved them
-    meanwhile) are ignored; with neither, the card goes to the bottom. The
-    order stays whole either way.
+    meanwhile) are ignored; with neither, the card goes to ``position``: the
+    bottom of the column, or its top. The order stays whole either way.
     """
     require_editor(actor)
     if column.board_id != card.board_id or column.archived_at is not None:
@@ -346,7 +355,10 @@ def card_move(
     elif below is not None and above is None:
         above = open_cards.filter(rank__lt=below).aggregate(r=Max("rank"))["r"]
     elif above is None and below is None:
-        above = open_cards.aggregate(r=Max("rank"))["r"]
+        if position == Position.TOP:
+            below = open_cards.aggregate(r=Min("rank"))["r"]
+        else:
+            above = open_cards.aggregate(r=Max("rank"))["r"]
     if above is not None and below is not None and below <= above:
         # The two neighbours are not next to each other any more: go below the first.
         below = open_cards.filter(rank__gt=above).aggregate(r=Min("rank"))["r"]

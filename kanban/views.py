@@ -152,21 +152,14 @@ def card_move(request: HttpRequest, card_id: int) -> HttpResponse:
     column = get_object_or_404(
         board.columns.filter(archived_at__isnull=True), pk=form.cleaned_data["column"]
     )
-    after, before = form.cleaned_data.get("after"), form.cleaned_data.get("before")
-    if form.cleaned_data.get("position") == "top" and not (after or before):
-        before = (
-            column.cards.filter(archived_at__isnull=True)
-            .order_by("rank")
-            .values_list("pk", flat=True)
-            .first()
-        )
     try:
         result = services.card_move(
             actor=request.membership,
             card=card,
             column=column,
-            after_card_id=after,
-            before_card_id=before,
+            after_card_id=form.cleaned_data.get("after"),
+            before_card_id=form.cleaned_data.get("before"),
+            position=form.cleaned_data.get("position") or services.Position.BOTTOM,
         )
     except ValidationError as error:
         return _board_response(request, board, error=" ".join(error.messages), status=409)

@@ -13,7 +13,7 @@ from projects.models import Membership
 
 from .imports import COLUMNS
 from .models import Kpi, Measurement, Retrospective, RetrospectiveAction
-from .retrospectives import retrospective_rebuild
+from .retrospectives.services import retrospective_rebuild
 
 
 class MeasurementInline(ScopedInline):

@@ -64,7 +64,7 @@ class KpiOutput(serializers.ModelSerializer):
     def _tile(self, kpi: Kpi) -> selectors.Tile:
         tiles = self.context.setdefault("tiles", {})
         if kpi.pk not in tiles:
-            [tiles[kpi.pk]] = selectors.tiles([kpi], today=selectors.today_for(kpi.organization))
+            [tiles[kpi.pk]] = selectors.tiles([kpi], today=kpi.organization.today())
         return tiles[kpi.pk]
 
     def get_builtin_name(self, kpi: Kpi) -> bool:
@@ -293,9 +293,7 @@ class DigestPreviewApi(OrganizationMixin, APIView):
     )
     def get(self, request: Request, org_slug: str) -> Response:
         membership = self.membership(request, org_slug)
-        digest = digest_preview(
-            membership=membership, today=selectors.today_for(membership.organization)
-        )
+        digest = digest_preview(membership=membership, today=membership.organization.today())
         if digest is None:
             return Response(status=status.HTTP_204_NO_CONTENT)
         preference = Preference.objects.filter(user=request.user).first()

@@ -27,14 +27,15 @@ from django.db.models import (
     Sum,
     Value,
 )
-from django.db.models.functions import Coalesce, Extract, Greatest, Least, TruncDate
+from django.db.models.functions import Coalesce, Extract, Greatest, Least
 from django.utils import timezone
 
-from kanban.models import Card, CardEvent, EventKind
+from kanban.models import Card, CardEvent, CardQuerySet, EventKind
 from projects.goals import goal_tracking
 from projects.models import CheckIn, Goal, GoalState
 
 from .models import PULSE_MIN_ANSWERS, Frequency, Kpi, PulseAnswer, Source
+from .scopes import Scope
 
 DAY_SECONDS = 86400
 
@@ -90,89 +91,93 @@ def _percentile(queryset: QuerySet[Card], seconds: object, fraction: float) -> f
     return values[low] + (values[high] - values[low]) * (position - low)
 
 
-def scope_cards(kpi: Kpi) -> QuerySet[Card]:
-    cards = Card.objects.filter(board__organization_id=kpi.organization_id)
-    if kpi.team_id:
-        cards = cards.filter(team_id=kpi.team_id)
-    if kpi.project_id:
-        cards = cards.filter(board__project_id=kpi.project_id)
-    if kpi.goal_id:
-        cards = cards.filter(goal_id=kpi.goal_id)
-    return cards
-
-
-def _bounds(kpi: Kpi, start: date, zone: zoneinfo.ZoneInfo) -> tuple[datetime, datetime, datetime]:
+def bounds(
+    frequency: str, start: date, zone: zoneinfo.ZoneInfo
+) -> tuple[datetime, datetime, datetime]:
+    """The period starting on ``start`` as moments in ``zone``: its beginning, its end, and
+    the moment snapshot figures are read at (its end, or now for a period still running)."""
     begin = datetime.combine(start, time.min, tzinfo=zone)
-    end = datetime.combine(period_end(kpi.frequency, start), time.min, tzinfo=zone)
+    end = datetime.combine(period_end(frequency, start), time.min, tzinfo=zone)
     return begin, end, min(end, timezone.now())
 
 
-def open_at(cards: QuerySet[Card], moment: datetime) -> QuerySet[Card]:
-    """Cards that existed at ``moment`` and were neither done nor archived then."""
-    return cards.filter(created_at__lt=moment).filter(
-        Q(done_at__isnull=True) | Q(done_at__gte=moment),
-        Q(archived_at__isnull=True) | Q(archived_at__gte=moment),
-    )
+def counted_cards(scope: Scope, source: str, frequency: str, start: date) -> CardQuerySet | None:
+    """The cards a computed figure counts or measures for the period starting on ``start``:
+    what the figure is worked out from, and what its drill-down lists. None for the
+    figures not read from cards (goal progress, the pulse, those entered by hand).
+
+    Each is a rule of ``CardQuerySet``: done in the period (those with a due date for the
+    on-time rate, those started for the cycle time); open, overdue or blocked as of the
+    period's end, read from the history; blocked at some time in the period.
+    """
+    begin, end, as_of = bounds(frequency, start, scope.zone)
+    cards = scope.cards()
+    if source == Source.ON_TIME_RATE:
+        return cards.done_in(begin, end).filter(due_date__isnull=False)
+    if source in (Source.THROUGHPUT, Source.LEAD_TIME_MEDIAN):
+        return cards.done_in(begin, end)
+    if source in (Source.CYCLE_TIME_MEDIAN, Source.CYCLE_TIME_P85):
+        return cards.done_in(begin, end).filter(started_at__isnull=False)
+    if source == Source.OVERDUE_OPEN:
+        return cards.overdue_as_of(as_of, scope.zone)
+    if source == Source.WORK_IN_PROGRESS:
+        return cards.open_as_of(as_of).filter(started_at__lt=as_of)
+    if source == Source.BLOCKED:
+        return cards.blocked_as_of(as_of)
+    if source == Source.BLOCKED_DAYS:
+        return cards.blocked_during(begin, as_of)
+    return None
 
 
 def compute(kpi: Kpi, start: date) -> Decimal | None:
     """The KPI's value for the period starting on ``start``; None when there is nothing to measure."""
-    zone = zoneinfo.ZoneInfo(kpi.organization.timezone)
-    begin, end, as_of = _bounds(kpi, start, zone)
-    cards = scope_cards(kpi)
-    done = cards.filter(done_at__gte=begin, done_at__lt=end)
-    source = kpi.source
+    return compute_for(kpi.scope, kpi.source, kpi.frequency, start)
+
+
+def compute_for(scope: Scope, source: str, frequency: str, start: date) -> Decimal | None:
+    """A computed figure of ``source`` for a scope and the period of ``frequency`` starting
+    on ``start``, as a KPI of that kind computes it (retrospectives ask without a KPI)."""
+    begin, end, as_of = bounds(frequency, start, scope.zone)
     value: float | None
-    if source == Source.ON_TIME_RATE:
-        total, on_time = _on_time_counts(done, zone)
-        value = None if not total else 100 * on_time / total
-    elif source == Source.THROUGHPUT:
-        weeks = (end - begin).days / 7
-        value = done.count() / weeks
-    elif source in (Source.CYCLE_TIME_MEDIAN, Source.CYCLE_TIME_P85):
-        seconds = seconds_since("started_at")
-        fraction = 0.5 if source == Source.CYCLE_TIME_MEDIAN else 0.85
-        result = _percentile(done.filter(started_at__isnull=False), seconds, fraction)
-        value = None if result is None else result / DAY_SECONDS
-    elif source == Source.LEAD_TIME_MEDIAN:
-        seconds = seconds_since("created_at")
-        result = _percentile(done, seconds, 0.5)
-        value = None if result is None else result / DAY_SECONDS
-    elif source == Source.OVERDUE_OPEN:
-        value = open_at(cards, as_of).filter(due_date__lt=as_of.astimezone(zone).date()).count()
-    elif source == Source.WORK_IN_PROGRESS:
-        value = open_at(cards, as_of).filter(started_at__lt=as_of).count()
-    elif source == Source.BLOCKED:
-        last_block_event = (
-            CardEvent.objects.filter(
-                card=OuterRef("pk"), kind__in=[EventKind.BLOCKED, EventKind.UNBLOCKED], at__lt=as_of
-            )
-            .order_by("-at", "-pk")
-            .values("kind")[:1]
-        )
-        value = (
-            open_at(cards, as_of)
-            .annotate(last=Subquery(last_block_event))
-            .filter(last=EventKind.BLOCKED)
-            .count()
-        )
-    elif source == Source.BLOCKED_DAYS:
-        value = _blocked_days(cards, begin, as_of)
-    elif source == Source.GOAL_PROGRESS:
-        value = _goal_progress(kpi, as_of.astimezone(zone).date())
+    if source == Source.GOAL_PROGRESS:
+        value = _goal_progress(scope, scope.organization.day_of(as_of))
     elif source in (Source.PULSE_SATISFACTION, Source.PULSE_NPS):
-        value = _pulse(kpi, start, period_end(kpi.frequency, start))
+        value = _pulse(scope, source, start, period_end(frequency, start))
+    elif source == Source.BLOCKED_DAYS:
+        value = _blocked_days(scope.cards(), begin, as_of)
     else:
-        return None
+        cards = counted_cards(scope, source, frequency, start)
+        if cards is None:
+            return None
+        value = _from_cards(cards, source, scope.zone, weeks=(end - begin).days / 7)
     return None if value is None else Decimal(str(round(value, 4)))
 
 
-def _on_time_counts(done: QuerySet[Card], zone: zoneinfo.ZoneInfo) -> tuple[int, int]:
-    """(cards done with a due date, of those done on or before it), the day read in ``zone``."""
-    counts = (
-        done.filter(due_date__isnull=False)
-        .annotate(done_day=TruncDate("done_at", tzinfo=zone))
-        .aggregate(total=Count("pk"), on_time=Count("pk", filter=Q(done_day__lte=F("due_date"))))
+def _from_cards(
+    cards: CardQuerySet, source: str, zone: zoneinfo.ZoneInfo, *, weeks: float
+) -> float | None:
+    """A figure worked out from the cards it counts (``counted_cards``)."""
+    if source == Source.ON_TIME_RATE:
+        total, on_time = _on_time_counts(cards, zone)
+        return None if not total else 100 * on_time / total
+    if source == Source.THROUGHPUT:
+        return cards.count() / weeks
+    if source in (Source.CYCLE_TIME_MEDIAN, Source.CYCLE_TIME_P85):
+        fraction = 0.5 if source == Source.CYCLE_TIME_MEDIAN else 0.85
+        result = _percentile(cards, seconds_since("started_at"), fraction)
+        return None if result is None else result / DAY_SECONDS
+    if source == Source.LEAD_TIME_MEDIAN:
+        result = _percentile(cards, seconds_since("created_at"), 0.5)
+        return None if result is None else result / DAY_SECONDS
+    return cards.count()  # the snapshot counts: overdue, work in progress, blocked
+
+
+def _on_time_counts(with_due: CardQuerySet, zone: zoneinfo.ZoneInfo) -> tuple[int, int]:
+    """(cards done with a due date, of those done on time), in one query: on time is
+    ``CardQuerySet.on_time``, the day read in ``zone``."""
+    counts = with_due.aggregate(
+        total=Count("pk"),
+        on_time=Count("pk", filter=Q(pk__in=with_due.on_time(zone).values("pk"))),
     )
     return counts["total"], counts["on_time"]
 
@@ -231,27 +236,27 @@ def pulse_figures(answers: QuerySet[PulseAnswer]) -> tuple[int, float | None, fl
     return count, figures["mean"], 100 * (figures["promoters"] - figures["detractors"]) / count
 
 
-def _pulse(kpi: Kpi, start: date, end: date) -> float | None:
+def _pulse(scope: Scope, source: str, start: date, end: date) -> float | None:
     answers = PulseAnswer.objects.filter(
-        organization_id=kpi.organization_id, month__gte=start, month__lt=end
+        organization_id=scope.organization.pk, month__gte=start, month__lt=end
     )
-    if kpi.team_id:
-        answers = answers.filter(team_id=kpi.team_id)
-    elif kpi.project_id:  # how the project's teams were rated
-        answers = answers.filter(team__projects=kpi.project_id)
+    if scope.team_id:
+        answers = answers.filter(team_id=scope.team_id)
+    elif scope.project_id:  # how the project's teams were rated
+        answers = answers.filter(team__projects=scope.project_id)
     _count, mean, nps = pulse_figures(answers)
-    return mean if kpi.source == Source.PULSE_SATISFACTION else nps
+    return mean if source == Source.PULSE_SATISFACTION else nps
 
 
-def _goal_progress(kpi: Kpi, on: date) -> float | None:
+def _goal_progress(scope: Scope, on: date) -> float | None:
     """The goal's progress in percent, or the mean over the scope's active goals."""
-    goals = Goal.objects.filter(organization_id=kpi.organization_id, state=GoalState.ACTIVE)
-    if kpi.goal_id:
-        goals = Goal.objects.filter(pk=kpi.goal_id)
-    elif kpi.project_id:
-        goals = goals.filter(project_id=kpi.project_id)
-    elif kpi.team_id:
-        goals = goals.filter(team_id=kpi.team_id)
+    goals = Goal.objects.filter(organization_id=scope.organization.pk, state=GoalState.ACTIVE)
+    if scope.goal_id:
+        goals = Goal.objects.filter(pk=scope.goal_id)
+    elif scope.project_id:
+        goals = goals.filter(project_id=scope.project_id)
+    elif scope.team_id:
+        goals = goals.filter(team_id=scope.team_id)
     latest = CheckIn.objects.filter(goal=OuterRef("pk"), checked_on__lte=on).order_by(
         "-checked_on", "-created_at"
     )

@@ -155,7 +155,8 @@ DEMO_ACTIONS = [
 
 def seed_demo_retrospective(organization: Organization, today: date) -> None:
     """Last month's retrospective of the churn project, reviewed, with its actions on the board."""
-    from .retrospectives import previous_month, retrospective_action_add, retrospective_build
+    from .retrospectives.report import previous_month
+    from .retrospectives.services import retrospective_action_add, retrospective_build
 
     project = organization.projects.filter(name="Reduce customer churn").first()
     if project is None or project.retrospectives.exists():

@@ -10,12 +10,15 @@ from django.utils.translation import pgettext_lazy
 from kanban.models import Board
 from opsboard.accounts.models import User
 from projects.forms import DateInput, members_of
-from projects.models import Direction, Goal, Organization, Project, Team
+from projects.models import Goal, Organization, Project, Team
 
 from .models import Kpi
 
 
 class KpiForm(forms.ModelForm):
+    """The KPI's fields, checked by the model (``Kpi.clean``); saved through
+    ``services.kpi_create`` and ``kpi_update``, never by ``save()``."""
+
     class Meta:
         model = Kpi
         fields = [
@@ -51,28 +54,6 @@ class KpiForm(forms.ModelForm):
         self.fields["team"].help_text = _(
             "Leave team, project and goal empty for the whole organisation."
         )
-
-    def clean(self) -> dict[str, Any]:
-        cleaned = super().clean() or {}
-        target, amber, red = (
-            cleaned.get("target"),
-            cleaned.get("amber_threshold"),
-            cleaned.get("red_threshold"),
-        )
-        if None not in (target, amber, red):
-            ordered = (
-                target >= amber >= red
-                if cleaned.get("direction") == Direction.INCREASE
-                else target <= amber <= red
-            )
-            if not ordered:
-                self.add_error(
-                    "red_threshold",
-                    _(
-                        "Order them from good to bad: target, then where amber starts, then where red starts."
-                    ),
-                )
-        return cleaned
 
 
 class MeasurementForm(forms.Form):

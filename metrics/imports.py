@@ -1,8 +1,15 @@
 """Importing many manual KPI values from CSV or Excel: read, check every row, then apply
-the good rows together. Broken rows are listed with their reason; nothing is half-imported."""
+the good rows together. Broken rows are listed with their reason; nothing is half-imported.
+
+The import page works in two steps: ``measurement_import_preview`` reads the upload (at
+most ``MAX_IMPORT_BYTES`` of it), lists every row and keeps the file as the person's
+pending import; ``measurement_import_confirm`` reads the kept file again, against the
+values as they are then, and saves its good rows.
+"""
 
 from __future__ import annotations
 
+import base64
 import csv
 import io
 import zipfile
@@ -13,18 +20,20 @@ from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from typing import IO
 
+from django.contrib.sessions.backends.base import SessionBase
 from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
 from django.db import models, transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from openpyxl import load_workbook
 
 from projects.access import require_editor
 from projects.models import Membership, Organization
 
-from .computations import period_start
-from .models import Frequency, Kpi, Measurement
+from .models import Kpi, Measurement
+from .services import period_refusal
 
+MAX_IMPORT_BYTES = 2 * 1024 * 1024
 MAX_ROWS = 5000
 # Far more than MAX_ROWS rows of four cells take unpacked, even with styles and long notes.
 MAX_UNPACKED_BYTES = 20 * 1024 * 1024
@@ -133,7 +142,6 @@ def _check_rows(*, organization: Organization, lines: Iterator[list[str]]) -> li
             kpi__organization=organization
         ).values_list("kpi_id", "period_start", "value")
     }
-    today = timezone.localdate()
     rows, seen = [], set()
     for line, raw in enumerate(lines, start=2):
         if line - 1 > MAX_ROWS:
@@ -159,15 +167,8 @@ def _check_rows(*, organization: Organization, lines: Iterator[list[str]]) -> li
         except ValueError:
             row.error = _("The period is not a date (YYYY-MM-DD).")
             continue
-        if period_start(row.kpi.frequency, row.period) != row.period:
-            row.error = (
-                _("A monthly KPI takes the first day of a month.")
-                if row.kpi.frequency == Frequency.MONTHLY
-                else _("A weekly KPI takes the Monday a week starts on.")
-            )
-            continue
-        if row.period > today:
-            row.error = _("The period has not started yet.")
+        row.error = period_refusal(row.kpi, row.period)
+        if row.error:
             continue
         try:
             row.value = Decimal(raw[2].strip().replace(",", ""))
@@ -201,3 +202,69 @@ def apply_rows(*, actor: Membership, rows: list[ImportRow]) -> int:
             defaults={"value": row.value, "note": row.note, "recorded_by": actor.user},
         )
     return len(good)
+
+
+@dataclass
+class Imported:
+    imported: int
+    skipped: int
+
+
+def measurement_import_preview(
+    *, actor: Membership, upload: UploadedFile | None, session: SessionBase
+) -> list[ImportRow]:
+    """Check every row of an uploaded file, and keep the file in the person's session for
+    ``measurement_import_confirm``; nothing is saved. A file that cannot be read is not kept."""
+    require_editor(actor)
+    name, content = _read_upload(upload)
+    _pending_keep(session, name=name, content=content)
+    try:
+        return read_rows(organization=actor.organization, upload=io.BytesIO(content), name=name)
+    except ValidationError:
+        _pending_drop(session)
+        raise
+
+
+@transaction.atomic
+def measurement_import_confirm(
+    *, actor: Membership, session: SessionBase, upload: UploadedFile | None = None
+) -> Imported:
+    """Save the good rows of the file previewed last, read again now (the values may have
+    changed since). With none pending, a file sent along is read and saved in one step."""
+    require_editor(actor)
+    name, content = _pending_take(session) or _read_upload(upload)
+    rows = read_rows(organization=actor.organization, upload=io.BytesIO(content), name=name)
+    return Imported(
+        imported=apply_rows(actor=actor, rows=rows), skipped=sum(1 for row in rows if not row.ok)
+    )
+
+
+def _read_upload(upload: UploadedFile | None) -> tuple[str, bytes]:
+    """The upload's name and bytes, refused beyond ``MAX_IMPORT_BYTES``: one byte past the
+    limit is enough to know it is too big, and the rest is never read."""
+    if upload is None:
+        raise ValidationError(_("Choose a CSV or Excel file."))
+    content = upload.read(MAX_IMPORT_BYTES + 1)
+    if len(content) > MAX_IMPORT_BYTES:
+        raise ValidationError(_("The file is larger than 2 MB."))
+    return upload.name or "", content
+
+
+# The pending import: the file previewed last, kept in the person's session (stored on the
+# server) until it is imported or another file is previewed.
+PENDING_SESSION_KEY = "kpi_import"
+
+
+def _pending_keep(session: SessionBase, *, name: str, content: bytes) -> None:
+    session[PENDING_SESSION_KEY] = {"name": name, "content": base64.b64encode(content).decode()}
+
+
+def _pending_take(session: SessionBase) -> tuple[str, bytes] | None:
+    stored = session.pop(PENDING_SESSION_KEY, None)
+    if stored is None:
+        return None
+    return stored["name"], base64.b64decode(stored["content"])
+
+
+def _pending_drop(session: SessionBase) -> None:
+    session.pop(PENDING_SESSION_KEY, None)

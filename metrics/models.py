@@ -18,6 +18,8 @@ from opsboard.dates import day_range
 from projects.goals import format_change, format_value
 from projects.models import Direction, Goal, Organization, Project, Team, Unit
 
+from .scopes import Scope
+
 
 class Frequency(models.TextChoices):
     WEEKLY = "weekly", _("Weekly")
@@ -166,10 +168,29 @@ class Kpi(models.Model):
         return self.display_name
 
     def clean(self) -> None:
+        """A manual KPI is named; the target and the two thresholds run from good to bad."""
         super().clean()
         self.name = typed_name(self.name, BUILTIN_NAMES.get(self.source))
         if not self.name and not self.is_computed:
             raise ValidationError({"name": _("Give the KPI a name.")})
+        if not self.thresholds_in_order():
+            raise ValidationError(
+                {
+                    "red_threshold": _(
+                        "Order them from good to bad: target, then where amber starts, then where red starts."
+                    )
+                }
+            )
+
+    def thresholds_in_order(self) -> bool:
+        """Target, amber and red from good to bad in the KPI's direction (``rag`` reads them
+        so). True while one of them is missing: the field says so itself."""
+        target, amber, red = self.target, self.amber_threshold, self.red_threshold
+        if None in (target, amber, red):
+            return True
+        if self.direction == Direction.INCREASE:
+            return target >= amber >= red
+        return target <= amber <= red
 
     @property
     def display_name(self) -> str:
@@ -183,6 +204,16 @@ class Kpi(models.Model):
     @property
     def is_computed(self) -> bool:
         return self.source != Source.MANUAL
+
+    @property
+    def scope(self) -> Scope:
+        """Whose work the KPI measures: its organisation, or its team, project or goal."""
+        return Scope(
+            self.organization,
+            team_id=self.team_id,
+            project_id=self.project_id,
+            goal_id=self.goal_id,
+        )
 
     @property
     def figure_decimals(self) -> int:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 
@@ -11,7 +12,7 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
 from projects.access import require_editor
-from projects.models import Membership, Project, Team
+from projects.models import Membership, Organization, Project, Team
 
 from .computations import pulse_figures
 from .models import PulseAnswer
@@ -29,6 +30,12 @@ def teams_worked_with(membership: Membership) -> QuerySet[Team]:
     )
 
 
+def pulse_month(organization: Organization) -> date:
+    """The month the pulse asks about now: the first day of this month in the
+    organisation's time zone."""
+    return organization.today().replace(day=1)
+
+
 @dataclass
 class Rating:
     team: Team
@@ -37,11 +44,51 @@ class Rating:
     comment: str = ""
 
 
-@transaction.atomic
+def pulse_answer(*, actor: Membership, answers: Mapping[str, str]) -> int:
+    """Save this month's answers as the pulse page posts them: for each team worked with,
+    ``satisfaction-<team id>``, ``recommend-<team id>`` and ``comment-<team id>``.
+
+    A team with neither rating is left out; a team with one alone, or one that is not a
+    number, is refused with the others, naming each such team.
+    """
+    require_editor(actor)
+    teams = list(teams_worked_with(actor))
+    ratings, errors = [], []
+    for team in teams:
+        satisfaction = answers.get(f"satisfaction-{team.pk}")
+        recommend = answers.get(f"recommend-{team.pk}")
+        if not satisfaction and not recommend:
+            continue  # not every team needs an answer
+        try:
+            ratings.append(
+                Rating(
+                    team,
+                    int(satisfaction or ""),
+                    int(recommend or ""),
+                    answers.get(f"comment-{team.pk}", ""),
+                )
+            )
+        except ValueError:
+            errors.append(_("Give %(team)s both ratings, or neither.") % {"team": team.name})
+    if errors:
+        raise ValidationError(errors)
+    return _submit(
+        actor=actor,
+        month=pulse_month(actor.organization),
+        ratings=ratings,
+        allowed={team.pk for team in teams},
+    )
+
+
 def pulse_submit(*, actor: Membership, month: date, ratings: list[Rating]) -> int:
     """Save the person's answers for the month; answering again replaces them."""
-    require_editor(actor)
     allowed = set(teams_worked_with(actor).values_list("pk", flat=True))
+    return _submit(actor=actor, month=month, ratings=ratings, allowed=allowed)
+
+
+@transaction.atomic
+def _submit(*, actor: Membership, month: date, ratings: list[Rating], allowed: set[int]) -> int:
+    require_editor(actor)
     for rating in ratings:
         if rating.team.pk not in allowed:
             raise ValidationError(_("You can rate only teams you worked with."))

@@ -13,8 +13,8 @@ from opsboard.api_lists import ListApi
 from projects.apis import OrganizationMixin, PersonEmail, call_service, validated
 from projects.selectors import project_get_for_user, team_get_for_user
 
-from . import retrospectives
 from .models import Retrospective, RetrospectiveAction
+from .retrospectives import selectors, services
 
 
 @extend_schema_field(
@@ -62,7 +62,7 @@ class RetrospectiveOutput(serializers.ModelSerializer):
         ]
 
     def get_actions(self, retrospective: Retrospective) -> list[dict]:
-        return ActionOutput(retrospectives.actions_of(retrospective), many=True).data
+        return ActionOutput(selectors.actions_of(retrospective), many=True).data
 
 
 class RetrospectiveSummary(serializers.ModelSerializer):
@@ -83,7 +83,7 @@ class ProjectRetrospectiveListApi(OrganizationMixin, ListApi):
     def get(self, request: Request, org_slug: str, project_id: int) -> Response:
         membership = self.membership(request, org_slug)
         project = project_get_for_user(membership=membership, project_id=project_id)
-        return self.list_response(retrospectives.retrospectives_of(project), RetrospectiveSummary)
+        return self.list_response(selectors.retrospectives_of(project), RetrospectiveSummary)
 
 
 class TeamRetrospectiveListApi(OrganizationMixin, ListApi):
@@ -91,13 +91,13 @@ class TeamRetrospectiveListApi(OrganizationMixin, ListApi):
     def get(self, request: Request, org_slug: str, team_id: int) -> Response:
         membership = self.membership(request, org_slug)
         team = team_get_for_user(membership=membership, team_id=team_id)
-        return self.list_response(retrospectives.retrospectives_of(team), RetrospectiveSummary)
+        return self.list_response(selectors.retrospectives_of(team), RetrospectiveSummary)
 
 
 class RetrospectiveDetailApi(OrganizationMixin, APIView):
     def _get(self, request: Request, org_slug: str, retro_id: int) -> tuple:
         membership = self.membership(request, org_slug)
-        return membership, retrospectives.retrospective_get_for_user(
+        return membership, selectors.retrospective_get_for_user(
             membership=membership, retrospective_id=retro_id
         )
 
@@ -113,14 +113,14 @@ class RetrospectiveDetailApi(OrganizationMixin, APIView):
     )
     def patch(self, request: Request, org_slug: str, retro_id: int) -> Response:
         membership, retrospective = self._get(request, org_slug, retro_id)
-        retrospectives.require_may_edit(membership, retrospective)
+        services.require_may_edit(membership, retrospective)
         review = {
             "highlights": retrospective.highlights,
             "problems": retrospective.problems,
             **validated(ReviewInput(data=request.data, partial=True)),
         }
         call_service(
-            retrospectives.retrospective_update,
+            services.retrospective_update,
             actor=membership,
             retrospective=retrospective,
             **review,

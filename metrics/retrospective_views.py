@@ -18,9 +18,10 @@ from projects.access import organization_view
 from projects.models import Project, Team
 from projects.selectors import project_get_for_user, team_get_for_user
 
-from . import retrospectives
 from .forms import RetrospectiveActionForm, RetrospectiveForm
 from .models import Retrospective, RetrospectiveAction
+from .retrospectives import selectors, services
+from .retrospectives.report import is_quiet
 
 
 def _may_edit(request: HttpRequest, retrospective: Retrospective) -> bool:
@@ -36,7 +37,7 @@ def _page(
     action_form: RetrospectiveActionForm | None = None,
     status: int = 200,
 ) -> HttpResponse:
-    previous = retrospectives.previous_of(retrospective)
+    previous = selectors.previous_of(retrospective)
     may_edit = _may_edit(request, retrospective)
     return render(
         request,
@@ -44,9 +45,9 @@ def _page(
         {
             "retro": retrospective,
             "previous": previous,
-            "rows": retrospectives.comparison(retrospective, previous),
-            "quiet": retrospectives.is_quiet(retrospective.figures),
-            "actions": retrospectives.actions_of(retrospective),
+            "rows": selectors.comparison(retrospective, previous),
+            "quiet": is_quiet(retrospective.figures),
+            "actions": selectors.actions_of(retrospective),
             "may_edit": may_edit,
             "may_finalise": request.membership.can_lead and not retrospective.is_final,
             "may_rebuild": request.membership.can_manage,
@@ -79,7 +80,7 @@ def _action_form(
     request: HttpRequest, retrospective: Retrospective, data: Any = None
 ) -> RetrospectiveActionForm:
     """A team's actions ask for a board; a project's go on the project's board."""
-    boards = None if retrospective.project_id else retrospectives.action_boards(retrospective)
+    boards = None if retrospective.project_id else selectors.action_boards(retrospective)
     return RetrospectiveActionForm(data, organization=request.organization, boards=boards)
 
 
@@ -89,7 +90,7 @@ def _list(request: HttpRequest, reviewed: Project | Team) -> HttpResponse:
         "metrics/retrospective_list.html",
         {
             "reviewed": reviewed,
-            "retros": retrospectives.retrospectives_of(reviewed),
+            "retros": selectors.retrospectives_of(reviewed),
             **_addresses(request, reviewed),
         },
     )
@@ -112,7 +113,7 @@ def team_retrospective_list(request: HttpRequest, team_id: int) -> HttpResponse:
 @organization_view
 @require_safe
 def retrospective_detail(request: HttpRequest, retro_id: int) -> HttpResponse:
-    retrospective = retrospectives.retrospective_get_for_user(
+    retrospective = selectors.retrospective_get_for_user(
         membership=request.membership, retrospective_id=retro_id
     )
     return _page(request, retrospective)
@@ -121,14 +122,14 @@ def retrospective_detail(request: HttpRequest, retro_id: int) -> HttpResponse:
 @organization_view
 @require_POST
 def retrospective_edit(request: HttpRequest, retro_id: int) -> HttpResponse:
-    retrospective = retrospectives.retrospective_get_for_user(
+    retrospective = selectors.retrospective_get_for_user(
         membership=request.membership, retrospective_id=retro_id
     )
-    retrospectives.require_may_edit(request.membership, retrospective)
+    services.require_may_edit(request.membership, retrospective)
     form = RetrospectiveForm(request.POST)
     if not form.is_valid():
         return _page(request, retrospective, form=form, status=400)
-    retrospectives.retrospective_update(
+    services.retrospective_update(
         actor=request.membership, retrospective=retrospective, **form.cleaned_data
     )
     messages.success(request, _("The review is saved."))
@@ -138,14 +139,14 @@ def retrospective_edit(request: HttpRequest, retro_id: int) -> HttpResponse:
 @organization_view
 @require_POST
 def retrospective_action_add(request: HttpRequest, retro_id: int) -> HttpResponse:
-    retrospective = retrospectives.retrospective_get_for_user(
+    retrospective = selectors.retrospective_get_for_user(
         membership=request.membership, retrospective_id=retro_id
     )
-    retrospectives.require_may_edit(request.membership, retrospective)
+    services.require_may_edit(request.membership, retrospective)
     form = _action_form(request, retrospective, request.POST)
     if form.is_valid():
         try:
-            retrospectives.retrospective_action_add(
+            services.retrospective_action_add(
                 actor=request.membership, retrospective=retrospective, **form.cleaned_data
             )
         except ValidationError as error:
@@ -165,10 +166,10 @@ def retrospective_action_add(request: HttpRequest, retro_id: int) -> HttpRespons
 @organization_view
 @require_POST
 def retrospective_finalise(request: HttpRequest, retro_id: int) -> HttpResponse:
-    retrospective = retrospectives.retrospective_get_for_user(
+    retrospective = selectors.retrospective_get_for_user(
         membership=request.membership, retrospective_id=retro_id
     )
-    retrospectives.retrospective_finalise(actor=request.membership, retrospective=retrospective)
+    services.retrospective_finalise(actor=request.membership, retrospective=retrospective)
     messages.success(request, _("The retrospective is final."))
     return redirect(_address(retrospective))
 
@@ -176,10 +177,10 @@ def retrospective_finalise(request: HttpRequest, retro_id: int) -> HttpResponse:
 @organization_view
 @require_POST
 def retrospective_rebuild(request: HttpRequest, retro_id: int) -> HttpResponse:
-    retrospective = retrospectives.retrospective_get_for_user(
+    retrospective = selectors.retrospective_get_for_user(
         membership=request.membership, retrospective_id=retro_id
     )
-    retrospectives.retrospective_rebuild(actor=request.membership, retrospective=retrospective)
+    services.retrospective_rebuild(actor=request.membership, retrospective=retrospective)
     messages.success(
         request, _("The figures are worked out again; the review and the actions stay.")
     )
@@ -196,7 +197,7 @@ def _address(retrospective: Retrospective) -> str:
 def retrospectives_section(request: HttpRequest, reviewed: Project | Team) -> dict[str, Any]:
     """The latest retrospectives on the project or the team page."""
     return {
-        "retros": list(retrospectives.retrospectives_of(reviewed)[:3]),
+        "retros": list(selectors.retrospectives_of(reviewed)[:3]),
         **_addresses(request, reviewed),
     }
 

@@ -2,28 +2,18 @@
 
 from __future__ import annotations
 
-import zoneinfo
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import date, datetime, time
+from datetime import date
 from decimal import Decimal
 
 from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
-from django.utils import timezone
 
 from kanban.models import Card
 from projects.models import Membership, Organization, Team
 
-from .computations import (
-    compute,
-    open_at,
-    period_end,
-    period_start,
-    periods,
-    previous_period,
-    scope_cards,
-)
+from .computations import compute, counted_cards, period_start, periods, previous_period
 from .models import Frequency, Kpi, Measurement, Source
 from .services import rag
 
@@ -79,10 +69,6 @@ def kpis_for(*, organization: Organization) -> QuerySet[Kpi]:
     )
 
 
-def today_for(organization: Organization) -> date:
-    return timezone.localtime(timezone.now(), zoneinfo.ZoneInfo(organization.timezone)).date()
-
-
 def tiles(kpis: list[Kpi], *, today: date) -> list[Tile]:
     """Each KPI's value for the running period (computed live, or the value entered), the one
     before, and its trend over the last twelve periods from the stored measurements."""
@@ -127,33 +113,33 @@ class Drilldown:
     late: list[Card]
 
 
+# Figures of the work done in the period: their cards are listed in the order they were done.
+DONE_SOURCES = frozenset(
+    {
+        Source.ON_TIME_RATE,
+        Source.THROUGHPUT,
+        Source.CYCLE_TIME_MEDIAN,
+        Source.CYCLE_TIME_P85,
+        Source.LEAD_TIME_MEDIAN,
+    }
+)
+
+
 def cards_behind(kpi: Kpi, start: date) -> Drilldown | None:
-    if not kpi.is_computed or kpi.source == Source.GOAL_PROGRESS:
+    """The cards the KPI's figure for the period counts (``counted_cards``, the rule the
+    tile is computed by), and for the on-time rate the late ones among them."""
+    counted = counted_cards(kpi.scope, kpi.source, kpi.frequency, start)
+    if counted is None:
         return None
-    zone = zoneinfo.ZoneInfo(kpi.organization.timezone)
-    begin = datetime.combine(start, time.min, tzinfo=zone)
-    end = datetime.combine(period_end(kpi.frequency, start), time.min, tzinfo=zone)
-    as_of = min(end, timezone.now())
-    cards = scope_cards(kpi).select_related("board", "assignee", "column")
-    done = cards.filter(done_at__gte=begin, done_at__lt=end).order_by("done_at")
+    counted = counted.select_related("board", "assignee", "column")
+    if kpi.source in DONE_SOURCES:
+        cards = list(counted.order_by("done_at"))
+    else:
+        cards = list(counted.order_by("due_date", "pk"))
     if kpi.source == Source.ON_TIME_RATE:
-        with_due = list(done.filter(due_date__isnull=False))
-        late = [
-            card
-            for card in with_due
-            if timezone.localtime(card.done_at, zone).date() > card.due_date
-        ]
-        return Drilldown(counted=with_due, late=late)
-    if kpi.source in (Source.OVERDUE_OPEN, Source.WORK_IN_PROGRESS, Source.BLOCKED):
-        open_cards = open_at(cards, as_of).order_by("due_date", "pk")
-        if kpi.source == Source.OVERDUE_OPEN:
-            open_cards = open_cards.filter(due_date__lt=as_of.astimezone(zone).date())
-        elif kpi.source == Source.WORK_IN_PROGRESS:
-            open_cards = open_cards.filter(started_at__lt=as_of)
-        else:
-            open_cards = open_cards.filter(blocked=True)
-        return Drilldown(counted=list(open_cards), late=[])
-    return Drilldown(counted=list(done), late=[])
+        zone = kpi.organization.zone
+        return Drilldown(counted=cards, late=[card for card in cards if card.was_late(zone)])
+    return Drilldown(counted=cards, late=[])
 
 
 COMPARED = [

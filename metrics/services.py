@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import zoneinfo
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import date
 from decimal import Decimal
 
@@ -12,11 +11,11 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from projects.access import require_editor
-from projects.models import Direction, Membership, Organization
+from projects.access import require_editor, require_manager
+from projects.models import Direction, Goal, Membership, Organization, Project, Team, Unit
 
 from .computations import compute, period_start, previous_period
-from .models import Frequency, Kpi, Measurement
+from .models import Frequency, Kpi, Measurement, Source
 
 
 class Rag:
@@ -38,9 +37,73 @@ def rag(kpi: Kpi, value: Decimal | None) -> str | None:
 
 
 @dataclass
+class KpiInput:
+    """What a person sets on a KPI (the KPI form's fields); the rest is the service's."""
+
+    target: Decimal
+    amber_threshold: Decimal
+    red_threshold: Decimal
+    name: str = ""
+    description: str = ""
+    source: str = Source.MANUAL
+    unit: str = Unit.PERCENT
+    direction: str = Direction.INCREASE
+    decimals: int = 1
+    frequency: str = Frequency.WEEKLY
+    team: Team | None = None
+    project: Project | None = None
+    goal: Goal | None = None
+    position: int = 0
+
+
+KPI_INPUT_FIELDS = [f.name for f in fields(KpiInput)]
+
+
+def _save_kpi(kpi: Kpi, data: KpiInput) -> Kpi:
+    """Apply the input and save after the model's own checks (``Kpi.clean``: a manual KPI
+    is named, a built-in name is stored empty, the thresholds run from good to bad)."""
+    for name in KPI_INPUT_FIELDS:
+        setattr(kpi, name, getattr(data, name))
+    for name in ("team", "project", "goal"):
+        scope = getattr(data, name)
+        if scope is not None and scope.organization_id != kpi.organization_id:
+            raise ValidationError({name: _("Choose a team, project or goal of this organisation.")})
+    kpi.full_clean()
+    kpi.save()
+    return kpi
+
+
+@transaction.atomic
+def kpi_create(*, actor: Membership, data: KpiInput) -> Kpi:
+    """Define a KPI of the actor's organisation (owners and ops managers)."""
+    require_manager(actor)
+    return _save_kpi(Kpi(organization=actor.organization), data)
+
+
+@transaction.atomic
+def kpi_update(*, actor: Membership, kpi: Kpi, data: KpiInput) -> Kpi:
+    """Change a KPI's definition; its recorded values stay."""
+    require_manager(actor)
+    return _save_kpi(kpi, data)
+
+
+@dataclass
 class Recorded:
     measurement: Measurement
     replaced: Decimal | None  # the value it had before, when the period already had one
+
+
+def period_refusal(kpi: Kpi, period: date) -> str:
+    """Why a value of ``kpi`` cannot be for the period starting on ``period``, or "" when it
+    can: a period starts on a Monday (weekly) or the first of a month (monthly), and has
+    begun. Recording by hand and importing both ask here."""
+    if period_start(kpi.frequency, period) != period:
+        if kpi.frequency == Frequency.MONTHLY:
+            return _("A monthly KPI takes the first day of a month.")
+        return _("A weekly KPI takes the Monday a week starts on.")
+    if period > timezone.localdate():
+        return _("The period has not started yet.")
+    return ""
 
 
 @transaction.atomic
@@ -51,15 +114,8 @@ def measurement_record(
     require_editor(actor)
     if kpi.is_computed:
         raise ValidationError(_("This KPI is computed from the work; it takes no values by hand."))
-    if period_start(kpi.frequency, period) != period:
-        message = (
-            _("A monthly KPI takes the first day of a month.")
-            if kpi.frequency == Frequency.MONTHLY
-            else _("A weekly KPI takes the Monday a week starts on.")
-        )
-        raise ValidationError({"period": message})
-    if period > timezone.localdate():
-        raise ValidationError({"period": _("The period has not started yet.")})
+    if refusal := period_refusal(kpi, period):
+        raise ValidationError({"period": refusal})
     # Only the measurement's row, not the KPI's that the default ordering joins.
     existing = (
         Measurement.objects.select_for_update(of=("self",))
@@ -84,12 +140,7 @@ def record_computed_kpis(
         kpis = kpis.filter(organization=organization)
     stored = 0
     for kpi in kpis:
-        day = (
-            today
-            or timezone.localtime(
-                timezone.now(), zoneinfo.ZoneInfo(kpi.organization.timezone)
-            ).date()
-        )
+        day = today or kpi.organization.today()
         finished = previous_period(kpi.frequency, period_start(kpi.frequency, day))
         value = compute(kpi, finished)
         if value is not None:

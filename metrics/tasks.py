@@ -4,7 +4,7 @@ from celery import shared_task
 from django.utils import timezone
 
 from .digest import send_weekly_digests as send
-from .retrospectives import build_retrospectives as build
+from .retrospectives.schedule import build_retrospectives as build
 from .services import record_computed_kpis
 
 

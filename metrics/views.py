@@ -1,8 +1,5 @@
 from __future__ import annotations
 
-import base64
-import io
-import zoneinfo
 from datetime import datetime, time, timedelta
 
 from django.contrib import messages
@@ -24,16 +21,17 @@ from projects.goals import format_value
 from projects.models import Unit
 
 from . import selectors, services
-from .computations import period_start, scope_cards
+from .computations import period_start
 from .digest import digest_preview as digest_for_preview
 from .digest import subscribed
 from .filters import KpiFilter
 from .flow import Flow, cumulative_flow, cycle_times, weekly_throughput
 from .forms import DashboardPeriodForm, KpiForm, MeasurementForm
-from .imports import apply_rows, read_rows
+from .imports import measurement_import_confirm, measurement_import_preview
 from .models import FORMULAS, PULSE_MIN_ANSWERS, Kpi, PulseAnswer
-from .pulse import Rating, pulse_submit, teams_worked_with
+from .pulse import pulse_answer, pulse_month, teams_worked_with
 from .pulse import results as pulse_results
+from .scopes import Scope
 
 form_page = require_http_methods(["GET", "HEAD", "POST"])
 
@@ -54,13 +52,17 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     )
     team, project = chosen(kpi_filter).get("team"), chosen(kpi_filter).get("project")
     kpis = list(filtered(kpi_filter))
-    today = selectors.today_for(request.organization)
+    today = request.organization.today()
     # Another period: the tiles and the charts as they stood at its end.
     shown_day = period.cleaned_data.get("day") if period.is_valid() else None
     if shown_day and shown_day < today:
         today = shown_day
-    zone = zoneinfo.ZoneInfo(request.organization.timezone)
-    cards = scope_cards(Kpi(organization=request.organization, team=team, project=project))
+    zone = request.organization.zone
+    cards = Scope(
+        request.organization,
+        team_id=team.pk if team else None,
+        project_id=project.pk if project else None,
+    ).cards()
     flow = cumulative_flow(cards, today=today, days=FLOW_DAYS, zone=zone)
     since = datetime.combine(today - timedelta(weeks=FLOW_WEEKS), time.min, tzinfo=zone)
     csv_wanted = request.GET.get("format") == "csv"
@@ -144,8 +146,7 @@ def _chart_csv(chart: str, flow: Flow, cycles: list, throughput: list) -> HttpRe
 def _kpi_page(
     request: HttpRequest, kpi: Kpi, form: MeasurementForm | None = None, status: int = 200
 ) -> HttpResponse:
-    today = selectors.today_for(request.organization)
-    [tile] = selectors.tiles([kpi], today=today)
+    [tile] = selectors.tiles([kpi], today=request.organization.today())
     period = parse_date(request.GET.get("period") or "") or tile.period
     period = period_start(kpi.frequency, period)
     if request.GET.get("format") == "csv":
@@ -223,9 +224,21 @@ def _kpi_form(request: HttpRequest, kpi: Kpi | None) -> HttpResponse:
     require_manager(request.membership)
     form = KpiForm(request.POST or None, instance=kpi, organization=request.organization)
     if request.method == "POST" and form.is_valid():
-        saved = form.save()
-        messages.success(request, _("KPI saved."))
-        return redirect("metrics:kpi_detail", org_slug=request.organization.slug, kpi_id=saved.pk)
+        data = services.KpiInput(
+            **{name: form.cleaned_data[name] for name in services.KPI_INPUT_FIELDS}
+        )
+        try:
+            if kpi is None:
+                saved = services.kpi_create(actor=request.membership, data=data)
+            else:
+                saved = services.kpi_update(actor=request.membership, kpi=kpi, data=data)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("KPI saved."))
+            return redirect(
+                "metrics:kpi_detail", org_slug=request.organization.slug, kpi_id=saved.pk
+            )
     title = _("Edit KPI") if kpi else _("New KPI")
     return render(
         request, "form_page.html", {"form": form, "title": title, "submit_label": _("Save")}
@@ -246,53 +259,33 @@ def kpi_edit(request: HttpRequest, kpi_id: int) -> HttpResponse:
     )
 
 
-IMPORT_SESSION_KEY = "kpi_import"
-MAX_IMPORT_BYTES = 2 * 1024 * 1024
-
-
 @organization_view
 @form_page
 def kpi_import(request: HttpRequest) -> HttpResponse:
     """Upload, preview every row, then import the good ones together."""
     require_editor(request.membership)
-    context: dict[str, object] = {}
-    if request.method == "POST":
-        if request.POST.get("action") == "import" and IMPORT_SESSION_KEY in request.session:
-            stored = request.session.pop(IMPORT_SESSION_KEY)
-            upload, name = io.BytesIO(base64.b64decode(stored["content"])), stored["name"]
-        elif "file" in request.FILES:
-            file = request.FILES["file"]
-            # One byte past the limit is enough to know it is too big; the rest is never read.
-            content = file.read(MAX_IMPORT_BYTES + 1)
-            if len(content) > MAX_IMPORT_BYTES:
-                context["error"] = _("The file is larger than 2 MB.")
-                return render(request, "metrics/import.html", context, status=400)
-            upload, name = io.BytesIO(content), file.name
-            request.session[IMPORT_SESSION_KEY] = {
-                "content": base64.b64encode(content).decode(),
-                "name": name,
-            }
-        else:
-            context["error"] = _("Choose a CSV or Excel file.")
-            return render(request, "metrics/import.html", context, status=400)
-        try:
-            rows = read_rows(organization=request.organization, upload=upload, name=name)
-        except ValidationError as error:
-            request.session.pop(IMPORT_SESSION_KEY, None)
-            context["error"] = " ".join(error.messages)
-            return render(request, "metrics/import.html", context, status=400)
+    if request.method != "POST":
+        return render(request, "metrics/import.html")
+    upload = request.FILES.get("file")
+    try:
         if request.POST.get("action") == "import":
-            imported = apply_rows(actor=request.membership, rows=rows)
-            skipped = sum(1 for row in rows if not row.ok)
+            done = measurement_import_confirm(
+                actor=request.membership, session=request.session, upload=upload
+            )
             messages.success(
                 request,
                 _("%(imported)s values imported, %(skipped)s rows skipped.")
-                % {"imported": imported, "skipped": skipped},
+                % {"imported": done.imported, "skipped": done.skipped},
             )
             return redirect("metrics:dashboard", org_slug=request.organization.slug)
-        context["rows"] = rows
-        context["good"] = sum(1 for row in rows if row.ok)
-    return render(request, "metrics/import.html", context)
+        rows = measurement_import_preview(
+            actor=request.membership, upload=upload, session=request.session
+        )
+    except ValidationError as error:
+        context = {"error": " ".join(error.messages)}
+        return render(request, "metrics/import.html", context, status=400)
+    good = sum(1 for row in rows if row.ok)
+    return render(request, "metrics/import.html", {"rows": rows, "good": good})
 
 
 @organization_view
@@ -300,7 +293,7 @@ def kpi_import(request: HttpRequest) -> HttpResponse:
 def team_comparison(request: HttpRequest) -> HttpResponse:
     """Every team side by side: the computed KPIs this week and last."""
     columns, rows = selectors.team_comparison(
-        organization=request.organization, today=selectors.today_for(request.organization)
+        organization=request.organization, today=request.organization.today()
     )
     return render(
         request, "metrics/teams.html", {"columns": columns, "rows": rows, "formulas": FORMULAS}
@@ -311,39 +304,18 @@ def team_comparison(request: HttpRequest) -> HttpResponse:
 @form_page
 def pulse(request: HttpRequest) -> HttpResponse:
     """This month's pulse: rate each team you worked with; last month's results below."""
-    today = selectors.today_for(request.organization)
-    month = today.replace(day=1)
-    teams = list(teams_worked_with(request.membership))
-    mine = {a.team_id: a for a in PulseAnswer.objects.filter(respondent=request.user, month=month)}
     errors: list[str] = []
     if request.method == "POST":
-        ratings = []
-        for team in teams:
-            satisfaction, recommend = (
-                request.POST.get(f"satisfaction-{team.pk}"),
-                request.POST.get(f"recommend-{team.pk}"),
-            )
-            if not satisfaction and not recommend:
-                continue  # not every team needs an answer
-            try:
-                ratings.append(
-                    Rating(
-                        team,
-                        int(satisfaction or ""),
-                        int(recommend or ""),
-                        request.POST.get(f"comment-{team.pk}", ""),
-                    )
-                )
-            except ValueError:
-                errors.append(_("Give %(team)s both ratings, or neither.") % {"team": team.name})
-        if not errors:
-            try:
-                saved = pulse_submit(actor=request.membership, month=month, ratings=ratings)
-            except ValidationError as error:
-                errors.extend(error.messages)
-            else:
-                messages.success(request, _("Thank you: %(count)s teams rated.") % {"count": saved})
-                return redirect("metrics:pulse", org_slug=request.organization.slug)
+        try:
+            saved = pulse_answer(actor=request.membership, answers=request.POST)
+        except ValidationError as error:
+            errors = error.messages
+        else:
+            messages.success(request, _("Thank you: %(count)s teams rated.") % {"count": saved})
+            return redirect("metrics:pulse", org_slug=request.organization.slug)
+    month = pulse_month(request.organization)
+    teams = list(teams_worked_with(request.membership))
+    mine = {a.team_id: a for a in PulseAnswer.objects.filter(respondent=request.user, month=month)}
     previous = (month - timedelta(days=1)).replace(day=1)
     return render(
         request,
@@ -367,9 +339,7 @@ def pulse(request: HttpRequest) -> HttpResponse:
 def digest_preview(request: HttpRequest) -> HttpResponse:
     """My next weekly digest: the running week as it stands, rendered as the email will be."""
     membership = request.membership
-    digest = digest_for_preview(
-        membership=membership, today=selectors.today_for(request.organization)
-    )
+    digest = digest_for_preview(membership=membership, today=request.organization.today())
     subject = html = ""
     if digest is not None:
         subject, _text, html = render_email(

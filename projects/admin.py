@@ -10,6 +10,7 @@ from typing import Any
 
 from django import forms
 from django.contrib import admin
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Model, OuterRef, QuerySet, Subquery
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
@@ -21,18 +22,24 @@ from opsboard.notify.services import notifications_resend
 
 from .forms import ChatWebhookForm
 from .models import CheckIn, Goal, Invitation, Membership, Organization, Project, Role, Team
+from .services import membership_check_changes
 
-MANAGING_ROLES = (Role.OWNER, Role.MANAGER)
+# The roles that run an organisation, as Membership.can_manage says.
+MANAGING_ROLES = [role for role in Role if Membership(role=role).can_manage]
+
+
+def managing_memberships(request: HttpRequest) -> dict[int, Membership]:
+    """The staff user's memberships that run an organisation, by organisation id."""
+    if not hasattr(request, "_managing_memberships"):
+        request._managing_memberships = {  # type: ignore[attr-defined]
+            membership.organization_id: membership
+            for membership in Membership.objects.filter(user=request.user, role__in=MANAGING_ROLES)
+        }
+    return request._managing_memberships  # type: ignore[attr-defined]
 
 
 def managed_organization_ids(request: HttpRequest) -> list[int]:
-    if not hasattr(request, "_managed_organization_ids"):
-        request._managed_organization_ids = list(  # type: ignore[attr-defined]
-            Membership.objects.filter(user=request.user, role__in=MANAGING_ROLES).values_list(
-                "organization_id", flat=True
-            )
-        )
-    return request._managed_organization_ids  # type: ignore[attr-defined]
+    return list(managing_memberships(request))
 
 
 class OrganizationScopedAdmin(admin.ModelAdmin):
@@ -130,11 +137,96 @@ class TeamInline(ScopedInline):
     fields = ["name", "lead", "description"]
 
 
+class MembershipAdminForm(forms.ModelForm):
+    """A membership as the admin edits it, held to the owner rule the People page keeps."""
+
+    # The staff user's managing memberships by organisation id; None for a superuser.
+    actors: dict[int, Membership] | None = None
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        if self.has_changed() and cleaned.get("role"):
+            organization = cleaned.get("organization")  # the inline's rows stay where they are
+            member = self.instance
+            if organization is not None and member.organization_id != organization.pk:
+                if member.pk is not None:
+                    self.check_owner_rule([(member, None)])  # it leaves that organisation
+                member = Membership(organization=organization)
+            self.check_owner_rule([(member, cleaned["role"])])
+        return cleaned
+
+    def check_owner_rule(self, changes: list[tuple[Membership, str | None]]) -> None:
+        try:
+            check_owner_rule(self.actors, changes)
+        except PermissionDenied as refusal:
+            raise ValidationError(str(refusal)) from refusal
+
+
+class MembershipInlineFormSet(forms.BaseInlineFormSet):
+    """The organisation page's people: the owner rule holds for the rows saved together too
+    (two owners who step down at once would leave none)."""
+
+    def clean(self) -> None:
+        super().clean()
+        kept = [form for form in self.forms if not self._should_delete_form(form)]
+        if any(form.errors for form in kept):
+            return  # each row says what is wrong with it
+        changes: list[tuple[Membership, str | None]] = []
+        for form in self.forms:
+            # The row as it was: a valid form has already written its new role on its instance.
+            before = Membership(
+                pk=form.instance.pk,
+                organization_id=form.instance.organization_id,
+                role=form.initial.get("role") or Role.MEMBER,
+            )
+            if form not in kept:
+                if form.instance.pk is not None:
+                    changes.append((before, None))
+            elif form.has_changed():
+                changes.append((before, form.cleaned_data["role"]))
+        try:
+            check_owner_rule(self.form.actors, changes)
+        except PermissionDenied as refusal:
+            raise ValidationError(str(refusal)) from refusal
+        except ValidationError as refusal:
+            raise ValidationError(refusal.messages) from refusal
+
+
+def _owner_rule_actors(request: HttpRequest) -> dict[int, Membership] | None:
+    return None if request.user.is_superuser else managing_memberships(request)
+
+
+def check_owner_rule(
+    actors: dict[int, Membership] | None, changes: list[tuple[Membership, str | None]]
+) -> None:
+    """Ask ``services.membership_check_changes`` as the staff user (a role None removes).
+
+    ``actors`` are the staff user's managing memberships by organisation (None: a superuser).
+    """
+    if not changes:
+        return
+    actor = None
+    if actors is not None:
+        organization_id = changes[0][0].organization_id
+        # Without a managing membership there, the staff user is refused as a non-manager.
+        actor = actors.get(organization_id) or Membership(
+            organization_id=organization_id, role=Role.VIEWER
+        )
+    membership_check_changes(actor=actor, changes=changes)
+
+
 class MembershipInline(ScopedInline):
     model = Membership
+    form = MembershipAdminForm
+    formset = MembershipInlineFormSet
     fields = ["user", "role", "teams"]
     autocomplete_fields = ["user"]
     filter_horizontal = ["teams"]
+
+    def get_formset(self, request: HttpRequest, obj: Model | None = None, **kwargs: Any) -> Any:
+        formset = super().get_formset(request, obj, **kwargs)
+        formset.form.actors = _owner_rule_actors(request)
+        return formset
 
 
 @admin.register(Organization)
@@ -211,9 +303,43 @@ class MembershipAdmin(OrganizationScopedAdmin):
     list_select_related = ["user", "organization"]
     autocomplete_fields = ["user"]
     filter_horizontal = ["teams"]
+    form = MembershipAdminForm
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Membership]:
         return super().get_queryset(request).prefetch_related("teams")
+
+    def get_form(self, request: HttpRequest, obj: Model | None = None, **kwargs: Any) -> Any:
+        form = super().get_form(request, obj, **kwargs)
+        form.actors = _owner_rule_actors(request)
+        return form
+
+    def _may_change_member(self, request: HttpRequest, obj: Membership | None) -> bool:
+        """A manager sees an owner's membership but, as on the People page, cannot change it."""
+        if obj is None or request.user.is_superuser:
+            return True
+        actor = managing_memberships(request).get(obj.organization_id)
+        return actor is not None and actor.can_change(obj)
+
+    def has_change_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
+        return super().has_change_permission(request, obj) and self._may_change_member(request, obj)
+
+    def has_delete_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
+        return super().has_delete_permission(request, obj) and self._may_change_member(request, obj)
+
+    def delete_model(self, request: HttpRequest, obj: Membership) -> None:
+        self._check_removal(request, obj)
+        super().delete_model(request, obj)
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Membership]) -> None:
+        for member in queryset:
+            self._check_removal(request, member)
+        super().delete_queryset(request, queryset)
+
+    def _check_removal(self, request: HttpRequest, member: Membership) -> None:
+        try:
+            check_owner_rule(_owner_rule_actors(request), [(member, None)])
+        except ValidationError as refusal:
+            raise PermissionDenied(" ".join(refusal.messages)) from refusal
 
     @admin.display(description=_("email address"), ordering="user__email")
     def email(self, membership: Membership) -> str:

@@ -211,6 +211,7 @@ class GoalForm(forms.Form):
         self, *args: Any, organization: Organization, goal: Goal | None = None, **kwargs: Any
     ) -> None:
         super().__init__(*args, **kwargs)
+        # A goal may serve any goal of the organisation but a dropped one and itself.
         parents = (
             Goal.objects.filter(organization=organization)
             .exclude(state=GoalState.DROPPED)

@@ -389,14 +389,14 @@ def goal_status(
     on: date,
     confidence: int | None,
 ) -> GoalStatus | None:
-    """The status rule (docs/goals.md):
+    """The status rule (docs/goals.md; ``status_rule`` words it for the goal page):
 
     1. The target is met: achieved. A range goal is achieved only when it is
        inside the range on or after its due date; before that, inside is on track.
     2. Past the due date and not met: missed.
-    3. Progress trails the time elapsed by at most 10 points: on track, unless
-       the latest confidence is 2 or lower, which makes it at risk.
-    4. Trails by at most 25 points: at risk. More: off track.
+    3. Progress trails the time elapsed by at most ``ON_TRACK_GAP``: on track, unless
+       the latest confidence is ``LOW_CONFIDENCE`` or lower, which makes it at risk.
+    4. Trails by at most ``AT_RISK_GAP``: at risk. More: off track.
     """
     if progress is None or expected is None or due is None:
         return None
@@ -414,6 +414,28 @@ def goal_status(
     if gap <= AT_RISK_GAP:
         return GoalStatus.AT_RISK
     return GoalStatus.OFF_TRACK
+
+
+def status_rule() -> list[str]:
+    """The status rule as the goal page explains it, one line per status, with the
+    thresholds ``goal_status`` decides by."""
+    on_track = {"points": round(ON_TRACK_GAP * 100), "confidence": LOW_CONFIDENCE}
+    at_risk = {"points": round(AT_RISK_GAP * 100), "confidence": LOW_CONFIDENCE}
+    return [
+        _(
+            "Achieved: the latest value meets the target (a range goal: inside the range on its due date)."
+        ),
+        _("Missed: the due date has passed and the target is not met."),
+        _(
+            "On track: progress trails the time elapsed by %(points)s points or less, and confidence is above %(confidence)s of 5."
+        )
+        % on_track,
+        _(
+            "At risk: progress trails by %(points)s points or less, or the team's confidence is %(confidence)s of 5 or lower."
+        )
+        % at_risk,
+        _("Off track: progress trails by more than %(points)s points.") % at_risk,
+    ]
 
 
 def goal_tracking(

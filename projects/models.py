@@ -189,8 +189,15 @@ class Membership(models.Model):
         return self.role_rank >= ROLE_RANK[Role.MANAGER]
 
     def can_assign_role(self, role: str) -> bool:
-        """Only an owner may make or unmake owners."""
+        """The owner rule: managers grant and take away roles, but only an owner makes or unmakes owners.
+
+        Services, the role choices of the forms, the People page and the admin all ask this.
+        """
         return self.can_manage and (role != Role.OWNER or self.role == Role.OWNER)
+
+    def can_change(self, member: Membership) -> bool:
+        """May change ``member``'s role and teams, or remove them: take away the role they hold."""
+        return self.can_assign_role(member.role)
 
 
 def hash_token(token: str) -> str:

@@ -249,20 +249,6 @@ def check_ins_for_goal(*, goal: Goal) -> QuerySet[CheckIn]:
     )
 
 
-def objectives_for_parent_choice(
-    *, organization: Organization, exclude: Goal | None = None
-) -> QuerySet[Goal]:
-    """Goals a goal may serve: any open goal of the organisation but itself."""
-    goals = (
-        Goal.objects.filter(organization=organization)
-        .exclude(state=GoalState.DROPPED)
-        .select_related("project")
-    )
-    if exclude is not None and exclude.pk:
-        goals = goals.exclude(pk=exclude.pk)
-    return goals.order_by("project__name", "title")
-
-
 def goals_needing_attention(
     *, organization: Organization, on: date, limit: int = 8
 ) -> list[TrackedGoal]:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import secrets
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, fields
 from datetime import date, timedelta
 from decimal import Decimal
@@ -20,7 +20,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
-from django.utils.translation import pgettext
+from django.utils.translation import gettext_lazy, pgettext
 
 from opsboard.accounts.models import User
 from opsboard.notify.emails import send_email
@@ -159,38 +159,68 @@ def team_update(
 
 
 @transaction.atomic
-@transaction.atomic
 def team_delete(*, actor: Membership, team: Team) -> None:
     require_manager(actor)
     ChatWebhook.objects.filter(organization_id=team.organization_id, team_id=team.pk).delete()
     team.delete()
 
 
-def _owner_count(organization: Organization) -> int:
-    return Membership.objects.filter(organization=organization, role=Role.OWNER).count()
+# Said by the service and by the People page, which offers no form for an owner to a manager.
+ONLY_AN_OWNER_CHANGES_AN_OWNER = gettext_lazy("Only an owner can change another owner.")
 
 
-def _check_may_change(actor: Membership, member: Membership) -> None:
-    require_manager(actor)
-    if member.role == Role.OWNER and actor.role != Role.OWNER:
-        raise PermissionDenied(_("Only an owner can change another owner."))
+def membership_check_change(
+    *, actor: Membership | None, member: Membership, role: str | None
+) -> None:
+    """The owner rule for one change: ``member`` to ``role``, or removed when ``role`` is None."""
+    membership_check_changes(actor=actor, changes=[(member, role)])
+
+
+def membership_check_changes(
+    *, actor: Membership | None, changes: Sequence[tuple[Membership, str | None]]
+) -> None:
+    """The owner rule for changes saved together in one organisation: each member as it is
+    now, to its new role, or removed when the role is None.
+
+    1. ``actor`` may change each member (``Membership.can_change``): PermissionDenied if not.
+    2. ``actor`` may grant each role (``Membership.can_assign_role``).
+    3. The organisation keeps an owner: its last owners neither step down nor leave.
+
+    ``actor`` None is a superuser in the admin, who skips 1 and 2. The organisation's owners
+    are locked (by primary key) for 3, so two requests at once cannot leave none: call this
+    inside the transaction that saves the changes.
+    """
+    if not changes:
+        return
+    if actor is not None:
+        require_manager(actor)
+        for member, role in changes:
+            if not actor.can_change(member):
+                raise PermissionDenied(ONLY_AN_OWNER_CHANGES_AN_OWNER)
+            if role is not None and not actor.can_assign_role(role):
+                raise ValidationError({"role": _("Only an owner can make someone an owner.")})
+    owners = set(
+        Membership.objects.select_for_update()
+        .filter(organization_id=changes[0][0].organization_id, role=Role.OWNER)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    for member, role in changes:
+        if role == Role.OWNER:
+            owners.add(member.pk)
+        else:
+            owners.discard(member.pk)
+    unmade = [role for member, role in changes if member.role == Role.OWNER and role != Role.OWNER]
+    if unmade and not owners:
+        message = _("An organisation needs at least one owner.")
+        raise ValidationError(message if unmade == [None] else {"role": message})
 
 
 @transaction.atomic
 def membership_update(
     *, actor: Membership, member: Membership, role: str, teams: Iterable[Team]
 ) -> Membership:
-    _check_may_change(actor, member)
-    if not actor.can_assign_role(role):
-        raise ValidationError({"role": _("Only an owner can make someone an owner.")})
-    # Lock the organisation's owners so two demotions at once cannot leave none.
-    list(
-        Membership.objects.select_for_update()
-        .filter(organization=member.organization, role=Role.OWNER)
-        .order_by("pk")
-    )
-    if member.role == Role.OWNER and role != Role.OWNER and _owner_count(member.organization) <= 1:
-        raise ValidationError({"role": _("An organisation needs at least one owner.")})
+    membership_check_change(actor=actor, member=member, role=role)
     teams = _check_teams(member.organization, teams)
     member.role = role
     member.save(update_fields=["role"])
@@ -204,14 +234,7 @@ def membership_update(
 
 @transaction.atomic
 def membership_remove(*, actor: Membership, member: Membership) -> None:
-    _check_may_change(actor, member)
-    list(
-        Membership.objects.select_for_update()
-        .filter(organization=member.organization, role=Role.OWNER)
-        .order_by("pk")
-    )
-    if member.role == Role.OWNER and _owner_count(member.organization) <= 1:
-        raise ValidationError(_("An organisation needs at least one owner."))
+    membership_check_change(actor=actor, member=member, role=None)
     Team.objects.filter(organization=member.organization, lead=member.user).update(lead=None)
     member.delete()
 

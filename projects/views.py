@@ -11,7 +11,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, ngettext
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from opsboard.accounts.forms import SetPasswordAndNameForm
@@ -41,7 +41,7 @@ from .forms import (
     TeamForm,
     TeamProjectFilterForm,
 )
-from .goals import smart_check
+from .goals import smart_check, status_rule
 from .models import Goal, GoalState, InvitationStatus, Project, ProjectStatus, Role
 from .sections import page_sections
 
@@ -272,7 +272,7 @@ def member_detail(request: HttpRequest, membership_id: int) -> HttpResponse:
     )
     actor = request.membership
     form = None
-    if actor.can_manage and (member.role != Role.OWNER or actor.role == Role.OWNER):
+    if actor.can_change(member):
         form = MemberForm(
             request.POST or None,
             actor=actor,
@@ -281,7 +281,7 @@ def member_detail(request: HttpRequest, membership_id: int) -> HttpResponse:
     if request.method == "POST":
         require_manager(actor)
         if form is None:
-            messages.error(request, _("Only an owner can change another owner."))
+            messages.error(request, services.ONLY_AN_OWNER_CHANGES_AN_OWNER)
             return redirect(request.path)
         if form.is_valid():
             try:
@@ -716,25 +716,10 @@ def _goal_page(
             "may_check_in": request.membership.can_edit and goal.state == GoalState.ACTIVE,
             "check_in_form": check_in_form or CheckInForm(initial={"checked_on": today}),
             "close_form": close_form or CloseGoalForm(),
-            "status_rule": STATUS_RULE,
+            "status_rule": status_rule(),
         },
         status=status,
     )
-
-
-STATUS_RULE = [
-    gettext_lazy(
-        "Achieved: the latest value meets the target (a range goal: inside the range on its due date)."
-    ),
-    gettext_lazy("Missed: the due date has passed and the target is not met."),
-    gettext_lazy(
-        "On track: progress trails the time elapsed by 10 points or less, and confidence is above 2 of 5."
-    ),
-    gettext_lazy(
-        "At risk: progress trails by 25 points or less, or the team's confidence is 2 of 5 or lower."
-    ),
-    gettext_lazy("Off track: progress trails by more than 25 points."),
-]
 
 
 @organization_view

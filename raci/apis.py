@@ -44,12 +44,6 @@ class RowOutput(serializers.Serializer):
     problems = ProblemOutput(many=True)
 
 
-class SummaryOutput(serializers.Serializer):
-    kind = serializers.ChoiceField(choices=ProblemKind.choices)
-    rows = serializers.IntegerField()
-    cards = serializers.ListField(child=serializers.IntegerField())
-
-
 class MatrixOutput(serializers.Serializer):
     project = serializers.IntegerField(source="project.pk")
     holders = HolderOutput(many=True)

@@ -26,8 +26,14 @@ class ProblemKind(models.TextChoices):
         gettext_lazy("Accountable for too many cards"),
     )
 
+    @property
+    def is_error(self) -> bool:
+        """The kind breaks the rules (one in ``ERRORS``); the others are warnings."""
+        return self in ERRORS
 
-# The first three break the rules; the others are warnings.
+
+# The first three break the rules; the others are warnings. Pages, the API and the matrix's
+# summary ask ``ProblemKind.is_error`` or ``Problem.is_error``.
 ERRORS = {ProblemKind.NO_ACCOUNTABLE, ProblemKind.MANY_ACCOUNTABLE, ProblemKind.NO_RESPONSIBLE}
 
 
@@ -47,7 +53,7 @@ class Problem:
 
     @property
     def is_error(self) -> bool:
-        return self.kind in ERRORS
+        return self.kind.is_error
 
 
 @dataclass(frozen=True)

@@ -21,6 +21,7 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 SECRET = "x" * 20 + "-production-secret-for-the-tests-only-" + "y" * 20
+ENCRYPTION_KEY = "cHJvZHVjdGlvbi1rZXktZm9yLXRoZS10ZXN0cy1vayE="  # a Fernet key: 32 bytes, base64
 
 
 def policy_directive(policy: str, name: str) -> list[str]:
@@ -46,7 +47,9 @@ def environment(**extra: str) -> dict[str, str]:
     kept = {
         key: value
         for key, value in os.environ.items()
-        if not key.startswith(("DJANGO_", "DATABASE_", "CELERY_", "EMAIL_", "STATIC_", "SITE_URL"))
+        if not key.startswith(
+            ("DJANGO_", "DATABASE_", "CELERY_", "EMAIL_", "STATIC_", "SITE_URL", "FIELD_")
+        )
     }
     return kept | {"DJANGO_SETTINGS_MODULE": "opsboard.settings.production"} | extra
 
@@ -73,6 +76,7 @@ def probe(name: str, *args: str, **extra: str) -> Any:
         cwd=ROOT,
         env=environment(
             DJANGO_SECRET_KEY=SECRET,
+            FIELD_ENCRYPTION_KEYS=ENCRYPTION_KEY,
             DJANGO_ALLOWED_HOSTS="testserver",
             SITE_URL="https://opsboard.example.com",
             CELERY_BROKER_URL="redis://127.0.0.1:6379/0",

@@ -25,7 +25,7 @@ from kanban.models import Board
 from kanban.services import CardInput, card_create, card_update
 from metrics.imports import read_rows
 from metrics.models import Frequency, Kpi, Measurement, Source
-from metrics.retrospectives import FigureRow
+from metrics.retrospectives.selectors import FigureRow
 from opsboard.accounts.models import User
 from projects.models import Direction
 from tests.conftest import Tenant

@@ -10,7 +10,7 @@ from django.urls import reverse
 from kanban.models import Card, ChecklistItem, Column, Comment, Label
 from kanban.services import CardInput, card_create, checklist_add
 from metrics.models import Kpi, Measurement, Retrospective, RetrospectiveAction
-from metrics.retrospectives import retrospective_build
+from metrics.retrospectives.services import retrospective_build
 from opsboard.notify.models import ChatWebhook, Notification
 from projects.models import CheckIn, Goal, Invitation, Membership, Organization, Project, Role, Team
 from tests.conftest import Tenant

@@ -9,13 +9,14 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 GOOD_SECRET = "x" * 20 + "-production-secret-for-the-deploy-check-only-" + "y" * 20
+GOOD_ENCRYPTION_KEY = "ZGVwbG95LWNoZWNrLWZpZWxkLWtleS0tMzItYnl0ZXM="
 
 
 def manage(*args: str, **env: str) -> subprocess.CompletedProcess[str]:
     environment = {
         key: value
         for key, value in os.environ.items()
-        if not key.startswith(("DJANGO_", "DATABASE_", "CELERY_", "EMAIL_", "SITE_URL"))
+        if not key.startswith(("DJANGO_", "DATABASE_", "CELERY_", "EMAIL_", "SITE_URL", "FIELD_"))
     }
     environment.update({"DJANGO_SETTINGS_MODULE": "opsboard.settings.production", **env})
     return subprocess.run(
@@ -47,6 +48,7 @@ def test_deploy_check_passes_with_production_settings() -> None:
         "--fail-level",
         "WARNING",
         DJANGO_SECRET_KEY=GOOD_SECRET,
+        FIELD_ENCRYPTION_KEYS=GOOD_ENCRYPTION_KEY,
         DJANGO_ALLOWED_HOSTS="opsboard.example.com",
         DATABASE_URL="postgres://postgres@127.0.0.1:5432/opsboard",
         CELERY_BROKER_URL="redis://127.0.0.1:6379/0",
@@ -60,6 +62,20 @@ def test_production_refuses_to_guess_its_address() -> None:
     result = manage("check", DJANGO_SECRET_KEY=GOOD_SECRET)
     assert result.returncode != 0
     assert "Set SITE_URL" in result.stderr
+
+
+def test_production_refuses_to_store_secrets_without_its_own_key() -> None:
+    """Chat webhook addresses and secrets are encrypted with a key the repository does not hold."""
+    from django.conf import settings
+
+    site = {"DJANGO_SECRET_KEY": GOOD_SECRET, "SITE_URL": "https://opsboard.example.com"}
+    for keys in ("", settings.DEVELOPMENT_FIELD_ENCRYPTION_KEY, "not-a-fernet-key"):
+        result = manage("check", FIELD_ENCRYPTION_KEYS=keys, **site)
+        assert result.returncode != 0, keys
+        assert "FIELD_ENCRYPTION_KEYS must hold one or more Fernet keys" in result.stderr
+    rotated = f"{GOOD_ENCRYPTION_KEY},{settings.DEVELOPMENT_FIELD_ENCRYPTION_KEY}"
+    assert manage("check", FIELD_ENCRYPTION_KEYS=rotated, **site).returncode != 0
+    assert manage("check", FIELD_ENCRYPTION_KEYS=GOOD_ENCRYPTION_KEY, **site).returncode == 0
 
 
 def test_every_beat_entry_names_a_task_the_worker_knows() -> None:

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import hashlib
 import zoneinfo
 from functools import cache
 
@@ -124,3 +125,38 @@ class User(AbstractBaseUser, PermissionsMixin):
         """The full name as written, as ``addressed_as``: a name has no "first name"
         to split off (王小明 has no space; "Wang Xiaoming" puts the family first)."""
         return self.addressed_as
+
+
+class ApiKey(models.Model):
+    """A key that scripts send as ``Authorization: Token <key>`` to reach the API as a person.
+
+    Only the key's SHA-256 hash is stored (it is looked up by it), and its first
+    characters to recognise it by; the key itself is shown once, when it is made.
+    A key of 256 random bits needs no salt nor slow hash: nothing can guess it.
+    """
+
+    # Marks our keys, so secret scanners and people can tell them apart.
+    KEY_START = "opsb_"
+    SHOWN_LENGTH = 12
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="api_keys",
+        verbose_name=_("person"),
+    )
+    prefix = models.CharField(_("starts with"), max_length=SHOWN_LENGTH)
+    digest = models.CharField(max_length=64, unique=True, editable=False)
+    created_at = models.DateTimeField(_("created"), default=django_timezone.now, editable=False)
+
+    class Meta:
+        verbose_name = _("API key")
+        verbose_name_plural = _("API keys")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.prefix}…"
+
+    @staticmethod
+    def digest_of(key: str) -> str:
+        return hashlib.sha256(key.encode()).hexdigest()

@@ -12,9 +12,9 @@ from django.utils.translation import check_for_language
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods, require_POST
 from django.views.i18n import set_language as django_set_language
-from rest_framework.authtoken.models import Token
 
 from .forms import OpsboardPasswordResetForm, ProfileForm, SignInForm
+from .services import api_key_create, api_key_revoke
 
 FORM_PAGE = "form_page.html"
 MESSAGE_PAGE = "accounts/message_page.html"
@@ -97,7 +97,7 @@ def profile(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "accounts/profile.html",
-        {"form": form, "has_token": Token.objects.filter(user=request.user).exists()},
+        {"form": form, "api_key": request.user.api_keys.first()},
     )
 
 
@@ -105,14 +105,12 @@ def profile(request: HttpRequest) -> HttpResponse:
 @require_POST
 def api_token(request: HttpRequest) -> HttpResponse:
     """Create a new API key (the old one stops working) or revoke it. The key is shown once."""
-    Token.objects.filter(user=request.user).delete()
     if request.POST.get("action") == "revoke":
+        api_key_revoke(user=request.user)
         messages.success(request, _("Your API key is revoked."))
         return redirect("accounts:profile")
-    token = Token.objects.create(user=request.user)
-    return render(
-        request, "accounts/api_token.html", {"key": token.key, "site_url": settings.SITE_URL}
-    )
+    key = api_key_create(user=request.user)
+    return render(request, "accounts/api_token.html", {"key": key, "site_url": settings.SITE_URL})
 
 
 @require_POST

@@ -14,6 +14,8 @@ from django.db import models
 from django.utils import timezone as django_timezone
 from django.utils.translation import gettext_lazy as _
 
+from opsboard.encryption import EncryptedCharField
+
 from .chat import Provider, mask
 
 
@@ -37,8 +39,9 @@ class ChatWebhook(models.Model):
     team_id = models.BigIntegerField(_("team"), null=True, blank=True)
     name = models.CharField(_("name"), max_length=100)
     provider = models.CharField(_("service"), max_length=10, choices=Provider.choices)
-    url = models.CharField(_("webhook address"), max_length=500)
-    secret = models.CharField(_("signing secret"), max_length=200, blank=True)
+    # Stored encrypted (FIELD_ENCRYPTION_KEYS): the address carries the service's token.
+    url = EncryptedCharField(_("webhook address"), max_length=500)
+    secret = EncryptedCharField(_("signing secret"), max_length=200, blank=True)
     hour = models.PositiveSmallIntegerField(
         _("posting hour"),
         default=9,

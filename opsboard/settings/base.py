@@ -24,6 +24,13 @@ DEVELOPMENT_SECRET_KEY = "django-insecure-opsboard-development-only"  # noqa: S1
 
 DEBUG = env.bool("DJANGO_DEBUG", default=False)
 SECRET_KEY = env.str("DJANGO_SECRET_KEY", default=DEVELOPMENT_SECRET_KEY)
+# Fernet keys for the secrets stored in the database (chat webhook addresses and
+# signing secrets, opsboard/encryption.py): the first encrypts, all decrypt.
+# The development key lets `make run` start with no setup; production refuses it.
+DEVELOPMENT_FIELD_ENCRYPTION_KEY = "VsFypZLflJYubbHp4eAxWcOoNE_prDS_Ld1wex1_JkE="
+FIELD_ENCRYPTION_KEYS = env.list(
+    "FIELD_ENCRYPTION_KEYS", default=[DEVELOPMENT_FIELD_ENCRYPTION_KEY]
+)
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
 # The address people reach the site at; links in emails are built from it.
@@ -44,7 +51,6 @@ INSTALLED_APPS = [
     "django_filters",
     "template_partials",
     "rest_framework",
-    "rest_framework.authtoken",
     "drf_spectacular",
     "django_celery_beat",
     "axes",
@@ -276,8 +282,9 @@ HEALTHZ_BROKER_TIMEOUT = env.float("HEALTHZ_BROKER_TIMEOUT", default=2.0)
 REST_FRAMEWORK = {
     # Token first: DRF answers a request without credentials with the first class's
     # challenge, so it is 401 with "WWW-Authenticate: Token" (a session has no challenge).
+    # Keys are stored hashed (opsboard.accounts.models.ApiKey), made on the profile page.
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "opsboard.accounts.authentication.ApiKeyAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PARSER_CLASSES": [

@@ -4,8 +4,17 @@ from __future__ import annotations
 
 from django.core.exceptions import ImproperlyConfigured
 
+from opsboard.encryption import KEYS_HELP, multi_fernet
+
 from .base import *  # noqa: F403
-from .base import DEBUG, DEVELOPMENT_SECRET_KEY, SECRET_KEY, env
+from .base import (
+    DEBUG,
+    DEVELOPMENT_FIELD_ENCRYPTION_KEY,
+    DEVELOPMENT_SECRET_KEY,
+    FIELD_ENCRYPTION_KEYS,
+    SECRET_KEY,
+    env,
+)
 
 if DEBUG:
     raise ImproperlyConfigured("DJANGO_DEBUG must be off in production.")
@@ -20,6 +29,14 @@ if not env.str("SITE_URL", default=""):
     raise ImproperlyConfigured(
         "Set SITE_URL to the address people reach the site at, e.g. https://opsboard.example.com."
     )
+
+# Secrets stored in the database are encrypted with these: the development key
+# (in the repository) would protect nothing.
+if not env.str("FIELD_ENCRYPTION_KEYS", default="") or (
+    DEVELOPMENT_FIELD_ENCRYPTION_KEY in FIELD_ENCRYPTION_KEYS
+):
+    raise ImproperlyConfigured(f"Set FIELD_ENCRYPTION_KEYS in production. {KEYS_HELP}")
+multi_fernet(tuple(FIELD_ENCRYPTION_KEYS))  # refuse a malformed key now, not at the first read
 
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},

@@ -10,7 +10,7 @@ import pytest
 from django.utils import timezone
 
 from kanban.models import Card
-from metrics.retrospectives import retrospective_build
+from metrics.retrospectives.services import retrospective_build
 from tests.conftest import Tenant
 from tests.e2e.test_sign_in_and_language import sign_in
 from tests.factories import ProjectFactory

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from metrics.retrospectives import build_retrospectives
+from metrics.retrospectives.schedule import build_retrospectives
 from opsboard.notify.models import Notification, Status
 from tests.conftest import Tenant
 from tests.factories import ProjectFactory

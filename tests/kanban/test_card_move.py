@@ -9,10 +9,11 @@ from functools import partial
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import close_old_connections, connection, transaction
+from django.urls import reverse
 
 from kanban.models import Card, CardEvent, Column, EventKind
 from kanban.ranks import STEP, rank_between, spread
-from kanban.services import WipLimitReached, card_move
+from kanban.services import Position, WipLimitReached, card_move
 from tests.concurrency import in_lockstep
 from tests.conftest import Tenant
 from tests.factories import ProjectFactory
@@ -105,6 +106,26 @@ def test_a_stale_position_still_gives_a_whole_order(tenant: Tenant, kanban: Boar
     assert kanban.titles(kanban.todo) == ["a", "b", "moving"]
     card_move(actor=tenant.member, card=moving, column=kanban.todo, before_card_id=a.pk)
     assert kanban.titles(kanban.todo) == ["moving", "a", "b"]
+
+
+def test_a_card_goes_to_the_top_or_the_bottom_when_no_neighbour_is_named(
+    tenant: Tenant, kanban: BoardSetup, client
+) -> None:
+    _a, b, c = (kanban.add(tenant, title) for title in "abc")
+    card_move(actor=tenant.member, card=c, column=kanban.todo, position=Position.TOP)
+    assert kanban.titles(kanban.todo) == ["c", "a", "b"]
+    # The card at the top, sent to the top, stays there.
+    card_move(actor=tenant.member, card=c, column=kanban.todo, position=Position.TOP)
+    assert kanban.titles(kanban.todo) == ["c", "a", "b"]
+    card_move(actor=tenant.member, card=c, column=kanban.todo)
+    assert kanban.titles(kanban.todo) == ["a", "b", "c"]
+    # The card page's no-script form asks for the top the same way.
+    client.force_login(tenant.member.user)
+    client.post(
+        reverse("kanban:card_move", args=["acme", b.pk]),
+        {"column": kanban.todo.pk, "position": "top"},
+    )
+    assert kanban.titles(kanban.todo) == ["b", "a", "c"]
 
 
 def test_a_column_of_another_board_is_refused(tenant: Tenant, kanban: BoardSetup) -> None:

@@ -12,6 +12,7 @@ import time_machine
 from kanban.models import Card, CardEvent, EventKind
 from metrics.computations import compute, period_end, period_start, periods
 from metrics.models import Frequency, Kpi, Source
+from metrics.selectors import cards_behind
 from projects.models import Direction
 from tests.conftest import Tenant
 from tests.factories import ProjectFactory, TeamFactory
@@ -205,3 +206,28 @@ def test_blocked_days_clip_each_block_to_the_week(tenant: Tenant) -> None:
     ):
         CardEvent.objects.create(card=card, board=board, kind=kind, at=moment)
     assert compute(kpi(tenant, Source.BLOCKED_DAYS), WEEK) == Decimal("1.5")
+
+
+@pytest.mark.parametrize(
+    ("source", "listed"),
+    [
+        (Source.ON_TIME_RATE, ["on time", "late by local day", "late", "reopened, done again"]),
+        (Source.CYCLE_TIME_MEDIAN, ["on time", "late by local day", "no due date", "late",
+                                    "reopened, done again"]),
+        (Source.OVERDUE_OPEN, ["open and overdue"]),
+        (Source.WORK_IN_PROGRESS, ["open and overdue"]),
+        (Source.BLOCKED, ["blocked"]),
+        (Source.BLOCKED_DAYS, ["blocked"]),
+        (Source.PULSE_SATISFACTION, None),  # not read from cards: nothing to list
+    ],
+)  # fmt: skip
+def test_the_cards_behind_a_figure_are_the_cards_it_counts(
+    tenant: Tenant, cards, source: str, listed: list[str] | None
+) -> None:
+    drilldown = cards_behind(kpi(tenant, source), WEEK)
+    if listed is None:
+        assert drilldown is None
+        return
+    assert [card.title for card in drilldown.counted] == listed
+    if source in (Source.OVERDUE_OPEN, Source.WORK_IN_PROGRESS, Source.BLOCKED):
+        assert compute(kpi(tenant, source), WEEK) == len(listed)

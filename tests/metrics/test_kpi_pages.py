@@ -11,7 +11,9 @@ import time_machine
 from django.core.management import call_command
 from django.urls import reverse
 
-from kanban.models import Card
+from kanban.models import Card, CardEvent, EventKind
+from metrics import selectors
+from metrics.computations import compute
 from metrics.models import Frequency, Kpi, Measurement, Source
 from metrics.services import Rag, rag
 from projects.models import Direction
@@ -289,3 +291,48 @@ def test_dashboard_for_an_earlier_period(tenant: Tenant, client) -> None:
         Decimal("19.5"),
     )
     assert tile.series[-1] == (date(2026, 11, 9), Decimal("19.2"))
+
+
+@pytest.mark.parametrize(
+    ("blocked_then", "blocked_now"), [(True, False), (False, True)], ids=["then", "now"]
+)
+def test_the_blocked_cards_of_a_past_week_are_those_blocked_then(
+    tenant: Tenant, client, blocked_then: bool, blocked_now: bool
+) -> None:
+    """The tile and the list behind it read one rule, the card's history: a card blocked
+    last week and unblocked since is listed for last week; one blocked since is not."""
+    tenant.organization.timezone = "Asia/Shanghai"
+    tenant.organization.save()
+    board = ProjectFactory(organization=tenant.organization).boards.get()
+    card = Card.objects.create(
+        board=board,
+        column=board.columns.get(kind="doing"),
+        title="waiting for the vendor",
+        created_at=at(2),
+        started_at=at(3),
+        blocked=blocked_now,
+        blocked_at=at(23, 10) if blocked_now else None,
+    )
+    history = [(EventKind.BLOCKED, at(18)), (EventKind.UNBLOCKED, at(23, 9))]
+    if blocked_now:
+        history = [(EventKind.BLOCKED, at(23, 10))]
+    for kind, moment in history:
+        CardEvent.objects.create(card=card, board=board, kind=kind, at=moment)
+    kpi = Kpi.objects.create(
+        organization=tenant.organization,
+        source=Source.BLOCKED,
+        target=0,
+        amber_threshold=0,
+        red_threshold=2,
+    )
+    client.force_login(tenant.lead.user)
+    page = client.get(
+        reverse("metrics:kpi_detail", args=["acme", kpi.pk]), {"period": "2026-11-16"}
+    )
+    counted = page.context["drilldown"].counted
+    assert compute(kpi, date(2026, 11, 16)) == (1 if blocked_then else 0)
+    assert [c.title for c in counted] == (["waiting for the vendor"] if blocked_then else [])
+    # This week, as of now, the other way round.
+    assert compute(kpi, date(2026, 11, 23)) == (1 if blocked_now else 0)
+    now = selectors.cards_behind(kpi, date(2026, 11, 23))
+    assert [c.title for c in now.counted] == (["waiting for the vendor"] if blocked_now else [])

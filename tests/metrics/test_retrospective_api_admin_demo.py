@@ -14,7 +14,8 @@ from django.utils.formats import date_format
 
 from kanban.models import Card
 from metrics.models import Retrospective
-from metrics.retrospectives import retrospective_build, working_day
+from metrics.retrospectives.schedule import working_day
+from metrics.retrospectives.services import retrospective_build
 from opsboard.accounts.models import User
 from projects.models import Organization, Project
 from tests.conftest import Tenant

@@ -14,7 +14,7 @@ from django.core.management import call_command
 from django.urls import reverse
 
 from metrics.models import Retrospective
-from metrics.retrospectives import build_retrospectives, working_day
+from metrics.retrospectives.schedule import build_retrospectives, working_day
 from opsboard.notify.models import Notification
 from projects.models import Project, ProjectStatus
 from tests.conftest import Tenant

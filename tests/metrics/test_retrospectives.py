@@ -12,13 +12,8 @@ from django.urls import reverse
 
 from kanban.models import Card, CardEvent, EventKind
 from metrics.models import Retrospective, RetrospectiveState
-from metrics.retrospectives import (
-    Subject,
-    is_quiet,
-    report_for,
-    retrospective_action_add,
-    retrospective_build,
-)
+from metrics.retrospectives.report import Subject, is_quiet, report_for
+from metrics.retrospectives.services import retrospective_action_add, retrospective_build
 from projects.models import Project
 from raci.models import RaciAssignment, RaciRole
 from tests.conftest import Tenant
@@ -115,6 +110,41 @@ def test_a_build_stores_the_months_figures_highlights_and_problems(
     assert [c["title"] for c in problems["raci_gaps"]["cards"]] == ["Blocked 0"]
     assert [g["title"] for g in problems["goals_behind"]["goals"]] == [goal.title]
     assert not is_quiet(figures)
+
+
+@time_machine.travel(datetime(2026, 11, 24, 7, tzinfo=SHANGHAI), tick=False)
+def test_the_running_months_overdue_cards_are_read_on_the_organisations_day(
+    tenant: Tenant, project: Project
+) -> None:
+    """At 07:00 on the 24th in Shanghai it is still the 23rd in UTC: a card due on the
+    23rd is overdue, in the figure and in the list of problems alike."""
+    board = project.boards.get()
+    Card.objects.create(
+        board=board, column=board.columns.get(kind="todo"), title="Due yesterday",
+        created_at=at(11, 2), due_date=date(2026, 11, 23),
+    )  # fmt: skip
+    report = report_for(Subject.of(project), NOVEMBER)
+    problems = {item["kind"]: item for item in report.problems}
+    assert report.figures["overdue"] == 1
+    assert [c["title"] for c in problems["overdue"]["cards"]] == ["Due yesterday"]
+    assert problems["overdue"]["cards"][0]["days"] == 1
+
+
+@time_machine.travel(BUILD_DAY, tick=False)
+def test_a_card_blocked_in_the_month_and_unblocked_since_is_a_problem_of_the_month(
+    tenant: Tenant, project: Project
+) -> None:
+    """Blocked since September and unblocked in November: blocked in October all along,
+    though neither its flag now nor an October event says so."""
+    board = project.boards.get()
+    card = Card.objects.create(
+        board=board, column=board.columns.get(kind="todo"), title="Waiting all October",
+        created_at=at(9, 2),
+    )  # fmt: skip
+    CardEvent.objects.create(card=card, board=board, kind=EventKind.BLOCKED, at=at(9, 20))
+    CardEvent.objects.create(card=card, board=board, kind=EventKind.UNBLOCKED, at=at(11, 1))
+    problems = {item["kind"]: item for item in report_for(Subject.of(project), OCTOBER).problems}
+    assert [c["title"] for c in problems["blocked"]["cards"]] == ["Waiting all October"]
 
 
 @time_machine.travel(BUILD_DAY, tick=False)

@@ -13,14 +13,10 @@ from django.urls import reverse
 
 from kanban.models import Card
 from metrics.models import PulseAnswer, Retrospective
-from metrics.retrospectives import (
-    Subject,
-    build_retrospectives,
-    recipients_of,
-    report_for,
-    retrospective_action_add,
-    retrospective_build,
-)
+from metrics.retrospectives.notifications import recipients_of
+from metrics.retrospectives.report import Subject, report_for
+from metrics.retrospectives.schedule import build_retrospectives
+from metrics.retrospectives.services import retrospective_action_add, retrospective_build
 from projects.models import Project, ProjectStatus, Role, Team
 from tests.conftest import Tenant
 from tests.factories import (

@@ -29,8 +29,8 @@ from kanban.models import Card
 from kanban.services import CardInput, card_create
 from metrics.digest import send_weekly_digests
 from metrics.models import Kpi, Measurement, Retrospective, Source
-from metrics.retrospectives import (
-    build_retrospectives,
+from metrics.retrospectives.schedule import build_retrospectives
+from metrics.retrospectives.services import (
     retrospective_action_add,
     retrospective_finalise,
     retrospective_update,

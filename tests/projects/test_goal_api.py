@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 import time_machine
 from django.core.management import call_command
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
+from opsboard.accounts.services import api_key_create
 from projects.models import CheckIn, Goal, GoalState, Project
 from tests.conftest import Tenant
 from tests.factories import GoalFactory, ProjectFactory
@@ -23,7 +23,7 @@ def frozen_today():
 
 def token_client(user) -> APIClient:
     client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=user).key}")
+    client.credentials(HTTP_AUTHORIZATION=f"Token {api_key_create(user=user)}")
     return client
 
 

@@ -9,7 +9,7 @@ import pytest
 from django.urls import reverse
 
 from metrics.digest import plan_digests
-from metrics.retrospectives import build_retrospectives
+from metrics.retrospectives.schedule import build_retrospectives
 from opsboard.notify.models import Preference
 from projects.models import Organization
 from raci.reminders import plan_reminders

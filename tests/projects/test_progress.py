@@ -9,7 +9,15 @@ import pytest
 from hypothesis import assume, given
 from hypothesis import strategies as st
 
-from projects.goals import GoalStatus, Progress, expected_progress, goal_status, progress
+from projects import goals
+from projects.goals import (
+    GoalStatus,
+    Progress,
+    expected_progress,
+    goal_status,
+    progress,
+    status_rule,
+)
 from projects.models import Direction
 
 numbers = st.decimals(
@@ -149,3 +157,20 @@ def test_no_status_without_measurement() -> None:
         )
         is None
     )
+
+
+def test_the_goal_page_words_the_thresholds_the_status_is_decided_by(monkeypatch) -> None:
+    assert status_rule()[2:] == [
+        "On track: progress trails the time elapsed by 10 points or less,"
+        " and confidence is above 2 of 5.",
+        "At risk: progress trails by 25 points or less,"
+        " or the team's confidence is 2 of 5 or lower.",
+        "Off track: progress trails by more than 25 points.",
+    ]
+    monkeypatch.setattr(goals, "ON_TRACK_GAP", 0.15)
+    monkeypatch.setattr(goals, "AT_RISK_GAP", 0.30)
+    monkeypatch.setattr(goals, "LOW_CONFIDENCE", 1)
+    assert status(0.36, START + timedelta(days=50), confidence=2) == GoalStatus.ON_TRACK
+    words = " ".join(status_rule())
+    assert "by 15 points or less, and confidence is above 1 of 5" in words
+    assert "by more than 30 points" in words

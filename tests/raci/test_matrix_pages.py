@@ -34,6 +34,9 @@ def test_matrix_shows_teams_people_and_problems(tenant: Tenant, raci: RaciSetup,
     assert tenant.lead.user.display_name in text and tenant.member.user.display_name in text
     summary = {kind: count for kind, count, _ in matrix.summary}
     assert summary == {"no_accountable": 3, "no_responsible": 3}
+    # The summary marks each kind as rules.py says: both of these break the rules.
+    summary_html = text.split('id="raci-summary"', 1)[1].split("</section>", 1)[0]
+    assert summary_html.count('<li class="error">') == 2 and 'class="warning"' not in summary_html
     assert "hx-post" not in text  # viewers read only
 
 

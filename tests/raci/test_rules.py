@@ -65,3 +65,13 @@ def test_overloaded_accountable_on_open_cards_only() -> None:
     assert [p.kind for p in problems] == [ProblemKind.ACCOUNTABLE_OVERLOADED]
     assert problems[0].message == "Bo is Accountable for 4 open cards, more than 3."
     assert kinds(Role("R", user_id=1), Role("A", user_id=2), is_open=False) == []
+
+
+def test_the_first_three_kinds_are_errors_the_others_warnings() -> None:
+    assert [kind for kind in ProblemKind if kind.is_error] == [
+        ProblemKind.NO_ACCOUNTABLE,
+        ProblemKind.MANY_ACCOUNTABLE,
+        ProblemKind.NO_RESPONSIBLE,
+    ]
+    problems = card_problems([Role("R", user_id=1), Role("A", user_id=3)], CONTEXT)
+    assert [(p.kind, p.is_error) for p in problems] == [(ProblemKind.ACCOUNTABLE_OUTSIDE, False)]

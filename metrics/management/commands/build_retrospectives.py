@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from metrics.retrospectives import build_retrospectives, explain_retrospectives
+from metrics.retrospectives.schedule import build_retrospectives, explain_retrospectives
 from opsboard.commands import JobCommand
 
 

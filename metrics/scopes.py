@@ -1,0 +1,39 @@
+"""Whose work a figure is about: the scope of a KPI, of a dashboard or of a retrospective."""
+
+from __future__ import annotations
+
+import zoneinfo
+from dataclasses import dataclass
+
+from kanban.models import Card, CardQuerySet
+from projects.models import Organization
+
+
+@dataclass(frozen=True)
+class Scope:
+    """An organisation's work, narrowed to a team, a project or a goal (none of them: all of it).
+
+    The team, project and goal are held by id, as a KPI stores them, so a KPI hands its
+    scope over without loading them; the organisation gives the time zone days are read in.
+    """
+
+    organization: Organization
+    team_id: int | None = None
+    project_id: int | None = None
+    goal_id: int | None = None
+
+    @property
+    def zone(self) -> zoneinfo.ZoneInfo:
+        return self.organization.zone
+
+    def cards(self) -> CardQuerySet:
+        """The scope's cards, archived and done ones included: a team's on any board of
+        the organisation, a project's on its boards, a goal's wherever they are."""
+        cards = Card.objects.filter(board__organization_id=self.organization.pk)
+        if self.team_id:
+            cards = cards.filter(team_id=self.team_id)
+        if self.project_id:
+            cards = cards.filter(board__project_id=self.project_id)
+        if self.goal_id:
+            cards = cards.filter(goal_id=self.goal_id)
+        return cards
