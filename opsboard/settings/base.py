@@ -294,7 +294,7 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    # Every list a page at a time, {count, next, previous, results} (opsboard.api.ListApi).
+    # Every list a page at a time, {count, next, previous, results} (opsboard.api_lists.ListApi).
     "DEFAULT_PAGINATION_CLASS": "opsboard.api.PagePagination",
     # A board polled every 4 seconds is 15 requests a minute a person; thirty people on one
     # account (a wall screen's token) or behind one address make 450. Without a shared
@@ -314,7 +314,9 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": (
         "Organisations, teams, people, projects, SMART goals and check-ins. "
         "Authenticate with a session or with `Authorization: Token <key>` "
-        "(create a key on your profile page). Everything is scoped to your organisations."
+        "(create a key on your profile page). Everything is scoped to your organisations. "
+        "Lists come a page at a time, `{count, next, previous, results}`: follow `next` "
+        "until it is null. Past the request rate the answer is 429, with `Retry-After`."
     ),
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
