@@ -100,16 +100,13 @@ def main() -> None:
                     planned = plan_reminders(now=NOW)
                     timings.append((time.perf_counter() - start) * 1000)
             bundled = sum(reminder.count for reminder in planned)
-            open_due = len(due_cards(organization, NOW.date()))
+            open_due = len(due_cards(organization, organization.day_of(NOW)))
             print(
                 f"{size:>10,} {open_due:>9,} {statistics.median(timings):>10.0f}"
                 f" {len(queries):>8} {len(planned):>7} {bundled:>14,}"
             )
-            card_query = Card.objects.filter(
-                board__organization=organization,
-                archived_at__isnull=True,
-                done_at__isnull=True,
-                due_date__lte=NOW.date(),
+            card_query = Card.objects.filter(board__organization=organization).due_by(
+                organization.day_of(NOW)
             )
             plan = card_query.order_by().explain(analyze=True)
             print("\n".join("    " + line for line in plan.splitlines()))

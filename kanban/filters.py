@@ -92,4 +92,4 @@ class CardFilter(FilterSet):
         return cards.filter(assignee=self.request.user) if value else cards
 
     def filter_archived(self, cards: CardQuerySet, name: str, value: bool) -> CardQuerySet:
-        return cards.filter(archived_at__isnull=not value)
+        return cards.filter(archived_at__isnull=False) if value else cards.open()

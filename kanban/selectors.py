@@ -6,7 +6,8 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -40,9 +41,18 @@ def boards_for_project(*, project_id: int) -> QuerySet[Board]:
 
 
 def _with_card_counts(boards: QuerySet[Board]) -> QuerySet[Board]:
+    """``boards`` with ``card_count``: the open cards on each."""
+    open_cards = (
+        Card.objects.open()
+        .filter(board=OuterRef("pk"))
+        .order_by()
+        .values("board")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
     return (
         boards.select_related("project")
-        .annotate(card_count=Count("cards", filter=Q(cards__archived_at__isnull=True)))
+        .annotate(card_count=Coalesce(Subquery(open_cards), 0))
         .order_by("project__name", "name")
     )
 
@@ -147,7 +157,8 @@ def _lane_key(lanes: str, holder_id: int | None) -> str:
 
 def _cards(board: Board) -> QuerySet[Card]:
     return (
-        Card.objects.filter(board=board, archived_at__isnull=True, column__archived_at__isnull=True)
+        Card.objects.open()
+        .filter(board=board, column__archived_at__isnull=True)
         .select_related("assignee", "team", "goal")
         .prefetch_related(Prefetch("labels", queryset=Label.objects.order_by("name", "builtin")))
         .annotate(
@@ -168,7 +179,8 @@ def board_view(*, board: Board, filters: BoardFilters) -> BoardView:
     lane_counts: dict[tuple[str, int], int] = defaultdict(int)
     column_counts: dict[int, int] = defaultdict(int)
     for column_id, holder_id, n in (
-        Card.objects.filter(board=board, archived_at__isnull=True)
+        Card.objects.filter(board=board)
+        .open()
         .values_list("column", lane_field or "column")
         .annotate(n=Count("pk"))
         .order_by()
@@ -179,9 +191,7 @@ def board_view(*, board: Board, filters: BoardFilters) -> BoardView:
     older_done = 0
     if not filters.all_done:
         cutoff = timezone.now() - timedelta(days=DONE_SHOWN_DAYS)
-        older_done = Card.objects.filter(
-            board=board, archived_at__isnull=True, done_at__lt=cutoff
-        ).count()
+        older_done = Card.objects.filter(board=board, done_at__lt=cutoff).open().count()
         cards = cards.exclude(done_at__lt=cutoff)
     if filters.active:
         cards = filters.cards.filter_queryset(cards)
@@ -288,26 +298,32 @@ class StandupLane:
 
 @dataclass
 class Standup:
-    since: datetime
+    since: datetime  # the start of the last working day, in the organisation's time zone
     due_by: date
     lanes: list[StandupLane]
+
+    @property
+    def since_day(self) -> date:
+        """The last working day, as the organisation names it (whatever the reader's zone)."""
+        return self.since.date()
 
 
 def standup(*, board: Board, by: str, today: date, lead_days: int) -> Standup:
     """Who did what since the last working day's standup, what is in progress, blocked and due soon.
 
-    Blocked cards come first in every lane; "done since" counts from the start
-    of the last working day in the organisation's time zone.
+    ``today`` is the organisation's (``Organization.today()``). Blocked cards come first in
+    every lane; "done since" counts from the start of the last working day in the
+    organisation's time zone.
     """
-    since = timezone.make_aware(datetime.combine(last_working_day(today), time.min))
+    since = datetime.combine(last_working_day(today), time.min, tzinfo=board.organization.zone)
     due_by = today + timedelta(days=lead_days)
+    on_board = Card.objects.filter(board=board, column__archived_at__isnull=True).open()
     cards = (
-        Card.objects.filter(board=board, archived_at__isnull=True, column__archived_at__isnull=True)
-        .filter(
-            Q(done_at__gte=since)
-            | Q(blocked=True, done_at__isnull=True)
-            | Q(column__kind=ColumnKind.DOING)
-            | Q(due_date__lte=due_by, done_at__isnull=True)
+        (
+            on_board.filter(done_at__gte=since)
+            | on_board.blocked()
+            | on_board.filter(column__kind=ColumnKind.DOING)
+            | on_board.due_by(due_by)
         )
         .select_related("assignee", "team", "column")
         .order_by("due_date", "rank")

@@ -145,7 +145,7 @@ def column_shift(*, actor: Membership, column: Column, offset: int) -> None:
 @transaction.atomic
 def column_archive(*, actor: Membership, column: Column) -> None:
     require_lead(actor)
-    if column.cards.filter(archived_at__isnull=True).exists():
+    if column.cards.open().exists():
         raise ValidationError(
             _("Move or archive the cards in “%(column)s” first.") % {"column": column.display_name}
         )
@@ -198,7 +198,7 @@ def _validate_card(board: Board, data: CardInput) -> None:
 
 
 def _end_rank(column: Column) -> int:
-    last = column.cards.filter(archived_at__isnull=True).aggregate(last=Max("rank"))["last"]
+    last = column.cards.open().aggregate(last=Max("rank"))["last"]
     return rank_between(last, None)  # type: ignore[return-value]
 
 
@@ -288,7 +288,7 @@ def _check_wip(column: Column, *, moving: Card | None) -> str | None:
     """Refuse a card that would break a hard limit; return a warning for a soft one."""
     if column.wip_limit is None:
         return None
-    held = column.cards.filter(archived_at__isnull=True)
+    held = column.cards.open()
     if moving is not None:
         held = held.exclude(pk=moving.pk)
     count = held.count()
@@ -343,13 +343,13 @@ def card_move(
 
     neighbours = {
         c.pk: c.rank
-        for c in target.cards.filter(
-            pk__in=[i for i in (after_card_id, before_card_id) if i], archived_at__isnull=True
-        ).exclude(pk=card.pk)
+        for c in target.cards.open()
+        .filter(pk__in=[i for i in (after_card_id, before_card_id) if i])
+        .exclude(pk=card.pk)
     }
     above = neighbours.get(after_card_id) if after_card_id else None
     below = neighbours.get(before_card_id) if before_card_id else None
-    open_cards = target.cards.filter(archived_at__isnull=True).exclude(pk=card.pk)
+    open_cards = target.cards.open().exclude(pk=card.pk)
     if above is not None and below is None:
         below = open_cards.filter(rank__gt=above).aggregate(r=Min("rank"))["r"]
     elif below is not None and above is None:
@@ -418,9 +418,7 @@ def _lock_for_move(card: Card, target: Column) -> tuple[Card, Column, Column]:
 
 def _rebalance(column: Column, *, exclude: Card, insert_after: int | None) -> int:
     """Spread the column's ranks out again and return a free rank after ``insert_after``."""
-    cards = list(
-        column.cards.filter(archived_at__isnull=True).exclude(pk=exclude.pk).order_by("rank", "pk")
-    )
+    cards = list(column.cards.open().exclude(pk=exclude.pk).order_by("rank", "pk"))
     ranks = spread(len(cards) + 1)
     slot = sum(1 for c in cards if insert_after is not None and c.rank <= insert_after)
     others = ranks[:slot] + ranks[slot + 1 :]

@@ -7,7 +7,6 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
@@ -63,13 +62,15 @@ def _board_context(request: HttpRequest, board: Board, **extra: Any) -> dict[str
     board.refresh_from_db(fields=["revision"])
     query = request.GET.copy()
     query.pop("since", None)
+    # Overdue is read against the organisation's day, as everywhere else.
+    today = request.organization.today()
     return {
         "board": board,
         "view": selectors.board_view(board=board, filters=filters),
         "filter_form": filter_form,
         "filters": filters,
         "query": query.urlencode(),
-        "today": timezone.localdate(),
+        "today": today,
         # One prefix for every card's link: cheaper than reversing a URL per card.
         "card_url": reverse(
             "kanban:card_detail", kwargs={"org_slug": request.organization.slug, "card_id": 0}
@@ -186,7 +187,7 @@ def _card_page(request: HttpRequest, card: Card, status: int = 200, **forms: Any
             "comment_form": forms.get("comment_form") or CommentForm(),
             "checklist_form": forms.get("checklist_form") or ChecklistItemForm(),
             "may_edit": request.membership.can_edit,
-            "today": timezone.localdate(),
+            "today": request.organization.today(),
             "sections": page_sections("card", request, card),
         },
         status=status,
@@ -383,7 +384,7 @@ def column_update(request: HttpRequest, column_id: int) -> HttpResponse:
 def board_standup(request: HttpRequest, board_id: int) -> HttpResponse:
     board = selectors.board_get_for_user(membership=request.membership, board_id=board_id)
     by = "team" if request.GET.get("by") == "team" else "person"
-    today = timezone.localdate()
+    today = request.organization.today()
     return render(
         request,
         "kanban/standup.html",

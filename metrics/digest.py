@@ -146,9 +146,7 @@ class OrganizationWeek:
         # Read within the week (the preview): the week so far, up to today. Sent digests
         # are read the Monday after, and tell the whole week just ended.
         self.so_far = today if today <= self.week_end else None
-        begin = datetime.combine(
-            week_start, time.min, tzinfo=zone(organization.timezone, settings.TIME_ZONE)
-        )
+        begin = datetime.combine(week_start, time.min, tzinfo=organization.zone)
         end = begin + timedelta(days=7)
         kpis = list(
             Kpi.objects.filter(organization=organization)
@@ -170,22 +168,18 @@ class OrganizationWeek:
             ],
             lambda tracked: _goal_keys(tracked.goal),
         )
-        cards = Card.objects.filter(
-            board__organization=organization, archived_at__isnull=True
-        ).select_related("board__project", "assignee")
+        cards = (
+            Card.objects.filter(board__organization=organization)
+            .open()
+            .select_related("board__project", "assignee")
+        )
         self.overdue = Index(
-            list(
-                cards.filter(done_at__isnull=True, due_date__lt=today).order_by("due_date", "title")
-            ),
+            list(cards.overdue(today).order_by("due_date", "title")),
             _card_keys,
         )
-        self.blocked = Index(
-            list(cards.filter(done_at__isnull=True, blocked=True).order_by("blocked_at", "title")),
-            _card_keys,
-        )
+        self.blocked = Index(list(cards.blocked().order_by("blocked_at", "title")), _card_keys)
         self.finished = Index(
-            list(cards.filter(done_at__gte=begin, done_at__lt=end).order_by("-done_at", "title")),
-            _card_keys,
+            list(cards.done_in(begin, end).order_by("-done_at", "title")), _card_keys
         )
         self.projects_of_team: dict[int, set[int]] = defaultdict(set)
         for project_id, team_id in Project.teams.through.objects.filter(
@@ -418,7 +412,7 @@ def explain_digests(*, now: datetime) -> list[str]:
             )
         if not due:
             continue
-        local = now.astimezone(zone("", organization.timezone))
+        local = now.astimezone(organization.zone)
         week = week_of(local.date()) - timedelta(days=7)
         sent = Notification.objects.filter(
             kind=KIND,

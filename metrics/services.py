@@ -106,6 +106,11 @@ def period_refusal(kpi: Kpi, period: date) -> str:
     return ""
 
 
+def may_record(actor: Membership, kpi: Kpi) -> bool:
+    """Whether ``actor`` may enter values for ``kpi``: an editor, and a KPI entered by hand."""
+    return actor.can_edit and not kpi.is_computed
+
+
 @transaction.atomic
 def measurement_record(
     *, actor: Membership, kpi: Kpi, period: date, value: Decimal, note: str = ""

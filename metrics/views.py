@@ -175,7 +175,7 @@ def _kpi_page(
             },
             "formula": FORMULAS[kpi.source],
             "form": form or MeasurementForm(initial={"period": tile.series[-1][0]}),
-            "may_record": request.membership.can_edit and not kpi.is_computed,
+            "may_record": services.may_record(request.membership, kpi),
             "may_manage": request.membership.can_manage,
         },
         status=status,

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
-import zoneinfo
 from collections.abc import Callable
 from functools import wraps
 from typing import Any
@@ -39,8 +37,7 @@ def organization_view(view: View) -> View:
         if request.session.get(CURRENT_ORGANIZATION_SESSION_KEY) != org_slug:
             request.session[CURRENT_ORGANIZATION_SESSION_KEY] = org_slug
         if not request.user.timezone:
-            with contextlib.suppress(zoneinfo.ZoneInfoNotFoundError, ValueError):
-                timezone.activate(zoneinfo.ZoneInfo(membership.organization.timezone))
+            timezone.activate(membership.organization.zone)
         return view(request, *args, **kwargs)
 
     return wrapper

@@ -131,13 +131,6 @@ class ProjectForm(forms.Form):
         )
         self.fields["owner"].queryset = members_of(organization)
 
-    def clean(self) -> dict[str, Any]:
-        cleaned = super().clean() or {}
-        start, due = cleaned.get("start_date"), cleaned.get("due_date")
-        if start and due and due < start:
-            self.add_error("due_date", _("The due date is before the start."))
-        return cleaned
-
 
 class GoalForm(forms.Form):
     """A goal, laid out by SMART criterion."""
@@ -230,18 +223,6 @@ class GoalForm(forms.Form):
 
     def sections(self) -> list[tuple[str, list[forms.BoundField]]]:
         return [(title, [self[name] for name in names]) for title, names in self.SECTIONS]
-
-    def clean(self) -> dict[str, Any]:
-        cleaned = super().clean() or {}
-        start, due = cleaned.get("start_date"), cleaned.get("due_date")
-        if start and due and due < start:
-            self.add_error("due_date", _("The due date is before the start."))
-        if cleaned.get("unit") == Unit.PERCENT:
-            for name in ("baseline", "target", "target_high"):
-                value = cleaned.get(name)
-                if value is not None and not (0 <= value <= 100):
-                    self.add_error(name, _("A percentage must be between 0 and 100."))
-        return cleaned
 
     @classmethod
     def initial_from(cls, goal: Goal) -> dict[str, Any]:

@@ -493,9 +493,13 @@ GOAL_INPUT_FIELDS = [f.name for f in fields(GoalInput)]
 def _check_percentages(unit: str, **values: Decimal | None) -> None:
     if unit != Unit.PERCENT:
         return
-    for field, value in values.items():
-        if value is not None and not (0 <= value <= 100):
-            raise ValidationError({field: _("A percentage must be between 0 and 100.")})
+    wrong = [
+        field for field, value in values.items() if value is not None and not 0 <= value <= 100
+    ]
+    if wrong:
+        raise ValidationError(
+            {field: _("A percentage must be between 0 and 100.") for field in wrong}
+        )
 
 
 def _validate_goal(goal: Goal) -> None:

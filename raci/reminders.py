@@ -19,10 +19,10 @@ from datetime import date, datetime, time, timedelta
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import F, QuerySet
+from django.db.models import QuerySet
 from django.urls import reverse
 
-from kanban.models import Card
+from kanban.models import Card, CardQuerySet
 from opsboard.accounts.models import User, zone
 from opsboard.commands import moment_text
 from opsboard.notify.emails import render_texts
@@ -38,7 +38,7 @@ from .models import (
     RaciPolicy,
     RaciRole,
 )
-from .selectors import holders_by_card
+from .selectors import Occasion, Routing, routable
 
 KIND = "deadline_reminder"
 LONGEST_LEAD = 7  # the longest lead time a person may choose
@@ -46,6 +46,7 @@ CHAT_SHOWN = 15  # cards of each kind listed in a chat group's post; then "and N
 ONE_DAY = timedelta(days=1)
 # Why a card is in someone's bundle.
 DUE, UNOWNED, OVERDUE, BLOCKED, DONE = "due", "unowned", "overdue", "blocked", "done"
+WHY = {Occasion.REMINDER: DUE, Occasion.BLOCKED: BLOCKED, Occasion.DONE: DONE}
 
 
 @dataclass
@@ -79,40 +80,38 @@ class Reminder:
         ]
 
 
-def _cards(organization: Organization, **conditions: object) -> QuerySet[Card]:
-    """Cards not archived: only what planning reads, since most will not be in anyone's bundle."""
-    return (
-        Card.objects.filter(
-            board__organization=organization, archived_at__isnull=True, **conditions
-        )
+def _cards(organization: Organization) -> CardQuerySet:
+    """Open cards, with only what planning and routing read, since most will not be in
+    anyone's bundle."""
+    return routable(
+        Card.objects.filter(board__organization=organization)
+        .open()
         .only("title", "due_date", "assignee_id", "team_id", "blocked_at", "done_at")
-        .annotate(project_owner_id=F("board__project__owner_id"))
-        .order_by()
-    )
+    ).order_by()
 
 
 def due_cards(organization: Organization, today: date) -> QuerySet[Card]:
     """Open cards due up to the longest lead time ahead, overdue ones included."""
     horizon = today + timedelta(days=max(organization.reminder_lead_days, LONGEST_LEAD) + 1)
-    return _cards(organization, done_at__isnull=True, due_date__lte=horizon)
+    return _cards(organization).due_by(horizon)
 
 
 def blocked_cards(organization: Organization, since: datetime) -> QuerySet[Card]:
     """Open cards blocked since before ``since`` (a day early: time zones differ)."""
-    return _cards(organization, done_at__isnull=True, blocked=True, blocked_at__lte=since)
+    return _cards(organization).blocked().filter(blocked_at__lte=since)
 
 
 def done_cards(organization: Organization, now: datetime) -> QuerySet[Card]:
     """Cards done in the last eight days: since each person's last day with reminders
     (yesterday, or before their quiet days), wherever they are."""
-    return _cards(organization, done_at__gte=now - timedelta(days=8), done_at__lt=now)
+    return _cards(organization).done_in(now - timedelta(days=8), now)
 
 
 def plan_reminders(*, now: datetime) -> list[Reminder]:
     """Who gets a reminder now, with which cards. Nothing is written."""
     planned: list[Reminder] = []
     for organization in Organization.objects.all():
-        org_today = now.astimezone(zone(organization.timezone, settings.TIME_ZONE)).date()
+        org_today = organization.day_of(now)
         repeat, blocked_after = RaciPolicy.objects.filter(organization=organization).values_list(
             "overdue_repeat_days", "blocked_alert_days"
         ).first() or (DEFAULT_OVERDUE_REPEAT, DEFAULT_BLOCKED_ALERT)
@@ -195,7 +194,7 @@ def explain_reminders(*, now: datetime, planned: list[Reminder]) -> list[str]:
     lines = []
     reminded = {reminder.organization_id for reminder in planned}
     for organization in Organization.objects.order_by("slug"):
-        local = now.astimezone(zone("", organization.timezone))
+        local = now.astimezone(organization.zone)
         sent = Notification.objects.filter(
             kind=KIND, subject_key=subject_key(organization.pk), period=local.date().isoformat()
         )
@@ -250,42 +249,33 @@ def _routes(
     *,
     with_teams: bool,
 ) -> Routes:
-    """The cards that might concern someone today, each with why; ``with_teams`` for chat groups."""
+    """The cards that might concern someone today, each with why; ``with_teams`` for chat groups.
+
+    Whom each card concerns is ``raci.selectors.Routing``'s answer, read for each kind of card
+    (due, blocked, done) at once.
+    """
     due = due_cards(organization, org_today)
     blocked = blocked_cards(organization, now - timedelta(days=blocked_after - 1))
     done = done_cards(organization, now)
-    cards, stuck, finished = list(due), list(blocked), list(done)
     routes = Routes()
-    if not (cards or stuck or finished):
-        return routes
 
-    def holders(queryset: QuerySet[Card], role: str) -> dict[int, set[int]]:
-        return holders_by_card(queryset, organization_id=organization.pk, role=role)
-
-    def accountable_or_owner(card: Card) -> set[int]:
-        return accountable.get(card.pk) or ({card.project_owner_id} - {None})
-
-    def route(card: Card, why: str, people: set[int]) -> None:
+    def route(card: Card, why: str, people: frozenset[int]) -> None:
         for person in people:
             routes.by_person[person].append((card, why))
         routes.for_chat.append((card, why))
 
-    responsible = holders(due, RaciRole.RESPONSIBLE)
-    accountable = holders(due, RaciRole.ACCOUNTABLE)
-    if stuck:
-        accountable |= holders(blocked, RaciRole.ACCOUNTABLE)
-    for card in cards:
-        if card.due_date <= org_today:  # overdue already where it is tomorrow
-            route(card, OVERDUE, accountable_or_owner(card))
-        people = responsible.get(card.pk) or ({card.assignee_id} - {None})
-        # Nobody Responsible and nobody assigned: tell whoever is Accountable.
-        route(card, DUE if people else UNOWNED, people or accountable_or_owner(card))
-    for card in stuck:
-        route(card, BLOCKED, accountable_or_owner(card))
-    if finished:
-        informed = holders(done, RaciRole.INFORMED)
-        for card in finished:
-            route(card, DONE, informed.get(card.pk, set()))
+    for cards, occasion in (
+        (due, Occasion.REMINDER),
+        (blocked, Occasion.BLOCKED),
+        (done, Occasion.DONE),
+    ):
+        routing = Routing(cards, organization_id=organization.pk)
+        for card in cards:
+            # Overdue already where it is tomorrow.
+            if occasion == Occasion.REMINDER and card.is_overdue(org_today + ONE_DAY):
+                route(card, OVERDUE, routing.route(card, Occasion.OVERDUE).people)
+            found = routing.route(card, occasion)
+            route(card, UNOWNED if found.unowned else WHY[occasion], found.people)
     if with_teams:
         routes.teams = {card.pk: {card.team_id} - {None} for card, _why in routes.for_chat}
         responsible_teams = RaciAssignment.objects.filter(
@@ -310,7 +300,7 @@ def _for_chat_groups(
     A group hears of a card on the lead day and the due day (not every day between),
     then of overdue, blocked and done cards as the Accountable and Informed do.
     """
-    local = now.astimezone(zone(organization.timezone, settings.TIME_ZONE))
+    local = now.astimezone(organization.zone)
     posts = []
     for webhook in webhooks:
         if local.hour < webhook.hour:
@@ -367,7 +357,7 @@ def _fill(
         elif why == OVERDUE:
             # The day after the due date, then every ``repeat`` days.
             days = (today - card.due_date).days
-            if days > 0 and (days - 1) % repeat == 0:
+            if card.is_overdue(today) and (days - 1) % repeat == 0:
                 reminder.overdue.append((card, days))
         else:
             days = (card.due_date - today).days

@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, F, Prefetch, Q, QuerySet
 from django.shortcuts import get_object_or_404
 
-from kanban.models import Board, Card, Column
+from kanban.models import Board, Card, CardQuerySet, Column
 from opsboard.accounts.models import User
 from projects.models import Goal, Membership, Organization, Project, Team
 
@@ -116,9 +116,7 @@ def rule_context(organization: Organization, project: Project | None) -> Context
         RaciAssignment.objects.filter(
             role=RaciRole.ACCOUNTABLE,
             user__isnull=False,
-            card__board__organization=organization,
-            card__archived_at__isnull=True,
-            card__done_at__isnull=True,
+            card__in=Card.objects.filter(board__organization=organization).unfinished(),
         )
         .values_list("user")
         .annotate(n=Count("pk"))
@@ -157,9 +155,8 @@ def _roles_by_card(card_ids: list[int]) -> dict[int, list[Role]]:
 
 def project_cards(project: Project) -> QuerySet[Card]:
     return (
-        Card.objects.filter(
-            board__project=project, archived_at__isnull=True, column__archived_at__isnull=True
-        )
+        Card.objects.open()
+        .filter(board__project=project, column__archived_at__isnull=True)
         .select_related("column", "goal", "assignee", "board")
         .order_by("board_id", "column__position", "rank")
     )
@@ -241,6 +238,7 @@ class Occasion:
 
     REMINDER = "reminder"  # before the due date: the Responsible
     OVERDUE = "overdue"  # past the due date: the Accountable
+    BLOCKED = "blocked"  # blocked too long: the Accountable
     DONE = "done"  # finished: the Informed
     INPUT = "input"  # a question: the Consulted
 
@@ -248,9 +246,12 @@ class Occasion:
 ROLE_FOR_OCCASION = {
     Occasion.REMINDER: RaciRole.RESPONSIBLE,
     Occasion.OVERDUE: RaciRole.ACCOUNTABLE,
+    Occasion.BLOCKED: RaciRole.ACCOUNTABLE,
     Occasion.DONE: RaciRole.INFORMED,
     Occasion.INPUT: RaciRole.CONSULTED,
 }
+# Escalations fall back to the project's owner when nobody is Accountable.
+ESCALATIONS = frozenset({Occasion.OVERDUE, Occasion.BLOCKED})
 
 
 def holders_by_card(
@@ -278,24 +279,69 @@ def holders_by_card(
     return people
 
 
-def recipients(*, card: Card, occasion: str) -> list[User]:
-    """Who must hear about ``card`` for ``occasion``: a person in the role, or every
-    member of a team in it, active people only, each once.
+def routable(cards: CardQuerySet) -> CardQuerySet:
+    """``cards`` with what the routing's fallbacks read besides the assignee: the project's owner
+    (``project_owner_id``)."""
+    return cards.annotate(project_owner_id=F("board__project__owner_id"))
 
-    Reminders fall back to the assignee when nobody is Responsible, and overdue
-    escalations to the project's owner when nobody is Accountable.
+
+@dataclass(frozen=True)
+class Route:
+    """Whom one card's message goes to: user ids (the caller keeps the active ones), and
+    whether it is a reminder of an unowned card (nobody Responsible, nobody assigned), told
+    instead to the Accountable, else the project's owner."""
+
+    people: frozenset[int]
+    unowned: bool = False
+
+
+class Routing:
+    """Who hears about each of ``cards`` on an occasion: the one home of the fallbacks.
+
+    Reminders go to the Responsible, else the assignee; with neither, the card is unowned and
+    the reminder is escalated. Escalations (overdue, blocked too long) go to the Accountable,
+    else the project's owner. Completion goes to the Informed, a request for input to the
+    Consulted, with no fallback. A team in a role means its active members.
+
+    The holders of a role are read for all of ``cards`` at once (``holders_by_card``), when
+    first asked, so routing many cards costs the same few queries as routing one. The cards
+    routed must come from ``routable(cards)``.
     """
-    found = holders_by_card(
-        Card.objects.filter(pk=card.pk),
-        organization_id=card.board.organization_id,
-        role=ROLE_FOR_OCCASION[occasion],
-    ).get(card.pk)
-    if found:
-        return list(User.objects.filter(pk__in=found).order_by("full_name", "email"))
-    if occasion == Occasion.REMINDER and card.assignee_id and card.assignee.is_active:
-        return [card.assignee]
-    if occasion == Occasion.OVERDUE:
-        owner = card.board.project.owner
-        if owner is not None and owner.is_active:
-            return [owner]
-    return []
+
+    def __init__(self, cards: QuerySet[Card], *, organization_id: int) -> None:
+        self.cards = cards
+        self.organization_id = organization_id
+        self._holders: dict[str, dict[int, set[int]]] = {}
+
+    def holders(self, role: str) -> dict[int, set[int]]:
+        """Card id -> the active people in ``role``, read once per role."""
+        if role not in self._holders:
+            self._holders[role] = holders_by_card(
+                self.cards, organization_id=self.organization_id, role=role
+            )
+        return self._holders[role]
+
+    def route(self, card: Card, occasion: str) -> Route:
+        """Whom ``card``'s message for ``occasion`` goes to."""
+        found = self.holders(ROLE_FOR_OCCASION[occasion]).get(card.pk)
+        if found:
+            return Route(frozenset(found))
+        if occasion == Occasion.REMINDER:
+            if card.assignee_id:
+                return Route(frozenset({card.assignee_id}))
+            return Route(self.route(card, Occasion.OVERDUE).people, unowned=True)
+        if occasion in ESCALATIONS and card.project_owner_id:
+            return Route(frozenset({card.project_owner_id}))
+        return Route(frozenset())
+
+
+def recipients(*, card: Card, occasion: str) -> list[User]:
+    """Who must hear about ``card`` for ``occasion`` (see ``Routing``): active people only,
+    each once, by name."""
+    one = Card.objects.filter(pk=card.pk)
+    route = Routing(one, organization_id=card.board.organization_id).route(
+        routable(one).get(), occasion
+    )
+    return list(
+        User.objects.filter(pk__in=route.people, is_active=True).order_by("full_name", "email")
+    )

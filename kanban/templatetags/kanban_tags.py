@@ -1,9 +1,13 @@
 from __future__ import annotations
 
+from datetime import date
+
 from django import template
 from django.utils.safestring import SafeString
 
 from opsboard.text import render_markdown
+
+from ..models import Card
 
 register = template.Library()
 
@@ -12,3 +16,10 @@ register = template.Library()
 def markdown(text: str) -> SafeString:
     """Render Markdown written by a person, sanitised: ``{{ card.description|markdown }}``."""
     return render_markdown(text)
+
+
+@register.filter
+def overdue_on(card: Card, today: date) -> bool:
+    """Whether ``card`` is overdue on ``today`` (``Card.is_overdue``, the one rule):
+    ``{% if card|overdue_on:today %}``."""
+    return card.is_overdue(today)

@@ -6,6 +6,7 @@ from decimal import Decimal
 from django import template
 
 from metrics.models import Kpi
+from projects.goals import GoalStatus
 
 register = template.Library()
 
@@ -31,3 +32,9 @@ def kpi_period(start: date, kpi: Kpi) -> str:
 @register.filter
 def get_item(mapping: dict, key: object) -> object:
     return mapping.get(key, "")
+
+
+@register.filter
+def goal_status_name(status: str) -> str:
+    """A stored goal status (``"at_risk"``) in the reader's words: ``GoalStatus``'s label."""
+    return GoalStatus(status).label

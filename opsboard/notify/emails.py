@@ -2,6 +2,10 @@
 
 Each email is three templates under ``templates/emails/``:
 ``<name>-subject.txt``, ``<name>-body.txt`` and ``<name>-body.html``.
+The HTML bodies share one stylesheet, the ``<style>`` block of
+``templates/emails/base-body.html``, written with classes; css-inline writes it
+into style attributes here, since mail clients (Gmail, Outlook) drop or ignore
+most of a ``<style>`` block.
 """
 
 from __future__ import annotations
@@ -10,11 +14,15 @@ import zoneinfo
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+import css_inline
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.template import Context
 from django.template.loader import get_template, render_to_string
 from django.utils import timezone, translation
+
+# The stylesheet is in the template: nothing is fetched, and the <style> block goes.
+_INLINER = css_inline.CSSInliner(load_remote_stylesheets=False, keep_style_tags=False)
 
 
 def render_email(
@@ -27,6 +35,7 @@ def render_email(
     """Return (subject, text body, HTML body) in ``language``, times in ``timezone_name``.
 
     The bodies see the subject as ``subject``: the HTML body's title is the subject.
+    The HTML body comes with its CSS inline (see ``inline_css``).
     """
     options = {"language": language, "timezone_name": timezone_name}
     (subject,) = render_texts([f"emails/{template}-subject.txt"], context=context, **options)
@@ -37,7 +46,16 @@ def render_email(
         context={**context, "subject": subject},
         **options,
     )
-    return subject, text, html
+    return subject, text, inline_css(html)
+
+
+def inline_css(html: str) -> str:
+    """Write the rules of the document's ``<style>`` block into the style attribute of
+    each element they match, and drop the block.
+
+    An element's own style attribute (a trend bar's height) wins over the rules.
+    """
+    return _INLINER.inline(html)
 
 
 def render_texts(

@@ -70,3 +70,30 @@ def test_a_card_done_early_in_the_morning_is_done_that_day_where_the_team_is(
         Card.objects.filter(board=board), since=at(1), zone=ZONE
     )
     assert done_on == date(2026, 11, 11)
+
+
+def test_a_card_done_before_the_window_leaves_the_done_band_when_archived(
+    tenant: Tenant,
+) -> None:
+    """As a card done in the window does: the done band counts the cards on the board."""
+    board = ProjectFactory(organization=tenant.organization).boards.get()
+    for title, done, archived in (
+        ("done long ago, archived in the window", at(2), at(10)),
+        ("done in the window, archived in it", at(9), at(11)),
+        ("done long ago, still there", at(3), None),
+    ):
+        Card.objects.create(
+            board=board,
+            column=board.columns.first(),
+            title=title,
+            created_at=at(1),
+            started_at=at(1),
+            done_at=done,
+            archived_at=archived,
+        )
+    with time_machine.travel(at(12), tick=False):
+        flow = cumulative_flow(
+            Card.objects.filter(board=board), today=date(2026, 11, 12), days=4, zone=ZONE
+        )
+    assert flow.days == [date(2026, 11, d) for d in (9, 10, 11, 12)]
+    assert flow.done == [3, 2, 1, 1]
