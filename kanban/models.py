@@ -361,9 +361,18 @@ class Card(models.Model):
     def __str__(self) -> str:
         return self.title
 
+    @property
+    def is_unfinished(self) -> bool:
+        """On its board and not done (``CardQuerySet.unfinished``)."""
+        return self.archived_at is None and self.done_at is None
+
     def is_overdue(self, on: date) -> bool:
-        """Not done and due before the day ``on`` (the rule of ``CardQuerySet.overdue``)."""
-        return bool(self.due_date and not self.done_at and self.due_date < on)
+        """Unfinished and due before the day ``on`` (``CardQuerySet.overdue``)."""
+        return bool(self.is_unfinished and self.due_date and self.due_date < on)
+
+    def is_due_by(self, day: date) -> bool:
+        """Unfinished and due on or before ``day`` (``CardQuerySet.due_by``)."""
+        return bool(self.is_unfinished and self.due_date and self.due_date <= day)
 
     def was_late(self, zone: zoneinfo.ZoneInfo) -> bool:
         """Done after the day it was due, the day read in ``zone`` (``CardQuerySet.late``)."""

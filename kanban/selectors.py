@@ -338,15 +338,14 @@ def standup(*, board: Board, by: str, today: date, lead_days: int) -> Standup:
                 card.assignee.display_name if card.assignee else _("Nobody"),
             )
         lane = lanes.setdefault(key, StandupLane(key, title))
-        if card.done_at is not None:
-            if card.done_at >= since:
-                lane.done.append(card)
+        if not card.is_unfinished:
+            lane.done.append(card)  # done since the last standup: the only finished ones read
             continue
         if card.blocked:
             lane.blocked.append(card)
         elif card.column.kind == ColumnKind.DOING:
             lane.doing.append(card)
-        if card.due_date is not None and card.due_date <= due_by:
+        if card.is_due_by(due_by):
             lane.due_soon.append(card)
     ordered = sorted(
         lanes.values(),

@@ -86,7 +86,7 @@ def _cards(organization: Organization) -> CardQuerySet:
     return routable(
         Card.objects.filter(board__organization=organization)
         .open()
-        .only("title", "due_date", "assignee_id", "team_id", "blocked_at", "done_at")
+        .only("title", "due_date", "assignee_id", "team_id", "blocked_at", "done_at", "archived_at")
     ).order_by()
 
 

@@ -185,7 +185,7 @@ def matrix(*, project: Project, filters: MatrixFilters) -> Matrix:
                 f"user:{r.user_id}" if r.user_id else f"team:{r.team_id}": r.role
                 for r in card_roles
             },
-            problems=card_problems(card_roles, context, is_open=card.done_at is None),
+            problems=card_problems(card_roles, context, is_open=card.is_unfinished),
         )
         if filters.problems_only and not row.problems:
             continue
@@ -219,7 +219,7 @@ def card_raci(card: Card) -> tuple[list[RaciAssignment], list[Problem]]:
     problems = card_problems(
         [Role(a.role, a.user_id, a.team_id) for a in assignments],
         rule_context(card.board.organization, project),
-        is_open=card.done_at is None and card.archived_at is None,
+        is_open=card.is_unfinished,
     )
     return assignments, problems
 
