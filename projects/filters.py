@@ -62,23 +62,46 @@ class ProjectFilter(OrganizationFilterSet):
 
 
 class GoalFilter(OrganizationFilterSet):
-    """``project`` (an id), ``objectives`` (``1``/``true``: only organisation objectives),
-    ``state``."""
+    """``team`` (an id): the team's goals and those of the projects it takes part in;
+    ``project`` (an id); the API also takes ``objectives`` (``1``/``true``: only
+    organisation objectives) and ``state``. The goal tree has only the first two (it keeps
+    each match's ancestors, so every branch still reads from the objective down)."""
 
-    # Only the API filters goals this way (the goal tree keeps each match's ancestors), so
-    # the descriptions are the API documentation's.
-    project = ModelChoiceFilter(queryset=Project.objects.none(), help_text="goals of this project")
+    team = ModelChoiceFilter(
+        label=_("Team"),
+        queryset=Team.objects.none(),
+        empty_label=_("All teams"),
+        method="filter_team",
+    )
+    project = ModelChoiceFilter(
+        label=_("Project"), queryset=Project.objects.none(), empty_label=_("All projects")
+    )
+    # Only the API has these (see PAGE_LEAVES_OUT): the help is the API documentation's.
     objectives = FlagFilter(
         method="filter_objectives", help_text="`1` or `true`: only organisation objectives"
     )
     state = ChoiceFilter(choices=GoalState.choices)
 
+    PAGE_LEAVES_OUT = ("objectives", "state")
+
     class Meta:
         model = Goal
         fields: list[str] = []
 
+    def __init__(self, *args: Any, page: bool = False, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if page:
+            for name in self.PAGE_LEAVES_OUT:
+                del self.filters[name]
+
     def choices(self, organization: Organization) -> dict[str, QuerySet]:
-        return {"project": Project.objects.filter(organization=organization)}
+        return {
+            "team": Team.objects.filter(organization=organization).order_by("name"),
+            "project": Project.objects.filter(organization=organization).order_by("name"),
+        }
+
+    def filter_team(self, goals: QuerySet[Goal], name: str, team: Team) -> QuerySet[Goal]:
+        return goals.filter(Q(team=team) | Q(project__in=team.projects.all()))
 
     def filter_objectives(self, goals: QuerySet[Goal], name: str, value: bool) -> QuerySet[Goal]:
         return goals.filter(project__isnull=True) if value else goals

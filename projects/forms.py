@@ -19,7 +19,6 @@ from .models import (
     GoalState,
     Membership,
     Organization,
-    Project,
     ProjectStatus,
     Role,
     Team,
@@ -254,29 +253,6 @@ class CloseGoalForm(forms.Form):
         # The goal page also shows the check-in form, whose note is id_note.
         kwargs.setdefault("auto_id", "id_close_%s")
         super().__init__(*args, **kwargs)
-
-
-class TeamProjectFilterForm(forms.Form):
-    """Narrow a page to one team and/or one project of the organisation."""
-
-    team = forms.ModelChoiceField(
-        label=_("Team"), queryset=Team.objects.none(), required=False, empty_label=_("All teams")
-    )
-    project = forms.ModelChoiceField(
-        label=_("Project"),
-        queryset=Project.objects.none(),
-        required=False,
-        empty_label=_("All projects"),
-    )
-
-    def __init__(self, *args: Any, organization: Organization, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["team"].queryset = Team.objects.filter(organization=organization).order_by(
-            "name"
-        )
-        self.fields["project"].queryset = Project.objects.filter(
-            organization=organization
-        ).order_by("name")
 
 
 class ChatWebhookForm(forms.ModelForm):

@@ -193,16 +193,12 @@ def goals_for_project(*, project: Project, on: date) -> list[TrackedGoal]:
 
 
 def goal_tree(
-    *,
-    organization: Organization,
-    on: date,
-    team: Team | None = None,
-    project: Project | None = None,
+    *, organization: Organization, on: date, matching: set[int] | None = None
 ) -> list[TrackedGoal]:
     """The organisation's goals as a tree: objectives, then the goals that serve them.
 
-    With a filter, the matching goals are kept with the goals above them, so
-    every branch still reads from the objective down.
+    Given ``matching`` (the ids ``projects.filters.GoalFilter`` chose), those goals are
+    kept with the goals above them, so every branch still reads from the objective down.
     """
     goals = list(
         with_latest_check_in(
@@ -210,17 +206,7 @@ def goal_tree(
         ).order_by("due_date", "title")
     )
     by_id = {goal.pk: track(goal, on=on) for goal in goals}
-    if team is not None or project is not None:
-        matching = {
-            goal.pk
-            for goal in goals
-            if (project is None or goal.project_id == project.pk)
-            and (
-                team is None
-                or goal.team_id == team.pk
-                or (goal.project_id and goal.project_id in _project_ids_of(team))
-            )
-        }
+    if matching is not None:
         keep = set()
         for goal_id in matching:
             node = by_id.get(goal_id)
@@ -233,12 +219,6 @@ def goal_tree(
         parent = by_id.get(node.goal.parent_id) if node.goal.parent_id else None
         (parent.children if parent else roots).append(node)
     return roots
-
-
-def _project_ids_of(team: Team) -> set[int]:
-    if not hasattr(team, "_project_ids"):
-        team._project_ids = set(team.projects.values_list("pk", flat=True))  # type: ignore[attr-defined]
-    return team._project_ids  # type: ignore[attr-defined]
 
 
 def check_ins_for_goal(*, goal: Goal) -> QuerySet[CheckIn]:

@@ -16,7 +16,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from opsboard.accounts.forms import SetPasswordAndNameForm
 from opsboard.accounts.models import User
-from opsboard.filters import filtered
+from opsboard.filters import chosen, filtered
 from opsboard.notify.models import ChatWebhook, Status
 
 from . import selectors, services
@@ -28,7 +28,7 @@ from .access import (
     require_manager,
 )
 from .charts import goal_chart
-from .filters import MemberFilter, ProjectFilter
+from .filters import GoalFilter, MemberFilter, ProjectFilter
 from .forms import (
     ChatWebhookForm,
     CheckInForm,
@@ -39,7 +39,6 @@ from .forms import (
     OrganizationForm,
     ProjectForm,
     TeamForm,
-    TeamProjectFilterForm,
 )
 from .goals import smart_check, status_rule
 from .models import Goal, GoalState, InvitationStatus, Project, ProjectStatus, Role
@@ -532,18 +531,21 @@ def project_detail(request: HttpRequest, project_id: int) -> HttpResponse:
 @organization_view
 @require_safe
 def goal_tree(request: HttpRequest) -> HttpResponse:
-    filters = TeamProjectFilterForm(request.GET or None, organization=request.organization)
-    chosen = filters.cleaned_data if filters.is_valid() else {}
+    goals = GoalFilter(
+        request.GET or None,
+        queryset=Goal.objects.filter(organization=request.organization),
+        organization=request.organization,
+        page=True,
+    )
     tree = selectors.goal_tree(
         organization=request.organization,
         on=timezone.localdate(),
-        team=chosen.get("team"),
-        project=chosen.get("project"),
+        matching=set(goals.qs.values_list("pk", flat=True)) if chosen(goals) else None,
     )
     return render(
         request,
         "projects/goal_tree.html",
-        {"tree": tree, "filters": filters, "may_create": request.membership.can_manage},
+        {"tree": tree, "filters": goals.form, "may_create": request.membership.can_manage},
     )
 
 

@@ -1,4 +1,4 @@
-"""Projects, people and KPIs: each page's filters and its API list are one FilterSet, with
+"""Projects, goals, people and KPIs: each page's filters and its API list are one FilterSet, with
 the same parameter names and the same answers."""
 
 from __future__ import annotations
@@ -8,7 +8,7 @@ from django.urls import reverse
 from metrics.models import Kpi, Source
 from projects.models import ProjectStatus, Role
 from tests.conftest import Tenant
-from tests.factories import ProjectFactory, TeamFactory
+from tests.factories import GoalFactory, ProjectFactory, TeamFactory
 
 API = "/api/v1/organizations/acme"
 
@@ -88,3 +88,37 @@ def test_kpis_by_team_and_project(tenant: Tenant, client) -> None:
         page = client.get(url, query)
         assert {tile.kpi.name for tile in page.context["tiles"]} == expected, query
         assert api_names(client, "kpis", query) == expected, query
+
+
+def test_goals_by_team_and_project(tenant: Tenant, other_tenant: Tenant, client) -> None:
+    organization = tenant.organization
+    finance = TeamFactory(organization=organization, name="Finance")
+    project = ProjectFactory(organization=organization, name="Churn", teams=[tenant.team])
+    objective = GoalFactory(organization=organization, title="Keep more of our customers")
+    # A project's goal belongs to the teams of the project, whichever team it names.
+    GoalFactory(organization=organization, project=project, parent=objective, title="Cut churn")
+    GoalFactory(organization=organization, title="Spend less", team=finance)
+    client.force_login(tenant.viewer.user)
+    url = reverse("projects:goal_tree", args=["acme"])
+
+    def in_the_tree(query: dict) -> set[str]:
+        nodes, titles = list(client.get(url, query).context["tree"]), set()
+        while nodes:
+            node = nodes.pop()
+            titles.add(node.goal.title)
+            nodes += node.children
+        return titles
+
+    for query, matching in (
+        ({"team": tenant.team.pk}, {"Cut churn"}),
+        ({"team": finance.pk}, {"Spend less"}),
+        ({"project": project.pk}, {"Cut churn"}),
+    ):
+        assert api_names(client, "goals", query, key="title") == matching, query
+        # The tree keeps the goals above each match, so its branch reads from the objective.
+        above = {"Keep more of our customers"} if matching == {"Cut churn"} else set()
+        assert in_the_tree(query) == matching | above, query
+
+    page = client.get(url, {"team": other_tenant.team.pk})
+    assert page.context["filters"].errors["team"]
+    assert client.get(f"{API}/goals/", {"team": other_tenant.team.pk}).status_code == 400
