@@ -6,13 +6,14 @@ from typing import Any
 
 from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
+from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from opsboard.accounts.models import User
+from opsboard.api_lists import ListApi
 from opsboard.tenancy.access import require_lead
 from opsboard.tenancy.models import Team
 from projects.apis import (
@@ -25,6 +26,7 @@ from projects.apis import (
 from projects.models import Goal
 
 from . import selectors, services
+from .filters import CardFilter
 from .models import Board, Card, CardEvent, Column, ColumnKind, Label, Priority
 
 
@@ -201,14 +203,12 @@ class CardEventOutput(serializers.ModelSerializer):
         ]
 
 
-class BoardListApi(OrganizationMixin, APIView):
+class BoardListApi(OrganizationMixin, ListApi):
     @extend_schema(responses=BoardOutput(many=True))
     def get(self, request: Request, org_slug: str) -> Response:
         membership = self.membership(request, org_slug)
-        return Response(
-            BoardOutput(
-                selectors.boards_for_organization(organization=membership.organization), many=True
-            ).data
+        return self.list_response(
+            selectors.boards_for_organization(organization=membership.organization), BoardOutput
         )
 
 
@@ -253,10 +253,12 @@ class ColumnDetailApi(OrganizationMixin, APIView):
         return Response(ColumnOutput(column).data)
 
 
-class CardListApi(OrganizationMixin, APIView):
+class CardListApi(OrganizationMixin, ListApi):
+    filterset_class = CardFilter
+
     @extend_schema(
-        parameters=[OpenApiParameter("column", int), OpenApiParameter("archived", bool)],
         responses=CardOutput(many=True),
+        description="The board's open cards (or its archived ones), as the board page filters them.",
     )
     def get(self, request: Request, org_slug: str, board_id: int) -> Response:
         board = selectors.board_get_for_user(
@@ -267,13 +269,7 @@ class CardListApi(OrganizationMixin, APIView):
             .prefetch_related("labels")
             .order_by("column__position", "rank")
         )
-        if request.query_params.get("archived") in ("1", "true"):
-            cards = cards.filter(archived_at__isnull=False)
-        else:
-            cards = cards.open()
-        if column := request.query_params.get("column"):
-            cards = cards.filter(column_id=column if column.isdigit() else None)
-        return Response(CardOutput(cards, many=True).data)
+        return self.list_response(cards, CardOutput, board=board)
 
     @extend_schema(request=CardInputSerializer, responses={201: CardOutput})
     def post(self, request: Request, org_slug: str, board_id: int) -> Response:
@@ -350,10 +346,10 @@ class CardMoveApi(OrganizationMixin, APIView):
         return Response(MoveOutput({"card": result.card, "warning": result.warning}).data)
 
 
-class CardEventListApi(OrganizationMixin, APIView):
+class CardEventListApi(OrganizationMixin, ListApi):
     @extend_schema(responses=CardEventOutput(many=True))
     def get(self, request: Request, org_slug: str, card_id: int) -> Response:
         card = selectors.card_get_for_user(
             membership=self.membership(request, org_slug), card_id=card_id
         )
-        return Response(CardEventOutput(selectors.card_history(card=card), many=True).data)
+        return self.list_response(selectors.card_history(card=card), CardEventOutput)

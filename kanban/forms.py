@@ -110,37 +110,14 @@ class LabelForm(forms.Form):
         return color
 
 
-class BoardFilterForm(forms.Form):
-    assignee = forms.ModelChoiceField(
-        label=_("Assignee"), queryset=User.objects.none(), required=False, empty_label=_("Anyone")
-    )
-    team = forms.ModelChoiceField(
-        label=_("Team"), queryset=Team.objects.none(), required=False, empty_label=_("All teams")
-    )
-    label = forms.ModelChoiceField(
-        label=_("Label"), queryset=Label.objects.none(), required=False, empty_label=_("Any label")
-    )
-    goal = forms.ModelChoiceField(
-        label=_("Goal"), queryset=Goal.objects.none(), required=False, empty_label=_("Any goal")
-    )
-    due = forms.ChoiceField(
-        label=_("Due"),
-        required=False,
-        choices=[("", _("Any time")), ("overdue", _("Overdue")), ("week", _("This week"))],
-    )
+class BoardLanesForm(forms.Form):
+    """How the board is laid out; the cards it shows are kanban.filters.CardFilter's."""
+
     lanes = forms.ChoiceField(
         label=_("Lanes"),
         required=False,
         choices=[("", _("No lanes")), ("team", _("By team")), ("assignee", _("By assignee"))],
     )
-    mine = forms.BooleanField(label=_("Only mine"), required=False)
-
-    def __init__(self, *args: Any, board: Board, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["assignee"].queryset = members_of(board.organization)
-        self.fields["team"].queryset = board.project.teams.order_by("name")
-        self.fields["label"].queryset = board.labels.all()
-        self.fields["goal"].queryset = Goal.objects.filter(project=board.project).order_by("title")
 
 
 class CommentForm(forms.Form):

@@ -11,10 +11,11 @@ from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django_filters import FilterSet
 
 from opsboard.accounts.models import User
-from opsboard.tenancy.models import Membership, Organization, Team
-from projects.models import Goal
+from opsboard.filters import chosen
+from opsboard.tenancy.models import Membership, Organization
 
 from .models import (
     Board,
@@ -96,18 +97,16 @@ def open_columns(board: Board) -> QuerySet[Column]:
 
 @dataclass
 class BoardFilters:
-    assignee: User | None = None
-    team: Team | None = None
-    label: Label | None = None
-    goal: Goal | None = None
-    due: str = ""  # "overdue" or "week"
-    mine: bool = False
+    """What the reader chose: the card filters (a ``kanban.filters.CardFilter``), the lanes,
+    and whether the done column shows its older cards too."""
+
+    cards: FilterSet | None = None
     lanes: str = ""  # "", "team" or "assignee"
     all_done: bool = False  # also the cards done more than DONE_SHOWN_DAYS ago
 
     @property
     def active(self) -> bool:
-        return any([self.assignee, self.team, self.label, self.goal, self.due, self.mine])
+        return self.cards is not None and bool(chosen(self.cards))
 
 
 @dataclass
@@ -171,7 +170,7 @@ def _cards(board: Board) -> QuerySet[Card]:
     )
 
 
-def board_view(*, board: Board, filters: BoardFilters, user: User, today: date) -> BoardView:
+def board_view(*, board: Board, filters: BoardFilters) -> BoardView:
     """The board's columns and cards as the filters and lanes ask, in a fixed number of queries."""
     columns = list(open_columns(board))
     # Open cards per column and lane, whatever the filter: a lane counts its
@@ -194,22 +193,8 @@ def board_view(*, board: Board, filters: BoardFilters, user: User, today: date) 
         cutoff = timezone.now() - timedelta(days=DONE_SHOWN_DAYS)
         older_done = Card.objects.filter(board=board, done_at__lt=cutoff).open().count()
         cards = cards.exclude(done_at__lt=cutoff)
-    if filters.assignee is not None:
-        cards = cards.filter(assignee=filters.assignee)
-    if filters.mine:
-        cards = cards.filter(assignee=user)
-    if filters.team is not None:
-        cards = cards.filter(team=filters.team)
-    if filters.label is not None:
-        cards = cards.filter(labels=filters.label)
-    if filters.goal is not None:
-        cards = cards.filter(goal=filters.goal)
-    if filters.due == "overdue":
-        cards = cards.filter(due_date__lt=today, done_at__isnull=True)
-    elif filters.due == "week":
-        cards = cards.filter(
-            due_date__gte=today, due_date__lte=today + timedelta(days=6 - today.weekday())
-        )
+    if filters.active:
+        cards = filters.cards.filter_queryset(cards)
     cards_list = list(cards)
 
     def lane_of(card: Card) -> tuple[str, str]:

@@ -15,8 +15,9 @@ from projects.models import Project
 from projects.sections import page_sections
 
 from . import selectors, services
+from .filters import CardFilter
 from .forms import (
-    BoardFilterForm,
+    BoardLanesForm,
     CardForm,
     ChecklistItemForm,
     ColumnForm,
@@ -45,17 +46,13 @@ def board_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _filters(request: HttpRequest, board: Board) -> tuple[BoardFilterForm, selectors.BoardFilters]:
-    form = BoardFilterForm(request.GET or None, board=board)
-    chosen = form.cleaned_data if form.is_valid() else {}
-    return form, selectors.BoardFilters(
-        assignee=chosen.get("assignee"),
-        team=chosen.get("team"),
-        label=chosen.get("label"),
-        goal=chosen.get("goal"),
-        due=chosen.get("due") or "",
-        mine=bool(chosen.get("mine")),
-        lanes=chosen.get("lanes") or "",
+def _filters(request: HttpRequest, board: Board) -> tuple[dict[str, Any], selectors.BoardFilters]:
+    """The filter bar's two forms (the card filters, the lanes) and what they chose."""
+    cards = CardFilter(request.GET or None, request=request, board=board, page=True)
+    lanes = BoardLanesForm(request.GET or None)
+    return {"cards": cards.form, "lanes": lanes}, selectors.BoardFilters(
+        cards=cards,
+        lanes=lanes.cleaned_data["lanes"] if lanes.is_valid() else "",
         all_done=request.GET.get("done") == "all",
     )
 
@@ -69,7 +66,7 @@ def _board_context(request: HttpRequest, board: Board, **extra: Any) -> dict[str
     today = request.organization.today()
     return {
         "board": board,
-        "view": selectors.board_view(board=board, filters=filters, user=request.user, today=today),
+        "view": selectors.board_view(board=board, filters=filters),
         "filter_form": filter_form,
         "filters": filters,
         "query": query.urlencode(),

@@ -11,12 +11,14 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from opsboard.api_lists import ListApi
 from opsboard.notify.models import Preference
 from projects.apis import OrganizationMixin, PersonEmail, call_service, validated
 
 from . import selectors, services
 from .computations import compute, period_end, period_start
 from .digest import SHOWN, Digest, digest_preview, subscribed
+from .filters import KpiFilter
 from .models import Kpi, Measurement
 from .services import rag
 
@@ -104,12 +106,14 @@ def _kpi(view: OrganizationMixin, request: Request, org_slug: str, kpi_id: int) 
     return membership, selectors.kpi_get_for_user(membership=membership, kpi_id=kpi_id)
 
 
-class KpiListApi(OrganizationMixin, APIView):
+class KpiListApi(OrganizationMixin, ListApi):
+    filterset_class = KpiFilter
+
     @extend_schema(responses=KpiOutput(many=True))
     def get(self, request: Request, org_slug: str) -> Response:
-        membership = self.membership(request, org_slug)
-        return Response(
-            KpiOutput(selectors.kpis_for(organization=membership.organization), many=True).data
+        organization = self.membership(request, org_slug).organization
+        return self.list_response(
+            selectors.kpis_for(organization=organization), KpiOutput, organization=organization
         )
 
 
@@ -120,13 +124,11 @@ class KpiDetailApi(OrganizationMixin, APIView):
         return Response(KpiOutput(kpi).data)
 
 
-class MeasurementListApi(OrganizationMixin, APIView):
+class MeasurementListApi(OrganizationMixin, ListApi):
     @extend_schema(responses=MeasurementOutput(many=True))
     def get(self, request: Request, org_slug: str, kpi_id: int) -> Response:
         _membership, kpi = _kpi(self, request, org_slug, kpi_id)
-        return Response(
-            MeasurementOutput(kpi.measurements.select_related("recorded_by"), many=True).data
-        )
+        return self.list_response(kpi.measurements.select_related("recorded_by"), MeasurementOutput)
 
     @extend_schema(
         request=MeasurementInput,

@@ -10,7 +10,7 @@ from django.utils.translation import pgettext_lazy
 from kanban.models import Board
 from opsboard.accounts.models import User
 from opsboard.tenancy.models import Organization, Team
-from projects.forms import DateInput, TeamProjectFilterForm, members_of
+from projects.forms import DateInput, members_of
 from projects.models import Goal, Project
 
 from .models import Kpi
@@ -63,14 +63,15 @@ class MeasurementForm(forms.Form):
     note = forms.CharField(label=_("Note"), max_length=300, required=False)
 
 
-class DashboardFilterForm(TeamProjectFilterForm):
+class DashboardPeriodForm(forms.Form):
+    """The period the dashboard shows; the KPIs it shows are metrics.filters.KpiFilter's."""
+
     day = forms.DateField(
         label=_("Period containing"),
         required=False,
         widget=DateInput(),
         help_text=_("Empty: this week or month."),
     )
-    field_order = ["day", "team", "project"]
 
 
 class RetrospectiveForm(forms.Form):

@@ -9,10 +9,9 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from opsboard.tenancy.models import Team
+from opsboard.api_lists import ListApi
 from opsboard.tenancy.selectors import team_get_for_user
 from projects.apis import OrganizationMixin, PersonEmail, call_service, validated
-from projects.models import Project
 from projects.selectors import project_get_for_user
 
 from .models import Retrospective, RetrospectiveAction
@@ -80,22 +79,20 @@ class ReviewInput(serializers.Serializer):
     problems = serializers.CharField(allow_blank=True, required=False, default="")
 
 
-def _listing(reviewed: Project | Team) -> Response:
-    return Response(RetrospectiveSummary(selectors.retrospectives_of(reviewed), many=True).data)
-
-
-class ProjectRetrospectiveListApi(OrganizationMixin, APIView):
+class ProjectRetrospectiveListApi(OrganizationMixin, ListApi):
     @extend_schema(responses=RetrospectiveSummary(many=True))
     def get(self, request: Request, org_slug: str, project_id: int) -> Response:
         membership = self.membership(request, org_slug)
-        return _listing(project_get_for_user(membership=membership, project_id=project_id))
+        project = project_get_for_user(membership=membership, project_id=project_id)
+        return self.list_response(selectors.retrospectives_of(project), RetrospectiveSummary)
 
 
-class TeamRetrospectiveListApi(OrganizationMixin, APIView):
+class TeamRetrospectiveListApi(OrganizationMixin, ListApi):
     @extend_schema(responses=RetrospectiveSummary(many=True))
     def get(self, request: Request, org_slug: str, team_id: int) -> Response:
         membership = self.membership(request, org_slug)
-        return _listing(team_get_for_user(membership=membership, team_id=team_id))
+        team = team_get_for_user(membership=membership, team_id=team_id)
+        return self.list_response(selectors.retrospectives_of(team), RetrospectiveSummary)
 
 
 class RetrospectiveDetailApi(OrganizationMixin, APIView):

@@ -7,12 +7,11 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
 
 from kanban.models import Card
 from opsboard.tenancy.models import Membership, Organization, Team
-from projects.models import Project
 
 from .computations import compute, counted_cards, period_start, periods, previous_period
 from .models import Frequency, Kpi, Measurement, Source
@@ -61,19 +60,13 @@ def kpi_get_for_user(*, membership: Membership, kpi_id: int) -> Kpi:
     )
 
 
-def kpis_for(
-    *, organization: Organization, team: Team | None = None, project: Project | None = None
-) -> QuerySet[Kpi]:
-    kpis = Kpi.objects.filter(organization=organization).select_related(
-        "organization", "team", "project", "goal"
+def kpis_for(*, organization: Organization) -> QuerySet[Kpi]:
+    """The organisation's KPIs in reading order; ``metrics.filters.KpiFilter`` narrows them."""
+    return (
+        Kpi.objects.filter(organization=organization)
+        .select_related("organization", "team", "project", "goal")
+        .in_reading_order()
     )
-    if team is not None:
-        kpis = kpis.filter(
-            Q(team=team) | Q(team__isnull=True, project__isnull=True, goal__isnull=True)
-        )
-    if project is not None:
-        kpis = kpis.filter(project=project)
-    return kpis.in_reading_order()
 
 
 def tiles(kpis: list[Kpi], *, today: date) -> list[Tile]:

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from opsboard.dates import day
 from opsboard.exports import csv_response
+from opsboard.filters import chosen, filtered
 from opsboard.notify.emails import render_email
 from opsboard.notify.models import Preference
 from opsboard.tenancy.access import organization_view, require_editor, require_manager
@@ -23,8 +24,9 @@ from . import selectors, services
 from .computations import period_start
 from .digest import digest_preview as digest_for_preview
 from .digest import subscribed
+from .filters import KpiFilter
 from .flow import Flow, cumulative_flow, cycle_times, weekly_throughput
-from .forms import DashboardFilterForm, KpiForm, MeasurementForm
+from .forms import DashboardPeriodForm, KpiForm, MeasurementForm
 from .imports import measurement_import_confirm, measurement_import_preview
 from .models import FORMULAS, PULSE_MIN_ANSWERS, Kpi, PulseAnswer
 from .pulse import pulse_answer, pulse_month, teams_worked_with
@@ -42,14 +44,19 @@ CYCLE_POINTS = 500
 @organization_view
 @require_safe
 def dashboard(request: HttpRequest) -> HttpResponse:
-    filters = DashboardFilterForm(request.GET or None, organization=request.organization)
-    chosen = filters.cleaned_data if filters.is_valid() else {}
-    team, project = chosen.get("team"), chosen.get("project")
-    kpis = list(selectors.kpis_for(organization=request.organization, team=team, project=project))
+    period = DashboardPeriodForm(request.GET or None)
+    kpi_filter = KpiFilter(
+        request.GET or None,
+        queryset=selectors.kpis_for(organization=request.organization),
+        organization=request.organization,
+    )
+    team, project = chosen(kpi_filter).get("team"), chosen(kpi_filter).get("project")
+    kpis = list(filtered(kpi_filter))
     today = request.organization.today()
     # Another period: the tiles and the charts as they stood at its end.
-    if chosen.get("day") and chosen["day"] < today:
-        today = chosen["day"]
+    shown_day = period.cleaned_data.get("day") if period.is_valid() else None
+    if shown_day and shown_day < today:
+        today = shown_day
     zone = request.organization.zone
     cards = Scope(
         request.organization,
@@ -73,7 +80,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "metrics/dashboard.html",
         {
             "tiles": selectors.tiles(kpis, today=today),
-            "filters": filters,
+            "filters": [period, kpi_filter.form],
             "query": query.urlencode(),
             "formulas": FORMULAS,
             "may_manage": request.membership.can_manage,

@@ -7,6 +7,7 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 from rest_framework.exceptions import ParseError
+from rest_framework.pagination import PageNumberPagination
 from rest_framework.parsers import JSONParser
 
 
@@ -46,6 +47,8 @@ ERROR_ANSWERS = {
     "401": "No credentials were sent: use a session or `Authorization: Token <key>`.",
     "403": "Your role may not do this.",
     "404": "No such object in your organisations.",
+    "404 page": "No such object in your organisations, or no such page of the list.",
+    "429": "Too many requests: wait the seconds `Retry-After` says, then ask again.",
 }
 
 WRITE_METHODS = {"post", "put", "patch", "delete"}
@@ -54,22 +57,40 @@ WRITE_METHODS = {"post", "put", "patch", "delete"}
 def document_errors(result: dict[str, Any], **_kwargs: Any) -> dict[str, Any]:
     """drf-spectacular post-processing hook: the error answers every operation can give,
     with one ``Error`` schema. 400 where there is a body or a query to refuse; 404 where
-    the path names an organisation or an object."""
+    the path names an organisation or an object, or a list has pages; 429 when the
+    throttle refuses."""
     result.setdefault("components", {}).setdefault("schemas", {})["Error"] = ERROR_SCHEMA
     reference = {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
     for path, operations in result.get("paths", {}).items():
         for method, operation in operations.items():
             if method not in WRITE_METHODS | {"get", "head"}:
                 continue
-            codes = ["401", "403"]
-            has_query = any(p.get("in") == "query" for p in operation.get("parameters", []))
-            if method in WRITE_METHODS or has_query:
+            codes = ["401", "403", "429"]
+            query = {p["name"] for p in operation.get("parameters", []) if p.get("in") == "query"}
+            if method in WRITE_METHODS or query:
                 codes.append("400")
-            if "{" in path:
+            if "page" in query:
+                codes.append("404 page")
+            elif "{" in path:
                 codes.append("404")
             responses = operation.setdefault("responses", {})
             for code in sorted(codes):
                 responses.setdefault(
-                    code, {"description": ERROR_ANSWERS[code], "content": reference}
+                    code.split()[0], {"description": ERROR_ANSWERS[code], "content": reference}
                 )
     return result
+
+
+# Lists --------------------------------------------------------------------
+
+
+class PagePagination(PageNumberPagination):
+    """Every API list, a page at a time: ``?page=`` (from 1) and ``?page_size=`` (up to
+    500). The answer is ``{count, next, previous, results}``; ``next`` is the link to the
+    following page, null on the last. Pages, not cursors: the lists keep the orders people
+    read them in (a board's column then rank, goals by due date, which may be empty), and
+    a cursor needs one unique, non-null order."""
+
+    page_size = 100
+    page_size_query_param = "page_size"
+    max_page_size = 500

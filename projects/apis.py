@@ -9,7 +9,6 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import (
-    OpenApiParameter,
     extend_schema,
     extend_schema_field,
     extend_schema_view,
@@ -22,23 +21,16 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from opsboard.accounts.models import User
+from opsboard.api_lists import ListApi
 from opsboard.tenancy import selectors as tenancy_selectors
 from opsboard.tenancy import services as tenancy_services
 from opsboard.tenancy.access import require_editor, require_lead, require_manager
 from opsboard.tenancy.models import Membership, Organization, Role, Team
 
 from . import selectors, services
+from .filters import GoalFilter, MemberFilter, ProjectFilter
 from .goals import Criterion, GoalStatus, Level, goal_tracking, smart_check
-from .models import (
-    CLOSED_GOAL_STATES,
-    CheckIn,
-    Direction,
-    Goal,
-    GoalState,
-    Project,
-    ProjectStatus,
-    Unit,
-)
+from .models import CLOSED_GOAL_STATES, CheckIn, Direction, Goal, Project, ProjectStatus, Unit
 
 T = TypeVar("T")
 
@@ -123,19 +115,19 @@ def _lead_from(organization_id: int, email: str | None) -> User | None:
     return lead
 
 
-class OrganizationListApi(APIView):
+class OrganizationListApi(ListApi):
     @extend_schema(responses=OrganizationOutput(many=True))
     def get(self, request: Request) -> Response:
         memberships = tenancy_selectors.memberships_for_user(user=request.user)
-        return Response(OrganizationOutput(memberships, many=True).data)
+        return self.list_response(memberships, OrganizationOutput)
 
 
-class TeamListApi(OrganizationMixin, APIView):
+class TeamListApi(OrganizationMixin, ListApi):
     @extend_schema(responses=TeamOutput(many=True))
     def get(self, request: Request, org_slug: str) -> Response:
         membership = self.membership(request, org_slug)
         teams = tenancy_selectors.teams_for_organization(organization=membership.organization)
-        return Response(TeamOutput(teams, many=True).data)
+        return self.list_response(teams, TeamOutput)
 
     @extend_schema(request=TeamInput, responses={201: TeamOutput})
     def post(self, request: Request, org_slug: str) -> Response:
@@ -191,12 +183,14 @@ class TeamDetailApi(OrganizationMixin, APIView):
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
-class MemberListApi(OrganizationMixin, APIView):
+class MemberListApi(OrganizationMixin, ListApi):
+    filterset_class = MemberFilter
+
     @extend_schema(responses=MemberOutput(many=True))
     def get(self, request: Request, org_slug: str) -> Response:
         membership = self.membership(request, org_slug)
         people = tenancy_selectors.people_for_organization(organization=membership.organization)
-        return Response(MemberOutput(people, many=True).data)
+        return self.list_response(people, MemberOutput)
 
 
 class MemberDetailApi(OrganizationMixin, APIView):
@@ -442,32 +436,14 @@ def _goal_response(
     )
 
 
-class ProjectListApi(OrganizationMixin, APIView):
-    @extend_schema(
-        parameters=[
-            OpenApiParameter("team", int),
-            OpenApiParameter("status", str, enum=ProjectStatus.values),
-            OpenApiParameter("owner", str, description="owner's email"),
-        ],
-        responses=ProjectOutput(many=True),
-    )
+class ProjectListApi(OrganizationMixin, ListApi):
+    filterset_class = ProjectFilter
+
+    @extend_schema(responses=ProjectOutput(many=True))
     def get(self, request: Request, org_slug: str) -> Response:
-        membership = self.membership(request, org_slug)
-        organization = membership.organization
-        team = Team.objects.filter(
-            organization=organization, pk=request.query_params.get("team") or None
-        ).first()
-        owner = User.objects.filter(
-            email__iexact=request.query_params.get("owner") or "",
-            memberships__organization=organization,
-        ).first()
-        projects = selectors.projects_for_organization(
-            organization=organization,
-            team=team,
-            status=request.query_params.get("status") or None,
-            owner=owner,
-        )
-        return Response(ProjectOutput(projects, many=True).data)
+        organization = self.membership(request, org_slug).organization
+        projects = selectors.projects_for_organization(organization=organization)
+        return self.list_response(projects, ProjectOutput, organization=organization)
 
     @extend_schema(request=ProjectInput, responses={201: ProjectOutput})
     def post(self, request: Request, org_slug: str) -> Response:
@@ -518,27 +494,16 @@ class ProjectDetailApi(OrganizationMixin, APIView):
         return Response(ProjectOutput(project).data)
 
 
-class GoalListApi(OrganizationMixin, APIView):
-    @extend_schema(
-        parameters=[
-            OpenApiParameter("project", int, description="goals of this project"),
-            OpenApiParameter("objectives", bool, description="only organisation objectives"),
-            OpenApiParameter("state", str, enum=GoalState.values),
-        ],
-        responses=GoalOutput(many=True),
-    )
+class GoalListApi(OrganizationMixin, ListApi):
+    filterset_class = GoalFilter
+
+    @extend_schema(responses=GoalOutput(many=True))
     def get(self, request: Request, org_slug: str) -> Response:
-        membership = self.membership(request, org_slug)
+        organization = self.membership(request, org_slug).organization
         goals = selectors.with_latest_check_in(
-            Goal.objects.filter(organization=membership.organization).select_related("owner")
+            Goal.objects.filter(organization=organization).select_related("owner")
         ).order_by("due_date", "title")
-        if project := request.query_params.get("project"):
-            goals = goals.filter(project_id=project if project.isdigit() else None)
-        if request.query_params.get("objectives") in ("1", "true"):
-            goals = goals.filter(project__isnull=True)
-        if state := request.query_params.get("state"):
-            goals = goals.filter(state=state)
-        return Response(GoalOutput(goals, many=True).data)
+        return self.list_response(goals, GoalOutput, organization=organization)
 
     @extend_schema(request=GoalInputSerializer, responses={201: GoalOutput})
     def post(self, request: Request, org_slug: str) -> Response:
@@ -610,13 +575,13 @@ class GoalReopenApi(GoalTransitionApi):
     service = services.goal_reopen
 
 
-class CheckInListApi(OrganizationMixin, APIView):
+class CheckInListApi(OrganizationMixin, ListApi):
     @extend_schema(responses=CheckInOutput(many=True))
     def get(self, request: Request, org_slug: str, goal_id: int) -> Response:
         goal = selectors.goal_get_for_user(
             membership=self.membership(request, org_slug), goal_id=goal_id
         )
-        return Response(CheckInOutput(selectors.check_ins_for_goal(goal=goal), many=True).data)
+        return self.list_response(selectors.check_ins_for_goal(goal=goal), CheckInOutput)
 
     @extend_schema(request=CheckInInput, responses={201: CheckInOutput})
     def post(self, request: Request, org_slug: str, goal_id: int) -> Response:

@@ -9,7 +9,7 @@ from django.utils.translation import pgettext_lazy
 from opsboard.accounts.models import User, timezone_choices
 from opsboard.tenancy.models import Membership, Organization, Role, Team
 
-from .models import CLOSED_GOAL_STATES, Direction, Goal, GoalState, Project, ProjectStatus, Unit
+from .models import CLOSED_GOAL_STATES, Direction, Goal, GoalState, ProjectStatus, Unit
 
 
 class OrganizationForm(forms.ModelForm):
@@ -114,27 +114,6 @@ class ProjectForm(forms.Form):
         self.fields["teams"].queryset = Team.objects.filter(organization=organization).order_by(
             "name"
         )
-        self.fields["owner"].queryset = members_of(organization)
-
-
-class ProjectFilterForm(forms.Form):
-    team = forms.ModelChoiceField(
-        label=_("Team"), queryset=Team.objects.none(), required=False, empty_label=_("All teams")
-    )
-    status = forms.ChoiceField(label=_("Status"), required=False)
-    owner = forms.ModelChoiceField(
-        label=pgettext_lazy("owner of a project, goal or action", "Owner"),
-        queryset=User.objects.none(),
-        required=False,
-        empty_label=_("Anyone"),
-    )
-
-    def __init__(self, *args: Any, organization: Organization, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["team"].queryset = Team.objects.filter(organization=organization).order_by(
-            "name"
-        )
-        self.fields["status"].choices = [("", _("Any status")), *ProjectStatus.choices]
         self.fields["owner"].queryset = members_of(organization)
 
 
@@ -260,26 +239,3 @@ class CloseGoalForm(forms.Form):
         # The goal page also shows the check-in form, whose note is id_note.
         kwargs.setdefault("auto_id", "id_close_%s")
         super().__init__(*args, **kwargs)
-
-
-class TeamProjectFilterForm(forms.Form):
-    """Narrow a page to one team and/or one project of the organisation."""
-
-    team = forms.ModelChoiceField(
-        label=_("Team"), queryset=Team.objects.none(), required=False, empty_label=_("All teams")
-    )
-    project = forms.ModelChoiceField(
-        label=_("Project"),
-        queryset=Project.objects.none(),
-        required=False,
-        empty_label=_("All projects"),
-    )
-
-    def __init__(self, *args: Any, organization: Organization, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["team"].queryset = Team.objects.filter(organization=organization).order_by(
-            "name"
-        )
-        self.fields["project"].queryset = Project.objects.filter(
-            organization=organization
-        ).order_by("name")

@@ -12,7 +12,6 @@ from datetime import date
 from django.db.models import Count, OuterRef, Prefetch, QuerySet, Subquery
 from django.shortcuts import get_object_or_404
 
-from opsboard.accounts.models import User
 from opsboard.tenancy.models import Membership, Organization, Team
 
 from .goals import GoalStatus, Tracking, goal_tracking
@@ -37,27 +36,15 @@ def goal_get_for_user(*, membership: Membership, goal_id: int) -> Goal:
     )
 
 
-def projects_for_organization(
-    *,
-    organization: Organization,
-    team: Team | None = None,
-    status: str | None = None,
-    owner: User | None = None,
-) -> QuerySet[Project]:
-    projects = (
+def projects_for_organization(*, organization: Organization) -> QuerySet[Project]:
+    """The organisation's projects, newest first; ``projects.filters.ProjectFilter`` narrows them."""
+    return (
         Project.objects.filter(organization=organization)
         .select_related("owner")
         .prefetch_related(Prefetch("teams", queryset=Team.objects.order_by("name")))
         .annotate(goal_count=Count("goals", distinct=True))
         .order_by("-start_date", "name")
     )
-    if team is not None:
-        projects = projects.filter(teams=team)
-    if status:
-        projects = projects.filter(status=status)
-    if owner is not None:
-        projects = projects.filter(owner=owner)
-    return projects
 
 
 def with_latest_check_in(goals: QuerySet[Goal]) -> QuerySet[Goal]:
@@ -95,16 +82,12 @@ def goals_for_project(*, project: Project, on: date) -> list[TrackedGoal]:
 
 
 def goal_tree(
-    *,
-    organization: Organization,
-    on: date,
-    team: Team | None = None,
-    project: Project | None = None,
+    *, organization: Organization, on: date, matching: set[int] | None = None
 ) -> list[TrackedGoal]:
     """The organisation's goals as a tree: objectives, then the goals that serve them.
 
-    With a filter, the matching goals are kept with the goals above them, so
-    every branch still reads from the objective down.
+    Given ``matching`` (the ids ``projects.filters.GoalFilter`` chose), those goals are
+    kept with the goals above them, so every branch still reads from the objective down.
     """
     goals = list(
         with_latest_check_in(
@@ -112,17 +95,7 @@ def goal_tree(
         ).order_by("due_date", "title")
     )
     by_id = {goal.pk: track(goal, on=on) for goal in goals}
-    if team is not None or project is not None:
-        matching = {
-            goal.pk
-            for goal in goals
-            if (project is None or goal.project_id == project.pk)
-            and (
-                team is None
-                or goal.team_id == team.pk
-                or (goal.project_id and goal.project_id in _project_ids_of(team))
-            )
-        }
+    if matching is not None:
         keep = set()
         for goal_id in matching:
             node = by_id.get(goal_id)
@@ -135,12 +108,6 @@ def goal_tree(
         parent = by_id.get(node.goal.parent_id) if node.goal.parent_id else None
         (parent.children if parent else roots).append(node)
     return roots
-
-
-def _project_ids_of(team: Team) -> set[int]:
-    if not hasattr(team, "_project_ids"):
-        team._project_ids = set(team.projects.values_list("pk", flat=True))  # type: ignore[attr-defined]
-    return team._project_ids  # type: ignore[attr-defined]
 
 
 def check_ins_for_goal(*, goal: Goal) -> QuerySet[CheckIn]:

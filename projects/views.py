@@ -16,6 +16,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from opsboard.accounts.forms import SetPasswordAndNameForm
 from opsboard.accounts.models import User
+from opsboard.filters import chosen, filtered
 from opsboard.tenancy import selectors as tenancy_selectors
 from opsboard.tenancy import services as tenancy_services
 from opsboard.tenancy.access import (
@@ -29,6 +30,7 @@ from opsboard.tenancy.models import InvitationStatus, Role
 
 from . import selectors, services
 from .charts import goal_chart
+from .filters import GoalFilter, MemberFilter, ProjectFilter
 from .forms import (
     CheckInForm,
     CloseGoalForm,
@@ -36,10 +38,8 @@ from .forms import (
     InvitationForm,
     MemberForm,
     OrganizationForm,
-    ProjectFilterForm,
     ProjectForm,
     TeamForm,
-    TeamProjectFilterForm,
 )
 from .goals import smart_check, status_rule
 from .models import Goal, GoalState, Project, ProjectStatus
@@ -117,8 +117,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             if membership.can_manage
             else None
         ),
-        "active_projects": selectors.projects_for_organization(
-            organization=organization, status=ProjectStatus.ACTIVE
+        "active_projects": selectors.projects_for_organization(organization=organization).filter(
+            status=ProjectStatus.ACTIVE
         )[:DASHBOARD_PROJECTS],
         "goals_behind": selectors.goals_needing_attention(
             organization=organization, on=timezone.localdate()
@@ -240,13 +240,13 @@ def team_delete(request: HttpRequest, team_id: int) -> HttpResponse:
 @organization_view
 @require_safe
 def people_list(request: HttpRequest) -> HttpResponse:
-    role = request.GET.get("role", "")
-    search = request.GET.get("q", "").strip()
-    people = tenancy_selectors.people_for_organization(
-        organization=request.organization,
-        role=role if role in Role.values else None,
-        search=search,
+    members = MemberFilter(
+        request.GET,
+        queryset=tenancy_selectors.people_for_organization(organization=request.organization),
     )
+    # A role that is not one is ignored, as the links never send one.
+    people = members.qs
+    chosen = members.form.cleaned_data
     invitations = (
         tenancy_selectors.open_invitations_for_organization(organization=request.organization)
         if request.membership.can_manage
@@ -259,8 +259,8 @@ def people_list(request: HttpRequest) -> HttpResponse:
             "page": Paginator(people, PEOPLE_PER_PAGE).get_page(request.GET.get("page")),
             "invitations": invitations,
             "roles": Role.choices,
-            "selected_role": role,
-            "search": search,
+            "selected_role": chosen.get("role", ""),
+            "search": chosen.get("q", ""),
             "expired": InvitationStatus.EXPIRED,
         },
     )
@@ -453,18 +453,19 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
 @organization_view
 @require_safe
 def project_list(request: HttpRequest) -> HttpResponse:
-    filters = ProjectFilterForm(request.GET or None, organization=request.organization)
-    chosen = filters.cleaned_data if filters.is_valid() else {}
-    projects = selectors.projects_for_organization(
+    projects = ProjectFilter(
+        request.GET or None,
+        queryset=selectors.projects_for_organization(organization=request.organization),
         organization=request.organization,
-        team=chosen.get("team"),
-        status=chosen.get("status") or None,
-        owner=chosen.get("owner"),
     )
     return render(
         request,
         "projects/project_list.html",
-        {"projects": projects, "filters": filters, "may_create": request.membership.can_lead},
+        {
+            "projects": filtered(projects),
+            "filters": projects.form,
+            "may_create": request.membership.can_lead,
+        },
     )
 
 
@@ -535,18 +536,21 @@ def project_detail(request: HttpRequest, project_id: int) -> HttpResponse:
 @organization_view
 @require_safe
 def goal_tree(request: HttpRequest) -> HttpResponse:
-    filters = TeamProjectFilterForm(request.GET or None, organization=request.organization)
-    chosen = filters.cleaned_data if filters.is_valid() else {}
+    goals = GoalFilter(
+        request.GET or None,
+        queryset=Goal.objects.filter(organization=request.organization),
+        organization=request.organization,
+        page=True,
+    )
     tree = selectors.goal_tree(
         organization=request.organization,
         on=timezone.localdate(),
-        team=chosen.get("team"),
-        project=chosen.get("project"),
+        matching=set(goals.qs.values_list("pk", flat=True)) if chosen(goals) else None,
     )
     return render(
         request,
         "projects/goal_tree.html",
-        {"tree": tree, "filters": filters, "may_create": request.membership.can_manage},
+        {"tree": tree, "filters": goals.form, "may_create": request.membership.can_manage},
     )
 
 

@@ -168,3 +168,45 @@ def test_refusals_answer_as_documented(
         )
         assert response.status_code == 404, (method, path, response.status_code)
         check(schema, operation, response)
+
+
+# A KPI's values over the periods asked for (`from`, `to`, at most 260): a chart's data,
+# computed per period, not a collection to page through.
+UNPAGED_LISTS = {"v1_organizations_kpis_series_list"}
+
+
+def test_every_list_comes_a_page_at_a_time(schema) -> None:
+    lists = 0
+    for path, _method, operation in operations(schema, {"get"}):
+        answer = operation["responses"]["200"]["content"]["application/json"]["schema"]
+        if operation["operationId"] in UNPAGED_LISTS:
+            assert answer["type"] == "array", path
+            continue
+        assert answer.get("type") != "array", f"{path}: a list without pages"
+        if not answer.get("$ref", "").startswith("#/components/schemas/Paginated"):
+            continue
+        lists += 1
+        page = schema["components"]["schemas"][answer["$ref"].rsplit("/", 1)[1]]
+        assert {"count", "next", "previous", "results"} <= set(page["properties"]), path
+        query = {p["name"] for p in operation["parameters"] if p["in"] == "query"}
+        assert {"page", "page_size"} <= query, path
+    assert lists >= 13
+
+
+def test_a_wrong_filter_or_page_answers_as_documented(schema, ids, tenant: Tenant, client) -> None:
+    client.force_login(tenant.member.user)
+    paths = {
+        operation["operationId"]: (path, operation)
+        for path, _m, operation in operations(schema, {"get"})
+    }
+    for operation_id, query, code in (
+        ("v1_organizations_boards_cards_list", {"due": "someday"}, 400),
+        ("v1_organizations_projects_list", {"owner": "nobody@example.test"}, 400),
+        ("v1_organizations_goals_list", {"state": "finished"}, 400),
+        ("v1_organizations_list", {"page": 9}, 404),
+        ("v1_organizations_teams_list", {"page": "x"}, 404),
+    ):
+        path, operation = paths[operation_id]
+        response = client.get(path.format(**ids), query)
+        assert response.status_code == code, (operation_id, response.content[:300])
+        check(schema, operation, response)

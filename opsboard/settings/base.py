@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django_htmx",
+    "django_filters",
     "template_partials",
     "rest_framework",
     "drf_spectacular",
@@ -294,8 +295,19 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.LimitOffsetPagination",
-    "PAGE_SIZE": 100,
+    # Every list a page at a time, {count, next, previous, results} (opsboard.api_lists.ListApi).
+    "DEFAULT_PAGINATION_CLASS": "opsboard.api.PagePagination",
+    # A board polled every 4 seconds is 15 requests a minute a person; thirty people on one
+    # account (a wall screen's token) or behind one address make 450. Without a shared
+    # CACHES each web process counts its own requests.
+    "DEFAULT_THROTTLE_CLASSES": [
+        "rest_framework.throttling.AnonRateThrottle",
+        "rest_framework.throttling.UserRateThrottle",
+    ],
+    "DEFAULT_THROTTLE_RATES": {
+        "anon": env.str("API_THROTTLE_ANON", default="600/minute"),
+        "user": env.str("API_THROTTLE_USER", default="600/minute"),
+    },
 }
 
 SPECTACULAR_SETTINGS = {
@@ -303,7 +315,9 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": (
         "Organisations, teams, people, projects, SMART goals and check-ins. "
         "Authenticate with a session or with `Authorization: Token <key>` "
-        "(create a key on your profile page). Everything is scoped to your organisations."
+        "(create a key on your profile page). Everything is scoped to your organisations. "
+        "Lists come a page at a time, `{count, next, previous, results}`: follow `next` "
+        "until it is null. Past the request rate the answer is 429, with `Retry-After`."
     ),
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,

@@ -6,7 +6,7 @@ the organisation in the address) and answer 404 for anything outside it.
 
 from __future__ import annotations
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, Prefetch, QuerySet
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
@@ -75,12 +75,10 @@ def teams_for_organization(*, organization: Organization) -> QuerySet[Team]:
 
 
 def people_for_organization(
-    *,
-    organization: Organization,
-    team: Team | None = None,
-    role: str | None = None,
-    search: str = "",
+    *, organization: Organization, team: Team | None = None
 ) -> QuerySet[Membership]:
+    """The organisation's people (a team's), by name; ``projects.filters.MemberFilter``
+    narrows them by role and search."""
     people = (
         Membership.objects.filter(organization=organization)
         .select_related("user")
@@ -89,12 +87,6 @@ def people_for_organization(
     )
     if team is not None:
         people = people.filter(teams=team)
-    if role:
-        people = people.filter(role=role)
-    if search:
-        people = people.filter(
-            Q(user__full_name__icontains=search) | Q(user__email__icontains=search)
-        )
     return people
 
 

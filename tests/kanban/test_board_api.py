@@ -10,7 +10,7 @@ API = "/api/v1/organizations/acme"
 
 def test_boards_columns_cards_moves_and_history(tenant: Tenant, kanban: BoardSetup, client) -> None:
     client.force_login(tenant.member.user)
-    boards = client.get(f"{API}/boards/").json()
+    boards = client.get(f"{API}/boards/").json()["results"]
     assert [b["id"] for b in boards] == [kanban.board.pk]
     board = client.get(f"{API}/boards/{kanban.board.pk}/").json()
     assert [c["kind"] for c in board["columns"]] == ["todo", "doing", "done"]
@@ -44,14 +44,14 @@ def test_boards_columns_cards_moves_and_history(tenant: Tenant, kanban: BoardSet
     )
     assert response.json()["blocked"] is True
     assert response.json()["title"] == "Segment users"
-    kinds = [e["kind"] for e in client.get(f"{API}/cards/{card_id}/events/").json()]
+    kinds = [e["kind"] for e in client.get(f"{API}/cards/{card_id}/events/").json()["results"]]
     assert kinds[0] == "blocked"
     assert {"created", "moved", "assigned", "due_changed"} <= set(kinds)
     assert [
         c["id"]
         for c in client.get(
             f"{API}/boards/{kanban.board.pk}/cards/", {"column": kanban.doing.pk}
-        ).json()
+        ).json()["results"]
     ] == [card_id]
 
 

@@ -69,7 +69,7 @@ def test_the_api_names_it_in_the_requests_language(tenant: Tenant, client) -> No
     kpi = computed(tenant)
     computed(tenant, source=Source.THROUGHPUT, name="Weekly delivery")
     client.force_login(tenant.member.user)
-    english = client.get(f"{API}/", HTTP_ACCEPT_LANGUAGE="en").json()
+    english = client.get(f"{API}/", HTTP_ACCEPT_LANGUAGE="en").json()["results"]
     chinese = client.get(f"{API}/{kpi.pk}/", HTTP_ACCEPT_LANGUAGE="zh-hans").json()
     assert {(k["name"], k["builtin_name"]) for k in english} == {
         ("On-time completion rate", True),

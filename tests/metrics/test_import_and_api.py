@@ -122,7 +122,8 @@ def test_unreadable_files_are_refused(
 def test_api(tenant: Tenant, other_tenant: Tenant, churn: Kpi, client) -> None:
     client.force_login(tenant.member.user)
     api = "/api/v1/organizations/acme/kpis"
-    assert {k["name"] for k in client.get(f"{api}/").json()} == {"Customer churn", "Throughput"}
+    kpis = client.get(f"{api}/").json()["results"]
+    assert {k["name"] for k in kpis} == {"Customer churn", "Throughput"}
     response = client.post(
         f"{api}/{churn.pk}/measurements/",
         {"period": "2026-11-16", "value": "19.1"},

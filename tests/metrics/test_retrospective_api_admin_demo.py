@@ -40,7 +40,7 @@ def test_api_reads_and_writes_the_review(tenant: Tenant, retro: Retrospective, c
     assert answer.status_code == 200
     assert answer.json()["highlights"] == "<b>Dashboard</b>"
     listing = reverse("metrics_api:project_retrospective_list", args=["acme", retro.project_id])
-    assert [r["id"] for r in client.get(listing).json()] == [retro.pk]
+    assert [r["id"] for r in client.get(listing).json()["results"]] == [retro.pk]
 
 
 def test_api_final_review_needs_a_manager(tenant: Tenant, retro: Retrospective, client) -> None:

@@ -243,7 +243,7 @@ def test_the_api_lists_a_teams_retrospectives(tenant: Tenant, team: Team, client
     client.force_login(tenant.viewer.user)
     listing = client.get(
         reverse("metrics_api:team_retrospective_list", args=["acme", team.pk])
-    ).json()
+    ).json()["results"]
     assert [(r["id"], r["team"], r["project"], r["month"]) for r in listing] == [
         (retro.pk, team.pk, None, "2026-10")
     ]

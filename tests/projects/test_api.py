@@ -10,8 +10,8 @@ def test_lists_only_the_users_organisations(tenant: Tenant, other_tenant: Tenant
     client.force_login(tenant.member.user)
     response = client.get(f"{API}/")
     assert response.status_code == 200
-    assert [row["slug"] for row in response.json()] == ["acme"]
-    assert response.json()[0]["role"] == "member"
+    assert [row["slug"] for row in response.json()["results"]] == ["acme"]
+    assert response.json()["results"][0]["role"] == "member"
 
 
 def test_requires_sign_in(tenant: Tenant, client) -> None:
@@ -114,4 +114,4 @@ def test_member_list(tenant: Tenant, client) -> None:
     client.force_login(tenant.viewer.user)
     response = client.get(f"{API}/acme/members/")
     assert response.status_code == 200
-    assert {row["role"] for row in response.json()} == set(Role.values)
+    assert {row["role"] for row in response.json()["results"]} == set(Role.values)

@@ -1,0 +1,68 @@
+"""What the FilterSets of the pages and the API share (django-filter): a person named by id
+or by email, and a yes/no flag that is a checkbox on a page and ``1``/``true`` in a query.
+
+A FilterSet serves both: the page renders ``filterset.form`` and shows its field errors;
+the API (``opsboard.api.ListApi``) answers 400 with the same messages."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
+from django_filters import BooleanFilter, FilterSet, ModelChoiceFilter
+from drf_spectacular.utils import extend_schema_field
+
+
+class PersonField(forms.ModelChoiceField):
+    """A person of the queryset by id, as the pages' lists send them, or by email, as the
+    API names people everywhere else."""
+
+    def to_python(self, value: Any) -> Any:
+        if isinstance(value, str) and "@" in value:
+            person = self.queryset.filter(email__iexact=value.strip()).first()
+            if person is None:
+                raise ValidationError(
+                    self.error_messages["invalid_choice"],
+                    code="invalid_choice",
+                    params={"value": value},
+                )
+            return person
+        return super().to_python(value)
+
+
+@extend_schema_field({"type": "string", "description": "A member: their id, or their email."})
+class PersonFilter(ModelChoiceFilter):
+    field_class = PersonField
+
+
+class FlagInput(forms.CheckboxInput):
+    """A checkbox on a page (``on``); in a query ``1``, ``true`` or ``on`` say yes and
+    anything else, or nothing, says no."""
+
+    def value_from_datadict(self, data: Any, files: Any, name: str) -> bool:
+        return str(data.get(name, "")).lower() in ("1", "true", "on")
+
+
+class FlagFilter(BooleanFilter):
+    """A yes/no filter read with ``FlagInput``: never invalid, absent means no."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("widget", FlagInput)
+        super().__init__(*args, **kwargs)
+
+
+def chosen(filterset: FilterSet) -> dict[str, Any]:
+    """The values a valid, bound FilterSet was given; nothing for an unbound or invalid one
+    (a page then shows every row, and the field errors)."""
+    if not filterset.is_bound or not filterset.is_valid():
+        return {}
+    return {name: value for name, value in filterset.form.cleaned_data.items() if value}
+
+
+def filtered(filterset: FilterSet) -> QuerySet:
+    """The page's rows: filtered when the FilterSet is valid, all of them otherwise."""
+    if filterset.is_bound and not filterset.is_valid():
+        return filterset.queryset.all()
+    return filterset.qs
