@@ -1,10 +1,12 @@
 from __future__ import annotations
 
-import zoneinfo
 from collections.abc import Callable
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone, translation
+
+from .models import zone
 
 
 class UserPreferencesMiddleware:
@@ -24,10 +26,7 @@ class UserPreferencesMiddleware:
                 translation.activate(user.language)
                 request.LANGUAGE_CODE = translation.get_language()
             if user.timezone:
-                try:
-                    timezone.activate(zoneinfo.ZoneInfo(user.timezone))
-                except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-                    timezone.deactivate()
+                timezone.activate(zone(user.timezone, settings.TIME_ZONE))
         try:
             return self.get_response(request)
         finally:

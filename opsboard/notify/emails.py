@@ -10,7 +10,6 @@ most of a ``<style>`` block.
 
 from __future__ import annotations
 
-import zoneinfo
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -20,6 +19,8 @@ from django.core.mail import EmailMultiAlternatives
 from django.template import Context
 from django.template.loader import get_template, render_to_string
 from django.utils import timezone, translation
+
+from opsboard.accounts.models import zone
 
 # The stylesheet is in the template: nothing is fetched, and the <style> block goes.
 _INLINER = css_inline.CSSInliner(load_remote_stylesheets=False, keep_style_tags=False)
@@ -72,8 +73,10 @@ def render_texts(
     Only HTML is escaped: a subject, a text body or a chat post shows ``<b>`` as typed.
     """
     full_context = {"site_url": settings.SITE_URL, "product": settings.PRODUCT_NAME, **context}
-    zone = zoneinfo.ZoneInfo(timezone_name or settings.TIME_ZONE)
-    with translation.override(language or settings.LANGUAGE_CODE), timezone.override(zone):
+    with (
+        translation.override(language or settings.LANGUAGE_CODE),
+        timezone.override(zone(timezone_name, settings.TIME_ZONE)),
+    ):
         return [
             render_to_string(name, full_context)
             if name.endswith(".html")
