@@ -69,6 +69,16 @@ KPI_DIRECTIONS = [(Direction.INCREASE, _("higher")), (Direction.DECREASE, _("low
 
 
 class KpiQuerySet(models.QuerySet["Kpi"]):
+    _ORGANIZATION_WIDE = models.Q(team__isnull=True, project__isnull=True, goal__isnull=True)
+
+    def organization_wide(self) -> KpiQuerySet:
+        """KPIs of the whole organisation: no team, project or goal."""
+        return self.filter(self._ORGANIZATION_WIDE)
+
+    def answered_by(self, team: Team) -> KpiQuerySet:
+        """A team's KPIs and the organisation-wide ones, which every team answers for."""
+        return self.filter(models.Q(team=team) | self._ORGANIZATION_WIDE)
+
     def in_reading_order(self) -> KpiQuerySet:
         """By position, then by the name the reader sees: a built-in KPI by its name in
         the active language, not by its empty name."""

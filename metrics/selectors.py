@@ -163,10 +163,7 @@ def team_comparison(*, organization: Organization, today: date) -> tuple[list[Kp
     """The computed KPIs for every team side by side, this week and last. Colours come
     from the organisation-wide KPI of the same kind, when there is one."""
     reference = {
-        kpi.source: kpi
-        for kpi in Kpi.objects.filter(
-            organization=organization, team__isnull=True, project__isnull=True, goal__isnull=True
-        )
+        kpi.source: kpi for kpi in Kpi.objects.filter(organization=organization).organization_wide()
     }
     columns = [
         reference.get(source)

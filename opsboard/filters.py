@@ -14,6 +14,8 @@ from django.db.models import QuerySet
 from django_filters import BooleanFilter, FilterSet, ModelChoiceFilter
 from drf_spectacular.utils import extend_schema_field
 
+from opsboard.tenancy.models import Organization
+
 
 class PersonField(forms.ModelChoiceField):
     """A person of the queryset by id, as the pages' lists send them, or by email, as the
@@ -66,3 +68,18 @@ def filtered(filterset: FilterSet) -> QuerySet:
     if filterset.is_bound and not filterset.is_valid():
         return filterset.queryset.all()
     return filterset.qs
+
+
+class OrganizationFilterSet(FilterSet):
+    """A FilterSet whose choices are the organisation's: ``choices(organization)`` gives
+    each filter's queryset. Without an organisation (the schema generator) there are none."""
+
+    def __init__(self, *args: Any, organization: Organization | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.organization = organization
+        if organization is not None:
+            for name, queryset in self.choices(organization).items():
+                self.filters[name].queryset = queryset
+
+    def choices(self, organization: Organization) -> dict[str, QuerySet]:
+        return {}

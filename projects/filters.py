@@ -11,26 +11,11 @@ from django.utils.translation import pgettext_lazy
 from django_filters import CharFilter, ChoiceFilter, FilterSet, ModelChoiceFilter
 
 from opsboard.accounts.models import User
-from opsboard.filters import FlagFilter, PersonFilter
+from opsboard.filters import FlagFilter, OrganizationFilterSet, PersonFilter
 from opsboard.tenancy.models import Membership, Organization, Role, Team
 
 from .forms import members_of
 from .models import Goal, GoalState, Project, ProjectStatus
-
-
-class OrganizationFilterSet(FilterSet):
-    """A FilterSet whose choices are the organisation's: ``choices(organization)`` gives
-    each filter's queryset. Without an organisation (the schema generator) there are none."""
-
-    def __init__(self, *args: Any, organization: Organization | None = None, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.organization = organization
-        if organization is not None:
-            for name, queryset in self.choices(organization).items():
-                self.filters[name].queryset = queryset
-
-    def choices(self, organization: Organization) -> dict[str, QuerySet]:
-        return {}
 
 
 class ProjectFilter(OrganizationFilterSet):
@@ -62,11 +47,9 @@ class ProjectFilter(OrganizationFilterSet):
         }
 
 
-class GoalFilter(OrganizationFilterSet):
-    """``team`` (an id): the team's goals and those of the projects it takes part in;
-    ``project`` (an id); the API also takes ``objectives`` (``1``/``true``: only
-    organisation objectives) and ``state``. The goal tree has only the first two (it keeps
-    each match's ancestors, so every branch still reads from the objective down)."""
+class TeamProjectFilterSet(OrganizationFilterSet):
+    """``team`` and ``project`` (ids) of the organisation; a subclass says what a team's
+    share is (``filter_team``)."""
 
     team = ModelChoiceFilter(
         label=_("Team"),
@@ -77,6 +60,23 @@ class GoalFilter(OrganizationFilterSet):
     project = ModelChoiceFilter(
         label=_("Project"), queryset=Project.objects.none(), empty_label=_("All projects")
     )
+
+    def choices(self, organization: Organization) -> dict[str, QuerySet]:
+        return {
+            "team": Team.objects.filter(organization=organization).order_by("name"),
+            "project": Project.objects.filter(organization=organization).order_by("name"),
+        }
+
+    def filter_team(self, queryset: QuerySet, name: str, team: Team) -> QuerySet:
+        raise NotImplementedError
+
+
+class GoalFilter(TeamProjectFilterSet):
+    """``team`` (an id): the team's goals and those of the projects it takes part in;
+    ``project`` (an id); the API also takes ``objectives`` (``1``/``true``: only
+    organisation objectives) and ``state``. The goal tree has only the first two (it keeps
+    each match's ancestors, so every branch still reads from the objective down)."""
+
     # Only the API has these (see PAGE_LEAVES_OUT): the help is the API documentation's.
     objectives = FlagFilter(
         method="filter_objectives", help_text="`1` or `true`: only organisation objectives"
@@ -94,12 +94,6 @@ class GoalFilter(OrganizationFilterSet):
         if page:
             for name in self.PAGE_LEAVES_OUT:
                 del self.filters[name]
-
-    def choices(self, organization: Organization) -> dict[str, QuerySet]:
-        return {
-            "team": Team.objects.filter(organization=organization).order_by("name"),
-            "project": Project.objects.filter(organization=organization).order_by("name"),
-        }
 
     def filter_team(self, goals: QuerySet[Goal], name: str, team: Team) -> QuerySet[Goal]:
         return goals.filter(Q(team=team) | Q(project__in=team.projects.all()))
