@@ -40,7 +40,35 @@ def managed_organization_ids(request: HttpRequest) -> list[int]:
     return list(managing_memberships(request))
 
 
-class OrganizationScopedAdmin(admin.ModelAdmin):
+def scoped_choices(db_field: Any, request: HttpRequest, kwargs: dict[str, Any]) -> dict[str, Any]:
+    """Offer only organisations, teams and people of the organisations the user manages."""
+    if request.user.is_superuser:
+        return kwargs
+    ids = managed_organization_ids(request)
+    if db_field.related_model is Organization:
+        kwargs["queryset"] = Organization.objects.filter(pk__in=ids)
+    elif db_field.related_model is Team:
+        kwargs["queryset"] = Team.objects.filter(organization__in=ids)
+    elif db_field.related_model is User:
+        kwargs["queryset"] = User.objects.filter(memberships__organization__in=ids).distinct()
+    return kwargs
+
+
+class ScopedChoices:
+    """Admin choices of organisations, teams and people limited to those the user manages."""
+
+    def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
+        return super().formfield_for_foreignkey(
+            db_field, request, **scoped_choices(db_field, request, kwargs)
+        )
+
+    def formfield_for_manytomany(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
+        return super().formfield_for_manytomany(
+            db_field, request, **scoped_choices(db_field, request, kwargs)
+        )
+
+
+class OrganizationScopedAdmin(ScopedChoices, admin.ModelAdmin):
     """Limits rows, choices and rights to the organisations the staff user manages."""
 
     organization_path = "organization"
@@ -79,43 +107,9 @@ class OrganizationScopedAdmin(admin.ModelAdmin):
         lookup = f"{self.organization_path}__in" if self.organization_path else "pk__in"
         return queryset.filter(**{lookup: managed_organization_ids(request)})
 
-    def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
-        return super().formfield_for_foreignkey(
-            db_field, request, **scoped_choices(db_field, request, kwargs)
-        )
 
-    def formfield_for_manytomany(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
-        return super().formfield_for_manytomany(
-            db_field, request, **scoped_choices(db_field, request, kwargs)
-        )
-
-
-def scoped_choices(db_field: Any, request: HttpRequest, kwargs: dict[str, Any]) -> dict[str, Any]:
-    """Offer only organisations, teams and people of the organisations the user manages."""
-    if request.user.is_superuser:
-        return kwargs
-    ids = managed_organization_ids(request)
-    if db_field.related_model is Organization:
-        kwargs["queryset"] = Organization.objects.filter(pk__in=ids)
-    elif db_field.related_model is Team:
-        kwargs["queryset"] = Team.objects.filter(organization__in=ids)
-    elif db_field.related_model is User:
-        kwargs["queryset"] = User.objects.filter(memberships__organization__in=ids).distinct()
-    return kwargs
-
-
-class ScopedInline(admin.TabularInline):
+class ScopedInline(ScopedChoices, admin.TabularInline):
     extra = 0
-
-    def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
-        return super().formfield_for_foreignkey(
-            db_field, request, **scoped_choices(db_field, request, kwargs)
-        )
-
-    def formfield_for_manytomany(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
-        return super().formfield_for_manytomany(
-            db_field, request, **scoped_choices(db_field, request, kwargs)
-        )
 
     def has_add_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
         return True
