@@ -3,17 +3,24 @@ answered 429."""
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from collections.abc import Iterator
+from pathlib import Path
+from urllib.parse import urlparse
 
 import pytest
 from django.conf import settings
 from django.core.cache import cache
+from django.test import override_settings
 from rest_framework.throttling import AnonRateThrottle, UserRateThrottle
 
 from tests.conftest import Tenant
 from tests.factories import TeamFactory
 
 API = "/api/v1/organizations/acme"
+ROOT = Path(__file__).resolve().parent.parent
 
 
 def test_a_list_comes_a_page_at_a_time_with_a_link_to_the_next(tenant: Tenant, client) -> None:
@@ -83,3 +90,44 @@ def test_the_default_rates_let_thirty_people_poll_every_four_seconds() -> None:
     for scope in ("user", "anon"):
         count, period = settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"][scope].split("/")
         assert period == "minute" and int(count) >= polls_a_minute, scope
+
+
+def _anonymous_requests_in_another_process(count: int, cache_url: str) -> list[int]:
+    """The status codes of ``count`` requests without credentials made by another process
+    of the site, counting in the cache at ``cache_url`` at three a minute."""
+    program = (
+        "import django; django.setup()\n"
+        "from django.test import Client\n"
+        "from django.test.utils import setup_test_environment; setup_test_environment()\n"
+        f"print(*[Client().get('/api/schema/').status_code for _ in range({count})])"
+    )
+    environment = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "opsboard.settings.test",
+        "CACHE_URL": cache_url,
+        "API_THROTTLE_ANON": "3/minute",
+    }
+    result = subprocess.run(
+        [sys.executable, "-c", program],
+        cwd=ROOT,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    )
+    return [int(code) for code in result.stdout.split()]
+
+
+@pytest.mark.usefixtures("low_rates")
+def test_with_a_cache_url_every_process_counts_in_one_place(client) -> None:
+    """Production's web processes share the throttles' count through Redis at CACHE_URL."""
+    broker = urlparse(settings.CELERY_BROKER_URL)
+    cache_url = broker._replace(path="/14").geturl()  # a database of the tests' own Redis
+    shared = {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": cache_url}
+    with override_settings(CACHES={"default": shared}):
+        cache.clear()
+        assert _anonymous_requests_in_another_process(2, cache_url) == [200, 200]
+        assert client.get("/api/schema/").status_code == 200
+        assert client.get("/api/schema/").status_code == 429
+        cache.clear()

@@ -213,6 +213,13 @@ EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=10)
 CHAT_WEBHOOK_TIMEOUT = env.float("CHAT_WEBHOOK_TIMEOUT", default=10.0)
 CHAT_WEBHOOK_EXTRA_HOSTS: list[str] = env.list("CHAT_WEBHOOK_EXTRA_HOSTS", default=[])
 
+# The cache: Redis at CACHE_URL (production: the API's throttles count there for every web
+# process), else each process's own memory.
+if CACHE_URL := env.str("CACHE_URL", default=""):
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}
+    }
+
 # Celery. No CELERY_BROKER_URL means kombu's filesystem transport in var/broker,
 # which a real worker and beat can use with no server running.
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="filesystem://")
@@ -298,8 +305,8 @@ REST_FRAMEWORK = {
     # Every list a page at a time, {count, next, previous, results} (opsboard.api_lists.ListApi).
     "DEFAULT_PAGINATION_CLASS": "opsboard.api.PagePagination",
     # A board polled every 4 seconds is 15 requests a minute a person; thirty people on one
-    # account (a wall screen's token) or behind one address make 450. Without a shared
-    # CACHES each web process counts its own requests.
+    # account (a wall screen's token) or behind one address make 450. The throttles count
+    # in the default cache: Redis at CACHE_URL, shared by every web process.
     "DEFAULT_THROTTLE_CLASSES": [
         "rest_framework.throttling.AnonRateThrottle",
         "rest_framework.throttling.UserRateThrottle",
