@@ -458,8 +458,8 @@ def send_weekly_digests(*, now: datetime, dry_run: bool = False) -> list[Digest]
                 period=digest.period,
                 template="weekly-digest",
                 context=context,
-                language=user.language or organization.language,
-                timezone_name=user.timezone or organization.timezone,
+                language=organization.language_for(user),
+                timezone_name=organization.timezone_for(user),
                 organization_id=organization.pk,
                 link=reverse("metrics:digest_preview", kwargs={"org_slug": organization.slug}),
                 headers={

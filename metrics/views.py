@@ -346,7 +346,7 @@ def digest_preview(request: HttpRequest) -> HttpResponse:
             template="weekly-digest",
             context=digest.context(),
             language=request.LANGUAGE_CODE,
-            timezone_name=request.user.timezone or request.organization.timezone,
+            timezone_name=request.organization.timezone_for(request.user),
         )
     preference = Preference.objects.filter(user=request.user).first()
     return render(

@@ -15,7 +15,6 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from opsboard.accounts.forms import SetPasswordAndNameForm
-from opsboard.accounts.models import User
 from opsboard.filters import chosen, filtered
 from opsboard.tenancy import selectors as tenancy_selectors
 from opsboard.tenancy import services as tenancy_services
@@ -398,9 +397,9 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
             {"invitation": invitation, "status": status},
             status=410,
         )
-    has_account = User.objects.filter(email__iexact=invitation.email).exists()
+    has_account = invitation.invitee_has_account()
     context = {"invitation": invitation, "has_account": has_account}
-    if request.user.is_authenticated and request.user.email.lower() != invitation.email.lower():
+    if request.user.is_authenticated and not invitation.is_for(request.user):
         return render(
             request,
             "projects/invitation_accept.html",

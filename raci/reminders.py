@@ -148,8 +148,8 @@ def plan_reminders(*, now: datetime) -> list[Reminder]:
                 day=local.date(),
                 organization_id=organization.pk,
                 by_email=preference.email,
-                language=user.language or organization.language,
-                timezone_name=user.timezone or organization.timezone,
+                language=organization.language_for(user),
+                timezone_name=organization.timezone_for(user),
             )
             _fill(
                 reminder,

@@ -72,8 +72,8 @@ def notify(retrospective: Retrospective, *, kind: str) -> int:
             period=retrospective.period,
             template="retrospective",
             context={**context, "recipient": user},
-            language=user.language or organization.language,
-            timezone_name=user.timezone or organization.timezone,
+            language=organization.language_for(user),
+            timezone_name=organization.timezone_for(user),
             organization_id=organization.pk,
             link=path,
         )

@@ -18,6 +18,7 @@ from django.utils import timezone as django_timezone
 from django.utils.dates import WEEKDAYS
 from django.utils.translation import gettext_lazy as _
 
+from opsboard.accounts.models import User
 from opsboard.accounts.models import zone as zone_named
 
 
@@ -105,6 +106,14 @@ class Organization(models.Model):
     def day_of(self, moment: datetime) -> date:
         """The calendar day ``moment`` falls on in the organisation's time zone."""
         return moment.astimezone(self.zone).date()
+
+    def language_for(self, user: User) -> str:
+        """The language ``user`` reads messages from this organisation in: their own, else its."""
+        return user.language or self.language
+
+    def timezone_for(self, user: User) -> str:
+        """The time zone ``user``'s messages from this organisation are dated in."""
+        return user.timezone or self.timezone
 
     def today(self) -> date:
         """Today in the organisation's time zone: the day overdue and due dates are read against."""
@@ -272,6 +281,13 @@ class Invitation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.email} → {self.organization}"
+
+    def is_for(self, user: User) -> bool:
+        """Whether ``user`` is the person invited: the same email address, in any case."""
+        return user.email.lower() == self.email.lower()
+
+    def invitee_has_account(self) -> bool:
+        return User.objects.filter(email__iexact=self.email).exists()
 
     def status_at(self, moment: datetime) -> InvitationStatus:
         if self.accepted_at:

@@ -336,7 +336,7 @@ def invitation_accept(*, token: str, user: User) -> Membership:
         raise ValidationError(_("This invitation was withdrawn."))
     if status == InvitationStatus.EXPIRED:
         raise ValidationError(_("This invitation has expired."))
-    if user.email.lower() != invitation.email.lower():
+    if not invitation.is_for(user):
         raise ValidationError(_("This invitation was sent to another email address."))
     membership, _created = Membership.objects.get_or_create(
         organization=invitation.organization, user=user, defaults={"role": invitation.role}
