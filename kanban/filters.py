@@ -7,10 +7,10 @@ from datetime import timedelta
 from typing import Any
 
 from django.utils.translation import gettext_lazy as _
-from django_filters import ChoiceFilter, FilterSet, ModelChoiceFilter
+from django_filters import ChoiceFilter, ModelChoiceFilter
 
 from opsboard.accounts.models import User
-from opsboard.filters import FlagFilter, PersonFilter
+from opsboard.filters import FlagFilter, PageFilterSet, PersonFilter
 from opsboard.tenancy.models import Team
 from projects.forms import members_of
 from projects.models import Goal
@@ -18,7 +18,7 @@ from projects.models import Goal
 from .models import Board, Card, CardQuerySet, Column, Label
 
 
-class CardFilter(FilterSet):
+class CardFilter(PageFilterSet):
     """``assignee`` (a member, by id or email), ``team``, ``label``, ``goal`` (ids), ``due``
     (``overdue``: unfinished and due before the organisation's today; ``week``: unfinished
     and due from today to Sunday), ``mine`` (assigned to the reader); the API also takes
@@ -61,14 +61,9 @@ class CardFilter(FilterSet):
         model = Card
         fields: list[str] = []
 
-    def __init__(
-        self, *args: Any, board: Board | None = None, page: bool = False, **kwargs: Any
-    ) -> None:
+    def __init__(self, *args: Any, board: Board | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.board = board
-        if page:
-            for name in self.PAGE_LEAVES_OUT:
-                del self.filters[name]
         if board is None:  # the schema generator's
             return
         choices = {
@@ -93,4 +88,4 @@ class CardFilter(FilterSet):
         return cards.filter(assignee=self.request.user) if value else cards
 
     def filter_archived(self, cards: CardQuerySet, name: str, value: bool) -> CardQuerySet:
-        return cards.filter(archived_at__isnull=False) if value else cards.open()
+        return cards.archived() if value else cards.open()

@@ -200,6 +200,10 @@ class CardQuerySet(models.QuerySet["Card"]):
         """Cards on their board: not archived (done or not)."""
         return self.filter(archived_at__isnull=True)
 
+    def archived(self) -> CardQuerySet:
+        """Cards taken off their board (they keep their history and can be restored)."""
+        return self.filter(archived_at__isnull=False)
+
     def unfinished(self) -> CardQuerySet:
         """Open cards not yet done: the work still to do."""
         return self.open().filter(done_at__isnull=True)

@@ -70,7 +70,20 @@ def filtered(filterset: FilterSet) -> QuerySet:
     return filterset.qs
 
 
-class OrganizationFilterSet(FilterSet):
+class PageFilterSet(FilterSet):
+    """A FilterSet that serves a page and an API list: the page (``page=True``) leaves out
+    the filters only the API takes (``PAGE_LEAVES_OUT``)."""
+
+    PAGE_LEAVES_OUT: tuple[str, ...] = ()
+
+    def __init__(self, *args: Any, page: bool = False, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if page:
+            for name in self.PAGE_LEAVES_OUT:
+                del self.filters[name]
+
+
+class OrganizationFilterSet(PageFilterSet):
     """A FilterSet whose choices are the organisation's: ``choices(organization)`` gives
     each filter's queryset. Without an organisation (the schema generator) there are none."""
 

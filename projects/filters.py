@@ -3,8 +3,6 @@ the API list with the same parameter names and the same answers."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
@@ -88,12 +86,6 @@ class GoalFilter(TeamProjectFilterSet):
     class Meta:
         model = Goal
         fields: list[str] = []
-
-    def __init__(self, *args: Any, page: bool = False, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        if page:
-            for name in self.PAGE_LEAVES_OUT:
-                del self.filters[name]
 
     def filter_team(self, goals: QuerySet[Goal], name: str, team: Team) -> QuerySet[Goal]:
         return goals.filter(Q(team=team) | Q(project__in=team.projects.all()))
