@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
-from django.db.models import Count, OuterRef, Prefetch, QuerySet, Subquery
+from django.db.models import Count, Exists, OuterRef, Prefetch, QuerySet, Subquery
 from django.shortcuts import get_object_or_404
 
 from opsboard.tenancy.models import Membership, Organization, Team
@@ -82,23 +82,23 @@ def goals_for_project(*, project: Project, on: date) -> list[TrackedGoal]:
 
 
 def goal_tree(
-    *, organization: Organization, on: date, matching: set[int] | None = None
+    *, organization: Organization, on: date, matching: QuerySet[Goal] | None = None
 ) -> list[TrackedGoal]:
     """The organisation's goals as a tree: objectives, then the goals that serve them.
 
-    Given ``matching`` (the ids ``projects.filters.GoalFilter`` chose), those goals are
-    kept with the goals above them, so every branch still reads from the objective down.
+    Given ``matching`` (the goals ``projects.filters.GoalFilter`` chose, read in the same
+    query), those goals are kept with the goals above them, so every branch still reads
+    from the objective down.
     """
-    goals = list(
-        with_latest_check_in(
-            Goal.objects.filter(organization=organization).select_related("project", "team")
-        ).order_by("due_date", "title")
-    )
+    goals = Goal.objects.filter(organization=organization).select_related("project", "team")
+    if matching is not None:
+        goals = goals.annotate(matches=Exists(matching.filter(pk=OuterRef("pk"))))
+    goals = list(with_latest_check_in(goals).order_by("due_date", "title"))
     by_id = {goal.pk: track(goal, on=on) for goal in goals}
     if matching is not None:
         keep = set()
-        for goal_id in matching:
-            node = by_id.get(goal_id)
+        for goal in goals:
+            node = by_id[goal.pk] if goal.matches else None
             while node is not None and node.goal.pk not in keep:
                 keep.add(node.goal.pk)
                 node = by_id.get(node.goal.parent_id) if node.goal.parent_id else None

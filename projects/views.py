@@ -544,7 +544,7 @@ def goal_tree(request: HttpRequest) -> HttpResponse:
     tree = selectors.goal_tree(
         organization=request.organization,
         on=timezone.localdate(),
-        matching=set(goals.qs.values_list("pk", flat=True)) if chosen(goals) else None,
+        matching=goals.qs if chosen(goals) else None,
     )
     return render(
         request,
