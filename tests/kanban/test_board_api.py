@@ -127,3 +127,26 @@ def test_columns_through_the_api(tenant: Tenant, kanban: BoardSetup, client) -> 
         ).status_code
         == 403
     )
+
+
+def test_a_page_of_cards_takes_the_same_queries_for_few_and_many(
+    tenant: Tenant, kanban: BoardSetup, client, django_assert_num_queries
+) -> None:
+    """The page and its count: as many queries for a board of 3 cards as for one of 45."""
+    client.force_login(tenant.member.user)
+    url = f"{API}/boards/{kanban.board.pk}/cards/?page_size=20"
+    for n in range(3):
+        kanban.add(tenant, f"Card {n}", assignee=tenant.member.user, team=tenant.team)
+    client.get(url)
+    with django_assert_num_queries(CARD_PAGE_QUERIES):
+        assert len(client.get(url).json()["results"]) == 3
+    for n in range(3, 45):
+        kanban.add(tenant, f"Card {n}", assignee=tenant.member.user, team=tenant.team)
+    with django_assert_num_queries(CARD_PAGE_QUERIES):
+        page = client.get(url).json()
+    assert (page["count"], len(page["results"])) == (45, 20)
+
+
+# Session, user, membership with its organisation, the board, the count, the page of cards,
+# their labels: the count is the page's one addition to the list it replaced.
+CARD_PAGE_QUERIES = 7
