@@ -51,18 +51,23 @@ def cumulative_flow(
     counts = cards.filter(Q(done_at__isnull=True) | Q(done_at__gte=first)).aggregate(**aggregates)
     # Cards done before the window only add to the done band, until they are archived: count
     # them apart, so that the day-by-day read above is only of the cards still moving in the
-    # window (an index range).
-    done_before = cards.filter(not_archived_by(first), done_at__lt=first).aggregate(
-        **{
-            f"done_{index}": Count("pk", filter=not_archived_by(end))
-            for index, end in enumerate(ends)
-        }
+    # window (an index range), and group them by when they were archived (most never were).
+    archived = list(
+        cards.filter(not_archived_by(first), done_at__lt=first)
+        .order_by()
+        .values("archived_at")
+        .annotate(n=Count("pk"))
+        .values_list("archived_at", "n")
     )
+    done_before = [
+        sum(n for archived_at, n in archived if archived_at is None or archived_at >= end)
+        for end in ends
+    ]
     return Flow(
         days=span,
         todo=[counts[f"todo_{i}"] for i in range(len(span))],
         doing=[counts[f"doing_{i}"] for i in range(len(span))],
-        done=[done_before[f"done_{i}"] + counts[f"done_{i}"] for i in range(len(span))],
+        done=[done_before[i] + counts[f"done_{i}"] for i in range(len(span))],
     )
 
 
