@@ -332,9 +332,7 @@ class CardMoveApi(OrganizationMixin, APIView):
         card = selectors.card_get_for_user(membership=membership, card_id=card_id)
         data = validated(MoveInput(data=request.data))
         # A column of another board, or of another organisation, is not found.
-        column = get_object_or_404(
-            card.board.columns.filter(archived_at__isnull=True), pk=data["column"]
-        )
+        column = get_object_or_404(card.board.columns.open(), pk=data["column"])
         result = call_service(
             services.card_move,
             actor=membership,

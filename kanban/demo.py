@@ -383,7 +383,7 @@ def _seed_board(
 ) -> None:
     if board.cards.exists():
         return  # keep what people have done with the demo since
-    columns = {column.kind: column for column in board.columns.filter(archived_at__isnull=True)}
+    columns = {column.kind: column for column in board.columns.open()}
     labels = {}
     for name in sorted({label for row in rows for label in row[9]}):
         labels[name], _ = Label.objects.get_or_create(

@@ -17,6 +17,13 @@ from opsboard.tenancy.models import Organization, Team
 from projects.models import Goal, Project
 
 
+class OpenQuerySet(models.QuerySet):
+    """Boards and columns in use: not archived."""
+
+    def open(self) -> OpenQuerySet:
+        return self.filter(archived_at__isnull=True)
+
+
 class Board(models.Model):
     """A project's kanban board. ``revision`` goes up with every change, so
     open boards can ask cheaply whether anything moved."""
@@ -34,6 +41,8 @@ class Board(models.Model):
     revision = models.PositiveBigIntegerField(default=0, editable=False)
     created_at = models.DateTimeField(_("created"), default=django_timezone.now, editable=False)
     archived_at = models.DateTimeField(_("archived"), null=True, blank=True)
+
+    objects = OpenQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("board")
@@ -80,6 +89,8 @@ class Column(models.Model):
     )
     position = models.PositiveIntegerField(_("position"), default=0)
     archived_at = models.DateTimeField(_("archived"), null=True, blank=True)
+
+    objects = OpenQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("column")
@@ -203,6 +214,10 @@ class CardQuerySet(models.QuerySet["Card"]):
     def archived(self) -> CardQuerySet:
         """Cards taken off their board (they keep their history and can be restored)."""
         return self.filter(archived_at__isnull=False)
+
+    def shown(self) -> CardQuerySet:
+        """Open cards in open columns: the cards a board shows."""
+        return self.open().filter(column__archived_at__isnull=True)
 
     def unfinished(self) -> CardQuerySet:
         """Open cards not yet done: the work still to do."""

@@ -31,13 +31,11 @@ from .models import (
 
 
 def boards_for_organization(*, organization: Organization) -> QuerySet[Board]:
-    return _with_card_counts(
-        Board.objects.filter(organization=organization, archived_at__isnull=True)
-    )
+    return _with_card_counts(Board.objects.open().filter(organization=organization))
 
 
 def boards_for_project(*, project_id: int) -> QuerySet[Board]:
-    return _with_card_counts(Board.objects.filter(project_id=project_id, archived_at__isnull=True))
+    return _with_card_counts(Board.objects.open().filter(project_id=project_id))
 
 
 def _with_card_counts(boards: QuerySet[Board]) -> QuerySet[Board]:
@@ -92,7 +90,7 @@ def checklist_item_get_for_user(*, membership: Membership, item_id: int) -> Chec
 
 
 def open_columns(board: Board) -> QuerySet[Column]:
-    return board.columns.filter(archived_at__isnull=True).order_by("position", "pk")
+    return board.columns.open().order_by("position", "pk")
 
 
 @dataclass
@@ -157,8 +155,8 @@ def _lane_key(lanes: str, holder_id: int | None) -> str:
 
 def _cards(board: Board) -> QuerySet[Card]:
     return (
-        Card.objects.open()
-        .filter(board=board, column__archived_at__isnull=True)
+        Card.objects.shown()
+        .filter(board=board)
         .select_related("assignee", "team", "goal")
         .prefetch_related(Prefetch("labels", queryset=Label.objects.order_by("name", "builtin")))
         .annotate(
@@ -317,7 +315,7 @@ def standup(*, board: Board, by: str, today: date, lead_days: int) -> Standup:
     """
     since = datetime.combine(last_working_day(today), time.min, tzinfo=board.organization.zone)
     due_by = today + timedelta(days=lead_days)
-    on_board = Card.objects.filter(board=board, column__archived_at__isnull=True).open()
+    on_board = Card.objects.shown().filter(board=board)
     cards = (
         (
             on_board.filter(done_at__gte=since)

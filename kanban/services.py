@@ -89,9 +89,7 @@ def column_create(
     wip_hard: bool = False,
 ) -> Column:
     require_lead(actor)
-    position = (
-        board.columns.filter(archived_at__isnull=True).aggregate(last=Max("position"))["last"] or 0
-    ) + 1
+    position = (board.columns.open().aggregate(last=Max("position"))["last"] or 0) + 1
     column = Column.objects.create(
         board=board,
         name=_column_name(name, kind),
@@ -128,11 +126,7 @@ def column_update(
 def column_shift(*, actor: Membership, column: Column, offset: int) -> None:
     """Swap a column with its neighbour to the left (-1) or right (+1)."""
     require_lead(actor)
-    columns = list(
-        column.board.columns.filter(archived_at__isnull=True)
-        .select_for_update()
-        .order_by("position", "pk")
-    )
+    columns = list(column.board.columns.open().select_for_update().order_by("position", "pk"))
     index = next(i for i, c in enumerate(columns) if c.pk == column.pk)
     other = index + offset
     if 0 <= other < len(columns):
@@ -150,7 +144,7 @@ def column_archive(*, actor: Membership, column: Column) -> None:
         raise ValidationError(
             _("Move or archive the cards in “%(column)s” first.") % {"column": column.display_name}
         )
-    if column.board.columns.filter(archived_at__isnull=True).count() <= 1:
+    if column.board.columns.open().count() <= 1:
         raise ValidationError(_("A board keeps at least one column."))
     column.archived_at = timezone.now()
     column.save(update_fields=["archived_at"])
@@ -208,7 +202,7 @@ def card_create(
     *, actor: Membership, board: Board, column: Column | None = None, data: CardInput
 ) -> Card:
     require_editor(actor)
-    column = column or board.columns.filter(archived_at__isnull=True).order_by("position").first()
+    column = column or board.columns.open().order_by("position").first()
     if column is None or column.board_id != board.pk:
         raise ValidationError({"column": _("Choose a column of this board.")})
     _validate_card(board, data)

@@ -124,7 +124,7 @@ def card_quick_create(request: HttpRequest, board_id: int) -> HttpResponse:
     form = QuickCardForm(request.POST)
     if not form.is_valid():
         return _board_response(request, board, error=_("Give the card a title."), status=400)
-    column = board.columns.filter(pk=form.cleaned_data["column"], archived_at__isnull=True).first()
+    column = board.columns.open().filter(pk=form.cleaned_data["column"]).first()
     try:
         services.card_create(
             actor=request.membership,
@@ -150,9 +150,7 @@ def card_move(request: HttpRequest, card_id: int) -> HttpResponse:
             request, board, error=_("Choose a column of this board."), status=400
         )
     # A column of another board, or of another organisation, is not found.
-    column = get_object_or_404(
-        board.columns.filter(archived_at__isnull=True), pk=form.cleaned_data["column"]
-    )
+    column = get_object_or_404(board.columns.open(), pk=form.cleaned_data["column"])
     try:
         result = services.card_move(
             actor=request.membership,

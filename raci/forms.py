@@ -33,9 +33,9 @@ class MatrixFilterForm(forms.Form):
     def __init__(self, *args: Any, project: Project, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["team"].queryset = project.teams.order_by("name")
-        self.fields["column"].queryset = Column.objects.filter(
-            board__project=project, archived_at__isnull=True
-        ).order_by("board", "position")
+        self.fields["column"].queryset = (
+            Column.objects.open().filter(board__project=project).order_by("board", "position")
+        )
         self.fields["goal"].queryset = Goal.objects.filter(project=project).order_by("title")
 
 

@@ -14,6 +14,7 @@ finds the rows taken and sends nothing new.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
@@ -259,7 +260,7 @@ def _routes(
     done = done_cards(organization, now)
     routes = Routes()
 
-    def route(card: Card, why: str, people: frozenset[int]) -> None:
+    def route(card: Card, why: str, people: AbstractSet[int]) -> None:
         for person in people:
             routes.by_person[person].append((card, why))
         routes.for_chat.append((card, why))

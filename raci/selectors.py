@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from collections import Counter, defaultdict
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from django.db.models import Count, F, Prefetch, Q, QuerySet
 from django.shortcuts import get_object_or_404
@@ -156,8 +158,8 @@ def _roles_by_card(card_ids: list[int]) -> dict[int, list[Role]]:
 
 def project_cards(project: Project) -> QuerySet[Card]:
     return (
-        Card.objects.open()
-        .filter(board__project=project, column__archived_at__isnull=True)
+        Card.objects.shown()
+        .filter(board__project=project)
         .select_related("column", "goal", "assignee", "board")
         .order_by("board_id", "column__position", "rank")
     )
@@ -226,9 +228,7 @@ def card_raci(card: Card) -> tuple[list[RaciAssignment], list[Problem]]:
 
 
 def boards_with_matrix(*, organization: Organization) -> QuerySet[Board]:
-    return Board.objects.filter(organization=organization, archived_at__isnull=True).select_related(
-        "project"
-    )
+    return Board.objects.open().filter(organization=organization).select_related("project")
 
 
 # Routing -------------------------------------------------------------------
@@ -286,14 +286,17 @@ def routable(cards: CardQuerySet) -> CardQuerySet:
     return cards.annotate(project_owner_id=F("board__project__owner_id"))
 
 
-@dataclass(frozen=True)
-class Route:
+class Route(NamedTuple):
     """Whom one card's message goes to: user ids (the caller keeps the active ones), and
     whether it is a reminder of an unowned card (nobody Responsible, nobody assigned), told
-    instead to the Accountable, else the project's owner."""
+    instead to the Accountable, else the project's owner. (A tuple: the scan makes one or
+    two for each of thousands of cards.)"""
 
-    people: frozenset[int]
+    people: AbstractSet[int]
     unowned: bool = False
+
+
+NOBODY: frozenset[int] = frozenset()
 
 
 class Routing:
@@ -326,14 +329,14 @@ class Routing:
         """Whom ``card``'s message for ``occasion`` goes to."""
         found = self.holders(ROLE_FOR_OCCASION[occasion]).get(card.pk)
         if found:
-            return Route(frozenset(found))
+            return Route(found)
         if occasion == Occasion.REMINDER:
             if card.assignee_id:
-                return Route(frozenset({card.assignee_id}))
+                return Route({card.assignee_id})
             return Route(self.route(card, Occasion.OVERDUE).people, unowned=True)
         if occasion in ESCALATIONS and card.project_owner_id:
-            return Route(frozenset({card.project_owner_id}))
-        return Route(frozenset())
+            return Route({card.project_owner_id})
+        return Route(NOBODY)
 
 
 def recipients(*, card: Card, occasion: str) -> list[User]:
