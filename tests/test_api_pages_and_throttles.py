@@ -16,6 +16,7 @@ from django.core.cache import cache
 from django.test import override_settings
 from rest_framework.throttling import AnonRateThrottle, UserRateThrottle
 
+from tests.clock import child_clock_environment
 from tests.conftest import Tenant
 from tests.factories import TeamFactory
 
@@ -103,6 +104,7 @@ def _anonymous_requests_in_another_process(count: int, cache_url: str) -> list[i
     )
     environment = {
         **os.environ,
+        **child_clock_environment(),  # the requests are counted at the test's moment
         "DJANGO_SETTINGS_MODULE": "opsboard.settings.test",
         "CACHE_URL": cache_url,
         "API_THROTTLE_ANON": "3/minute",
