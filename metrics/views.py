@@ -50,7 +50,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         queryset=selectors.kpis_for(organization=request.organization),
         organization=request.organization,
     )
-    team, project = chosen(kpi_filter).get("team"), chosen(kpi_filter).get("project")
+    picked = chosen(kpi_filter)
+    team, project = picked.get("team"), picked.get("project")
     kpis = list(filtered(kpi_filter))
     today = request.organization.today()
     # Another period: the tiles and the charts as they stood at its end.
