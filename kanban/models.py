@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import re
 import zoneinfo
 from datetime import date, datetime
 
@@ -26,7 +27,10 @@ class OpenQuerySet(models.QuerySet):
 
 class Board(models.Model):
     """A project's kanban board. ``revision`` goes up with every change, so
-    open boards can ask cheaply whether anything moved."""
+    open boards can ask cheaply whether anything moved; each card keeps the
+    revision of its own last change, so they get only the cards that did.
+    ``layout_revision`` is the revision of the last change to the board's
+    layout (its columns or labels), which open boards take whole."""
 
     organization = models.ForeignKey(
         Organization,
@@ -39,6 +43,7 @@ class Board(models.Model):
     )
     name = models.CharField(_("name"), max_length=120)
     revision = models.PositiveBigIntegerField(default=0, editable=False)
+    layout_revision = models.PositiveBigIntegerField(default=0, editable=False)
     created_at = models.DateTimeField(_("created"), default=django_timezone.now, editable=False)
     archived_at = models.DateTimeField(_("archived"), null=True, blank=True)
 
@@ -116,6 +121,8 @@ class Priority(models.IntegerChoices):
 # Between white and black, one reads at 4.58:1 or better on any colour (WCAG asks 4.5:1).
 LABEL_TEXT_LIGHT = "#ffffff"
 LABEL_TEXT_DARK = "#000000"
+LABEL_DEFAULT_COLOR = "#6b7785"
+COLOR = re.compile(r"#[0-9a-fA-F]{6}")
 
 
 def relative_luminance(color: str) -> float:
@@ -148,7 +155,7 @@ class Label(models.Model):
     builtin = models.CharField(
         _("built-in label"), max_length=20, choices=BuiltinLabel.choices, blank=True
     )
-    color = models.CharField(_("colour"), max_length=7, default="#6b7785")
+    color = models.CharField(_("colour"), max_length=7, default=LABEL_DEFAULT_COLOR)
 
     class Meta:
         verbose_name = _("label")
@@ -188,15 +195,32 @@ class Label(models.Model):
         return BuiltinLabel(self.builtin).label if self.builtin else None
 
     @property
+    def shown_color(self) -> str:
+        """The colour, when it is one (``#rrggbb``; the admin takes any text), else grey."""
+        return self.color if COLOR.fullmatch(self.color) else LABEL_DEFAULT_COLOR
+
+    @property
+    def style(self) -> str:
+        """The chip's colours as a style attribute: its colour, and black text where white
+        would not read (``.label`` writes white)."""
+        dark = ";--label-text:#000" if self.text_color == LABEL_TEXT_DARK else ""
+        return f"--label:{self.shown_color}{dark}"
+
+    @property
     def text_color(self) -> str:
         """White or black, whichever contrasts more with the label's colour."""
-        try:
-            background = relative_luminance(self.color)
-        except ValueError:
-            return LABEL_TEXT_LIGHT
+        background = relative_luminance(self.shown_color)
         on_white = 1.05 / (background + 0.05)
         on_black = (background + 0.05) / 0.05
         return LABEL_TEXT_LIGHT if on_white >= on_black else LABEL_TEXT_DARK
+
+
+# Unfinished: on its board and not done. Overdue: unfinished and due before the day.
+UNFINISHED = Q(archived_at__isnull=True, done_at__isnull=True)
+
+
+def overdue_on(day: date) -> Q:
+    return UNFINISHED & Q(due_date__lt=day)
 
 
 class CardQuerySet(models.QuerySet["Card"]):
@@ -221,11 +245,17 @@ class CardQuerySet(models.QuerySet["Card"]):
 
     def unfinished(self) -> CardQuerySet:
         """Open cards not yet done: the work still to do."""
-        return self.open().filter(done_at__isnull=True)
+        return self.filter(UNFINISHED)
 
     def overdue(self, on: date) -> CardQuerySet:
         """Unfinished cards whose due date is before the day ``on``."""
-        return self.unfinished().filter(due_date__lt=on)
+        return self.filter(overdue_on(on))
+
+    def with_overdue(self, on: date) -> CardQuerySet:
+        """Annotate ``overdue``: whether the card is overdue on the day ``on``."""
+        return self.annotate(
+            overdue=models.ExpressionWrapper(overdue_on(on), output_field=models.BooleanField())
+        )
 
     def due_by(self, day: date) -> CardQuerySet:
         """Unfinished cards due on or before ``day`` (overdue ones included)."""
@@ -304,6 +334,8 @@ class Card(models.Model):
         Column, on_delete=models.PROTECT, related_name="cards", verbose_name=_("column")
     )
     rank = models.BigIntegerField(_("rank"), default=0, editable=False)
+    # The board's revision at the card's last change (``Board.revision``).
+    revision = models.PositiveBigIntegerField(default=0, editable=False)
     title = models.CharField(_("title"), max_length=200)
     description = models.TextField(_("description"), blank=True, help_text=_("Markdown."))
     assignee = models.ForeignKey(
@@ -362,6 +394,8 @@ class Card(models.Model):
         indexes = [
             models.Index(fields=["column", "rank"], name="kanban_card_column_rank"),
             models.Index(fields=["board", "archived_at"], name="kanban_card_board_open"),
+            # Open boards catching up read the cards changed since their revision.
+            models.Index(fields=["board", "revision"], name="kanban_card_board_revision"),
             # The KPIs read cards done in a period, per board and per team.
             models.Index(fields=["board", "done_at"], name="kanban_card_board_done"),
             models.Index(fields=["team", "done_at"], name="kanban_card_team_done"),

@@ -5,8 +5,9 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
+from typing import Any
 
-from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import Count, OuterRef, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -17,16 +18,17 @@ from opsboard.accounts.models import User
 from opsboard.filters import chosen
 from opsboard.tenancy.models import Membership, Organization
 
+from . import tiles
 from .models import (
     Board,
     Card,
     CardEvent,
+    CardQuerySet,
     ChecklistItem,
     Column,
     ColumnKind,
     Comment,
     EventKind,
-    Label,
 )
 
 
@@ -110,9 +112,10 @@ class BoardFilters:
 @dataclass
 class Cell:
     column: Column
-    cards: list[Card]
+    cards: list[dict[str, Any]]  # rows of ``kanban.tiles.rows``
     count: int  # open cards of the lane in the column, whatever the filter
     column_count: int  # open cards in the whole column: what its WIP limit counts
+    tiles: str = ""  # the cards' tiles, once rendered (``kanban.tiles.render``)
 
     @property
     def at_limit(self) -> bool:
@@ -142,6 +145,10 @@ class BoardView:
     shown: int
     older_done: int  # done cards left out because they are older than DONE_SHOWN_DAYS
 
+    @property
+    def cells(self) -> list[Cell]:
+        return [cell for lane in self.lanes for cell in lane.cells]
+
 
 # Lanes by team or by assignee; a lane's key names whose cards it holds.
 LANE_KEYS = {"team": "team", "assignee": "person"}
@@ -153,27 +160,41 @@ def _lane_key(lanes: str, holder_id: int | None) -> str:
     return f"{LANE_KEYS[lanes]}-{holder_id or 0}"
 
 
-def _cards(board: Board) -> QuerySet[Card]:
-    return (
-        Card.objects.shown()
-        .filter(board=board)
-        .select_related("assignee", "team", "goal")
-        .prefetch_related(Prefetch("labels", queryset=Label.objects.order_by("name", "builtin")))
-        .annotate(
-            checklist_total=Count("checklist", distinct=True),
-            checklist_done=Count("checklist", filter=Q(checklist__done=True), distinct=True),
-            comment_count=Count("comments", distinct=True),
-        )
-        .order_by("rank", "pk")
-    )
+def lane_key(lanes: str, team_id: int | None, assignee_id: int | None) -> str:
+    """The key of the lane a card goes in, from its team and assignee."""
+    return _lane_key(lanes, team_id if lanes == "team" else assignee_id)
 
 
-def board_view(*, board: Board, filters: BoardFilters) -> BoardView:
-    """The board's columns and cards as the filters and lanes ask, in a fixed number of queries."""
-    columns = list(open_columns(board))
-    # Open cards per column and lane, whatever the filter: a lane counts its
-    # own cards, the column's WIP limit counts them all.
-    lane_field = filters.lanes if filters.lanes in LANE_KEYS else None
+def lane_of(lanes: str, row: dict[str, Any]) -> tuple[str, str]:
+    """The lane (key, title) a card's row goes in."""
+    key = lane_key(lanes, row["team_id"], row["assignee_id"])
+    if lanes == "team":
+        return key, row["team__name"] or _("No team")
+    if lanes == "assignee":
+        assignee = tiles.person(row)
+        return key, assignee.display_name if assignee else _("Nobody")
+    return key, ""
+
+
+def shown_cards(board: Board, filters: BoardFilters) -> CardQuerySet:
+    """The cards the board shows the reader, in order: open, in open columns, matching the
+    filters, and done ones only from the last DONE_SHOWN_DAYS unless all are asked for."""
+    cards = Card.objects.shown().filter(board=board).order_by("rank", "pk")
+    if not filters.all_done:
+        cards = cards.exclude(done_at__lt=_done_cutoff())
+    if filters.active:
+        cards = filters.cards.filter_queryset(cards)
+    return cards
+
+
+def _done_cutoff() -> datetime:
+    return timezone.now() - timedelta(days=DONE_SHOWN_DAYS)
+
+
+def cell_counts(board: Board, lanes: str) -> tuple[dict[tuple[str, int], int], dict[int, int]]:
+    """Open cards per (lane, column) and per column, whatever the filter: a lane counts
+    its own cards, the column's WIP limit counts them all."""
+    lane_field = lanes if lanes in LANE_KEYS else None
     lane_counts: dict[tuple[str, int], int] = defaultdict(int)
     column_counts: dict[int, int] = defaultdict(int)
     for column_id, holder_id, n in (
@@ -183,34 +204,25 @@ def board_view(*, board: Board, filters: BoardFilters) -> BoardView:
         .annotate(n=Count("pk"))
         .order_by()
     ):
-        lane_counts[(_lane_key(filters.lanes, holder_id), column_id)] += n
+        lane_counts[(_lane_key(lanes, holder_id), column_id)] += n
         column_counts[column_id] += n
-    cards = _cards(board)
+    return lane_counts, column_counts
+
+
+def board_view(*, board: Board, filters: BoardFilters, today: date) -> BoardView:
+    """The board's columns and cards as the filters and lanes ask, in a fixed number of
+    queries. ``today`` is the organisation's: a card is overdue against it."""
+    columns = list(open_columns(board))
+    lane_counts, column_counts = cell_counts(board, filters.lanes)
     older_done = 0
     if not filters.all_done:
-        cutoff = timezone.now() - timedelta(days=DONE_SHOWN_DAYS)
-        older_done = Card.objects.filter(board=board, done_at__lt=cutoff).open().count()
-        cards = cards.exclude(done_at__lt=cutoff)
-    if filters.active:
-        cards = filters.cards.filter_queryset(cards)
-    cards_list = list(cards)
-
-    def lane_of(card: Card) -> tuple[str, str]:
-        if filters.lanes == "team":
-            return (
-                _lane_key("team", card.team_id),
-                card.team.name if card.team else _("No team"),
-            )
-        if filters.lanes == "assignee":
-            return (
-                _lane_key("assignee", card.assignee_id),
-                card.assignee.display_name if card.assignee else _("Nobody"),
-            )
-        return (_lane_key("", None), "")
-
-    grouped: dict[tuple[str, str], dict[int, list[Card]]] = defaultdict(lambda: defaultdict(list))
-    for card in cards_list:
-        grouped[lane_of(card)][card.column_id].append(card)
+        older_done = Card.objects.filter(board=board, done_at__lt=_done_cutoff()).open().count()
+    cards = tiles.rows(shown_cards(board, filters), today=today)
+    grouped: dict[tuple[str, str], dict[int, list[dict[str, Any]]]] = defaultdict(
+        lambda: defaultdict(list)
+    )
+    for row in cards:
+        grouped[lane_of(filters.lanes, row)][row["column_id"]].append(row)
     if not grouped:
         grouped[("all", "")] = defaultdict(list)
     lanes = [
@@ -232,7 +244,7 @@ def board_view(*, board: Board, filters: BoardFilters) -> BoardView:
         )
     ]
     return BoardView(
-        board=board, columns=columns, lanes=lanes, shown=len(cards_list), older_done=older_done
+        board=board, columns=columns, lanes=lanes, shown=len(cards), older_done=older_done
     )
 
 

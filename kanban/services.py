@@ -1,7 +1,9 @@
 """Writes for boards, columns and cards.
 
-Every change to a card writes a CardEvent, and bumps the board's revision so
-open boards refresh. Moves lock the rows of the card's column and of the
+Every change to a card writes a CardEvent, bumps the board's revision and
+marks the card with it, so open boards fetch only the cards that changed; a
+change to the columns or labels marks the board's layout, which they fetch
+whole. Moves lock the rows of the card's column and of the
 target column (in primary key order, so opposite moves cannot deadlock), so
 two people moving cards into a column with a hard WIP limit cannot both get in.
 """
@@ -12,8 +14,8 @@ from dataclasses import dataclass, fields
 from datetime import date
 
 from django.core.exceptions import ValidationError
-from django.db import models, transaction
-from django.db.models import F, Max, Min
+from django.db import connection, models, transaction
+from django.db.models import Max, Min
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -38,9 +40,23 @@ from .models import (
 )
 from .ranks import rank_between, spread
 
+# One statement that bumps the revision and says it (the ORM's update() says only how many rows).
+_TOUCH = "UPDATE kanban_board SET revision = revision + 1 WHERE id = %s RETURNING revision"
+_TOUCH_LAYOUT = (
+    "UPDATE kanban_board SET revision = revision + 1, layout_revision = revision + 1"
+    " WHERE id = %s RETURNING revision"
+)
 
-def _touch(board: Board) -> None:
-    Board.objects.filter(pk=board.pk).update(revision=F("revision") + 1)
+
+def _touch(board: Board | int, *cards: Card, layout: bool = False) -> int:
+    """Bump the board's revision (and its layout's with ``layout``), mark ``cards`` as
+    changed at it, and return it. A card about to be saved sets ``revision`` itself."""
+    with connection.cursor() as cursor:
+        cursor.execute(_TOUCH_LAYOUT if layout else _TOUCH, [getattr(board, "pk", board)])
+        (revision,) = cursor.fetchone()
+    if cards:
+        Card.objects.filter(pk__in=[card.pk for card in cards]).update(revision=revision)
+    return revision
 
 
 def _event(card: Card, kind: str, actor: User | None, **values: object) -> CardEvent:
@@ -98,7 +114,7 @@ def column_create(
         wip_hard=wip_hard,
         position=position,
     )
-    _touch(board)
+    _touch(board, layout=True)
     return column
 
 
@@ -118,7 +134,7 @@ def column_update(
     column.wip_limit = wip_limit
     column.wip_hard = wip_hard and wip_limit is not None
     column.save()
-    _touch(column.board)
+    _touch(column.board, layout=True)
     return column
 
 
@@ -134,7 +150,7 @@ def column_shift(*, actor: Membership, column: Column, offset: int) -> None:
         for position, item in enumerate(columns):
             if item.position != position:
                 Column.objects.filter(pk=item.pk).update(position=position)
-        _touch(column.board)
+        _touch(column.board, layout=True)
 
 
 @transaction.atomic
@@ -148,7 +164,7 @@ def column_archive(*, actor: Membership, column: Column) -> None:
         raise ValidationError(_("A board keeps at least one column."))
     column.archived_at = timezone.now()
     column.save(update_fields=["archived_at"])
-    _touch(column.board)
+    _touch(column.board, layout=True)
 
 
 # Cards -----------------------------------------------------------------------
@@ -216,6 +232,7 @@ def card_create(
     card.started_at = now if locked.kind in (ColumnKind.DOING, ColumnKind.DONE) else None
     card.done_at = now if locked.kind == ColumnKind.DONE else None
     card.blocked_at = now if card.blocked else None
+    card.revision = _touch(board)
     card.save()
     card.labels.set(data.labels or [])
     _event(card, EventKind.CREATED, actor.user, at=now, to_column=locked, to_kind=locked.kind)
@@ -225,7 +242,6 @@ def card_create(
         _event(card, EventKind.DUE_CHANGED, actor.user, at=now, new_value=card.due_date.isoformat())
     if card.blocked:
         _event(card, EventKind.BLOCKED, actor.user, at=now, new_value=card.blocked_reason)
-    _touch(board)
     return card
 
 
@@ -269,9 +285,9 @@ def card_update(*, actor: Membership, card: Card, data: CardInput) -> Card:
     elif not card.blocked and before[2]:
         card.blocked_at = None
         _event(card, EventKind.UNBLOCKED, actor.user, at=now, old_value=before[3])
+    card.revision = _touch(card.board_id)
     card.save()
     card.labels.set(data.labels or [])
-    _touch(card.board)
     return card
 
 
@@ -380,8 +396,8 @@ def card_move(
             from_kind=source.kind,
             to_kind=target.kind,
         )
-    card.save(update_fields=["column", "rank", "started_at", "done_at", "updated_at"])
-    _touch(card.board)
+    card.revision = _touch(card.board_id)
+    card.save(update_fields=["column", "rank", "started_at", "done_at", "updated_at", "revision"])
     return MoveResult(card=card, warning=warning)
 
 
@@ -429,9 +445,9 @@ def card_archive(*, actor: Membership, card: Card, archived: bool = True) -> Car
     card.archived_at = timezone.now() if archived else None
     if not archived:
         card.rank = _end_rank(card.column)
-    card.save(update_fields=["archived_at", "rank", "updated_at"])
+    card.revision = _touch(card.board_id)
+    card.save(update_fields=["archived_at", "rank", "updated_at", "revision"])
     _event(card, EventKind.ARCHIVED if archived else EventKind.RESTORED, actor.user)
-    _touch(card.board)
     return card
 
 
@@ -441,7 +457,7 @@ def comment_add(*, actor: Membership, card: Card, body: str) -> Comment:
     if not body.strip():
         raise ValidationError({"body": _("Write something first.")})
     comment = Comment.objects.create(card=card, author=actor.user, body=body.strip())
-    _touch(card.board)
+    _touch(card.board_id, card)
     return comment
 
 
@@ -452,7 +468,7 @@ def checklist_add(*, actor: Membership, card: Card, text: str) -> ChecklistItem:
         raise ValidationError({"text": _("Write the item first.")})
     position = (card.checklist.aggregate(last=Max("position"))["last"] or 0) + 1
     item = ChecklistItem.objects.create(card=card, text=text.strip(), position=position)
-    _touch(card.board)
+    _touch(card.board_id, card)
     return item
 
 
@@ -461,7 +477,7 @@ def checklist_toggle(*, actor: Membership, item: ChecklistItem) -> ChecklistItem
     require_editor(actor)
     item.done = not item.done
     item.save(update_fields=["done"])
-    _touch(item.card.board)
+    _touch(item.card.board_id, item.card)
     return item
 
 
@@ -474,7 +490,9 @@ def label_create(*, actor: Membership, board: Board, name: str, color: str) -> L
     # A built-in label answers to its name in every language: no "bug" beside 缺陷.
     if any(label.is_called(name) for label in board.labels.all()):
         raise ValidationError({"name": _("This board already has that label.")})
-    return Label.objects.create(board=board, name=name, color=color)
+    label = Label.objects.create(board=board, name=name, color=color)
+    _touch(board, layout=True)
+    return label
 
 
 @transaction.atomic
@@ -493,7 +511,8 @@ def card_assign(*, actor: Membership, card: Card, assignee: User | None) -> Card
         raise ValidationError({"assignee": _("Choose a member of this organisation.")})
     before = card.assignee_id
     card.assignee = assignee
-    card.save(update_fields=["assignee", "updated_at"])
+    card.revision = _touch(card.board_id)
+    card.save(update_fields=["assignee", "updated_at", "revision"])
     _event(
         card,
         EventKind.ASSIGNED,
@@ -501,5 +520,4 @@ def card_assign(*, actor: Membership, card: Card, assignee: User | None) -> Card
         old_value=str(before or ""),
         new_value=str(card.assignee_id or ""),
     )
-    _touch(card.board)
     return card

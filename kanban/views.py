@@ -4,8 +4,9 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
@@ -14,10 +15,8 @@ from opsboard.tenancy.access import organization_view, require_editor, require_l
 from projects.models import Project
 from projects.sections import page_sections
 
-from . import selectors, services
-from .filters import CardFilter
+from . import live, selectors, services
 from .forms import (
-    BoardLanesForm,
     CardForm,
     ChecklistItemForm,
     ColumnForm,
@@ -46,35 +45,17 @@ def board_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _filters(request: HttpRequest, board: Board) -> tuple[dict[str, Any], selectors.BoardFilters]:
-    """The filter bar's two forms (the card filters, the lanes) and what they chose."""
-    cards = CardFilter(request.GET or None, request=request, board=board, page=True)
-    lanes = BoardLanesForm(request.GET or None)
-    return {"cards": cards.form, "lanes": lanes}, selectors.BoardFilters(
-        cards=cards,
-        lanes=lanes.cleaned_data["lanes"] if lanes.is_valid() else "",
-        all_done=request.GET.get("done") == "all",
-    )
-
-
 def _board_context(request: HttpRequest, board: Board, **extra: Any) -> dict[str, Any]:
-    filter_form, filters = _filters(request, board)
-    board.refresh_from_db(fields=["revision"])
-    query = request.GET.copy()
-    query.pop("since", None)
-    # Overdue is read against the organisation's day, as everywhere else.
-    today = request.organization.today()
+    filter_form, filters = live.filters(request, board)
+    reader = live.reader(request, board)
+    view = selectors.board_view(board=board, filters=filters, today=request.organization.today())
+    live.fill(view, reader)
     return {
         "board": board,
-        "view": selectors.board_view(board=board, filters=filters),
+        "view": view,
         "filter_form": filter_form,
         "filters": filters,
-        "query": query.urlencode(),
-        "today": today,
-        # One prefix for every card's link: cheaper than reversing a URL per card.
-        "card_url": reverse(
-            "kanban:card_detail", kwargs={"org_slug": request.organization.slug, "card_id": 0}
-        )[:-2],
+        "query": live.query(request),
         "may_edit": request.membership.can_edit,
         "may_manage": request.membership.can_lead,
         **extra,
@@ -91,18 +72,54 @@ def board_detail(request: HttpRequest, board_id: int) -> HttpResponse:
 @organization_view
 @require_safe
 def board_changes(request: HttpRequest, board_id: int) -> HttpResponse:
-    """For open boards: 204 when nothing changed since ``since``, else the fresh board."""
+    """For open boards: 204 when nothing changed since ``since``, else what changed (JSON:
+    ``kanban.live.changes``), or the whole board when that is all that can be said."""
     board = selectors.board_get_for_user(membership=request.membership, board_id=board_id)
-    if request.GET.get("since") == str(board.revision):
-        return HttpResponse(status=204)
-    return render(request, "kanban/board.html#board", _board_context(request, board))
+    since = live.parse_revision(request.GET.get("since"))
+    if since == board.revision:
+        response = HttpResponse(status=204)
+    else:
+        response = _live_answer(request, board, since)
+    response.headers[live.REVISION_HEADER] = str(board.revision)
+    return response
+
+
+def _live_answer(
+    request: HttpRequest,
+    board: Board,
+    since: int | None,
+    *,
+    status: int = 200,
+    error: str = "",
+    warning: str = "",
+) -> JsonResponse:
+    """What changed on the board since ``since``; the whole board when that is all that can
+    be said, or after an ``error`` (what the reader moved goes back where it is)."""
+    answer = None if error else live.changes(request, board, since)
+    if answer is None:
+        context = _board_context(request, board, error=error, warning=warning)
+        answer = {
+            "revision": board.revision,
+            "board": render_to_string("kanban/board.html#board", context, request=request),
+        }
+    elif warning:
+        answer = {**answer, "warning": warning}
+    response = JsonResponse(answer, status=status)
+    response.headers[live.REVISION_HEADER] = str(answer["revision"])
+    return response
 
 
 def _board_response(
     request: HttpRequest, board: Board, *, error: str = "", warning: str = "", status: int = 200
 ) -> HttpResponse:
-    """After a change from the board: the fresh board for htmx and scripts, a redirect otherwise."""
+    """After a change from the board: what changed for scripts (JSON), the fresh board for
+    htmx, a redirect otherwise."""
     if request.htmx or request.headers.get("x-requested-with") == "fetch":
+        board.refresh_from_db(fields=["revision", "layout_revision"])
+    if request.headers.get("x-requested-with") == "fetch":
+        since = live.parse_revision(request.POST.get("since"))
+        return _live_answer(request, board, since, status=status, error=error, warning=warning)
+    if request.htmx:
         context = _board_context(request, board, error=error, warning=warning)
         return render(request, "kanban/board.html#board", context, status=status)
     if error:

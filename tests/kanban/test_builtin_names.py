@@ -231,4 +231,4 @@ def test_the_card_avatar_shows_the_given_name(tenant: Tenant, kanban: BoardSetup
     )
     client.force_login(user)
     page = client.get(reverse("kanban:board_detail", args=["acme", kanban.board.pk])).text
-    assert '<span class="avatar" title="王小明">小明</span>' in page
+    assert '<abbr title="王小明">小明</abbr>' in page

@@ -48,7 +48,7 @@ def on_the_page(client, kanban: BoardSetup, query: dict) -> set[str]:
     response = client.get(reverse("kanban:board_detail", args=["acme", kanban.board.pk]), query)
     assert response.status_code == 200
     view = response.context["view"]
-    return {card.title for lane in view.lanes for cell in lane.cells for card in cell.cards}
+    return {card["title"] for lane in view.lanes for cell in lane.cells for card in cell.cards}
 
 
 def in_the_api(client, kanban: BoardSetup, query: dict) -> set[str]:

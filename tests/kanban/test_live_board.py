@@ -1,0 +1,231 @@
+"""Open boards catch up on what changed, and only that; tiles come from the cache but are
+never stale, and never cross organisations, languages or roles."""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+from django.utils import translation
+
+from kanban.models import BuiltinLabel, Label
+from kanban.services import (
+    CardInput,
+    card_archive,
+    card_assign,
+    card_move,
+    card_update,
+    column_update,
+    comment_add,
+)
+from tests.conftest import Tenant
+from tests.kanban.conftest import BoardSetup, board_setup
+
+
+def changes(client, kanban: BoardSetup, since, **query):
+    url = reverse("kanban:board_changes", args=[kanban.board.organization.slug, kanban.board.pk])
+    return client.get(url, {"since": since, **query})
+
+
+def revision(kanban: BoardSetup) -> int:
+    kanban.board.refresh_from_db()
+    return kanban.board.revision
+
+
+def board_page(client, kanban: BoardSetup, **query) -> str:
+    url = reverse("kanban:board_detail", args=[kanban.board.organization.slug, kanban.board.pk])
+    return client.get(url, query).text
+
+
+def test_a_board_catches_up_on_a_move_with_that_card_alone(
+    tenant: Tenant, kanban: BoardSetup, client
+) -> None:
+    a, b, c = (kanban.add(tenant, title) for title in ("a", "b", "c"))
+    card_move(actor=tenant.member, card=a, column=kanban.doing)
+    client.force_login(tenant.viewer.user)
+    seen = revision(kanban)
+    assert changes(client, kanban, seen).status_code == 204
+
+    card_move(actor=tenant.lead, card=c, column=kanban.doing)
+    response = changes(client, kanban, seen)
+    answer = response.json()
+    assert answer["revision"] == seen + 1 == int(response.headers["X-Board-Revision"])
+    (moved,) = answer["cards"]
+    # Below a, which went to In progress first.
+    assert (moved["id"], moved["lane"], moved["column"], moved["after"]) == (
+        c.pk,
+        "all",
+        kanban.doing.pk,
+        a.pk,
+    )
+    assert ">c</a>" in moved["html"]
+    assert answer["removed"] == []
+    assert answer["lanes"] == ["all"]
+    # Every column's count, as the board writes it.
+    assert answer["counts"][f"all|{kanban.todo.pk}"] == '<span class="count">1</span>'
+    assert answer["counts"][f"all|{kanban.doing.pk}"] == '<span class="count">2</span>'
+    assert len(response.content) < 2_000
+    del b
+
+
+def test_an_archived_card_and_one_filtered_out_are_removed(
+    tenant: Tenant, kanban: BoardSetup, client
+) -> None:
+    gone = kanban.add(tenant, "gone")
+    mine = kanban.add(tenant, "mine", assignee=tenant.member.user)
+    client.force_login(tenant.member.user)
+    seen = revision(kanban)
+    card_archive(actor=tenant.lead, card=gone)
+    card_assign(actor=tenant.lead, card=mine, assignee=tenant.lead.user)
+    answer = changes(client, kanban, seen, mine="on").json()
+    assert sorted(answer["removed"]) == sorted([gone.pk, mine.pk])
+    assert answer["cards"] == []
+    # Without the filter the reassigned card is still there, with its new person.
+    answer = changes(client, kanban, seen).json()
+    assert answer["removed"] == [gone.pk]
+    assert [card["id"] for card in answer["cards"]] == [mine.pk]
+    assert tenant.lead.user.display_name in answer["cards"][0]["html"]
+
+
+def test_comments_count_as_a_change_of_the_card(tenant: Tenant, kanban: BoardSetup, client) -> None:
+    card = kanban.add(tenant, "talked about")
+    client.force_login(tenant.member.user)
+    seen = revision(kanban)
+    comment_add(actor=tenant.lead, card=card, body="Looks good")
+    (changed,) = changes(client, kanban, seen).json()["cards"]
+    assert "✎ 1" in changed["html"]
+
+
+@pytest.mark.parametrize("since", ["abc", "-1", "", "1e3", "99999999999999999999999", "1.5"])
+def test_a_garbage_revision_gets_the_whole_board(
+    tenant: Tenant, kanban: BoardSetup, client, since: str
+) -> None:
+    kanban.add(tenant, "a")
+    client.force_login(tenant.member.user)
+    response = changes(client, kanban, since)
+    assert response.status_code == 200
+    assert 'id="board"' in response.json()["board"]
+
+
+def test_a_revision_the_board_never_had_gets_the_whole_board(
+    tenant: Tenant, kanban: BoardSetup, client
+) -> None:
+    other = board_setup(tenant, name="Other")
+    for n in range(5):
+        other.add(tenant, f"other {n}")
+    kanban.add(tenant, "here")
+    client.force_login(tenant.member.user)
+    # A revision from the other board, ahead of this one's.
+    answer = changes(client, kanban, revision(other)).json()
+    assert "here" in answer["board"]
+    assert "other 0" not in answer["board"]
+
+
+def test_a_change_of_columns_gets_the_whole_board(
+    tenant: Tenant, kanban: BoardSetup, client
+) -> None:
+    kanban.add(tenant, "a")
+    client.force_login(tenant.member.user)
+    seen = revision(kanban)
+    column_update(
+        actor=tenant.lead,
+        column=kanban.doing,
+        name="Building",
+        kind="doing",
+        wip_limit=None,
+        wip_hard=False,
+    )
+    answer = changes(client, kanban, seen).json()
+    assert "Building" in answer["board"]
+    assert answer["revision"] == seen + 1
+
+
+def test_readers_alike_share_one_answer(
+    tenant: Tenant, kanban: BoardSetup, client, django_assert_num_queries
+) -> None:
+    card = kanban.add(tenant, "a")
+    seen = revision(kanban)
+    card_move(actor=tenant.lead, card=card, column=kanban.doing)
+    client.force_login(tenant.member.user)
+    first = changes(client, kanban, seen).json()
+    client.force_login(tenant.lead.user)
+    changes(client, kanban, revision(kanban))  # the first visit remembers the organisation
+    # Session, user, membership and the board: the answer is the member's, from the cache.
+    with django_assert_num_queries(4):
+        assert changes(client, kanban, seen).json() == first
+
+
+def test_catching_up_takes_a_fixed_number_of_queries(
+    tenant: Tenant, kanban: BoardSetup, client, django_assert_num_queries
+) -> None:
+    cards = [kanban.add(tenant, f"card {n}", team=tenant.team) for n in range(30)]
+    client.force_login(tenant.member.user)
+    seen = revision(kanban)
+    changes(client, kanban, seen)  # the first visit remembers the organisation
+    with django_assert_num_queries(4):  # session, user, membership, board: 204
+        changes(client, kanban, seen)
+    for card in cards[:10]:
+        card_move(actor=tenant.lead, card=card, column=kanban.doing)
+    # + the changed cards, where the shown cards are, the changed ones' rows, the labels,
+    # the counts and the columns.
+    with django_assert_num_queries(10):
+        answer = changes(client, kanban, seen).json()
+    assert len(answer["cards"]) == 10
+
+
+def test_renaming_a_card_a_label_or_a_person_changes_the_cached_tile(
+    tenant: Tenant, kanban: BoardSetup, client
+) -> None:
+    label = Label.objects.create(board=kanban.board, name="urgent", color="#b00020")
+    card = kanban.add(tenant, "Old title", assignee=tenant.member.user, labels=[label])
+    client.force_login(tenant.viewer.user)
+    assert "Old title" in board_page(client, kanban)
+    card_update(
+        actor=tenant.lead,
+        card=card,
+        data=CardInput(title="New title", assignee=tenant.member.user, labels=[label]),
+    )
+    page = board_page(client, kanban)
+    assert "New title" in page
+    assert "Old title" not in page
+
+    # A label renamed or recoloured in the admin, where no revision moves.
+    Label.objects.filter(pk=label.pk).update(name="blocker", color="#005500")
+    page = board_page(client, kanban)
+    assert ">blocker</span>" in page
+    assert "--label:#005500" in page
+    assert ">urgent</span>" not in page
+
+    user = tenant.member.user
+    user.full_name = "Zhang Wei"
+    user.save()
+    page = board_page(client, kanban)
+    assert '<abbr title="Zhang Wei">ZW</abbr>' in page
+
+
+def test_cached_tiles_never_cross_languages_roles_or_organisations(
+    tenant: Tenant, other_tenant: Tenant, kanban: BoardSetup, client
+) -> None:
+    bug = Label.objects.create(board=kanban.board, builtin=BuiltinLabel.BUG, color="#b00020")
+    kanban.add(tenant, "Same title", labels=[bug])
+    theirs = board_setup(other_tenant, name="Churn")
+    theirs.add(other_tenant, "Same title")
+
+    client.force_login(tenant.member.user)
+    editor = board_page(client, kanban)
+    assert 'aria-describedby="move-help"' in editor
+    client.force_login(tenant.viewer.user)
+    viewer = board_page(client, kanban)
+    assert "Same title" in viewer
+    assert "move-help" not in viewer
+
+    with translation.override("zh-hans"):
+        client.cookies["django_language"] = "zh-hans"
+        chinese = board_page(client, kanban)
+    assert ">缺陷</span>" in chinese
+    del client.cookies["django_language"]
+    assert ">bug</span>" in board_page(client, kanban)
+
+    client.force_login(other_tenant.member.user)
+    other = board_page(client, theirs)
+    assert f"/o/{other_tenant.organization.slug}/cards/" in other
+    assert "/o/acme/cards/" not in other
