@@ -71,11 +71,11 @@ def _count(model: type, **where: Any) -> Coalesce:
 
 def rows(cards: CardQuerySet, *, today: date) -> list[dict[str, Any]]:
     """``cards`` as the tiles show them, in one query: dicts of ``ROW_FIELDS`` with
-    ``label_ids`` (in the board's label order), ``overdue``, ``checklist_total``,
-    ``checklist_done`` and ``comment_count``."""
+    ``label_ids`` (the tile shows them in the board's order of labels), ``overdue``,
+    ``checklist_total``, ``checklist_done`` and ``comment_count``."""
     label_ids = ArraySubquery(
         Card.labels.through.objects.filter(card=OuterRef("pk"))
-        .order_by("label__name", "label__builtin")
+        .order_by("label_id")
         .values("label_id")
     )
     return list(
@@ -122,7 +122,7 @@ class Reader:
 
     card_url: str  # the card page's address without the id: /o/<slug>/cards/
     may_edit: bool
-    labels: Mapping[int, Label]  # the board's labels by id
+    labels: Mapping[int, Label]  # the board's labels by id, in the order chips show them
 
     def key_part(self) -> str:
         labels = sorted(
@@ -162,7 +162,9 @@ def render(rows: Iterable[Mapping[str, Any]], reader: Reader) -> dict[int, SafeS
                     "card": row,
                     "assignee": person(row),
                     "priority": Priority(row["priority"]).label,
-                    "labels": [reader.labels[i] for i in row["label_ids"] if i in reader.labels],
+                    "labels": [
+                        label for i, label in reader.labels.items() if i in row["label_ids"]
+                    ],
                     "card_url": reader.card_url,
                     "may_edit": reader.may_edit,
                 }

@@ -219,6 +219,15 @@ if CACHE_URL := env.str("CACHE_URL", default=""):
     CACHES = {
         "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}
     }
+else:
+    # Room for the tiles of a few big boards in two languages (kanban/tiles.py): the
+    # default of 300 entries would drop them before a 500-card board is drawn again.
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "OPTIONS": {"MAX_ENTRIES": 50_000},
+        }
+    }
 
 # Celery. No CELERY_BROKER_URL means kombu's filesystem transport in var/broker,
 # which a real worker and beat can use with no server running.
