@@ -176,8 +176,62 @@ def cookies_after_sign_in_and_language_change() -> dict[str, dict[str, Any]]:
     return cookies
 
 
+def compression() -> dict[str, Any]:
+    """A board of 300 cards and its cards API, asked for with and without gzip, and
+    a stylesheet from the static build: how each answer came back."""
+    import gzip
+
+    from django.test import Client
+
+    from kanban.models import Card
+    from opsboard.accounts.models import User
+    from opsboard.tenancy.models import Membership, Organization, Role
+    from projects.models import Project
+
+    organization = Organization.objects.create(name="Gzip", slug="gzip")
+    user = User.objects.create_user(email="prod-gzip@example.com", password="a long passphrase 42")
+    Membership.objects.create(organization=organization, user=user, role=Role.LEAD)
+    project = Project.objects.create(
+        organization=organization, name="Project", start_date="2026-01-01", due_date="2026-12-31"
+    )
+    board = project.boards.get()
+    columns = list(board.columns.order_by("position"))
+    Card.objects.bulk_create(
+        Card(board=board, column=columns[n % 3], rank=n + 1, title=f"Card number {n}")
+        for n in range(300)
+    )
+    client = Client()
+    client.force_login(user)
+    pages = {
+        "html": f"/o/gzip/boards/{board.pk}/",
+        "json": f"/api/v1/organizations/gzip/boards/{board.pk}/cards/",
+    }
+    seen: dict[str, Any] = {}
+    for kind, path in pages.items():
+        for accept in ("gzip, deflate, br", ""):
+            response = client.get(path, secure=True, headers={"Accept-Encoding": accept})
+            body = response.content
+            encoding = response.get("Content-Encoding")
+            seen[f"{kind} {accept or 'identity'}"] = {
+                "status": response.status_code,
+                "encoding": encoding,
+                "vary": response.get("Vary", ""),
+                "bytes": len(body),
+                "plain_bytes": len(gzip.decompress(body) if encoding == "gzip" else body),
+            }
+    stylesheet = next(
+        url
+        for url in page_and_assets("/accounts/sign-in/")["/accounts/sign-in/"]["assets"]
+        if url.endswith(".css")
+    )
+    response = client.get(stylesheet, secure=True, headers={"Accept-Encoding": "gzip"})
+    seen["static"] = {"status": response.status_code, "encoding": response.get("Content-Encoding")}
+    return seen
+
+
 PROBES = {
     "page_and_assets": page_and_assets,
+    "compression": compression,
     "cookies": cookies_after_sign_in_and_language_change,
 }
 

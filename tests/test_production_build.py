@@ -78,3 +78,28 @@ def test_every_cookie_is_secure_in_production(
         assert cookie["secure"], f"{name} is not Secure: {cookie}"
         assert cookie["samesite"] == "Lax", f"{name}: {cookie}"
     assert cookies["sessionid"]["httponly"] and cookies["django_language"]["httponly"]
+
+
+def test_pages_and_json_are_gzipped_for_clients_that_accept_it(
+    transactional_db: None, static_root: Path, tmp_path: Path
+) -> None:
+    database = connection.settings_dict
+    seen = probe(
+        "compression",
+        DATABASE_URL=(
+            f"postgres://{database['USER']}@{database['HOST']}:{database['PORT']}/"
+            f"{database['NAME']}"
+        ),
+        STATIC_ROOT=str(static_root),
+        OPSBOARD_VAR_DIR=str(tmp_path),
+    )
+    for kind in ("html", "json"):
+        compressed, plain = seen[f"{kind} gzip, deflate, br"], seen[f"{kind} identity"]
+        assert compressed["status"] == plain["status"] == 200, seen
+        assert compressed["encoding"] == "gzip" and plain["encoding"] is None, seen
+        assert "Accept-Encoding" in compressed["vary"] and "Accept-Encoding" in plain["vary"]
+        # The same answer (give or take the masked CSRF token), a fraction of the size.
+        assert abs(compressed["plain_bytes"] - plain["bytes"]) < 200, seen
+        assert compressed["bytes"] * 4 < plain["bytes"], seen
+    # Static files come precompressed from the build, through WhiteNoise.
+    assert seen["static"] == {"status": 200, "encoding": "gzip"}, seen

@@ -13,6 +13,8 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods, require_POST
 from django.views.i18n import set_language as django_set_language
 
+from opsboard.compression import uncompressed
+
 from .forms import OpsboardPasswordResetForm, ProfileForm, SignInForm
 from .services import api_key_create, api_key_revoke
 
@@ -101,6 +103,7 @@ def profile(request: HttpRequest) -> HttpResponse:
     )
 
 
+@uncompressed
 @login_required
 @require_POST
 def api_token(request: HttpRequest) -> HttpResponse:
