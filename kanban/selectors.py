@@ -66,13 +66,15 @@ def board_get_for_user(*, membership: Membership, board_id: int) -> Board:
 
 
 def card_get_for_user(*, membership: Membership, card_id: int) -> Card:
-    return get_object_or_404(
+    card = get_object_or_404(
         Card.objects.select_related(
             "board__project", "column", "assignee", "team", "goal", "created_by"
         ),
         board__organization_id=membership.organization_id,
         pk=card_id,
     )
+    card.board.organization = membership.organization  # the one it was found in
+    return card
 
 
 def column_get_for_user(*, membership: Membership, column_id: int) -> Column:
