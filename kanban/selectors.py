@@ -5,9 +5,12 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
+from typing import Any
 
-from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery
-from django.db.models.functions import Coalesce
+from django.contrib.postgres.aggregates import JSONBAgg
+from django.db import connection
+from django.db.models import Aggregate, Count, JSONField, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce, JSONArray
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -71,6 +74,64 @@ def card_get_for_user(*, membership: Membership, card_id: int) -> Card:
         board__organization_id=membership.organization_id,
         pk=card_id,
     )
+
+
+# A card as the API's list reads it: CardOutput's fields, in its order, with the assignee
+# by email and the labels as [name, built-in] pairs.
+CARD_ROW_FIELDS = (
+    "id",
+    "board_id",
+    "column_id",
+    "title",
+    "description",
+    "assignee__email",
+    "team_id",
+    "goal_id",
+    "due_date",
+    "priority",
+    "label_pairs",
+    "blocked",
+    "blocked_reason",
+    "blocked_at",
+    "started_at",
+    "done_at",
+    "created_at",
+    "archived_at",
+)
+
+
+def card_rows(cards: QuerySet[Card]) -> QuerySet[Card]:
+    """``cards`` as tuples of ``CARD_ROW_FIELDS``, each card's labels read in the same query:
+    for a list that is only read, without a model instance per card and a labels prefetch."""
+    return cards.annotate(label_pairs=_label_pairs()).values_list(*CARD_ROW_FIELDS)
+
+
+class _JSONGroupArray(Aggregate):
+    """SQLite's json_group_array, for the `make run` database."""
+
+    function = "JSON_GROUP_ARRAY"
+    output_field = JSONField()
+
+
+class _SortedPairs(JSONField):
+    """A JSON list read sorted. SQLite (3.44 and later aside) orders nothing inside an
+    aggregate; its ORDER BY on text compares code points, as Python's sort does."""
+
+    def from_db_value(self, value: Any, expression: Any, connection: Any) -> Any:
+        pairs = super().from_db_value(value, expression, connection)
+        return sorted(pairs) if pairs else pairs
+
+
+def _label_pairs() -> Subquery:
+    """A card's labels as [name, built-in] pairs, in the labels' order (name, then
+    built-in); null for a card without labels."""
+    labels = Label.objects.filter(cards=OuterRef("pk")).order_by().values("cards")
+    pair = JSONArray("name", "builtin")
+    if connection.vendor == "postgresql":
+        pairs = labels.annotate(pairs=JSONBAgg(pair, order_by=("name", "builtin")))
+        return Subquery(pairs.values("pairs"))
+    pairs = labels.annotate(pairs=_JSONGroupArray(pair))
+    return Subquery(pairs.values("pairs"), output_field=_SortedPairs())
 
 
 def column_get_for_user(*, membership: Membership, column_id: int) -> Column:
