@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import serializers, status
@@ -110,30 +111,61 @@ class CardOutput(serializers.ModelSerializer):
         ]
 
 
-CARD_MOMENTS = ("blocked_at", "started_at", "done_at", "created_at", "archived_at")
-
-
 def card_answers(rows: list[tuple[Any, ...]]) -> list[dict[str, Any]]:
     """What ``CardOutput`` says of each card, from its row (``selectors.card_rows``): the
     same fields and values, without a serializer field and a model instance per card."""
-    moment = serializers.DateTimeField().to_representation
+    # DRF's format for moments, the request's time zone read once rather than per value.
+    moment = serializers.DateTimeField(default_timezone=timezone.get_current_timezone())
+    shown = moment.to_representation
     label_names: dict[tuple[str, str], str] = {}
-    answers = []
-    for row in rows:
-        answer = dict(zip(CardOutput.Meta.fields, row, strict=True))
-        for name in CARD_MOMENTS:
-            if answer[name] is not None:
-                answer[name] = moment(answer[name])
-        if answer["due_date"] is not None:
-            answer["due_date"] = answer["due_date"].isoformat()
-        labels = []
-        for name, builtin in answer["labels"] or ():
-            if (name, builtin) not in label_names:
-                label_names[name, builtin] = Label(name=name, builtin=builtin).display_name
-            labels.append(label_names[name, builtin])
-        answer["labels"] = labels
-        answers.append(answer)
-    return answers
+
+    def label_name(name: str, builtin: str) -> str:
+        if (name, builtin) not in label_names:
+            label_names[name, builtin] = Label(name=name, builtin=builtin).display_name
+        return label_names[name, builtin]
+
+    return [
+        {
+            "id": card_id,
+            "board": board_id,
+            "column": column_id,
+            "title": title,
+            "description": description,
+            "assignee": assignee,
+            "team": team_id,
+            "goal": goal_id,
+            "due_date": due_date and due_date.isoformat(),
+            "priority": priority,
+            "labels": [label_name(*pair) for pair in label_pairs or ()],
+            "blocked": blocked,
+            "blocked_reason": blocked_reason,
+            "blocked_at": shown(blocked_at),
+            "started_at": shown(started_at),
+            "done_at": shown(done_at),
+            "created_at": shown(created_at),
+            "archived_at": shown(archived_at),
+        }
+        for (
+            card_id,
+            board_id,
+            column_id,
+            title,
+            description,
+            assignee,
+            team_id,
+            goal_id,
+            due_date,
+            priority,
+            label_pairs,
+            blocked,
+            blocked_reason,
+            blocked_at,
+            started_at,
+            done_at,
+            created_at,
+            archived_at,
+        ) in rows
+    ]
 
 
 class CardInputSerializer(OrganizationScopedInput):
