@@ -22,6 +22,7 @@ ratios to the reference. Nothing asserts a timer.
 
 from __future__ import annotations
 
+import gzip
 import os
 import statistics
 import time
@@ -91,18 +92,15 @@ urlpatterns = [
 ]
 
 
-def all_pages(client: Client, url: str) -> tuple[int, int, int]:
-    """(cards, bytes, pages) of every page of a list, following ``next``."""
-    cards = size = pages = 0
+def all_pages(client: Client, url: str) -> list[HttpResponse]:
+    """Every page of a list, following ``next`` as a client does."""
+    pages = []
     while url:
         response = client.get(url)
         assert response.status_code == 200, (url, response.status_code)
-        answer = response.json()
-        cards += len(answer["results"])
-        size += len(response.content)
-        pages += 1
-        url = answer["next"]
-    return cards, size, pages
+        pages.append(response)
+        url = response.json()["next"]
+    return pages
 
 
 def main() -> None:
@@ -128,12 +126,15 @@ def main() -> None:
         shapes = {}
         for name, url in runs.items():
             with CaptureQueriesContext(connection) as queries:
-                if name == "reference":
-                    cards, body, pages = CARDS, len(client.get(url).content), 1
-                else:
-                    cards, body, pages = all_pages(client, url)
-            assert cards == CARDS, (name, cards)
-            shapes[name] = (pages, len(queries), body)
+                pages = [client.get(url)] if name == "reference" else all_pages(client, url)
+            if name != "reference":
+                assert sum(len(page.json()["results"]) for page in pages) == CARDS, name
+            shapes[name] = (
+                len(pages),
+                len(queries),
+                sum(len(page.content) for page in pages),
+                sum(len(gzip.compress(page.content)) for page in pages),
+            )
         assert client.get(runs["API, rows, 500/page"]).json() == (
             client.get(runs["API, instances (before), 500/page"]).json()
             | {"next": client.get(runs["API, rows, 500/page"]).json()["next"]}
@@ -155,13 +156,14 @@ def main() -> None:
         floor_cpu = statistics.median(cpu["reference"])
         print(f"{CARDS} cards, every page, median of {ROUNDS} rounds, alternated:")
         print(
-            f"{'':<34} {'pages':>5} {'queries':>7} {'B/card':>6} {'wall ms':>8} {'ratio':>6}"
+            f"{'':<34} {'pages':>5} {'queries':>7} {'B/card':>6} {'gzip':>5} {'wall ms':>8} {'ratio':>6}"
             f" {'cpu ms':>7} {'ratio':>6}"
         )
-        for name, (pages, queries, body) in shapes.items():
+        for name, (pages, queries, body, gzipped) in shapes.items():
             ours, ours_cpu = statistics.median(wall[name]), statistics.median(cpu[name])
             print(
-                f"{name:<34} {pages:>5} {queries:>7} {body / CARDS:>6.0f} {ours:>8.1f}"
+                f"{name:<34} {pages:>5} {queries:>7} {body / CARDS:>6.0f} {gzipped / CARDS:>5.0f}"
+                f" {ours:>8.1f}"
                 f" {ours / floor:>5.2f}x {ours_cpu:>7.1f} {ours_cpu / floor_cpu:>5.2f}x"
             )
 
