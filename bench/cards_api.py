@@ -49,6 +49,13 @@ CARDS = 1000
 ROUNDS = 25
 PAGE_SIZES = [500, 100]
 
+DESCRIPTIONS = [
+    "Pull the **churned users** of cohort {n} and compare with last month's baseline.",
+    "复盘 {n}：整理本周投诉，按响应时长分组，24 小时内给出首个方案。",
+    "Check the supplier quotes for lot {n} with Procurement and Finance before Friday.",
+    "用户运营第 {n} 组：导出流失用户，和产品一起确认问题清单。",
+]
+
 REFERENCE = engines["django"].from_string(
     "<ol>{% for card in cards %}"
     '<li id="card-{{ card.id }}" data-column="{{ card.column_id }}">{{ card.title }}'
@@ -108,6 +115,11 @@ def main() -> None:
     with throwaway_database():
         lead, project = seed(CARDS)
         board = project.boards.get()
+        # A line of Markdown on each card, as real cards carry (the seed gives none).
+        cards = list(board.cards.all())
+        for n, card in enumerate(cards):
+            card.description = DESCRIPTIONS[n % len(DESCRIPTIONS)].format(n=n)
+        Card.objects.bulk_update(cards, ["description"])
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE")  # as autovacuum would have, for a real board's plans
         client = Client()
