@@ -125,10 +125,11 @@ class _SortedPairs(JSONField):
 def _label_pairs() -> Subquery:
     """A card's labels as [name, built-in] pairs, in the labels' order (name, then
     built-in); null for a card without labels."""
-    labels = Label.objects.filter(cards=OuterRef("pk")).order_by().values("cards")
-    pair = JSONArray("name", "builtin")
+    labels = Card.labels.through.objects.filter(card=OuterRef("pk")).order_by().values("card")
+    pair = JSONArray("label__name", "label__builtin")
     if connection.vendor == "postgresql":
-        pairs = labels.annotate(pairs=JSONBAgg(pair, order_by=("name", "builtin")))
+        order = ("label__name", "label__builtin")
+        pairs = labels.annotate(pairs=JSONBAgg(pair, order_by=order))
         return Subquery(pairs.values("pairs"))
     pairs = labels.annotate(pairs=_JSONGroupArray(pair))
     return Subquery(pairs.values("pairs"), output_field=_SortedPairs())
