@@ -111,18 +111,23 @@ class CardOutput(serializers.ModelSerializer):
         ]
 
 
+# Where a row of ``selectors.card_rows`` has its label ids.
+LABEL_IDS = selectors.CARD_ROW_FIELDS.index("label_ids")
+
+
 def card_answers(rows: list[tuple[Any, ...]]) -> list[dict[str, Any]]:
     """What ``CardOutput`` says of each card, from its row (``selectors.card_rows``): the
-    same fields and values, without a serializer field and a model instance per card."""
+    same fields and values, without a serializer field and a model instance per card. The
+    labels on the page are read once, in their order (name, then built-in)."""
     # DRF's format for moments, the request's time zone read once rather than per value.
     moment = serializers.DateTimeField(default_timezone=timezone.get_current_timezone())
     shown = moment.to_representation
-    label_names: dict[tuple[str, str], str] = {}
-
-    def label_name(name: str, builtin: str) -> str:
-        if (name, builtin) not in label_names:
-            label_names[name, builtin] = Label(name=name, builtin=builtin).display_name
-        return label_names[name, builtin]
+    # Usually the board's labels; a card may carry another board's (the admin allows it).
+    on_page = {label_id for row in rows for label_id in row[LABEL_IDS] or ()}
+    named = {
+        label.pk: (n, label.display_name)
+        for n, label in enumerate(Label.objects.filter(pk__in=on_page))
+    }
 
     return [
         {
@@ -136,7 +141,7 @@ def card_answers(rows: list[tuple[Any, ...]]) -> list[dict[str, Any]]:
             "goal": goal_id,
             "due_date": due_date and due_date.isoformat(),
             "priority": priority,
-            "labels": [label_name(*pair) for pair in label_pairs or ()],
+            "labels": [name for _n, name in sorted(named[i] for i in label_ids or ())],
             "blocked": blocked,
             "blocked_reason": blocked_reason,
             "blocked_at": shown(blocked_at),
@@ -156,7 +161,7 @@ def card_answers(rows: list[tuple[Any, ...]]) -> list[dict[str, Any]]:
             goal_id,
             due_date,
             priority,
-            label_pairs,
+            label_ids,
             blocked,
             blocked_reason,
             blocked_at,

@@ -151,5 +151,5 @@ def test_a_page_of_cards_takes_the_same_queries_for_few_and_many(
 
 
 # Session, user, membership with its organisation, the board, the count, the page of cards
-# with their labels (read as rows in the one query since the list stopped prefetching them).
-CARD_PAGE_QUERIES = 6
+# as rows with their label ids, the labels on the page (none read when no card has one).
+CARD_PAGE_QUERIES = 7

@@ -10,7 +10,7 @@ from kanban.models import BuiltinLabel, Label
 from kanban.services import card_archive, card_move, label_create
 from tests.conftest import Tenant
 from tests.factories import GoalFactory
-from tests.kanban.conftest import BoardSetup
+from tests.kanban.conftest import BoardSetup, board_setup
 
 API = "/api/v1/organizations/acme"
 
@@ -41,6 +41,9 @@ def test_the_list_says_of_each_card_what_its_own_answer_says(
         blocked_reason="Waiting for the data team",
     )
     done = kanban.add(tenant, "Done one", labels=[bug])
+    # The admin lets a card carry a label of another board of the organisation.
+    elsewhere = board_setup(tenant, name="Supply chain").board
+    done.labels.add(Label.objects.create(board=elsewhere, name="Procurement"))
     card_move(actor=tenant.lead, card=done, column=kanban.done)
     kanban.add(tenant, "Bare")
     client.force_login(tenant.member.user)
@@ -54,6 +57,7 @@ def test_the_list_says_of_each_card_what_its_own_answer_says(
     assert cards[everything.pk]["labels"] == ["缺陷", "Data"]
     assert cards[everything.pk]["blocked_at"] is not None
     assert cards[done.pk]["done_at"] is not None
+    assert cards[done.pk]["labels"] == ["缺陷", "Procurement"]
 
 
 def test_a_filtered_list_keeps_every_label_of_its_cards(
