@@ -5,8 +5,9 @@ import zoneinfo
 from datetime import date, datetime
 
 from django.conf import settings
+from django.contrib.postgres.expressions import ArraySubquery
 from django.core.validators import MinValueValidator
-from django.db import models
+from django.db import connection, models
 from django.db.models import Exists, OuterRef, Q, Subquery
 from django.db.models.functions import TruncDate
 from django.utils import timezone as django_timezone
@@ -215,6 +216,13 @@ class Label(models.Model):
         return LABEL_TEXT_LIGHT if on_white >= on_black else LABEL_TEXT_DARK
 
 
+class JSONGroupArray(models.Aggregate):
+    """SQLite's json_group_array, for the `make run` database."""
+
+    function = "JSON_GROUP_ARRAY"
+    output_field = models.JSONField()
+
+
 # Unfinished: on its board and not done. Overdue: unfinished and due before the day.
 UNFINISHED = Q(archived_at__isnull=True, done_at__isnull=True)
 
@@ -250,6 +258,16 @@ class CardQuerySet(models.QuerySet["Card"]):
     def overdue(self, on: date) -> CardQuerySet:
         """Unfinished cards whose due date is before the day ``on``."""
         return self.filter(overdue_on(on))
+
+    def with_label_ids(self) -> CardQuerySet:
+        """Annotate ``label_ids``: the card's labels' ids, in no order (empty, or None on
+        SQLite, for none). Ids alone, in the card's own query: a list that is only read
+        takes the labels' names from one read of the board's labels."""
+        ids = Card.labels.through.objects.filter(card=OuterRef("pk")).values("label_id")
+        if connection.vendor == "postgresql":
+            return self.annotate(label_ids=ArraySubquery(ids))
+        grouped = ids.order_by().values("card").annotate(ids=JSONGroupArray("label_id"))
+        return self.annotate(label_ids=Subquery(grouped.values("ids")))
 
     def with_overdue(self, on: date) -> CardQuerySet:
         """Annotate ``overdue``: whether the card is overdue on the day ``on``."""

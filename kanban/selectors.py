@@ -77,6 +77,37 @@ def card_get_for_user(*, membership: Membership, card_id: int) -> Card:
     return card
 
 
+# A card as the API's list reads it: CardOutput's fields, in its order, with the assignee
+# by email and the labels by id.
+CARD_ROW_FIELDS = (
+    "id",
+    "board_id",
+    "column_id",
+    "title",
+    "description",
+    "assignee__email",
+    "team_id",
+    "goal_id",
+    "due_date",
+    "priority",
+    "label_ids",
+    "blocked",
+    "blocked_reason",
+    "blocked_at",
+    "started_at",
+    "done_at",
+    "created_at",
+    "archived_at",
+)
+
+
+def card_rows(cards: QuerySet[Card]) -> QuerySet[Card]:
+    """``cards`` as tuples of ``CARD_ROW_FIELDS``, each card's label ids read in the same
+    query: for a list that is only read, without a model instance per card and a labels
+    prefetch."""
+    return cards.with_label_ids().values_list(*CARD_ROW_FIELDS)
+
+
 def column_get_for_user(*, membership: Membership, column_id: int) -> Column:
     return get_object_or_404(
         Column.objects.select_related("board"),

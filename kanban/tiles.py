@@ -21,7 +21,6 @@ from pathlib import Path
 from typing import Any
 
 from django.conf import settings
-from django.contrib.postgres.expressions import ArraySubquery
 from django.core.cache import cache as tile_cache
 from django.db.models import Count, IntegerField, OuterRef, Subquery
 from django.db.models.functions import Coalesce
@@ -32,7 +31,7 @@ from django.utils.translation import get_language
 
 from opsboard.accounts.models import User
 
-from .models import Card, CardQuerySet, ChecklistItem, Comment, Label, Priority
+from .models import CardQuerySet, ChecklistItem, Comment, Label, Priority
 
 TEMPLATE = "kanban/card_tile.html"
 # A day: a board opened every morning finds yesterday's tiles; older ones go.
@@ -73,15 +72,10 @@ def rows(cards: CardQuerySet, *, today: date) -> list[dict[str, Any]]:
     """``cards`` as the tiles show them, in one query: dicts of ``ROW_FIELDS`` with
     ``label_ids`` (the tile shows them in the board's order of labels), ``overdue``,
     ``checklist_total``, ``checklist_done`` and ``comment_count``."""
-    label_ids = ArraySubquery(
-        Card.labels.through.objects.filter(card=OuterRef("pk"))
-        .order_by("label_id")
-        .values("label_id")
-    )
     return list(
         cards.with_overdue(today)
+        .with_label_ids()
         .annotate(
-            label_ids=label_ids,
             checklist_total=_count(ChecklistItem),
             checklist_done=_count(ChecklistItem, done=True),
             comment_count=_count(Comment),

@@ -4,6 +4,7 @@ Apart from ``opsboard.api`` because DRF's views read the settings, which name th
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django_filters import FilterSet
@@ -43,10 +44,14 @@ class ListApi(GenericAPIView):
     def list_response(
         self,
         items: Any,
-        serializer_class: type[serializers.BaseSerializer],
+        answer: type[serializers.BaseSerializer] | Callable[[list[Any]], list[Any]],
         **scope: Any,
     ) -> Response:
-        """One page of ``items``, filtered by ``filterset_class`` given ``scope``."""
+        """One page of ``items``, filtered by ``filterset_class`` given ``scope``, answered by
+        ``answer``: a serializer class, or, for a long list that is only read, a function
+        saying of the page's rows what its serializer would say of their objects."""
         self.filter_scope = scope
         page = self.paginate_queryset(self.filter_queryset(items))
-        return self.get_paginated_response(serializer_class(page, many=True).data)
+        if isinstance(answer, type) and issubclass(answer, serializers.BaseSerializer):
+            return self.get_paginated_response(answer(page, many=True).data)
+        return self.get_paginated_response(answer(page))
