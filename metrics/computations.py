@@ -101,6 +101,12 @@ def bounds(
     return begin, end, min(end, timezone.now())
 
 
+def is_finished(frequency: str, start: date, zone: zoneinfo.ZoneInfo) -> bool:
+    """Whether the period starting on ``start`` has ended in ``zone``: its figures no longer
+    move with the clock, so they can be computed once and stored."""
+    return bounds(frequency, start, zone)[1] <= timezone.now()
+
+
 def counted_cards(scope: Scope, source: str, frequency: str, start: date) -> CardQuerySet | None:
     """The cards a computed figure counts or measures for the period starting on ``start``:
     what the figure is worked out from, and what its drill-down lists. None for the

@@ -7,16 +7,23 @@ organisation's.
 from __future__ import annotations
 
 import zoneinfo
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from typing import TypeVar
 
+from django.core.cache import cache
 from django.db.models import Count, Q
 from django.db.models.functions import TruncWeek
+from django.utils import timezone
 
 from kanban.models import CardQuerySet
 
 from .computations import DAY_SECONDS, period_start, seconds_since
 from .models import Frequency
+from .scopes import Scope
+
+T = TypeVar("T")
 
 
 @dataclass
@@ -31,9 +38,104 @@ def cumulative_flow(
     cards: CardQuerySet, *, today: date, days: int, zone: zoneinfo.ZoneInfo
 ) -> Flow:
     """For each day's end: cards waiting, in progress, and done (cumulative)."""
-    span = [today - timedelta(days=offset) for offset in range(days - 1, -1, -1)]
+    span = _span(today, days)
+    return Flow(span, *_counts_at(cards, span, zone))
+
+
+def scope_flow(scope: Scope, *, today: date, days: int) -> Flow:
+    """``cumulative_flow`` of a scope's cards, its finished days read from the cache.
+
+    The days that have ended are counted together once a day (the first read after
+    midnight, in the organisation's time zone) and kept until the day is over; only the day
+    still running is counted on every read. So a late change to old cards (a card reopened,
+    archived or deleted) shows on the chart from the next day, when the nightly job also
+    brings it to the KPIs.
+    """
+    span, zone = _span(today, days), scope.zone
+    finished = _finished(_ends(span, zone))
+    todo: list[int] = []
+    doing: list[int] = []
+    done: list[int] = []
+    if finished:
+        todo, doing, done = _kept(
+            f"flow:{_scope_key(scope)}:{today}:{days}:{finished}",
+            lambda: _counts_at(scope.cards(), span[:finished], zone),
+        )
+    if finished < len(span):
+        running = _counts_at(scope.cards(), span[finished:], zone)
+        todo, doing, done = todo + running[0], doing + running[1], done + running[2]
+    return Flow(span, todo, doing, done)
+
+
+def scope_throughput(scope: Scope, *, today: date, weeks: int) -> list[tuple[date, int]]:
+    """``weekly_throughput`` of a scope's cards, its finished weeks kept as ``scope_flow``
+    keeps its finished days."""
+    zone = scope.zone
+    last = period_start(Frequency.WEEKLY, today)
+    starts = [last - timedelta(weeks=n) for n in range(weeks - 1, -1, -1)]
+    finished = _finished(
+        [datetime.combine(start + timedelta(days=7), time.min, tzinfo=zone) for start in starts]
+    )
+    counts: list[tuple[date, int]] = []
+    if finished:
+        counts = _kept(
+            f"throughput:{_scope_key(scope)}:{today}:{weeks}:{finished}",
+            lambda: weekly_throughput(
+                scope.cards(), today=starts[finished - 1], weeks=finished, zone=zone
+            ),
+        )
+    if finished < weeks:
+        counts = counts + weekly_throughput(
+            scope.cards(), today=today, weeks=weeks - finished, zone=zone
+        )
+    return counts
+
+
+# A day and a bit: a key names the day shown, so it is not read after the day is over.
+KEPT_SECONDS = 26 * 3600
+
+
+def _finished(ends: list[datetime]) -> int:
+    """How many of the periods ending at ``ends`` (oldest first) have ended."""
+    now = timezone.now()
+    return sum(1 for end in ends if end <= now)
+
+
+def _scope_key(scope: Scope) -> str:
+    return (
+        f"{scope.organization.pk}:{scope.team_id}:{scope.project_id}:{scope.goal_id}:"
+        f"{scope.zone.key}"
+    )
+
+
+def _kept(key: str, count: Callable[[], T]) -> T:
+    """What ``count`` gives for finished days or weeks: from the cache, else counted and
+    kept there."""
+    key = f"metrics:{key}"
+    kept = cache.get(key)
+    if kept is None:
+        kept = count()
+        cache.set(key, kept, timeout=KEPT_SECONDS)
+    return kept
+
+
+def _span(today: date, days: int) -> list[date]:
+    return [today - timedelta(days=offset) for offset in range(days - 1, -1, -1)]
+
+
+def _ends(span: list[date], zone: zoneinfo.ZoneInfo) -> list[datetime]:
+    return [datetime.combine(day + timedelta(days=1), time.min, tzinfo=zone) for day in span]
+
+
+def _counts_at(
+    cards: CardQuerySet, span: list[date], zone: zoneinfo.ZoneInfo
+) -> tuple[list[int], list[int], list[int]]:
+    """(waiting, in progress, done) at the end of each day of ``span`` (oldest first), in
+    two queries at most, whatever their number."""
+    if not span:
+        return [], [], []
     first = datetime.combine(span[0], time.min, tzinfo=zone)
-    ends = [datetime.combine(day + timedelta(days=1), time.min, tzinfo=zone) for day in span]
+    ends = _ends(span, zone)
 
     # CardQuerySet.open_as_of's rule less its "not done" (done cards make the done band),
     # written as conditions so that every day is counted in one aggregate query.
@@ -48,26 +150,29 @@ def cumulative_flow(
         aggregates[f"done_{index}"] = Count("pk", filter=exists & done)
         aggregates[f"doing_{index}"] = Count("pk", filter=exists & started & ~done)
         aggregates[f"todo_{index}"] = Count("pk", filter=exists & ~started & ~done)
-    counts = cards.filter(Q(done_at__isnull=True) | Q(done_at__gte=first)).aggregate(**aggregates)
-    # Cards done before the window only add to the done band, until they are archived: count
-    # them apart, so that the day-by-day read above is only of the cards still moving in the
-    # window (an index range), and group them by when they were archived (most never were).
-    archived = list(
-        cards.filter(not_archived_by(first), done_at__lt=first)
-        .order_by()
-        .values("archived_at")
-        .annotate(n=Count("pk"))
-        .values_list("archived_at", "n")
-    )
-    done_before = [
-        sum(n for archived_at, n in archived if archived_at is None or archived_at >= end)
-        for end in ends
-    ]
-    return Flow(
-        days=span,
-        todo=[counts[f"todo_{i}"] for i in range(len(span))],
-        doing=[counts[f"doing_{i}"] for i in range(len(span))],
-        done=[done_before[i] + counts[f"done_{i}"] for i in range(len(span))],
+    moving, done_before = cards, [0] * len(ends)
+    if len(ends) > 1:
+        # Cards done before the window only add to the done band, until they are archived:
+        # count them apart, so that the day-by-day read is only of the cards still moving in
+        # the window (an index range), and group them by when they were archived (most never
+        # were). For one day, one read of every card is cheaper.
+        moving = cards.filter(Q(done_at__isnull=True) | Q(done_at__gte=first))
+        archived = list(
+            cards.filter(not_archived_by(first), done_at__lt=first)
+            .order_by()
+            .values("archived_at")
+            .annotate(n=Count("pk"))
+            .values_list("archived_at", "n")
+        )
+        done_before = [
+            sum(n for archived_at, n in archived if archived_at is None or archived_at >= end)
+            for end in ends
+        ]
+    counts = moving.aggregate(**aggregates)
+    return (
+        [counts[f"todo_{i}"] for i in range(len(ends))],
+        [counts[f"doing_{i}"] for i in range(len(ends))],
+        [done_before[i] + counts[f"done_{i}"] for i in range(len(ends))],
     )
 
 

@@ -273,7 +273,9 @@ class Measurement(models.Model):
         Kpi, on_delete=models.CASCADE, related_name="measurements", verbose_name=_("KPI")
     )
     period_start = models.DateField(_("period"))
-    value = models.DecimalField(_("value"), max_digits=18, decimal_places=4)
+    # Empty only for a computed KPI's finished period with nothing to measure (no card done
+    # with a due date, fewer than three pulse answers): stored too, so it is not asked again.
+    value = models.DecimalField(_("value"), max_digits=18, decimal_places=4, null=True)
     note = models.CharField(_("note"), max_length=300, blank=True)
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,

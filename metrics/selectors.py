@@ -13,9 +13,16 @@ from django.shortcuts import get_object_or_404
 from kanban.models import Card
 from opsboard.tenancy.models import Membership, Organization, Team
 
-from .computations import compute, counted_cards, period_start, periods, previous_period
+from .computations import (
+    compute,
+    counted_cards,
+    is_finished,
+    period_start,
+    periods,
+    previous_period,
+)
 from .models import Frequency, Kpi, Measurement, Source
-from .services import rag
+from .services import computed_measurements_store, rag
 
 TREND_PERIODS = 12
 
@@ -70,25 +77,42 @@ def kpis_for(*, organization: Organization) -> QuerySet[Kpi]:
 
 
 def tiles(kpis: list[Kpi], *, today: date) -> list[Tile]:
-    """Each KPI's value for the running period (computed live, or the value entered), the one
-    before, and its trend over the last twelve periods from the stored measurements."""
+    """Each KPI's value for the period containing ``today`` (computed live while it runs, or
+    the value entered), the one before, and its trend over the last twelve periods.
+
+    A finished period of a computed KPI is read from what was stored for it (by the nightly
+    job, or here the first time it was read: ``computed_measurements_store``); only the
+    running period is computed live, on every read.
+    """
     oldest = min(
         (periods(k.frequency, period_start(k.frequency, today), TREND_PERIODS)[0] for k in kpis),
         default=today,
     )
-    stored: dict[int, dict[date, Decimal]] = defaultdict(dict)
+    stored: dict[int, dict[date, Decimal | None]] = defaultdict(dict)
     for kpi_id, start, value in Measurement.objects.filter(
         kpi__in=kpis, period_start__gte=oldest
     ).values_list("kpi_id", "period_start", "value"):
         stored[kpi_id][start] = value
+    trends = {
+        kpi.pk: periods(kpi.frequency, period_start(kpi.frequency, today), TREND_PERIODS)
+        for kpi in kpis
+    }
+    missing = [
+        (kpi, start)
+        for kpi in kpis
+        if kpi.is_computed
+        for start in trends[kpi.pk]
+        if start not in stored[kpi.pk] and is_finished(kpi.frequency, start, kpi.organization.zone)
+    ]
+    for (kpi_id, start), value in computed_measurements_store(periods=missing).items():
+        stored[kpi_id][start] = value
     result = []
     for kpi in kpis:
-        current = period_start(kpi.frequency, today)
-        starts = periods(kpi.frequency, current, TREND_PERIODS)
+        starts = trends[kpi.pk]
+        current = starts[-1]
         values = stored[kpi.pk]
         if kpi.is_computed and current not in values:
-            # The running period is computed live; finished ones keep the value stored then.
-            values = {**values, current: compute(kpi, current)}
+            values = {**values, current: compute(kpi, current)}  # the running period
         series = [(start, values.get(start)) for start in starts]
         value, shown_period = values.get(current), current
         if value is None and not kpi.is_computed:
@@ -96,11 +120,9 @@ def tiles(kpis: list[Kpi], *, today: date) -> list[Tile]:
             entered = [(start, v) for start, v in series if v is not None]
             if entered:
                 shown_period, value = entered[-1]
-        # Compare with the period before the one shown.
+        # Compare with the period before the one shown (in the trend for a computed KPI).
         before = previous_period(kpi.frequency, shown_period)
         previous = values.get(before)
-        if kpi.is_computed and previous is None:
-            previous = compute(kpi, before)
         result.append(Tile(kpi, shown_period, value, previous, rag(kpi, value), series))
     return result
 

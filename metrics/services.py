@@ -15,7 +15,7 @@ from opsboard.tenancy.access import require_editor, require_manager
 from opsboard.tenancy.models import Membership, Organization, Team
 from projects.models import Direction, Goal, Project, Unit
 
-from .computations import compute, period_start, previous_period
+from .computations import compute, is_finished, period_start, previous_period
 from .models import Frequency, Kpi, Measurement, Source
 
 
@@ -81,11 +81,22 @@ def kpi_create(*, actor: Membership, data: KpiInput) -> Kpi:
     return _save_kpi(Kpi(organization=actor.organization), data)
 
 
+# What a computed KPI's stored values depend on: change one and they are of another figure.
+COMPUTED_FROM = ("source", "frequency", "team_id", "project_id", "goal_id")
+
+
 @transaction.atomic
 def kpi_update(*, actor: Membership, kpi: Kpi, data: KpiInput) -> Kpi:
-    """Change a KPI's definition; its recorded values stay."""
+    """Change a KPI's definition; its recorded values stay, except a computed KPI's when
+    what it computes changes (its source, frequency or scope): those are of the old
+    figure, and the finished periods are computed again when next read."""
     require_manager(actor)
-    return _save_kpi(kpi, data)
+    was = [getattr(kpi, name) for name in COMPUTED_FROM]
+    was_computed = kpi.is_computed
+    saved = _save_kpi(kpi, data)
+    if was_computed and was != [getattr(saved, name) for name in COMPUTED_FROM]:
+        saved.measurements.all().delete()
+    return saved
 
 
 @dataclass
@@ -137,10 +148,41 @@ def measurement_record(
     return Recorded(measurement, replaced)
 
 
+def computed_measurements_store(
+    *, periods: list[tuple[Kpi, date]]
+) -> dict[tuple[int, date], Decimal | None]:
+    """Compute and store computed KPIs' values for finished periods that have none stored yet
+    (a new KPI, a night the job did not run), so each finished period is computed once; its
+    value is then read like the nightly job's. Keyed by (KPI id, period start).
+
+    A period with nothing to measure is stored empty, so it is not asked again. Two pages
+    storing the same period at once compute the same value: the second insert is skipped.
+    """
+    values = {}
+    for kpi, start in periods:
+        if not (kpi.is_computed and is_finished(kpi.frequency, start, kpi.organization.zone)):
+            raise ValueError(f"{kpi} {start}: only a computed KPI's finished period is stored")
+        values[(kpi.pk, start)] = compute(kpi, start)
+    if values:
+        Measurement.objects.bulk_create(
+            [
+                Measurement(kpi_id=kpi_id, period_start=start, value=value)
+                for (kpi_id, start), value in values.items()
+            ],
+            ignore_conflicts=True,
+        )
+    return values
+
+
 def record_computed_kpis(
     *, organization: Organization | None = None, today: date | None = None
 ) -> int:
-    """Store last period's value of every computed KPI (the nightly job). Safe to run again."""
+    """Store last period's value of every computed KPI (the nightly job). Safe to run again.
+
+    Each night of a week (a month) recomputes the week (the month) before it, so a card
+    reopened or archived in the days after still reaches that period's figure; after that
+    the period is closed and keeps the value stored last. An empty period is stored empty.
+    """
     kpis = Kpi.objects.exclude(source="manual").select_related("organization")
     if organization is not None:
         kpis = kpis.filter(organization=organization)
@@ -148,10 +190,8 @@ def record_computed_kpis(
     for kpi in kpis:
         day = today or kpi.organization.today()
         finished = previous_period(kpi.frequency, period_start(kpi.frequency, day))
-        value = compute(kpi, finished)
-        if value is not None:
-            Measurement.objects.update_or_create(
-                kpi=kpi, period_start=finished, defaults={"value": value}
-            )
-            stored += 1
+        Measurement.objects.update_or_create(
+            kpi=kpi, period_start=finished, defaults={"value": compute(kpi, finished)}
+        )
+        stored += 1
     return stored

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -25,7 +25,7 @@ from .computations import period_start
 from .digest import digest_preview as digest_for_preview
 from .digest import subscribed
 from .filters import KpiFilter
-from .flow import Flow, cumulative_flow, cycle_times, weekly_throughput
+from .flow import Flow, cycle_times, scope_flow, scope_throughput
 from .forms import DashboardPeriodForm, KpiForm, MeasurementForm
 from .imports import measurement_import_confirm, measurement_import_preview
 from .models import FORMULAS, PULSE_MIN_ANSWERS, Kpi, PulseAnswer
@@ -59,23 +59,32 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     if shown_day and shown_day < today:
         today = shown_day
     zone = request.organization.zone
-    cards = Scope(
+    scope = Scope(
         request.organization,
         team_id=team.pk if team else None,
         project_id=project.pk if project else None,
-    ).cards()
-    flow = cumulative_flow(cards, today=today, days=FLOW_DAYS, zone=zone)
+    )
+    cards = scope.cards()
+    flow = scope_flow(scope, today=today, days=FLOW_DAYS)
     since = datetime.combine(today - timedelta(weeks=FLOW_WEEKS), time.min, tzinfo=zone)
     csv_wanted = request.GET.get("format") == "csv"
     # The chart shows the latest cards; the CSV has them all.
     cycles = cycle_times(cards, since=since, zone=zone, limit=None if csv_wanted else CYCLE_POINTS)
-    throughput = weekly_throughput(cards, today=today, weeks=FLOW_WEEKS, zone=zone)
+    throughput = scope_throughput(scope, today=today, weeks=FLOW_WEEKS)
     chart = request.GET.get("chart")
     if csv_wanted and chart in ("flow", "cycle", "throughput"):
         return _chart_csv(chart, flow, cycles, throughput)
     query = request.GET.copy()
     for key in ("chart", "format"):
         query.pop(key, None)
+    # The charts' labels are days as the reader writes them, each day formatted once: the
+    # 500 cycle-time points fall on a few dozen days.
+    labels = _DayLabels()
+    flow_days = [labels[d] for d in flow.days]
+    cycle_rows = [(labels[d], days, title, pk) for d, days, title, pk in cycles]
+    throughput_rows = [(labels[week], n) for week, n in throughput]
+    point = _("%(card)s: %(days)s (%(day)s)")
+    durations = {days: format_value(days, 1, Unit.DAYS) for _d, days, _t, _pk in cycles}
     return render(
         request,
         "metrics/dashboard.html",
@@ -85,29 +94,27 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "query": query.urlencode(),
             "formulas": FORMULAS,
             "may_manage": request.membership.can_manage,
-            "flow_rows": list(zip(flow.days, flow.todo, flow.doing, flow.done, strict=True)),
-            "cycles": cycles,
-            "throughput": throughput,
-            # The charts' labels are shown as they are, so they are days as the reader writes them.
+            "flow_rows": list(zip(flow_days, flow.todo, flow.doing, flow.done, strict=True)),
+            "cycles": cycle_rows,
+            "throughput": throughput_rows,
             "chart_data": {
                 "flow": {
-                    "days": [day(d) for d in flow.days],
+                    "days": flow_days,
                     "todo": flow.todo,
                     "doing": flow.doing,
                     "done": flow.done,
                 },
                 "cycles": [
                     {
-                        "x": day(d),
+                        "x": label,
                         "y": days,
-                        "text": _("%(card)s: %(days)s (%(day)s)")
-                        % {"card": title, "days": format_value(days, 1, Unit.DAYS), "day": day(d)},
+                        "text": point % {"card": title, "days": durations[days], "day": label},
                     }
-                    for d, days, title, _pk in cycles
+                    for label, days, title, _pk in cycle_rows
                 ],
                 "throughput": {
-                    "weeks": [day(w) for w, _n in throughput],
-                    "done": [n for _w, n in throughput],
+                    "weeks": [label for label, _n in throughput_rows],
+                    "done": [n for _label, n in throughput_rows],
                 },
                 "labels": {
                     "todo": _("To do"),
@@ -119,6 +126,14 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             },
         },
     )
+
+
+class _DayLabels(dict[date, str]):
+    """Days as the reader writes them (``opsboard.dates.day``), each formatted once."""
+
+    def __missing__(self, key: date) -> str:
+        self[key] = label = day(key)
+        return label
 
 
 def _chart_csv(chart: str, flow: Flow, cycles: list, throughput: list) -> HttpResponse:

@@ -278,12 +278,16 @@ def test_the_command_and_its_dry_run(tenant: Tenant, week) -> None:
 def test_planning_takes_the_same_queries_for_3_and_23_recipients(
     tenant: Tenant, week, django_assert_num_queries
 ) -> None:
-    with django_assert_num_queries(15) as few:
-        assert len(plan_digests(now=MONDAY)) == 3
-    for _n in range(20):
-        MembershipFactory(organization=tenant.organization, role="lead", teams=[tenant.team])
-    with django_assert_num_queries(len(few)):
-        assert len(plan_digests(now=MONDAY)) == 23
+    # Planned on the Monday: the first planning stores the finished weeks' figures of the
+    # computed KPI (read from then on, as the nightly job's); the count is of the plans after.
+    with time_machine.travel(MONDAY, tick=False):
+        plan_digests(now=MONDAY)
+        with django_assert_num_queries(13) as few:
+            assert len(plan_digests(now=MONDAY)) == 3
+        for _n in range(20):
+            MembershipFactory(organization=tenant.organization, role="lead", teams=[tenant.team])
+        with django_assert_num_queries(len(few)):
+            assert len(plan_digests(now=MONDAY)) == 23
 
 
 def test_the_demo_leads_digest_matches_the_dashboard_and_unsubscribes(
