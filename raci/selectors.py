@@ -94,30 +94,29 @@ def project_get_for_raci(*, membership: Membership, project_id: int) -> Project:
 
 
 def _holders(project: Project) -> list[tuple[Team, list[Holder]]]:
+    """Each of the project's teams (by name), then its people: each person once, under the
+    first of their teams by name. One query, of the people alone."""
     teams = list(project.teams.all())
+    position = {team.pk: n for n, team in enumerate(teams)}
     people = (
-        Membership.objects.filter(organization_id=project.organization_id, teams__in=teams)
-        .select_related("user")
-        .prefetch_related(
-            Prefetch("teams", queryset=Team.objects.filter(pk__in=[t.pk for t in teams]))
+        User.objects.filter(
+            memberships__organization_id=project.organization_id,
+            memberships__teams__in=list(position),
         )
-        .distinct()
-        .order_by("user__full_name", "user__email")
+        .annotate(team_id=F("memberships__teams"))
+        .only("full_name", "email")
+        .order_by("full_name", "email", "pk")
     )
-    placed: set[int] = set()
+    users: dict[int, User] = {}  # in the query's order: by name
+    first_team: dict[int, int] = {}
+    for user in people:
+        users.setdefault(user.pk, user)
+        if user.pk not in first_team or position[user.team_id] < position[first_team[user.pk]]:
+            first_team[user.pk] = user.team_id
     by_team: dict[int, list[Holder]] = defaultdict(list)
-    for membership in people:
-        own = list(membership.teams.all())
-        first = min(own, key=lambda team: team.name) if own else None
-        if first is None or membership.user_id in placed:
-            continue
-        placed.add(membership.user_id)
-        by_team[first.pk].append(
-            Holder(
-                f"user:{membership.user_id}",
-                membership.user.display_name,
-                user_id=membership.user_id,
-            )
+    for user_id, user in users.items():
+        by_team[first_team[user_id]].append(
+            Holder(f"user:{user_id}", user.display_name, user_id=user_id)
         )
     return [
         (team, [Holder(f"team:{team.pk}", team.name, team_id=team.pk), *by_team[team.pk]])
