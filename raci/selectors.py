@@ -13,7 +13,7 @@ from django.shortcuts import get_object_or_404
 from kanban.models import Board, Card, CardQuerySet, Column
 from opsboard.accounts.models import User
 from opsboard.tenancy.models import Membership, Organization, Team
-from projects.models import Goal, Project
+from projects.models import Project
 
 from .models import RaciAssignment, RaciRole
 from .rules import ERRORS, Context, Problem, ProblemKind, Role, card_problems
@@ -76,9 +76,9 @@ class Matrix:
 
 @dataclass
 class MatrixFilters:
-    team: Team | None = None
-    column: Column | None = None
-    goal: Goal | None = None
+    team_id: int | None = None
+    column_id: int | None = None
+    goal_id: int | None = None
     problems_only: bool = False
     group_by: str = "column"  # or "goal"
 
@@ -186,12 +186,12 @@ def matrix(*, project: Project, filters: MatrixFilters) -> Matrix:
     teams = _holders(project)
     holders = [holder for _team, team_holders in teams for holder in team_holders]
     shown = project_cards(project)
-    if filters.team is not None:
-        shown = shown.filter(team=filters.team)
-    if filters.column is not None:
-        shown = shown.filter(column=filters.column)
-    if filters.goal is not None:
-        shown = shown.filter(goal=filters.goal)
+    if filters.team_id is not None:
+        shown = shown.filter(team_id=filters.team_id)
+    if filters.column_id is not None:
+        shown = shown.filter(column_id=filters.column_id)
+    if filters.goal_id is not None:
+        shown = shown.filter(goal_id=filters.goal_id)
     columns = {column.pk: column for column in Column.objects.filter(board__project=project)}
     # Which of them are unfinished, as CardQuerySet.unfinished says (an EXISTS per row
     # instead took the planner 20 ms at 300 cards).

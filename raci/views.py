@@ -45,9 +45,9 @@ def _matrix(request: HttpRequest, project: Project) -> tuple[MatrixFilterForm, s
     form = MatrixFilterForm(request.GET or None, project=project)
     chosen = form.cleaned_data if form.is_valid() else {}
     filters = selectors.MatrixFilters(
-        team=chosen.get("team"),
-        column=chosen.get("column"),
-        goal=chosen.get("goal"),
+        team_id=chosen.get("team"),
+        column_id=chosen.get("column"),
+        goal_id=chosen.get("goal"),
         problems_only=bool(chosen.get("problems")),
         group_by=chosen.get("group_by") or "column",
     )

@@ -199,8 +199,8 @@ def test_matrix_queries_do_not_grow(
 # The session, the user, the membership and organisation, the organisations in the menu,
 # the unread count; the project and its teams; the people of those teams; the columns, the
 # unfinished cards, the cards, their roles; the thresholds, the Accountables' loads,
-# everyone's teams; the filters' teams, columns and goals.
-MATRIX_QUERIES = 18
+# everyone's teams; the filters' columns and goals.
+MATRIX_QUERIES = 17
 
 
 def test_api_reads_the_matrix_and_sets_roles(
