@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterable
-from functools import cache
 from typing import Any
 
 from django.core.cache import cache as row_cache
@@ -32,8 +31,9 @@ ROW_TEMPLATE = "raci/matrix.html#row"
 ROW_TIMEOUT = 24 * 60 * 60
 
 
-@cache
 def _template_digest() -> str:
+    """The row template's source, digested once a page (not once a process, so that a
+    template edited under the development server's autoreload draws rows afresh)."""
     source = get_template(ROW_TEMPLATE.split("#")[0]).template.source
     return hashlib.sha256(source.encode()).hexdigest()[:16]
 
@@ -53,7 +53,7 @@ def _row_context(
     }
 
 
-def _key(organization: Organization, language: str, context: dict[str, Any]) -> str:
+def _key(organization: Organization, template: str, language: str, context: dict[str, Any]) -> str:
     """The row's cache key: a digest of every value the template reads, and of the template.
     Text people type (the title, names in the problems) goes in with its length, so no
     text can pass for another field; joining is cheaper than a repr at 300 rows."""
@@ -62,7 +62,7 @@ def _key(organization: Organization, language: str, context: dict[str, Any]) -> 
     ]
     shown = "|".join(
         [
-            _template_digest(),
+            template,
             language,
             context["org_slug"],
             "edit" if context["may_edit"] else "read",
@@ -84,11 +84,12 @@ def matrix_rows_html(
 ) -> dict[int, SafeString]:
     """Card id -> its row's HTML: from the cache where it is there, else drawn and kept."""
     language = get_language()
+    template = _template_digest()
     holder_keys = [holder.key for holder in holders]
     contexts = {}
     for row in rows:
         context = _row_context(row, holder_keys, organization, may_edit)
-        contexts[_key(organization, language, context)] = context
+        contexts[_key(organization, template, language, context)] = context
     found = row_cache.get_many(list(contexts))
     drawn = {
         key: render_to_string(ROW_TEMPLATE, context)
