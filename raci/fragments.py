@@ -25,6 +25,7 @@ from django.utils.translation import get_language
 from opsboard.tenancy.models import Organization
 
 from .selectors import Holder, Matrix, Row
+from .templatetags.raci_tags import CELLS
 
 ROW_TEMPLATE = "raci/matrix.html#row"
 # A day: a row nobody has opened since has likely changed anyway.
@@ -32,9 +33,10 @@ ROW_TIMEOUT = 24 * 60 * 60
 
 
 def _template_digest() -> str:
-    """The row template's source, digested once a page (not once a process, so that a
-    template edited under the development server's autoreload draws rows afresh)."""
-    source = get_template(ROW_TEMPLATE.split("#")[0]).template.source
+    """The row template's source and the cells' markup, digested once a page (not once a
+    process, so that a template edited under the development server's autoreload draws
+    rows afresh)."""
+    source = get_template(ROW_TEMPLATE.split("#")[0]).template.source + "".join(CELLS.values())
     return hashlib.sha256(source.encode()).hexdigest()[:16]
 
 
