@@ -1,11 +1,16 @@
-"""How long the RACI matrix takes at 300 cards x 40 people (and 100 x 20).
+"""How long the RACI matrix takes at 300 cards x 40 people (and 100 x 20), against a reference.
 
 Four teams of ten people (two teams of ten for the small one) work on one
-project; every card has an R, an A and a team Consulted. Prints the matrix
-page's queries, median and 95th percentile through Django's test client,
-and the same for one cell click (htmx, which returns the row and the summary).
+project; every card has an R, an A and a team Consulted. Through Django's test
+client, the matrix page is fetched alternately with the reference, the cheapest
+500-card board (``cheapest_board.py``: one query, one template loop), and the
+script prints for each its queries, median, 95th percentile and bytes, and the
+ratio of the medians. The page's rows come from the cache once drawn; "first
+view" times the page with the cache emptied before each fetch. Then the same for
+one cell click (htmx, which returns the row and the summary).
 
     .venv/bin/python bench/raci_matrix.py
+    CACHE_URL=redis://127.0.0.1:6379/1 .venv/bin/python bench/raci_matrix.py  # rows in Redis
 """
 
 from __future__ import annotations
@@ -14,8 +19,13 @@ import statistics
 import time
 from datetime import timedelta
 
+from board_pages import seed as seed_board
+from cheapest_board import URL as REFERENCE_URL
 from common import Client, throwaway_database
+from django.conf import settings
+from django.core.cache import cache
 from django.db import connection
+from django.test import override_settings
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
@@ -27,7 +37,8 @@ from projects.models import Project
 from raci.models import RaciAssignment, RaciRole
 
 SHAPES = [(100, 2), (300, 4)]  # cards, teams of ten
-RUNS = 10
+RUNS = 15
+REFERENCE_CARDS = 500
 
 
 def seed(cards: int, teams: int) -> tuple[User, Project, list[Card]]:
@@ -80,43 +91,90 @@ def seed(cards: int, teams: int) -> tuple[User, Project, list[Card]]:
     return people[0], project, card_list
 
 
-def timed(run) -> tuple[int, float, float]:
-    timings, queries = [], 0
-    for _ in range(RUNS):
+class Figures:
+    """Queries, timings and bytes of one thing fetched again and again."""
+
+    def __init__(self) -> None:
+        self.timings: list[float] = []
+        self.queries = 0
+        self.size = 0
+
+    def fetch(self, run, *, before=None) -> None:
+        if before is not None:
+            before()
         with CaptureQueriesContext(connection) as captured:
             start = time.perf_counter()
-            run()
-            timings.append((time.perf_counter() - start) * 1000)
-        queries = len(captured)
-    timings.sort()
-    return queries, statistics.median(timings), timings[int(len(timings) * 0.95) - 1]
+            response = run()
+            self.timings.append((time.perf_counter() - start) * 1000)
+        assert response.status_code == 200, response.status_code
+        self.queries = len(captured)
+        self.size = len(response.content)
+
+    @property
+    def median(self) -> float:
+        return statistics.median(self.timings)
+
+    @property
+    def p95(self) -> float:
+        ordered = sorted(self.timings)
+        return ordered[max(int(len(ordered) * 0.95) - 1, 0)]
+
+    def line(self, cards: int, people: int, what: str, reference: Figures) -> str:
+        return (
+            f"{cards:>6} {people:>6} {what:<10} {self.queries:>7} {self.median:>10.1f}"
+            f" {self.p95:>8.1f} {self.size / 1000:>9.1f} {self.median / reference.median:>6.1f}x"
+        )
+
+
+def alternately(reference, run, *, before=None) -> tuple[Figures, Figures]:
+    """``RUNS`` fetches of each after one warm-up, the reference first in each round."""
+    ours, theirs = Figures(), Figures()
+    reference()
+    run()
+    for _ in range(RUNS):
+        theirs.fetch(reference)
+        ours.fetch(run, before=before)
+    return ours, theirs
 
 
 def main() -> None:
-    with throwaway_database():
+    with throwaway_database(), override_settings(ROOT_URLCONF="cheapest_board"):
+        print(f"cache: {settings.CACHES['default']['BACKEND'].rsplit('.', 1)[-1]}")
+        _lead, board_project = seed_board(REFERENCE_CARDS)
+        reference_url = REFERENCE_URL.format(board_id=board_project.boards.get().pk)
         print(
-            f"{'cards':>6} {'people':>6} {'what':<7} {'queries':>7} {'median ms':>10} {'p95 ms':>8}"
+            f"{'cards':>6} {'people':>6} {'what':<10} {'queries':>7} {'median ms':>10}"
+            f" {'p95 ms':>8} {'KB':>9} {'ratio':>7}"
         )
+        anonymous = Client()
+
+        def reference():
+            return anonymous.get(reference_url)
+
         for cards, teams in SHAPES:
             lead, project, card_list = seed(cards, teams)
+            people = teams * 10
             client = Client()
             client.force_login(lead)
             url = f"/o/bench-{cards}/raci/projects/{project.pk}/"
-            client.get(url)
-            queries, median, p95 = timed(lambda url=url, client=client: client.get(url))
-            print(
-                f"{cards:>6} {teams * 10:>6} {'matrix':<7} {queries:>7} {median:>10.1f} {p95:>8.1f}"
-            )
+
+            def page(url=url, client=client):
+                return client.get(url)
+
+            ours, theirs = alternately(reference, page)
+            print(theirs.line(REFERENCE_CARDS, 0, "reference", theirs))
+            print(ours.line(cards, people, "matrix", theirs))
+            ours, theirs = alternately(reference, page, before=cache.clear)
+            print(ours.line(cards, people, "first view", theirs))
+
             cell = f"/o/bench-{cards}/raci/cards/{card_list[0].pk}/cell/"
             holder = f"team:{project.teams.order_by('name').last().pk}"
 
-            def click(cell=cell, holder=holder, client=client) -> None:
-                client.post(cell, {"holder": holder}, headers={"HX-Request": "true"})
+            def click(cell=cell, holder=holder, client=client):
+                return client.post(cell, {"holder": holder}, headers={"HX-Request": "true"})
 
-            queries, median, p95 = timed(click)
-            print(
-                f"{cards:>6} {teams * 10:>6} {'click':<7} {queries:>7} {median:>10.1f} {p95:>8.1f}"
-            )
+            ours, theirs = alternately(reference, click)
+            print(ours.line(cards, people, "click", theirs))
 
 
 if __name__ == "__main__":

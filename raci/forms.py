@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from functools import cache
 from typing import Any
 
 from django import forms
@@ -13,18 +14,13 @@ from .models import RaciPolicy, RaciRole
 
 
 class MatrixFilterForm(forms.Form):
-    team = forms.ModelChoiceField(
-        label=_("Team"), queryset=Team.objects.none(), required=False, empty_label=_("All teams")
-    )
-    column = forms.ModelChoiceField(
-        label=_("Column"),
-        queryset=Column.objects.none(),
-        required=False,
-        empty_label=_("All columns"),
-    )
-    goal = forms.ModelChoiceField(
-        label=_("Goal"), queryset=Goal.objects.none(), required=False, empty_label=_("Any goal")
-    )
+    """The matrix's filters. The choices are (id, name) pairs: the teams are the project's,
+    read already, and a ModelChoiceField would read each list again, through a
+    server-side cursor (three round trips a list on PostgreSQL)."""
+
+    team = forms.TypedChoiceField(label=_("Team"), coerce=int, empty_value=None, required=False)
+    column = forms.TypedChoiceField(label=_("Column"), coerce=int, empty_value=None, required=False)
+    goal = forms.TypedChoiceField(label=_("Goal"), coerce=int, empty_value=None, required=False)
     group_by = forms.ChoiceField(
         label=_("Group by"), required=False, choices=[("column", _("Column")), ("goal", _("Goal"))]
     )
@@ -32,11 +28,32 @@ class MatrixFilterForm(forms.Form):
 
     def __init__(self, *args: Any, project: Project, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["team"].queryset = project.teams.order_by("name")
-        self.fields["column"].queryset = (
-            Column.objects.open().filter(board__project=project).order_by("board", "position")
-        )
-        self.fields["goal"].queryset = Goal.objects.filter(project=project).order_by("title")
+        self.fields["team"].choices = [
+            ("", _("All teams")),
+            *((team.pk, team.name) for team in project.teams.all()),
+        ]
+
+        # Read when the form is drawn or checked, not for a click that does neither; once.
+        @cache
+        def columns() -> list[tuple[Any, str]]:
+            shown = Column.objects.open().filter(board__project=project)
+            return [
+                ("", _("All columns")),
+                *(
+                    (column.pk, column.display_name)
+                    for column in shown.order_by("board", "position")
+                ),
+            ]
+
+        @cache
+        def goals() -> list[tuple[Any, str]]:
+            return [
+                ("", _("Any goal")),
+                *Goal.objects.filter(project=project).order_by("title").values_list("pk", "title"),
+            ]
+
+        self.fields["column"].choices = columns
+        self.fields["goal"].choices = goals
 
 
 class CellForm(forms.Form):

@@ -21,6 +21,7 @@ from projects.models import Project
 from . import selectors, services
 from .exports import matrix_xlsx
 from .forms import BulkForm, CellForm, MatrixFilterForm, PolicyForm
+from .fragments import matrix_groups_html, matrix_rows_html
 from .models import RaciRole
 
 
@@ -44,9 +45,9 @@ def _matrix(request: HttpRequest, project: Project) -> tuple[MatrixFilterForm, s
     form = MatrixFilterForm(request.GET or None, project=project)
     chosen = form.cleaned_data if form.is_valid() else {}
     filters = selectors.MatrixFilters(
-        team=chosen.get("team"),
-        column=chosen.get("column"),
-        goal=chosen.get("goal"),
+        team_id=chosen.get("team"),
+        column_id=chosen.get("column"),
+        goal_id=chosen.get("goal"),
         problems_only=bool(chosen.get("problems")),
         group_by=chosen.get("group_by") or "column",
     )
@@ -58,16 +59,20 @@ def _matrix(request: HttpRequest, project: Project) -> tuple[MatrixFilterForm, s
 def matrix_page(request: HttpRequest, project_id: int) -> HttpResponse:
     project = selectors.project_get_for_raci(membership=request.membership, project_id=project_id)
     form, matrix = _matrix(request, project)
+    may_edit = request.membership.can_edit
     return render(
         request,
         "raci/matrix.html",
         {
             "project": project,
             "matrix": matrix,
+            "groups": matrix_groups_html(
+                matrix, organization=request.organization, may_edit=may_edit
+            ),
             "filter_form": form,
             "query": request.GET.urlencode(),
             "roles": RaciRole.choices,
-            "may_edit": request.membership.can_edit,
+            "may_edit": may_edit,
             "printing": request.GET.get("print") == "1",
         },
     )
@@ -110,17 +115,15 @@ def cell(request: HttpRequest, card_id: int) -> HttpResponse:
         )
     project = selectors.project_get_for_raci(membership=request.membership, project_id=project.pk)
     form, matrix = _matrix(request, project)
-    row = next((row for row in matrix.rows if row.card.pk == card.pk), None)
+    # The row goes back unless the filters no longer show it (then htmx removes it).
+    rows = [row for row in matrix.rows if row.card.pk == card.pk]
+    row_html = matrix_rows_html(
+        rows, holders=matrix.holders, organization=request.organization, may_edit=True
+    )
     return render(
         request,
         "raci/matrix.html#cell-response",
-        {
-            "project": project,
-            "matrix": matrix,
-            "row": row,
-            "may_edit": True,
-            "query": request.GET.urlencode(),
-        },
+        {"matrix": matrix, "row_html": row_html.get(card.pk, "")},
     )
 
 
