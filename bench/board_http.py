@@ -26,6 +26,7 @@ import argparse
 from itertools import cycle
 
 from http_harness import (
+    CONNECTIONS,
     FETCH,
     Answer,
     Client,
@@ -35,19 +36,23 @@ from http_harness import (
     machine_load,
     ms,
     p50,
+    p95,
     seed_board,
     served,
     session_for,
+    settle,
     size_of,
 )
 
 
-def ratio(ours: list[Answer], reference: list[Answer]) -> str:
-    return f"{p50([a.ms for a in ours]) / p50([a.ms for a in reference]):.1f}x"
+def ratio(ours: list[Answer], reference: list[Answer], of: str = "ms") -> str:
+    """How many times the reference's p50 time (or size) Opsboard's is."""
+    measure = (lambda a: a.ms) if of == "ms" else (lambda a: len(a.body))
+    return f"{p50([measure(a) for a in ours]) / p50([measure(a) for a in reference]):.1f}x"
 
 
-def row(what: str, ours: str, reference: str, ratio: str) -> None:
-    print(f"  {what:<28} {ours:<44} {reference:<36} {ratio}")
+def row(what: str, ours: str, reference: str, times: str) -> None:
+    print(f"  {what:<28} {ours:<44} {reference:<36} {times}")
 
 
 def measure(port: int, board: SeededBoard, args: argparse.Namespace) -> None:
@@ -56,6 +61,8 @@ def measure(port: int, board: SeededBoard, args: argparse.Namespace) -> None:
     one_row = f"/bench/one-row/{board.todo_cards[-1]}/"
     print(f"== {board.size:,} cards {machine_load()}")
     row("", "Opsboard", "reference", "ratio")
+    # What one ORM get takes on an idle server: the sign that a load run's queue is worked off.
+    quiet_ms = 5 * p50([client.get(one_row).ms for _ in range(20)]) + 20
 
     pages = alternate(
         {
@@ -75,22 +82,26 @@ def measure(port: int, board: SeededBoard, args: argparse.Namespace) -> None:
         "board, bytes",
         size_of(pages["opsboard"]),
         size_of(pages["reference"]),
-        f"{p50([len(a.body) for a in pages['opsboard']]) / p50([len(a.body) for a in pages['reference']]):.1f}x",
+        ratio(pages["opsboard"], pages["reference"], of="bytes"),
     )
     base = f"http://127.0.0.1:{port}"
+    slowest = max(p95([a.ms for a in pages[name]]) for name in pages)
     rates = alternate_rates(
         {"opsboard": base + board.url(), "reference": base + board.reference_url()},
         client.headers,
         rounds=args.wrk_rounds,
-        seconds=args.wrk_seconds,
+        # Long enough for many answers from each worker, however slow the page.
+        seconds=max(args.wrk_seconds, 10 * p50([a.ms for a in pages["opsboard"]]) / 1000),
+        settled=lambda: settle(port, one_row, quiet_ms=quiet_ms, longest_ms=slowest),
     )
     ours, reference = ([r.per_second for r in rates[name]] for name in ("opsboard", "reference"))
     errors = sum(r.errors for name in rates for r in rates[name])
     row(
-        f"board, {32} connections, req/s",
+        f"board, {CONNECTIONS} connections, req/s",
         " ".join(f"{r:.1f}" for r in ours),
         " ".join(f"{r:.1f}" for r in reference),
-        f"{p50(ours) / p50(reference):.2f}" + (f" ({errors} errors)" if errors else ""),
+        (f"{p50(ours) / p50(reference):.2f}" if p50(reference) else "n/a")
+        + (f" ({errors} errors)" if errors else ""),
     )
 
     card = board.todo_cards[0]
@@ -144,8 +155,10 @@ def main() -> None:
     parser.add_argument("--sizes", type=int, nargs="+", default=[100, 500, 2000])
     parser.add_argument("--requests", type=int, default=200, help="rounds per figure, at most")
     parser.add_argument("--budget", type=float, default=30, help="seconds per figure, about")
-    parser.add_argument("--wrk-seconds", type=float, default=5)
-    parser.add_argument("--wrk-rounds", type=int, default=3)
+    parser.add_argument(
+        "--wrk-seconds", type=float, default=10, help="at least; 10 board answers at most"
+    )
+    parser.add_argument("--wrk-rounds", type=int, default=2)
     args = parser.parse_args()
     with served(lambda: [seed_board(size) for size in args.sizes]) as (server, boards):
         for board in boards:

@@ -401,14 +401,32 @@ def wrk(url: str, headers: dict[str, str], *, seconds: float) -> Rate:
     return Rate(done[0] / seconds, errors[0])
 
 
+def settle(port: int, probe: str, *, quiet_ms: float, longest_ms: float) -> None:
+    """Wait until the server has worked off what a load run left queued: wrk closes its
+    connections at the end of a run, but gunicorn still answers every request they sent.
+    A probe that answers in ``quiet_ms`` got a free worker at once; then wait out the
+    longest request another worker may still be finishing."""
+    client = Client(port)
+    deadline = time.monotonic() + 600
+    while client.get(probe).ms > quiet_ms and time.monotonic() < deadline:
+        time.sleep(0.2)
+    time.sleep(longest_ms / 1000)
+
+
 def alternate_rates(
-    urls: dict[str, str], headers: dict[str, str], *, rounds: int, seconds: float
+    urls: dict[str, str],
+    headers: dict[str, str],
+    *,
+    rounds: int,
+    seconds: float,
+    settled: Callable[[], None],
 ) -> dict[str, list[Rate]]:
-    """``wrk`` on each URL in turn, ``rounds`` times."""
+    """``wrk`` on each URL in turn, ``rounds`` times, the server ``settled()`` after each."""
     rates: dict[str, list[Rate]] = {name: [] for name in urls}
     for _ in range(rounds):
         for name, url in urls.items():
             rates[name].append(wrk(url, headers, seconds=seconds))
+            settled()
     return rates
 
 
