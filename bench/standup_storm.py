@@ -197,7 +197,10 @@ def main() -> None:
         )
     if moves:
         print(f"  server CPU per move             {cpu / moves * 1000:.0f} ms")
-    print(f"  moves done                      {moves} ({moves / args.seconds:.2f}/s)")
+    planned = args.movers * math.ceil(args.seconds / args.move_every)
+    print(
+        f"  moves done                      {moves} of {planned} planned ({moves / args.seconds:.2f}/s)"
+    )
     print(
         f"  polls                           {len(polls)}: {len(polls) - len(changed)} nothing new,"
         f" {len(changed)} with changes ({len(polls) / taken:.1f}/s)"
