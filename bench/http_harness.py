@@ -23,6 +23,7 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bench.settings")
 
 import gzip
 import http.client
+import math
 import re
 import shutil
 import socket
@@ -366,7 +367,7 @@ class Rate:
 def wrk(url: str, headers: dict[str, str], *, seconds: float) -> Rate:
     """Requests per second at ``CONNECTIONS`` connections: wrk when installed, else Python threads."""
     if shutil.which("wrk"):
-        command = ["wrk", "-t1", f"-c{CONNECTIONS}", f"-d{seconds:g}s", "--timeout", "60s"]
+        command = ["wrk", "-t1", f"-c{CONNECTIONS}", f"-d{math.ceil(seconds)}s", "--timeout", "60s"]
         for name, value in headers.items():
             command += ["-H", f"{name}: {value}"]
         out = subprocess.run([*command, url], capture_output=True, text=True, check=True).stdout
