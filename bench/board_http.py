@@ -8,8 +8,8 @@ its reference take turns in the same run:
 - the board page against the cheapest board (``bench/references.py``: the same
   cards in one query and one template loop): p50 and p95 at one connection,
   requests per second at 32 connections (wrk), and bytes;
-- a move from the board page (a POST with ``X-Requested-With: fetch``,
-  alternating To do and In progress), and the "changed since" poll when nothing
+- a move from the board page (a POST with ``X-Requested-With: fetch`` and the
+  board's revision in ``since``, alternating To do and In progress), and the "changed since" poll when nothing
   changed, each against one ORM get answered as JSON;
 - an open board catching up on one move (``changes/?since=`` the revision
   before it): its bytes and the server's time.
@@ -106,11 +106,19 @@ def measure(port: int, board: SeededBoard, args: argparse.Namespace) -> None:
 
     card = board.todo_cards[0]
     columns = cycle([board.doing_id, board.todo_id])
+    known = [board.revision()]
+
+    def move() -> Answer:
+        """A move from an open board: it sends its revision, as the browser does."""
+        answer = client.post(
+            board.move_url(card), {"column": next(columns), "since": known[0]}, FETCH
+        ).expect(200)
+        known[0] = answer.revision if answer.revision is not None else board.revision()
+        return answer
+
     moves = alternate(
         {
-            "opsboard": lambda: client.post(
-                board.move_url(card), {"column": next(columns)}, FETCH
-            ).expect(200),
+            "opsboard": move,
             "reference": lambda: client.get(one_row).expect(200),
         },
         requests=args.requests,
@@ -141,8 +149,8 @@ def measure(port: int, board: SeededBoard, args: argparse.Namespace) -> None:
     )
 
     def catch_up() -> Answer:
-        before = board.revision()
-        client.post(board.move_url(card), {"column": next(columns)}, FETCH).expect(200)
+        before = known[0]
+        move()
         return client.get(board.url(f"changes/?since={before}")).expect(200)
 
     caught = alternate({"opsboard": catch_up}, requests=args.requests // 2, budget=args.budget)

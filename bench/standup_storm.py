@@ -7,8 +7,9 @@ the browser does (``changes/?since=<its revision>`` every 2 s: 204 when nothing
 changed, else 200 with the revision now in ``X-Board-Revision`` or, from a
 server that sends the whole board, its ``data-revision``). Each mover moves its
 own card between To do and In progress every 3 s (a POST with
-``X-Requested-With: fetch`` and the CSRF header; the revision after the move
-read the same way). Everything stays on loopback and stops after ``--seconds``
+``X-Requested-With: fetch`` and the CSRF header, and ``since``: the revision its
+last answer gave, as the browser sends its board's; the revision after the move
+read from the answer the same way). Everything stays on loopback and stops after ``--seconds``
 (and a grace period for the last moves to reach everyone).
 
 It prints the three figures of the storm:
@@ -101,12 +102,17 @@ class Storm:
         client = Client(self.port, session)
         card = self.board.todo_cards[n]
         columns = cycle([self.board.doing_id, self.board.todo_id])
+        revision = 0  # the mover's board's, sent with each move as the browser does
         start.wait()
         time.sleep(n * self.args.move_every / self.args.movers)
         while time.monotonic() < until[0]:
             began = time.monotonic()
             try:
-                answer = client.post(self.board.move_url(card), {"column": next(columns)}, FETCH)
+                answer = client.post(
+                    self.board.move_url(card),
+                    {"column": next(columns), "since": revision},
+                    FETCH,
+                )
             except OSError as error:
                 self.fail(f"move: {error!r}")
             else:
@@ -117,6 +123,7 @@ class Storm:
                         self.fail("move: no revision in the answer")
                     else:
                         self.moves.append((time.monotonic(), answer.revision))
+                        revision = answer.revision
             time.sleep(max(0.0, began + self.args.move_every - time.monotonic()))
 
 
