@@ -98,14 +98,15 @@ class Storm:
                     viewer.seen.append((time.monotonic(), revision))
             self.stop.wait(max(0.0, began + self.args.poll - time.monotonic()))
 
-    def move(self, n: int, session: str, start: threading.Barrier, until: list[float]) -> None:
+    def move(self, n: int, session: str, start: threading.Barrier) -> None:
         client = Client(self.port, session)
         card = self.board.todo_cards[n]
         columns = cycle([self.board.doing_id, self.board.todo_id])
         revision = 0  # the mover's board's, sent with each move as the browser does
         start.wait()
+        until = time.monotonic() + self.args.seconds
         time.sleep(n * self.args.move_every / self.args.movers)
-        while time.monotonic() < until[0]:
+        while time.monotonic() < until:
             began = time.monotonic()
             try:
                 answer = client.post(
@@ -161,11 +162,10 @@ def main() -> None:
         sessions = [session_for(person) for person in board.people[:people]]
         viewers = [Viewer(session) for session in sessions[args.movers :]]
         start = threading.Barrier(people + 1)
-        until = [math.inf]
         threads = [
             threading.Thread(target=storm.watch, args=(viewer, start)) for viewer in viewers
         ] + [
-            threading.Thread(target=storm.move, args=(n, sessions[n], start, until))
+            threading.Thread(target=storm.move, args=(n, sessions[n], start))
             for n in range(args.movers)
         ]
         for thread in threads:
@@ -174,7 +174,6 @@ def main() -> None:
         busy_before = machine_load()
         cpu_before, client_before = cpu_seconds(server.pid), os.times()
         began = time.monotonic()
-        until[0] = began + args.seconds
         time.sleep(args.seconds + args.grace)
         storm.stop.set()
         for thread in threads:
