@@ -7,7 +7,7 @@ PORT ?= 8000
 # Links in emails, and the demo's chat group, point at this server.
 export SITE_URL ?= http://127.0.0.1:$(PORT)
 
-.PHONY: run test test-moments bench install lint format messages compilemessages clean
+.PHONY: run test test-moments bench bench-http install lint format messages compilemessages clean
 
 $(BIN)/python:
 	@test -n "$(PYTHON)" || { echo "Python 3.11 is needed: install python3.11 (or python3)"; exit 1; }
@@ -54,6 +54,11 @@ test-moments: install
 # Benchmarks: seed data at scale in a throwaway PostgreSQL database and print figures.
 bench: install
 	$(BIN)/python -m tests.services sh -c 'cd bench && for script in org_pages goal_pages board_pages card_move raci_matrix kpi_dashboard reminders delivery digest; do echo "== $$script"; ../$(BIN)/python $$script.py || exit 1; done'
+
+# The board over HTTP: gunicorn (3 workers, production settings) against the references in
+# bench/references.py, then the standup storm (about 15 minutes in all; wrk if installed).
+bench-http: install
+	$(BIN)/python -m tests.services sh -c 'cd bench && ../$(BIN)/python board_http.py && ../$(BIN)/python standup_storm.py'
 
 # Translations: extract strings into locale/*/LC_MESSAGES/django.po (needs
 # Debian's gettext), then compile. The compiled .mo files are committed so
