@@ -3,7 +3,7 @@
 Seeds a 300-card board (``http_harness.seed_board``) in a throwaway PostgreSQL
 database and serves it with gunicorn (3 sync workers, the production settings).
 Each viewer opens the board page, then polls the "changed since" endpoint as
-the browser does (``changes/?since=<its revision>`` every 2 s: 204 when nothing
+the browser does (``changes/?since=<its revision>`` every 3 s: 204 when nothing
 changed, else 200 with the revision now in ``X-Board-Revision`` or, from a
 server that sends the whole board, its ``data-revision``). Each mover moves its
 own card between To do and In progress every 3 s (a POST with
@@ -148,7 +148,7 @@ def main() -> None:
     parser.add_argument("--cards", type=int, default=300)
     parser.add_argument("--viewers", type=int, default=30)
     parser.add_argument("--movers", type=int, default=5)
-    parser.add_argument("--poll", type=float, default=2.0, help="seconds between a viewer's polls")
+    parser.add_argument("--poll", type=float, default=3.0, help="seconds between a viewer's polls (board.js: 3)")
     parser.add_argument(
         "--move-every", type=float, default=3.0, help="seconds between a mover's moves"
     )

@@ -58,11 +58,13 @@ def _with_card_counts(boards: QuerySet[Board]) -> QuerySet[Board]:
 
 
 def board_get_for_user(*, membership: Membership, board_id: int) -> Board:
-    return get_object_or_404(
-        Board.objects.select_related("project", "organization"),
+    board = get_object_or_404(
+        Board.objects.select_related("project"),
         organization_id=membership.organization_id,
         pk=board_id,
     )
+    board.organization = membership.organization  # the one it was found in
+    return board
 
 
 def card_get_for_user(*, membership: Membership, card_id: int) -> Card:
