@@ -148,7 +148,9 @@ def main() -> None:
     parser.add_argument("--cards", type=int, default=300)
     parser.add_argument("--viewers", type=int, default=30)
     parser.add_argument("--movers", type=int, default=5)
-    parser.add_argument("--poll", type=float, default=3.0, help="seconds between a viewer's polls (board.js: 3)")
+    parser.add_argument(
+        "--poll", type=float, default=3.0, help="seconds between a viewer's polls (board.js: 3)"
+    )
     parser.add_argument(
         "--move-every", type=float, default=3.0, help="seconds between a mover's moves"
     )
