@@ -3,7 +3,7 @@
 Four teams of ten people (two teams of ten for the small one) work on one
 project; every card has an R, an A and a team Consulted. Through Django's test
 client, the matrix page is fetched alternately with the reference, the cheapest
-500-card board (``cheapest_board.py``: one query, one template loop), and the
+500-card board (``references.py``: one query, one template loop), and the
 script prints for each its queries, median, 95th percentile and bytes, and the
 ratio of the medians. The page's rows come from the cache once drawn; "first
 view" times the page with the cache emptied before each fetch. Then the same for
@@ -18,15 +18,16 @@ from __future__ import annotations
 import statistics
 import time
 from datetime import timedelta
+from pathlib import Path
 
 from board_pages import seed as seed_board
-from cheapest_board import URL as REFERENCE_URL
 from common import Client, throwaway_database
 from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
 from django.test import override_settings
 from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 from django.utils import timezone
 
 from kanban.models import Card
@@ -137,11 +138,22 @@ def alternately(reference, run, *, before=None) -> tuple[Figures, Figures]:
     return ours, theirs
 
 
+# The reference's template (the references live in bench/, never in the app).
+REFERENCES = Path(__file__).resolve().parent / "templates"
+
+
 def main() -> None:
-    with throwaway_database(), override_settings(ROOT_URLCONF="cheapest_board"):
+    templates = [{**settings.TEMPLATES[0], "DIRS": [*settings.TEMPLATES[0]["DIRS"], REFERENCES]}]
+    with (
+        throwaway_database(),
+        override_settings(ROOT_URLCONF="bench.urls", TEMPLATES=templates),
+    ):
         print(f"cache: {settings.CACHES['default']['BACKEND'].rsplit('.', 1)[-1]}")
         _lead, board_project = seed_board(REFERENCE_CARDS)
-        reference_url = REFERENCE_URL.format(board_id=board_project.boards.get().pk)
+        reference_url = reverse(
+            "bench_cheapest_board",
+            args=[board_project.organization.slug, board_project.boards.get().pk],
+        )
         print(
             f"{'cards':>6} {'people':>6} {'what':<10} {'queries':>7} {'median ms':>10}"
             f" {'p95 ms':>8} {'KB':>9} {'ratio':>7}"
