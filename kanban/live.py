@@ -23,6 +23,8 @@ from django.urls import reverse
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 
+from opsboard.filters import read_choices
+
 from . import selectors, tiles
 from .filters import CardFilter
 from .forms import BoardLanesForm
@@ -61,6 +63,28 @@ def filters(request: HttpRequest, board: Board) -> tuple[dict[str, Any], selecto
         lanes=lanes.cleaned_data["lanes"] if lanes.is_valid() else "",
         all_done=request.GET.get("done") == "all",
     )
+
+
+def filter_bar(request: HttpRequest, board: Board, forms: dict[str, Any], context: dict) -> str:
+    """The filter bar, drawn once per what it shows: its choices are read once (they are
+    its key), and drawing a few hundred options through the form templates is the costly
+    part of a board's page."""
+    parts = [
+        board.pk,
+        request.organization.slug,
+        query(request),
+        get_language(),
+        tiles.template_digest("kanban/board.html"),
+    ]
+    for form in forms.values():
+        parts.append(read_choices(form))
+        parts.append(form.errors if form.is_bound else None)
+    key = "filter-bar:" + hashlib.sha256(repr(parts).encode()).hexdigest()
+    html = cache.get(key)
+    if html is None:
+        html = render_to_string("kanban/board.html#filter-bar", context, request=request)
+        cache.set(key, html, tiles.TIMEOUT)
+    return mark_safe(html)  # noqa: S308 - rendered by its template
 
 
 def reader(request: HttpRequest, board: Board) -> tiles.Reader:

@@ -92,10 +92,10 @@ def rows(cards: CardQuerySet, *, today: date) -> list[dict[str, Any]]:
 
 
 @cache
-def template_digest() -> str:
-    """Part of every key: a changed tile template never meets tiles cached before it."""
+def template_digest(name: str = TEMPLATE) -> str:
+    """Part of every key: a changed template never meets what was cached before it."""
     for directory in settings.TEMPLATES[0]["DIRS"]:
-        path = Path(directory) / TEMPLATE
+        path = Path(directory) / name
         if path.exists():
             return hashlib.sha256(path.read_bytes()).hexdigest()[:12]
     return ""

@@ -50,7 +50,7 @@ def _board_context(request: HttpRequest, board: Board, **extra: Any) -> dict[str
     reader = live.reader(request, board)
     view = selectors.board_view(board=board, filters=filters, today=request.organization.today())
     live.fill(view, reader)
-    return {
+    context = {
         "board": board,
         "view": view,
         "filter_form": filter_form,
@@ -60,6 +60,8 @@ def _board_context(request: HttpRequest, board: Board, **extra: Any) -> dict[str
         "may_manage": request.membership.can_lead,
         **extra,
     }
+    context["filter_bar"] = live.filter_bar(request, board, filter_form, context)
+    return context
 
 
 @organization_view

@@ -96,3 +96,15 @@ class OrganizationFilterSet(PageFilterSet):
 
     def choices(self, organization: Organization) -> dict[str, QuerySet]:
         return {}
+
+
+def read_choices(form: forms.Form) -> list[tuple[str, list[tuple[str, str]]]]:
+    """Read each choice field's choices once, hand them to its widget as they are, and
+    return them: what a form drawn from the cache is keyed by."""
+    read = []
+    for name, field in form.fields.items():
+        if isinstance(field, forms.ChoiceField):
+            choices = [(str(value), str(label)) for value, label in field.choices]
+            field.widget.choices = choices
+            read.append((name, choices))
+    return read

@@ -229,3 +229,16 @@ def test_cached_tiles_never_cross_languages_roles_or_organisations(
     other = board_page(client, theirs)
     assert f"/o/{other_tenant.organization.slug}/cards/" in other
     assert "/o/acme/cards/" not in other
+
+
+def test_the_cached_filter_bar_shows_new_choices_and_the_readers_errors(
+    tenant: Tenant, kanban: BoardSetup, client
+) -> None:
+    client.force_login(tenant.member.user)
+    assert ">ops-review</option>" not in board_page(client, kanban)
+    Label.objects.create(board=kanban.board, name="ops-review", color="#005500")
+    assert ">ops-review</option>" in board_page(client, kanban)
+    # Bound to what the reader chose: the wrong value is named, the right one kept.
+    assert "field-error" in board_page(client, kanban, due="someday")
+    assert "field-error" not in board_page(client, kanban, due="overdue")
+    assert 'value="overdue" selected' in board_page(client, kanban, due="overdue")
