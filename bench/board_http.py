@@ -64,19 +64,25 @@ def measure(port: int, board: SeededBoard, args: argparse.Namespace) -> None:
     # What one ORM get takes on an idle server: the sign that a load run's queue is worked off.
     quiet_ms = 5 * p50([client.get(one_row).ms for _ in range(20)]) + 20
 
-    pages = alternate(
-        {
-            "opsboard": lambda: client.get(board.url()).expect(200),
-            "reference": lambda: client.get(board.reference_url()).expect(200),
-        },
-        requests=args.requests,
-        budget=args.budget,
-    )
-    row(
+    def versus(what: str, opsboard, reference) -> dict[str, list[Answer]]:
+        """Opsboard and the reference alternately; their p50/p95 and the ratio on a row."""
+        answers = alternate(
+            {"opsboard": opsboard, "reference": reference},
+            requests=args.requests,
+            budget=args.budget,
+        )
+        row(
+            what,
+            ms(answers["opsboard"]),
+            ms(answers["reference"]),
+            ratio(answers["opsboard"], answers["reference"]),
+        )
+        return answers
+
+    pages = versus(
         "board, 1 connection, p50/p95",
-        ms(pages["opsboard"]),
-        ms(pages["reference"]),
-        ratio(pages["opsboard"], pages["reference"]),
+        lambda: client.get(board.url()).expect(200),
+        lambda: client.get(board.reference_url()).expect(200),
     )
     row(
         "board, bytes",
@@ -116,36 +122,14 @@ def measure(port: int, board: SeededBoard, args: argparse.Namespace) -> None:
         known[0] = answer.revision if answer.revision is not None else board.revision()
         return answer
 
-    moves = alternate(
-        {
-            "opsboard": move,
-            "reference": lambda: client.get(one_row).expect(200),
-        },
-        requests=args.requests,
-        budget=args.budget,
-    )
-    row(
-        "move from the board",
-        ms(moves["opsboard"]),
-        ms(moves["reference"]),
-        ratio(moves["opsboard"], moves["reference"]),
-    )
+    moves = versus("move from the board", move, lambda: client.get(one_row).expect(200))
     row("move, bytes", size_of(moves["opsboard"]), size_of(moves["reference"]), "")
 
     since = board.url(f"changes/?since={board.revision()}")
-    polls = alternate(
-        {
-            "opsboard": lambda: client.get(since).expect(204),
-            "reference": lambda: client.get(one_row).expect(200),
-        },
-        requests=args.requests,
-        budget=args.budget,
-    )
-    row(
+    versus(
         "poll, nothing new",
-        ms(polls["opsboard"]),
-        ms(polls["reference"]),
-        ratio(polls["opsboard"], polls["reference"]),
+        lambda: client.get(since).expect(204),
+        lambda: client.get(one_row).expect(200),
     )
 
     def catch_up() -> Answer:
