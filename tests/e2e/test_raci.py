@@ -1,4 +1,5 @@
-"""The RACI matrix in a real browser: a click fixes a problem and the summary follows."""
+"""The RACI matrix in a real browser: a click fixes a problem and the summary follows; rows
+past the first chunk load as the user scrolls or moves down the grid."""
 
 from __future__ import annotations
 
@@ -7,6 +8,9 @@ import re
 import pytest
 from playwright.sync_api import expect
 
+from kanban.models import Card
+from kanban.ranks import STEP
+from raci.fragments import CHUNK_ROWS
 from raci.models import RaciAssignment
 from raci.services import raci_set
 from tests.conftest import RaciSetup, Tenant
@@ -88,3 +92,65 @@ def test_the_grid_is_one_tab_stop(page, tenant: Tenant, raci: RaciSetup) -> None
     page.keyboard.press("ArrowLeft")
     page.keyboard.press("ArrowLeft")  # the card's name is not a cell: the focus stays
     expect(first_cell).to_be_focused()
+
+
+@pytest.fixture
+def long_matrix(raci: RaciSetup) -> list[Card]:
+    """The project's cards with enough more for three chunks, in the matrix's order."""
+    todo = raci.board.columns.get(kind="todo")
+    last_rank = max(card.rank for card in raci.cards)
+    Card.objects.bulk_create(
+        Card(board=raci.board, column=todo, rank=last_rank + STEP * (n + 1), title=f"More {n}")
+        for n in range(2 * CHUNK_ROWS + 10 - len(raci.cards))
+    )
+    return list(Card.objects.filter(board=raci.board).order_by("column__position", "rank"))
+
+
+def test_scrolling_to_the_end_loads_every_row(
+    page, tenant: Tenant, raci: RaciSetup, long_matrix: list[Card]
+) -> None:
+    sign_in(page, tenant.viewer.user.email)
+    page.wait_for_url(re.compile(r"/o/acme/"))
+    page.goto(f"/o/acme/raci/projects/{raci.project.pk}/")
+    rows = page.locator(".raci-matrix tbody tr[id^='card-']")
+    expect(rows).to_have_count(CHUNK_ROWS)
+    table = page.locator(".raci-matrix")
+    assert table.get_attribute("aria-rowcount") == str(len(long_matrix) + 3)
+    last = page.locator(f"#card-{long_matrix[-1].pk}")
+    wrap = page.locator(".raci-wrap")
+    for _ in range(10):
+        if last.count():
+            break
+        wrap.evaluate("(wrap) => { wrap.scrollTop = wrap.scrollHeight; }")
+        page.wait_for_timeout(200)
+    expect(last).to_be_attached()
+    last.scroll_into_view_if_needed()
+    expect(last).to_be_visible()
+    expect(rows).to_have_count(len(long_matrix))
+    expect(page.locator("#raci-status")).to_have_text(
+        f"Showing cards 1–{len(long_matrix)} of {len(long_matrix)}"
+    )
+    assert last.get_attribute("aria-rowindex") == str(len(long_matrix) + 3)
+    expect(page.locator("#raci-more a")).to_have_count(0)
+
+
+def test_arrow_keys_go_past_the_first_chunk(
+    page, tenant: Tenant, raci: RaciSetup, long_matrix: list[Card]
+) -> None:
+    sign_in(page, tenant.lead.user.email)
+    page.wait_for_url(re.compile(r"/o/acme/"))
+    page.goto(f"/o/acme/raci/projects/{raci.project.pk}/")
+    holder = f"team:{raci.engineering.pk}"
+    page.locator(f"#card-{long_matrix[0].pk} th a").focus()
+    page.keyboard.press("Tab")
+    expect(cell(page, long_matrix[0], holder)).to_be_focused()
+    # Down the grid one row at a time, past the last loaded row: the focus never leaves it.
+    for card in long_matrix[1 : CHUNK_ROWS + 5]:
+        page.keyboard.press("ArrowDown")
+        expect(cell(page, card, holder)).to_be_focused()
+    # A cell loaded late is edited like any other.
+    card = long_matrix[CHUNK_ROWS + 4]
+    page.keyboard.press("i")
+    expect(cell(page, card, holder)).to_have_text("I")
+    expect(cell(page, card, holder)).to_be_focused()
+    assert RaciAssignment.objects.get(card=card, team=raci.engineering).role == "I"
