@@ -35,19 +35,25 @@
       .then(function (html) {
         const answer = document.createElement("template");
         answer.innerHTML = html;
-        const rows = answer.content.querySelectorAll("tbody > tr");
+        // A card added above since the page was drawn shifts the rows by one: skip a
+        // row already here rather than show it twice.
+        const rows = Array.from(answer.content.querySelectorAll("tbody > tr")).filter(
+          (row) => !row.id || !document.getElementById(row.id)
+        );
         grid.tBodies[0].append(...rows);
         const status = answer.content.getElementById("raci-status");
         document.getElementById("raci-status").replaceChildren(...status.childNodes);
         more.replaceChildren(...answer.content.getElementById("raci-more").childNodes);
-        return rows.length > 0;
-      })
-      .finally(function () {
         loading = null;
-        // Ask again whether the end is near: a short chunk may leave it in view.
+        // Ask again whether the end is near: a short chunk may leave it in view. (Not
+        // after a failure, which would ask again and again; the link is still there.)
         observer.unobserve(more);
         observer.observe(more);
+        return rows.length > 0;
       });
+    loading.catch(function () {
+      loading = null;
+    });
     return loading;
   }
 
