@@ -14,6 +14,7 @@ from raci.fragments import CHUNK_ROWS
 from raci.models import RaciAssignment
 from raci.services import raci_set
 from tests.conftest import RaciSetup, Tenant
+from tests.e2e.test_accessibility import axe_problems
 from tests.e2e.test_sign_in_and_language import sign_in
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -154,3 +155,36 @@ def test_arrow_keys_go_past_the_first_chunk(
     expect(cell(page, card, holder)).to_have_text("I")
     expect(cell(page, card, holder)).to_be_focused()
     assert RaciAssignment.objects.get(card=card, team=raci.engineering).role == "I"
+
+
+@pytest.mark.parametrize("language", ["en", "zh-hans"])
+def test_a_matrix_in_chunks_reads_well(
+    browser, live_server, tenant: Tenant, raci: RaciSetup, long_matrix: list[Card], language: str
+) -> None:
+    """axe on the first chunk and after the next has loaded, in both languages."""
+    tenant.lead.user.language = language
+    tenant.lead.user.save()
+    # axe goes in as a script tag, which the site's CSP refuses (see test_accessibility.py).
+    context = browser.new_context(
+        bypass_csp=True, base_url=live_server.url, viewport={"width": 1280, "height": 900}
+    )
+    try:
+        page = context.new_page()
+        page.set_default_timeout(15_000)
+        sign_in(page, tenant.lead.user.email)
+        page.wait_for_url(re.compile(r"/o/acme/"))
+        page.goto(f"/o/acme/raci/projects/{raci.project.pk}/")
+        assert page.locator("html").get_attribute("lang") == language
+        assert axe_problems(page) == []
+        rows = page.locator(".raci-matrix tbody tr[id^='card-']")
+        page.locator(".raci-wrap").evaluate("(wrap) => { wrap.scrollTop = wrap.scrollHeight; }")
+        expect(rows).to_have_count(2 * CHUNK_ROWS)  # the end of the second is out of reach
+        shown = (
+            f"Showing cards 1–{2 * CHUNK_ROWS} of {len(long_matrix)}"
+            if language == "en"
+            else f"正在显示第 1–{2 * CHUNK_ROWS} 张卡片，共 {len(long_matrix)} 张"
+        )
+        expect(page.locator("#raci-status")).to_have_text(shown)
+        assert axe_problems(page) == []
+    finally:
+        context.close()
