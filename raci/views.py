@@ -25,6 +25,7 @@ from .exports import matrix_xlsx
 from .forms import BulkForm, CellForm, MatrixFilterForm, PolicyForm
 from .fragments import CHUNK_ROWS, matrix_chunk_html, matrix_row_html
 from .models import RaciRole
+from .rules import ProblemKind
 
 
 def card_raci_section(request: HttpRequest, card: Card) -> dict[str, Any]:
@@ -72,6 +73,27 @@ def _page_url(request: HttpRequest, offset: int) -> str:
     return f"?{query.urlencode()}"
 
 
+def _summary(
+    request: HttpRequest, matrix: selectors.Matrix, shown: range
+) -> list[tuple[ProblemKind, int, list[tuple[int, str]], bool]]:
+    """The problems' summary as the page links it: each kind, its count, the first eight
+    cards with it and a link to each (its row's anchor where the page holds the row, else
+    the page of rows that does, so that the link works without script too), and whether
+    there are more."""
+    numbers = {row.card.pk: number for number, row in enumerate(matrix.rows)}
+
+    def link(card_id: int) -> str:
+        number = numbers[card_id]
+        if number in shown:
+            return f"#card-{card_id}"
+        return f"{_page_url(request, number - number % CHUNK_ROWS)}#card-{card_id}"
+
+    return [
+        (kind, count, [(card_id, link(card_id)) for card_id in card_ids[:8]], len(card_ids) > 8)
+        for kind, count, card_ids in matrix.summary
+    ]
+
+
 @organization_view
 @require_safe
 def matrix_page(request: HttpRequest, project_id: int) -> HttpResponse:
@@ -116,6 +138,7 @@ def matrix_page(request: HttpRequest, project_id: int) -> HttpResponse:
                 "roles": RaciRole.choices,
                 "may_edit": may_edit,
                 "printing": printing,
+                "summary": _summary(request, matrix, range(chunk.start, chunk.end)),
             },
         )
     patch_vary_headers(response, ["HX-Request"])
@@ -163,8 +186,12 @@ def cell(request: HttpRequest, card_id: int) -> HttpResponse:
     row_html = matrix_row_html(
         matrix, card_id=card.pk, organization=request.organization, may_edit=True
     )
+    # Which rows the page has loaded is the page's to know: each link names its card's
+    # page of rows, and the page's script finds the row where it has it.
     return render(
-        request, "raci/matrix.html#cell-response", {"matrix": matrix, "row_html": row_html}
+        request,
+        "raci/matrix.html#cell-response",
+        {"matrix": matrix, "row_html": row_html, "summary": _summary(request, matrix, range(0))},
     )
 
 

@@ -85,19 +85,35 @@
     );
   });
 
-  // A summary's link to a card not loaded yet loads rows until it is there.
+  // A summary's link to a card (which names the card's page of rows, for a page without
+  // script) goes to its row here, loading rows until it is there.
   document.addEventListener("click", function (event) {
-    const link = event.target.closest("#raci-summary a[href^='#card-']");
-    if (!link || document.getElementById(link.hash.slice(1))) return;
+    const link = event.target.closest("#raci-summary a[data-card]");
+    if (!link) return;
+    const id = "card-" + link.dataset.card;
+    function show(row) {
+      history.replaceState(null, "", "#" + id);
+      row.scrollIntoView({ block: "center" });
+    }
+    if (document.getElementById(id)) {
+      event.preventDefault();
+      show(document.getElementById(id));
+      return;
+    }
+    if (!more.querySelector("a[href]")) return; // not on this page: follow the link
     event.preventDefault();
     (function next() {
-      loadMore().then(function (came) {
-        const row = document.getElementById(link.hash.slice(1));
-        if (row) {
-          window.location.hash = link.hash;
-          row.scrollIntoView({ block: "center" });
-        } else if (came) next();
-      }, function () {});
+      loadMore().then(
+        function (came) {
+          const row = document.getElementById(id);
+          if (row) show(row);
+          else if (came) next();
+          else window.location.href = link.href;
+        },
+        function () {
+          window.location.href = link.href;
+        }
+      );
     })();
   });
 

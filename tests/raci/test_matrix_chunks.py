@@ -45,6 +45,13 @@ def test_the_page_holds_the_first_chunk_and_counts_every_row(
         "no_responsible": 3,
     }
     assert "Showing cards 1–2 of 3" in page.text
+    # The summary links each card it names: to its row here, else to the page holding it.
+    first, _second, third = raci.cards
+    assert f'<a href="#card-{first.pk}" data-card="{first.pk}">' in page.text
+    assert f'<a href="?offset=2#card-{third.pk}" data-card="{third.pk}">' in page.text
+    on_the_second_page = client.get(matrix_url(raci), {"offset": 2, "problems": "on"}).text
+    assert f'<a href="?problems=on#card-{first.pk}" data-card="{first.pk}">' in on_the_second_page
+    assert f'<a href="#card-{third.pk}" data-card="{third.pk}">' in on_the_second_page
     assert 'role="status"' in page.text
     # The head's two rows, the column's group row, then the cards: four rows of six.
     assert 'aria-rowcount="6"' in page.text
