@@ -106,10 +106,12 @@ def matrix_page(request: HttpRequest, project_id: int) -> HttpResponse:
     form, matrix = _matrix(request, project)
     may_edit = request.membership.can_edit
     printing = request.GET.get("print") == "1"
+    if printing:
+        offset = 0  # a printout has every row, from the first
     chunk = matrix_chunk_html(
         matrix,
         start=offset,
-        size=None if printing else CHUNK_ROWS,  # a printout has every row
+        size=None if printing else CHUNK_ROWS,
         organization=request.organization,
         may_edit=may_edit,
     )

@@ -87,9 +87,10 @@ def test_without_script_the_next_rows_are_a_page(tenant: Tenant, raci: RaciSetup
     assert '<a href="?">Previous cards</a>' in page.text
     assert "Next cards" not in page.text and "raci-summary" in page.text
     # A printout has every row.
-    printed = client.get(matrix_url(raci), {"print": "1"})
-    assert card_rows(printed.text) == [card.pk for card in raci.cards]
-    assert "Next cards" not in printed.text
+    for query in ({"print": "1"}, {"offset": 2, "print": "1"}):
+        printed = client.get(matrix_url(raci), query)
+        assert card_rows(printed.text) == [card.pk for card in raci.cards]
+        assert "Next cards" not in printed.text and "Previous cards" not in printed.text
 
 
 @pytest.mark.parametrize("offset", ["3", "4", "999999999"])
