@@ -11,8 +11,8 @@ from playwright.sync_api import expect
 from kanban.models import Card
 from kanban.ranks import STEP
 from raci.fragments import CHUNK_ROWS
-from raci.models import RaciAssignment
-from raci.services import raci_set
+from raci.models import RaciAssignment, RaciRole
+from raci.services import policy_update, raci_set
 from tests.conftest import RaciSetup, Tenant
 from tests.e2e.test_accessibility import axe_problems
 from tests.e2e.test_sign_in_and_language import sign_in
@@ -188,3 +188,28 @@ def test_a_matrix_in_chunks_reads_well(
         assert axe_problems(page) == []
     finally:
         context.close()
+
+
+def test_a_summary_link_loads_its_card(
+    page, tenant: Tenant, raci: RaciSetup, long_matrix: list[Card]
+) -> None:
+    """The summary names only cards past the first chunk: a click loads rows up to it."""
+    fine = long_matrix[: 2 * CHUNK_ROWS]
+    RaciAssignment.objects.bulk_create(
+        RaciAssignment(card=card, role=role, user=user)
+        for card in fine
+        for role, user in (
+            (RaciRole.RESPONSIBLE, tenant.member.user),
+            (RaciRole.ACCOUNTABLE, tenant.lead.user),
+        )
+    )
+    policy_update(actor=tenant.owner, consulted_limit=3, accountable_limit=len(long_matrix))
+    sign_in(page, tenant.viewer.user.email)
+    page.wait_for_url(re.compile(r"/o/acme/"))
+    page.goto(f"/o/acme/raci/projects/{raci.project.pk}/")
+    target = long_matrix[2 * CHUNK_ROWS]
+    link = page.locator(f"#raci-summary a[data-card='{target.pk}']").first
+    assert link.get_attribute("href").endswith(f"offset={2 * CHUNK_ROWS}#card-{target.pk}")
+    link.click()
+    expect(page.locator(f"#card-{target.pk}")).to_be_in_viewport()
+    assert page.url.endswith(f"/projects/{raci.project.pk}/#card-{target.pk}")  # no page load
