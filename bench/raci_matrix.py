@@ -6,8 +6,11 @@ client, the matrix page is fetched alternately with the reference, the cheapest
 500-card board (``references.py``: one query, one template loop), and the
 script prints for each its queries, median, 95th percentile and bytes, and the
 ratio of the medians. The page's rows come from the cache once drawn; "first
-view" times the page with the cache emptied before each fetch. Then the same for
-one cell click (htmx, which returns the row and the summary).
+view" times the page with the cache emptied before each fetch. The page draws its
+first CHUNK_ROWS rows; "chunk" times the next chunk as the page's script asks for it
+(the same URL with ?offset=, and HX-Request), and "all rows" the page and every
+chunk after it, fetched one after another (as a user scrolling to the end does).
+Then the same for one cell click (htmx, which returns the row and the summary).
 
     .venv/bin/python bench/raci_matrix.py
     CACHE_URL=redis://127.0.0.1:6379/1 .venv/bin/python bench/raci_matrix.py  # rows in Redis
@@ -35,6 +38,7 @@ from kanban.ranks import STEP
 from opsboard.accounts.models import User
 from opsboard.tenancy.models import Membership, Organization, Role, Team
 from projects.models import Project
+from raci.fragments import CHUNK_ROWS
 from raci.models import RaciAssignment, RaciRole
 
 SHAPES = [(100, 2), (300, 4)]  # cards, teams of ten
@@ -90,6 +94,15 @@ def seed(cards: int, teams: int) -> tuple[User, Project, list[Card]]:
         )
     )
     return people[0], project, card_list
+
+
+class Whole:
+    """The page and its chunks as one answer, for Figures: their bytes together."""
+
+    status_code = 200
+
+    def __init__(self, size: int) -> None:
+        self.content = b" " * size
 
 
 class Figures:
@@ -178,6 +191,28 @@ def main() -> None:
             print(ours.line(cards, people, "matrix", theirs))
             ours, theirs = alternately(reference, page, before=cache.clear)
             print(ours.line(cards, people, "first view", theirs))
+
+            def chunk(url=url, client=client):
+                return client.get(
+                    url, {"offset": CHUNK_ROWS, "from": 0}, headers={"HX-Request": "true"}
+                )
+
+            ours, theirs = alternately(reference, chunk)
+            print(ours.line(cards, people, "chunk", theirs))
+
+            def all_rows(url=url, client=client, cards=cards):
+                size = len(page().content)
+                for offset in range(CHUNK_ROWS, cards, CHUNK_ROWS):
+                    size += len(chunk_at(offset).content)
+                return Whole(size)
+
+            def chunk_at(offset, url=url, client=client):
+                return client.get(
+                    url, {"offset": offset, "from": 0}, headers={"HX-Request": "true"}
+                )
+
+            ours, theirs = alternately(reference, all_rows)
+            print(ours.line(cards, people, "all rows", theirs))
 
             cell = f"/o/bench-{cards}/raci/cards/{card_list[0].pk}/cell/"
             holder = f"team:{project.teams.order_by('name').last().pk}"

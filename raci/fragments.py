@@ -14,11 +14,13 @@ does not serve rows drawn the old way.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 from typing import Any
 
 from django.core.cache import cache as row_cache
 from django.template.loader import get_template, render_to_string
+from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
 
@@ -30,6 +32,11 @@ from .templatetags.raci_tags import CELLS
 ROW_TEMPLATE = "raci/matrix.html#row"
 # A day: a row nobody has opened since has likely changed anyway.
 ROW_TIMEOUT = 24 * 60 * 60
+# The rows a page draws at first, and each further chunk: about two screenfuls of a
+# laptop. The page's other rows load as the user scrolls to them.
+CHUNK_ROWS = 50
+# The table's head is two rows: the teams, then their people.
+HEAD_ROWS = 2
 
 
 def _template_digest() -> str:
@@ -107,14 +114,80 @@ def matrix_rows_html(
     }
 
 
-def matrix_groups_html(
-    matrix: Matrix, *, organization: Organization, may_edit: bool
-) -> list[tuple[str, SafeString]]:
-    """The matrix's groups as the page shows them: each title, and its rows' HTML."""
+def _with_row_index(html: str, card_id: int, index: int) -> SafeString:
+    """A cached row with its place in the whole table (aria-rowindex), which is not part of
+    the cached HTML: the same row sits elsewhere under other filters."""
+    start = f'<tr id="card-{card_id}"'
+    # Only the row template's output, with a number added.
+    return mark_safe(f'{start} aria-rowindex="{index}"{html[len(start) :]}')  # noqa: S308
+
+
+def _placed_rows(matrix: Matrix) -> Iterator[tuple[int, int, Row, str | None]]:
+    """Each card row's place: its number among the card rows, its index among all the
+    table's rows (for aria-rowindex, from 1, the head and the group rows counted), the row,
+    and its group's title where the row is the group's first (else None)."""
+    index = HEAD_ROWS
+    number = 0
+    for group in matrix.groups:
+        if group.title:
+            index += 1
+        for position, row in enumerate(group.rows):
+            index += 1
+            yield number, index, row, group.title if position == 0 else None
+            number += 1
+
+
+@dataclass(frozen=True)
+class Chunk:
+    """Some of the matrix's card rows, from ``start`` up to ``end``, as HTML."""
+
+    html: SafeString
+    start: int
+    end: int
+    total: int  # card rows in the whole matrix
+    row_count: int  # rows in the whole table, head and group rows counted (aria-rowcount)
+
+
+def matrix_chunk_html(
+    matrix: Matrix, *, start: int, size: int | None, organization: Organization, may_edit: bool
+) -> Chunk:
+    """The card rows from ``start`` on (``size`` of them, or all), each preceded by its
+    group's row where the group begins among them. Only these rows are drawn or read from
+    the cache."""
+    placed = list(_placed_rows(matrix))
+    end = len(placed) if size is None else min(start + size, len(placed))
+    shown = placed[start:end]
     html = matrix_rows_html(
-        matrix.rows, holders=matrix.holders, organization=organization, may_edit=may_edit
+        (row for _number, _index, row, _title in shown),
+        holders=matrix.holders,
+        organization=organization,
+        may_edit=may_edit,
     )
-    return [
-        (group.title, SafeString("".join(html[row.card.pk] for row in group.rows)))
-        for group in matrix.groups
-    ]
+    columns = len(matrix.holders) + 2
+    parts = []
+    for _number, index, row, title in shown:
+        if title is not None:
+            parts.append(
+                format_html(
+                    '<tr class="group-row" aria-rowindex="{}"><th colspan="{}">{}</th></tr>',
+                    index - 1,
+                    columns,
+                    title,
+                )
+            )
+        parts.append(_with_row_index(html[row.card.pk], row.card.pk, index))
+    row_count = placed[-1][1] if placed else HEAD_ROWS + 1  # the "no cards" row
+    return Chunk(SafeString("".join(parts)), start, end, len(placed), row_count)
+
+
+def matrix_row_html(
+    matrix: Matrix, *, card_id: int, organization: Organization, may_edit: bool
+) -> SafeString:
+    """One card's row with its place in the table; "" if the filters no longer show it."""
+    for _number, index, row, _title in _placed_rows(matrix):
+        if row.card.pk == card_id:
+            html = matrix_rows_html(
+                [row], holders=matrix.holders, organization=organization, may_edit=may_edit
+            )
+            return _with_row_index(html[card_id], card_id, index)
+    return SafeString("")

@@ -1,12 +1,14 @@
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
@@ -21,8 +23,9 @@ from projects.models import Project
 from . import selectors, services
 from .exports import matrix_xlsx
 from .forms import BulkForm, CellForm, MatrixFilterForm, PolicyForm
-from .fragments import matrix_groups_html, matrix_rows_html
+from .fragments import CHUNK_ROWS, matrix_chunk_html, matrix_row_html
 from .models import RaciRole
+from .rules import ProblemKind
 
 
 def card_raci_section(request: HttpRequest, card: Card) -> dict[str, Any]:
@@ -54,28 +57,94 @@ def _matrix(request: HttpRequest, project: Project) -> tuple[MatrixFilterForm, s
     return form, selectors.matrix(project=project, filters=filters)
 
 
+def _offset(request: HttpRequest, name: str = "offset") -> int | None:
+    """A card row's number in the query (``?offset=``): 0 by default, None if garbage."""
+    value = request.GET.get(name) or "0"
+    return int(value) if re.fullmatch(r"[0-9]{1,9}", value) else None
+
+
+def _page_url(request: HttpRequest, offset: int) -> str:
+    """This page, its filters kept, from the card row ``offset`` on."""
+    query = request.GET.copy()
+    query.pop("offset", None)
+    query.pop("from", None)
+    if offset:
+        query["offset"] = str(offset)
+    return f"?{query.urlencode()}"
+
+
+def _summary(
+    request: HttpRequest, matrix: selectors.Matrix, shown: range
+) -> list[tuple[ProblemKind, int, list[tuple[int, str]], bool]]:
+    """The problems' summary as the page links it: each kind, its count, the first eight
+    cards with it and a link to each (its row's anchor where the page holds the row, else
+    the page of rows that does, so that the link works without script too), and whether
+    there are more."""
+    numbers = {row.card.pk: number for number, row in enumerate(matrix.rows)}
+
+    def link(card_id: int) -> str:
+        number = numbers[card_id]
+        if number in shown:
+            return f"#card-{card_id}"
+        return f"{_page_url(request, number - number % CHUNK_ROWS)}#card-{card_id}"
+
+    return [
+        (kind, count, [(card_id, link(card_id)) for card_id in card_ids[:8]], len(card_ids) > 8)
+        for kind, count, card_ids in matrix.summary
+    ]
+
+
 @organization_view
 @require_safe
 def matrix_page(request: HttpRequest, project_id: int) -> HttpResponse:
+    """The matrix, its first rows drawn; the rest come in chunks as the user scrolls (the
+    same URL with ``offset``, asked by script), or as pages behind a "Next cards" link."""
     project = selectors.project_get_for_raci(membership=request.membership, project_id=project_id)
+    offset = _offset(request)
+    if offset is None:
+        return HttpResponse(_("The offset is a number of cards."), status=400)
     form, matrix = _matrix(request, project)
     may_edit = request.membership.can_edit
-    return render(
-        request,
-        "raci/matrix.html",
-        {
-            "project": project,
-            "matrix": matrix,
-            "groups": matrix_groups_html(
-                matrix, organization=request.organization, may_edit=may_edit
-            ),
-            "filter_form": form,
-            "query": request.GET.urlencode(),
-            "roles": RaciRole.choices,
-            "may_edit": may_edit,
-            "printing": request.GET.get("print") == "1",
-        },
+    printing = request.GET.get("print") == "1"
+    if printing:
+        offset = 0  # a printout has every row, from the first
+    chunk = matrix_chunk_html(
+        matrix,
+        start=offset,
+        size=None if printing else CHUNK_ROWS,
+        organization=request.organization,
+        may_edit=may_edit,
     )
+    if offset and offset >= chunk.total:
+        raise Http404
+    # A chunk's status counts from the first row of the page it joins (``?from=``).
+    first = min(_offset(request, "from") or 0, offset) if request.htmx else offset
+    context = {
+        "project": project,
+        "matrix": matrix,
+        "chunk": chunk,
+        "first": first + 1,
+        "next_url": _page_url(request, chunk.end) if chunk.end < chunk.total else "",
+        "previous_url": _page_url(request, max(first - CHUNK_ROWS, 0)) if first else "",
+    }
+    if request.htmx and not request.htmx.boosted:
+        response = render(request, "raci/matrix.html#chunk", context)
+    else:
+        response = render(
+            request,
+            "raci/matrix.html",
+            {
+                **context,
+                "filter_form": form,
+                "query": request.GET.urlencode(),
+                "roles": RaciRole.choices,
+                "may_edit": may_edit,
+                "printing": printing,
+                "summary": _summary(request, matrix, range(chunk.start, chunk.end)),
+            },
+        )
+    patch_vary_headers(response, ["HX-Request"])
+    return response
 
 
 def _holder(request: HttpRequest, value: str) -> dict[str, Any]:
@@ -116,14 +185,15 @@ def cell(request: HttpRequest, card_id: int) -> HttpResponse:
     project = selectors.project_get_for_raci(membership=request.membership, project_id=project.pk)
     form, matrix = _matrix(request, project)
     # The row goes back unless the filters no longer show it (then htmx removes it).
-    rows = [row for row in matrix.rows if row.card.pk == card.pk]
-    row_html = matrix_rows_html(
-        rows, holders=matrix.holders, organization=request.organization, may_edit=True
+    row_html = matrix_row_html(
+        matrix, card_id=card.pk, organization=request.organization, may_edit=True
     )
+    # Which rows the page has loaded is the page's to know: each link names its card's
+    # page of rows, and the page's script finds the row where it has it.
     return render(
         request,
         "raci/matrix.html#cell-response",
-        {"matrix": matrix, "row_html": row_html.get(card.pk, "")},
+        {"matrix": matrix, "row_html": row_html, "summary": _summary(request, matrix, range(0))},
     )
 
 

@@ -1,12 +1,125 @@
-// The RACI matrix for editors: one listener on the table handles every cell.
-// A click cycles a cell (R → A → C → I → none). From the keyboard the grid is one
-// tab stop: the arrow keys move between cells, R, A, C, I set a cell, Delete
-// clears it. A role cell is a bare <td>: its card is its row's id, its holder
-// the column's header (data-holder), so the rows carry no attributes per cell.
+// The RACI matrix. For everyone: the page draws its first rows, and the rest load in
+// chunks as the user nears the end of those loaded (the "Next cards" link's URL, asked
+// with HX-Request, answers the next rows, the status and the next link).
+// For editors, one listener on the table handles every cell. A click cycles a cell
+// (R → A → C → I → none). From the keyboard the grid is one tab stop: the arrow keys
+// move between cells (past the last loaded row, the next rows load first), R, A, C, I
+// set a cell, Delete clears it. A role cell is a bare <td>: its card is its row's id,
+// its holder the column's header (data-holder), so the rows carry no attributes per cell.
 (function () {
   "use strict";
-  const grid = document.querySelector(".raci-matrix[data-cell-url]");
-  if (!grid) return;
+  const grid = document.querySelector(".raci-matrix");
+  const more = document.getElementById("raci-more");
+  if (!grid || !more) return;
+
+  function cardRows() {
+    return grid.querySelectorAll("tbody tr[id^='card-']");
+  }
+
+  // Rows ----------------------------------------------------------------------
+
+  let loading = null;
+  // Load the next chunk; resolves to whether rows came. One load at a time.
+  function loadMore() {
+    const link = more.querySelector("a[href]");
+    if (!link) return Promise.resolve(false);
+    if (loading) return loading;
+    // The status counts from the page's first row.
+    const url = new URL(link.href);
+    url.searchParams.set("from", grid.dataset.first);
+    loading = fetch(url, { headers: { "HX-Request": "true" }, credentials: "same-origin" })
+      .then(function (response) {
+        if (!response.ok) throw new Error(response.status);
+        return response.text();
+      })
+      .then(function (html) {
+        const answer = document.createElement("template");
+        answer.innerHTML = html;
+        // A card added above since the page was drawn shifts the rows by one: skip a
+        // row already here rather than show it twice.
+        const rows = Array.from(answer.content.querySelectorAll("tbody > tr")).filter(
+          (row) => !row.id || !document.getElementById(row.id)
+        );
+        grid.tBodies[0].append(...rows);
+        const status = answer.content.getElementById("raci-status");
+        document.getElementById("raci-status").replaceChildren(...status.childNodes);
+        more.replaceChildren(...answer.content.getElementById("raci-more").childNodes);
+        loading = null;
+        // Ask again whether the end is near: a short chunk may leave it in view. (Not
+        // after a failure, which would ask again and again; the link is still there.)
+        observer.unobserve(more);
+        observer.observe(more);
+        return rows.length > 0;
+      });
+    loading.catch(function () {
+      loading = null;
+    });
+    return loading;
+  }
+
+  // Load when the end of the loaded rows comes within a screenful of the table's view.
+  const observer = new IntersectionObserver(
+    function (entries) {
+      if (entries.some((entry) => entry.isIntersecting)) loadMore().catch(function () {});
+    },
+    { root: grid.closest(".raci-wrap"), rootMargin: "0px 0px 100% 0px" }
+  );
+  observer.observe(more);
+
+  // The link loads the rows in place (the first of them takes the focus); a page
+  // load if that fails.
+  more.addEventListener("click", function (event) {
+    const link = event.target.closest("a[href]");
+    if (!link) return;
+    event.preventDefault();
+    const count = cardRows().length;
+    loadMore().then(
+      function () {
+        const first = cardRows()[count];
+        const target = first && first.querySelector("th a");
+        if (target) target.focus();
+      },
+      function () {
+        window.location.href = link.href;
+      }
+    );
+  });
+
+  // A summary's link to a card (which names the card's page of rows, for a page without
+  // script) goes to its row here, loading rows until it is there.
+  document.addEventListener("click", function (event) {
+    const link = event.target.closest("#raci-summary a[data-card]");
+    if (!link) return;
+    const id = "card-" + link.dataset.card;
+    function show(row) {
+      history.replaceState(null, "", "#" + id);
+      row.scrollIntoView({ block: "center" });
+    }
+    if (document.getElementById(id)) {
+      event.preventDefault();
+      show(document.getElementById(id));
+      return;
+    }
+    if (!more.querySelector("a[href]")) return; // not on this page: follow the link
+    event.preventDefault();
+    (function next() {
+      loadMore().then(
+        function (came) {
+          const row = document.getElementById(id);
+          if (row) show(row);
+          else if (came) next();
+          else window.location.href = link.href;
+        },
+        function () {
+          window.location.href = link.href;
+        }
+      );
+    })();
+  });
+
+  // Cells ---------------------------------------------------------------------
+
+  if (!grid.dataset.cellUrl) return;
   const keys = { r: "R", a: "A", c: "C", i: "I", delete: "", backspace: "" };
   const moves = { ArrowLeft: [0, -1], ArrowRight: [0, 1], ArrowUp: [-1, 0], ArrowDown: [1, 0] };
   const holders = Array.from(grid.querySelectorAll("thead th[data-holder]"), function (th) {
@@ -26,10 +139,6 @@
     cell.tabIndex = 0;
     cell.focus();
     current = cell;
-  }
-
-  function cardRows() {
-    return grid.querySelectorAll("tbody tr[id^='card-']");
   }
 
   function send(cell, role) {
@@ -56,6 +165,17 @@
     if (current) current.tabIndex = 0;
   }
 
+  // The cell ``down`` rows from ``cell``, ``across`` columns along, if it is a role cell.
+  function cellFrom(cell, down, across) {
+    let row = cell.parentElement;
+    if (down) {
+      const rows = Array.from(cardRows());
+      row = rows[rows.indexOf(row) + down];
+    }
+    const next = row && row.cells[cell.cellIndex + across];
+    return holderOf(next) ? next : null;
+  }
+
   grid.setAttribute("role", "grid");
   firstTabStop();
 
@@ -75,15 +195,17 @@
       send(cell, keys[key]);
     } else if (event.key in moves) {
       const [down, across] = moves[event.key];
-      let row = cell.parentElement;
-      if (down) {
-        const rows = Array.from(cardRows());
-        row = rows[rows.indexOf(row) + down];
-      }
-      const next = row && row.cells[cell.cellIndex + across];
-      if (holderOf(next)) {
+      const next = cellFrom(cell, down, across);
+      if (next) {
         event.preventDefault();
         focusCell(next);
+      } else if (down > 0 && more.querySelector("a[href]")) {
+        // Past the last loaded row: the focus stays on this cell until the next rows come.
+        event.preventDefault();
+        loadMore().then(function () {
+          const below = cellFrom(cell, down, across);
+          if (below && document.activeElement === cell) focusCell(below);
+        }, function () {});
       }
     }
   });
