@@ -19,10 +19,17 @@ prints, over RUNS tries each:
   in, and the time from the move's commit to the page showing it (up to one
   poll interval, 3 s, by design).
 
+"to send" is the time from letting go (or the key) to the move's request
+leaving, "to settle" to its answer applied. "slowest input" is the longest Event Timing entry (over 16 ms) in the same
+window: from the input to the next paint, rendering included. With --against
+REVISION, each run also opens the board with board.js and opsboard.css as they
+were at that git revision (answered in place of this tree's), alternately with
+this tree's, in the same run, one page at a time.
+
 Chromium runs headless on this machine, without throttling: the figures are
 this machine's, the aim is no long task over 100 ms while dragging.
 
-    .venv/bin/python -m tests.services .venv/bin/python bench/board_browser.py [--runs 3]
+    .venv/bin/python -m tests.services .venv/bin/python bench/board_browser.py [--runs 5] [--against main]
 """
 
 from __future__ import annotations
@@ -31,6 +38,7 @@ import argparse
 import os
 import shutil
 import statistics
+import subprocess
 import sys
 import tempfile
 import threading
@@ -40,7 +48,7 @@ from pathlib import Path
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 # The site and this process sign sessions with the same key (set before Django starts).
-from lighthouse import CHROME, serve  # noqa: I001
+from lighthouse import CHROME, ROOT, serve  # noqa: I001
 
 from board_pages import seed
 from common import Client, throwaway_database
@@ -62,6 +70,11 @@ window.__longTasks = [];
 new PerformanceObserver((list) => {
   for (const entry of list.getEntries()) window.__longTasks.push([entry.startTime, entry.duration]);
 }).observe({ type: "longtask", buffered: true });
+// How long each input took to show (its handlers, then style, layout and paint).
+window.__events = [];
+new PerformanceObserver((list) => {
+  for (const entry of list.getEntries()) window.__events.push([entry.startTime, entry.duration, entry.name]);
+}).observe({ type: "event", buffered: true, durationThreshold: 16 });
 // When the board's moves leave for the server.
 window.__posts = [];
 const send = window.fetch;
@@ -79,7 +92,8 @@ WATCH = """
   const mark = () => { window.__input = performance.now(); };
   document.addEventListener("pointerup", mark, { capture: true, once: true });
   document.addEventListener("keydown", mark, { capture: true, once: true });
-  window.__settled = new Promise((resolve) => {
+  window.__settled = new Promise((resolve, reject) => {
+    setTimeout(() => reject(new Error("the board did not change within 20 s")), 20000);
     const observer = new MutationObserver(() => {
       const board = document.getElementById("board");
       if (board && board.dataset.revision !== before) {
@@ -102,7 +116,8 @@ async (start) => {
   await new Promise((resolve) => requestAnimationFrame(() => setTimeout(resolve, 0)));
   const tasks = window.__longTasks.filter(([at]) => at >= start).map(([, duration]) => duration);
   const posted = window.__posts.find((at) => at >= start);
-  return { settled, input: window.__input, posted: posted === undefined ? null : posted, start, tasks };
+  const inputs = window.__events.filter(([at]) => at >= start).map(([, duration]) => duration);
+  return { settled, input: window.__input, posted: posted === undefined ? null : posted, start, tasks, inputs };
 }
 """
 
@@ -111,23 +126,24 @@ def revision(page) -> str:
     return page.evaluate("document.getElementById('board').dataset.revision")
 
 
-def summary(tasks: list[float]) -> tuple[float, float, int]:
-    return (max(tasks, default=0.0), sum(tasks), len(tasks))
-
-
 def drag(page) -> dict:
-    """First card of the first column, in STEPS steps, into the second column's top."""
+    """First card of the first column into the second, in steps, as a hand would.
+
+    Across to the second column's first cards (STEPS steps), down past a few of
+    them and back up (the list reorders at each one), then let go; all well
+    inside the window, so Sortable does not scroll it.
+    """
     card = page.locator("ol.cards").nth(0).locator(".card").first
     card.scroll_into_view_if_needed()
     box = card.bounding_box()
     target = page.locator("ol.cards").nth(1).bounding_box()
+    top = max(target["y"], box["y"])
     start = page.evaluate(WATCH, revision(page))
     page.mouse.move(box["x"] + 20, box["y"] + 10)
     page.mouse.down()
-    # Between the second column's first cards, well inside the window (no auto-scroll).
-    page.mouse.move(target["x"] + 40, max(target["y"], box["y"]) + 90, steps=STEPS)
-    page.wait_for_timeout(150)
-    page.mouse.move(target["x"] + 40, max(target["y"], box["y"]) + 120, steps=5)
+    page.mouse.move(target["x"] + 40, top + 90, steps=STEPS)
+    page.mouse.move(target["x"] + 40, top + 400, steps=STEPS // 2)
+    page.mouse.move(target["x"] + 40, top + 120, steps=STEPS // 2)
     page.wait_for_timeout(150)
     page.mouse.up()
     return page.evaluate(SETTLED, start)
@@ -164,12 +180,71 @@ def live(page, lead: Membership, board) -> dict:
     return result
 
 
+def reference_files(revision: str) -> dict[str, bytes]:
+    """The board's script and stylesheet as they were at ``revision`` (a git revision)."""
+    return {
+        name: subprocess.run(
+            ["git", "show", f"{revision}:static/{name}"], cwd=ROOT, capture_output=True, check=True
+        ).stdout
+        for name in ("js/board.js", "css/opsboard.css")
+    }
+
+
+def answer(body: bytes, kind: str):
+    return lambda route: route.fulfill(body=body, content_type=kind)
+
+
+def open_board(browser, port: int, cookie: str, url: str, reference: dict[str, bytes] | None):
+    context = browser.new_context(
+        base_url=f"http://127.0.0.1:{port}", viewport={"width": 1280, "height": 900}, locale="en-GB"
+    )
+    context.add_cookies(
+        [{"name": settings.SESSION_COOKIE_NAME, "value": cookie, "url": f"http://127.0.0.1:{port}"}]
+    )
+    context.add_init_script(OBSERVE)
+    for name, body in (reference or {}).items():
+        folder, _, file = name.partition("/")
+        stem, _, suffix = file.partition(".")
+        kind = "text/css" if suffix == "css" else "text/javascript"
+        # The hashed name the manifest gives it, answered with the reference's text.
+        context.route(f"**/static/{folder}/{stem}.*{suffix}", answer(body, kind))
+    page = context.new_page()
+    page.set_default_timeout(60_000)
+    page.goto(url)
+    page.wait_for_load_state("load")
+    page.wait_for_timeout(1000)
+    return page
+
+
+def line(size: int, what: str, shown: int, results: list[dict]) -> str:
+    longest = max(max(r["tasks"], default=0) for r in results)
+    total = statistics.median(sum(r["tasks"]) for r in results)
+    count = statistics.median(len(r["tasks"]) for r in results)
+    slowest = max(max(r["inputs"], default=0) for r in results)
+    settle = statistics.median(r["settled"] - r["input"] for r in results)
+    posted = [r["posted"] - r["input"] for r in results if r["posted"] is not None]
+    send = f"{statistics.median(posted):>7.0f}" if posted else f"{'-':>7}"
+    return (
+        f"{size:>6} {what:<9} {shown:>6} {longest:>12.0f} {total:>8.0f} "
+        f"{count:>5.0f} {slowest:>13.0f} {send} {settle:>9.0f}"
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument(
+        "--against",
+        metavar="REVISION",
+        help="also measure board.js and opsboard.css as they were at this git revision, "
+        "alternately with this tree's, in the same run",
+    )
     arguments = parser.parse_args()
     from playwright.sync_api import sync_playwright
 
+    variants = {"this tree": None}
+    if arguments.against:
+        variants[arguments.against] = reference_files(arguments.against)
     work = Path(tempfile.mkdtemp(prefix="opsboard-board-browser-"))
     built = build_static(work / "static")
     if built.returncode:
@@ -188,60 +263,43 @@ def main() -> None:
         )
         try:
             wait_for(port, what="gunicorn")
-            print(
-                f"{'cards':>6} {'what':<9} {'shown':>6} {'longest ms':>11} {'total ms':>9} "
-                f"{'tasks':>6} {'to send ms':>11} {'to settle ms':>13}"
-            )
+            results = {}
+            shown = {}
             for size, (user, board) in boards.items():
                 lead = Membership.objects.get(user=user)
                 client = Client()
                 client.force_login(user)
-                context = browser.new_context(
-                    base_url=f"http://127.0.0.1:{port}",
-                    viewport={"width": 1280, "height": 900},
-                    locale="en-GB",
+                cookie = client.cookies[settings.SESSION_COOKIE_NAME].value
+                # Each run opens the board afresh for each variant in turn: one page at a time,
+                # so no other page's polls or moves fall into what is measured.
+                for _ in range(arguments.runs):
+                    for variant, reference in variants.items():
+                        page = open_board(
+                            browser, port, cookie, f"/o/bench-{size}/boards/{board.pk}/", reference
+                        )
+                        shown[size] = page.locator("#board .card").count()
+                        for what, run in (
+                            ("drag", drag),
+                            ("keyboard", keyboard),
+                            ("live", lambda page, lead=lead, board=board: live(page, lead, board)),
+                        ):
+                            print(f"{size} cards, {variant}: {what}", file=sys.stderr)
+                            results.setdefault((variant, size, what), []).append(run(page))
+                            page.wait_for_timeout(300)
+                        page.context.close()
+            for variant in variants:
+                print(f"\n{variant}")
+                print(
+                    f"{'cards':>6} {'what':<9} {'shown':>6} {'longest task':>12} {'tasks ms':>8} "
+                    f"{'tasks':>5} {'slowest input':>13} {'to send':>7} {'to settle':>9}"
                 )
-                context.add_cookies(
-                    [
-                        {
-                            "name": settings.SESSION_COOKIE_NAME,
-                            "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
-                            "url": f"http://127.0.0.1:{port}",
-                        }
-                    ]
-                )
-                context.add_init_script(OBSERVE)
-                page = context.new_page()
-                page.set_default_timeout(60_000)
-                page.goto(f"/o/bench-{size}/boards/{board.pk}/")
-                page.wait_for_load_state("load")
-                page.wait_for_timeout(1000)
-                shown = page.locator("#board .card").count()
-                for what, run in (
-                    ("drag", lambda page=page: drag(page)),
-                    ("keyboard", lambda page=page: keyboard(page)),
-                    ("live", lambda page=page, lead=lead, board=board: live(page, lead, board)),
-                ):
-                    results = []
-                    for _ in range(arguments.runs):
-                        results.append(run())
-                        page.wait_for_timeout(300)
-                    longest = max(summary(r["tasks"])[0] for r in results)
-                    total = statistics.median(summary(r["tasks"])[1] for r in results)
-                    count = statistics.median(summary(r["tasks"])[2] for r in results)
-                    settle = statistics.median(r["settled"] - r["input"] for r in results)
-                    posted = [r["posted"] - r["input"] for r in results if r["posted"] is not None]
-                    send = f"{statistics.median(posted):>11.0f}" if posted else f"{'-':>11}"
-                    print(
-                        f"{size:>6} {what:<9} {shown:>6} {longest:>11.0f} {total:>9.0f} "
-                        f"{count:>6.0f} {send} {settle:>13.0f}"
-                    )
-                    sys.stdout.flush()
-                context.close()
+                for size in boards:
+                    for what in ("drag", "keyboard", "live"):
+                        print(line(size, what, shown[size], results[(variant, size, what)]))
         finally:
-            browser.close()
             server.terminate()
             server.wait(timeout=30)
+            browser.close()
             # This context (Playwright's loop) has a connection of its own: closed before the drop.
             connections.close_all()
     shutil.rmtree(work)
