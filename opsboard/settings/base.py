@@ -232,6 +232,10 @@ else:
         }
     }
 
+# Sessions read from the cache, written through to the database: every signed-in request,
+# and an open board's poll every few seconds, saves a query (a flushed cache costs one).
+SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+
 # Celery. No CELERY_BROKER_URL means kombu's filesystem transport in var/broker,
 # which a real worker and beat can use with no server running.
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="filesystem://")

@@ -93,7 +93,7 @@
       if (count) count.replaceWith(fromHtml(html));
     });
     board.dataset.revision = answer.revision;
-    say(answer.warning || "", "warning");
+    if (answer.warning) say(answer.warning, "warning");
   }
 
   async function ask(url, options, keepFocusOn) {
@@ -137,6 +137,7 @@
     if (below && below.dataset.card) data.append("before", below.dataset.card);
     const url = board.dataset.moveUrl.replace("/cards/0/", "/cards/" + card.dataset.card + "/") + window.location.search;
     while (busy) await new Promise((resolve) => setTimeout(resolve, 50));
+    say(""); // the last move's message is answered by this one
     await ask(
       url,
       { method: "POST", body: data, headers: { "X-CSRFToken": csrfToken(), "X-Requested-With": "fetch" } },

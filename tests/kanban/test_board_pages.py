@@ -286,7 +286,7 @@ def test_board_page_queries_do_not_grow_with_cards(
         client.get(board_url(kanban))
 
 
-BOARD_PAGE_QUERIES = 15
+BOARD_PAGE_QUERIES = 14
 
 
 @pytest.mark.parametrize("cards", [4, 40])

@@ -242,7 +242,7 @@ def test_dashboard_queries_do_not_grow_with_cards(
         client.get(url)
 
 
-DASHBOARD_QUERIES = 16
+DASHBOARD_QUERIES = 15
 
 
 def test_teams_side_by_side(tenant: Tenant, client) -> None:

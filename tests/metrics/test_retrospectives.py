@@ -319,8 +319,8 @@ def test_the_page_reads_a_fixed_number_of_queries(
     client.force_login(tenant.lead.user)
     url = reverse("metrics:retrospective_detail", args=["acme", retro.pk])
     client.get(url)
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(8):
         assert client.get(url).status_code == 200
     listing = reverse("metrics:retrospective_list", args=["acme", project.pk])
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(7):
         assert client.get(listing).status_code == 200
