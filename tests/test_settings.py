@@ -7,6 +7,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parent.parent
 GOOD_SECRET = "x" * 20 + "-production-secret-for-the-deploy-check-only-" + "y" * 20
 GOOD_ENCRYPTION_KEY = "ZGVwbG95LWNoZWNrLWZpZWxkLWtleS0tMzItYnl0ZXM="
@@ -16,7 +18,9 @@ def manage(*args: str, **env: str) -> subprocess.CompletedProcess[str]:
     environment = {
         key: value
         for key, value in os.environ.items()
-        if not key.startswith(("DJANGO_", "DATABASE_", "CELERY_", "EMAIL_", "SITE_URL", "FIELD_"))
+        if not key.startswith(
+            ("DJANGO_", "DATABASE_", "CELERY_", "EMAIL_", "SITE_URL", "FIELD_", "CACHE_")
+        )
     }
     environment.update({"DJANGO_SETTINGS_MODULE": "opsboard.settings.production", **env})
     return subprocess.run(
@@ -55,6 +59,26 @@ def test_deploy_check_passes_with_production_settings() -> None:
         SITE_URL="https://opsboard.example.com",
     )
     assert result.returncode == 0, result.stderr
+
+
+@pytest.mark.parametrize(
+    ("cache_url", "engine"),
+    [("redis://127.0.0.1:6379/1", "cached_db"), ("", "db")],
+)
+def test_sessions_are_read_from_the_cache_only_when_every_process_shares_it(
+    cache_url: str, engine: str
+) -> None:
+    result = manage(
+        "shell",
+        "-c",
+        "from django.conf import settings; print(settings.SESSION_ENGINE)",
+        DJANGO_SECRET_KEY=GOOD_SECRET,
+        FIELD_ENCRYPTION_KEYS=GOOD_ENCRYPTION_KEY,
+        SITE_URL="https://opsboard.example.com",
+        CACHE_URL=cache_url,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines()[-1] == f"django.contrib.sessions.backends.{engine}"
 
 
 def test_production_refuses_to_guess_its_address() -> None:

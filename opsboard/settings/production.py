@@ -8,6 +8,7 @@ from opsboard.encryption import KEYS_HELP, multi_fernet
 
 from .base import *  # noqa: F403
 from .base import (
+    CACHE_URL,
     DEBUG,
     DEVELOPMENT_FIELD_ENCRYPTION_KEY,
     DEVELOPMENT_SECRET_KEY,
@@ -55,3 +56,8 @@ CSRF_COOKIE_SECURE = True
 LANGUAGE_COOKIE_SECURE = True
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
+
+# Sessions are read from the cache only when the cache is shared (Redis at CACHE_URL):
+# each process's own memory would keep a session another process has signed out.
+if not CACHE_URL:
+    SESSION_ENGINE = "django.contrib.sessions.backends.db"
