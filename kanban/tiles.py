@@ -157,7 +157,9 @@ def render(rows: Iterable[Mapping[str, Any]], reader: Reader) -> dict[int, SafeS
                     "assignee": person(row),
                     "priority": Priority(row["priority"]).label,
                     "labels": [
-                        label for i, label in reader.labels.items() if i in row["label_ids"]
+                        label
+                        for i, label in reader.labels.items()
+                        if i in (row["label_ids"] or ())  # None on SQLite for none
                     ],
                     "card_url": reader.card_url,
                     "may_edit": reader.may_edit,
