@@ -12,8 +12,8 @@ move costs one answer however many people watch.
 
 from __future__ import annotations
 
-import hashlib
 from collections import defaultdict
+from functools import partial
 from typing import Any
 
 from django.core.cache import cache
@@ -23,6 +23,7 @@ from django.urls import reverse
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 
+from opsboard import fragments
 from opsboard.filters import read_choices
 
 from . import selectors, tiles
@@ -69,22 +70,20 @@ def filter_bar(request: HttpRequest, board: Board, forms: dict[str, Any], contex
     """The filter bar, drawn once per what it shows: its choices are read once (they are
     its key), and drawing a few hundred options through the form templates is the costly
     part of a board's page."""
+    template = "kanban/board.html#filter-bar"
     parts = [
         board.pk,
         request.organization.slug,
         query(request),
         get_language(),
-        tiles.template_digest("kanban/board.html"),
+        fragments.template_digest(template),
     ]
     for form in forms.values():
         parts.append(read_choices(form))
         parts.append(form.errors if form.is_bound else None)
-    key = "filter-bar:" + hashlib.sha256(repr(parts).encode()).hexdigest()
-    html = cache.get(key)
-    if html is None:
-        html = render_to_string("kanban/board.html#filter-bar", context, request=request)
-        cache.set(key, html, tiles.TIMEOUT)
-    return mark_safe(html)  # noqa: S308 - rendered by its template
+    keys = {template: fragments.key("filter-bar", *parts)}
+    draw = partial(render_to_string, context=context, request=request)
+    return fragments.drawn_once(keys, draw)[template]
 
 
 def reader(request: HttpRequest, board: Board) -> tiles.Reader:
@@ -122,7 +121,8 @@ def changes(request: HttpRequest, board: Board, since: int | None) -> dict[str, 
 def _answer_key(request: HttpRequest, board: Board, since: int) -> str:
     """Who may share an answer: the same board, revisions, filters, language, role and day
     (and person, when the filters say "mine")."""
-    parts = (
+    return fragments.key(
+        "board-changes",
         board.pk,
         since,
         board.revision,
@@ -131,9 +131,8 @@ def _answer_key(request: HttpRequest, board: Board, since: int) -> str:
         get_language(),
         request.membership.can_edit,
         request.organization.today(),
-        tiles.template_digest(),
+        fragments.template_digest(tiles.TEMPLATE),
     )
-    return "board-changes:" + hashlib.sha256(repr(parts).encode()).hexdigest()
 
 
 def _changes(request: HttpRequest, board: Board, since: int) -> dict[str, Any]:

@@ -1,41 +1,32 @@
 """The board's card tiles: read as rows, rendered once, then served from the cache.
 
 A board shows hundreds of cards, so it reads them as value rows (no model
-instances) and renders each tile once per what it shows. A tile's cache key
-is a digest of everything that goes into it: the row (title, people, team,
-labels, counts, whether overdue), the board's labels, the language, the
-reader's year (a date in another year shows it), what the reader may do and
-the tile template itself. A change to any of them is a new key, so a stale
-tile is never served, whoever or whatever made the change; unused tiles
-expire.
+instances) and renders each tile once per what it shows (``opsboard.fragments``):
+its key digests the row (title, people, team, labels, counts, whether overdue),
+the board's labels, the language, the reader's year (a date in another year
+shows it), what the reader may do and the tile template itself.
 """
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
-from functools import cache
-from pathlib import Path
 from typing import Any
 
-from django.conf import settings
-from django.core.cache import cache as tile_cache
 from django.db.models import Count, IntegerField, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 from django.template.loader import get_template
 from django.utils import timezone
-from django.utils.safestring import SafeString, mark_safe
+from django.utils.safestring import SafeString
 from django.utils.translation import get_language
 
+from opsboard import fragments
 from opsboard.accounts.models import User
 
 from .models import CardQuerySet, ChecklistItem, Comment, Label, Priority
 
 TEMPLATE = "kanban/card_tile.html"
-# A day: a board opened every morning finds yesterday's tiles; older ones go.
-TIMEOUT = 24 * 60 * 60
 
 ROW_FIELDS = (
     "id",
@@ -91,16 +82,6 @@ def rows(cards: CardQuerySet, *, today: date) -> list[dict[str, Any]]:
     )
 
 
-@cache
-def template_digest(name: str = TEMPLATE) -> str:
-    """Part of every key: a changed template never meets what was cached before it."""
-    for directory in settings.TEMPLATES[0]["DIRS"]:
-        path = Path(directory) / name
-        if path.exists():
-            return hashlib.sha256(path.read_bytes()).hexdigest()[:12]
-    return ""
-
-
 def person(row: Mapping[str, Any]) -> User | None:
     """The assignee of a row, for their name and initials (``User``'s own rules)."""
     if row["assignee_id"] is None:
@@ -124,7 +105,7 @@ class Reader:
         )
         return repr(
             (
-                template_digest(),
+                fragments.template_digest(TEMPLATE),
                 get_language(),
                 timezone.localdate().year,
                 self.card_url,
@@ -136,36 +117,30 @@ class Reader:
 
 def render(rows: Iterable[Mapping[str, Any]], reader: Reader) -> dict[int, SafeString]:
     """Each row's tile by card id: from the cache where it is, else rendered and cached."""
-    rows = list(rows)
+    rows = {row["id"]: row for row in rows}
     if not rows:
         return {}
     part = reader.key_part()
+    template = get_template(TEMPLATE)
+
+    def draw(card_id: int) -> str:
+        row = rows[card_id]
+        return template.render(
+            {
+                "card": row,
+                "assignee": person(row),
+                "priority": Priority(row["priority"]).label,
+                "labels": [
+                    label
+                    for i, label in reader.labels.items()
+                    if i in (row["label_ids"] or ())  # None on SQLite for none
+                ],
+                "card_url": reader.card_url,
+                "may_edit": reader.may_edit,
+            }
+        )
+
     keys = {
-        row["id"]: "tile:" + hashlib.sha256(f"{part}|{sorted(row.items())}".encode()).hexdigest()
-        for row in rows
+        card_id: fragments.key("tile", part, sorted(row.items())) for card_id, row in rows.items()
     }
-    found = tile_cache.get_many(keys.values())
-    tiles = {card_id: found[key] for card_id, key in keys.items() if key in found}
-    missing = [row for row in rows if row["id"] not in tiles]
-    if missing:
-        template = get_template(TEMPLATE)
-        fresh = {}
-        for row in missing:
-            html = template.render(
-                {
-                    "card": row,
-                    "assignee": person(row),
-                    "priority": Priority(row["priority"]).label,
-                    "labels": [
-                        label
-                        for i, label in reader.labels.items()
-                        if i in (row["label_ids"] or ())  # None on SQLite for none
-                    ],
-                    "card_url": reader.card_url,
-                    "may_edit": reader.may_edit,
-                }
-            )
-            tiles[row["id"]] = html
-            fresh[keys[row["id"]]] = html
-        tile_cache.set_many(fresh, TIMEOUT)
-    return {card_id: mark_safe(html) for card_id, html in tiles.items()}  # noqa: S308 - rendered by the template, escaped there
+    return fragments.drawn_once(keys, draw)

@@ -1,6 +1,6 @@
 """The matrix's rows as HTML, each rendered once and then read from the cache.
 
-A row is keyed by everything it shows, not by a revision to remember to bump:
+A row is drawn once per what it shows (``opsboard.fragments``): its key digests
 its card's id and title, the role letter in each column, its problems as they
 read, the language, whether the viewer may edit (the selection box), and the
 organisation (its id, and the slug its links carry). A renamed card, a changed
@@ -18,20 +18,18 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from django.core.cache import cache as row_cache
-from django.template.loader import get_template, render_to_string
+from django.template.loader import render_to_string
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
 
+from opsboard import fragments
 from opsboard.tenancy.models import Organization
 
 from .selectors import Holder, Matrix, Row
 from .templatetags.raci_tags import CELLS
 
 ROW_TEMPLATE = "raci/matrix.html#row"
-# A day: a row nobody has opened since has likely changed anyway.
-ROW_TIMEOUT = 24 * 60 * 60
 # The rows a page draws at first, and each further chunk: about two screenfuls of a
 # laptop. The page's other rows load as the user scrolls to them.
 CHUNK_ROWS = 50
@@ -40,11 +38,9 @@ HEAD_ROWS = 2
 
 
 def _template_digest() -> str:
-    """The row template's source and the cells' markup, digested once a page (not once a
-    process, so that a template edited under the development server's autoreload draws
-    rows afresh)."""
-    source = get_template(ROW_TEMPLATE.split("#")[0]).template.source + "".join(CELLS.values())
-    return hashlib.sha256(source.encode()).hexdigest()[:16]
+    """The row template's source and the cells' markup."""
+    cells = hashlib.sha256("".join(CELLS.values()).encode()).hexdigest()[:16]
+    return fragments.template_digest(ROW_TEMPLATE) + cells
 
 
 def _row_context(
@@ -95,23 +91,14 @@ def matrix_rows_html(
     language = get_language()
     template = _template_digest()
     holder_keys = [holder.key for holder in holders]
-    contexts = {}
-    for row in rows:
-        context = _row_context(row, holder_keys, organization, may_edit)
-        contexts[_key(organization, template, language, context)] = context
-    found = row_cache.get_many(list(contexts))
-    drawn = {
-        key: render_to_string(ROW_TEMPLATE, context)
-        for key, context in contexts.items()
-        if key not in found
+    contexts = {row.card.pk: _row_context(row, holder_keys, organization, may_edit) for row in rows}
+    keys = {
+        card_id: _key(organization, template, language, context)
+        for card_id, context in contexts.items()
     }
-    if drawn:
-        row_cache.set_many(drawn, ROW_TIMEOUT)
-    # Only this template's output goes in under these keys, autoescaped as it was drawn.
-    return {
-        context["card_id"]: mark_safe(found[key] if key in found else drawn[key])  # noqa: S308
-        for key, context in contexts.items()
-    }
+    return fragments.drawn_once(
+        keys, lambda card_id: render_to_string(ROW_TEMPLATE, contexts[card_id])
+    )
 
 
 def _with_row_index(html: str, card_id: int, index: int) -> SafeString:
