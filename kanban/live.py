@@ -34,6 +34,9 @@ from .models import Board, Card
 REVISION_HEADER = "X-Board-Revision"
 # Past this many changed cards the whole board is the cheaper answer.
 MOST_CARDS = 50
+# The revisions an answer shared by every open board covers: a board polling every
+# 3 s while five people move cards is a few revisions behind.
+WINDOW = 20
 # Answers shared by readers who see the board alike; a new revision is a new key.
 ANSWER_TIMEOUT = 120
 # A revision is a PostgreSQL bigint.
@@ -107,20 +110,51 @@ def fill(view: selectors.BoardView, reader: tiles.Reader) -> None:
 
 def changes(request: HttpRequest, board: Board, since: int | None) -> dict[str, Any] | None:
     """What changed on ``board`` since revision ``since`` as the reader sees it, or None
-    when only the whole board will do. ``board`` carries its current revisions."""
+    when only the whole board will do. ``board`` carries its current revisions.
+
+    Open boards ask from many different revisions (each from the last one it saw), so
+    the answer shared is the board's recent window: every card changed in its last
+    ``WINDOW`` revisions, each marked with its revision, read and drawn once per
+    revision however many readers ask. Each reader is sent the part newer than what
+    they have. A reader further behind gets an answer of their own."""
     if since is None or not board.layout_revision <= since <= board.revision:
         return None
+    window = _shared(request, board, None)
+    if window and since >= window["since"]:
+        return _newer_than(window, since)
+    answer = _shared(request, board, since)
+    return _newer_than(answer, since) if answer else None
+
+
+def _shared(request: HttpRequest, board: Board, since: int | None) -> dict[str, Any]:
+    """``_changes`` from the cache, shared by readers who see the board alike; {} stands
+    for "the whole board", cached too."""
     key = _answer_key(request, board, since)
     answer = cache.get(key)
     if answer is None:
         answer = _changes(request, board, since)
         cache.set(key, answer, ANSWER_TIMEOUT)
-    return answer or None  # {} stands for "the whole board", cached too
+    return answer
 
 
-def _answer_key(request: HttpRequest, board: Board, since: int) -> str:
+def _newer_than(answer: dict[str, Any], since: int) -> dict[str, Any]:
+    """The part of a shared answer a reader at revision ``since`` does not have."""
+    return {
+        "revision": answer["revision"],
+        "cards": [
+            {key: value for key, value in card.items() if key != "changed_at"}
+            for card in answer["cards"]
+            if card["changed_at"] > since
+        ],
+        "removed": [card_id for card_id, changed_at in answer["removed"] if changed_at > since],
+        "lanes": answer["lanes"],
+        "counts": answer["counts"],
+    }
+
+
+def _answer_key(request: HttpRequest, board: Board, since: int | None) -> str:
     """Who may share an answer: the same board, revisions, filters, language, role and day
-    (and person, when the filters say "mine")."""
+    (and person, when the filters say "mine"). ``since`` None is the window."""
     return fragments.key(
         "board-changes",
         board.pk,
@@ -135,16 +169,24 @@ def _answer_key(request: HttpRequest, board: Board, since: int) -> str:
     )
 
 
-def _changes(request: HttpRequest, board: Board, since: int) -> dict[str, Any]:
+def _changes(request: HttpRequest, board: Board, since: int | None) -> dict[str, Any]:
+    """The cards changed since ``since`` (None: the window), as they are now, or {}."""
+    floor = max(board.layout_revision, board.revision - WINDOW) if since is None else since
     changed = list(
-        Card.objects.filter(board=board, revision__gt=since).values_list("pk", flat=True)[
-            : MOST_CARDS + 1
-        ]
+        Card.objects.filter(board=board, revision__gt=floor)
+        .order_by("-revision")
+        .values_list("pk", "revision")[: MOST_CARDS + 1]
     )
+    if len(changed) > MOST_CARDS:
+        if since is not None:
+            return {}
+        # The window ends where the newest MOST_CARDS cards do.
+        floor = changed[MOST_CARDS][1]
+        changed = [(card_id, revision) for card_id, revision in changed if revision > floor]
     _forms, chosen = filters(request, board)
-    wrong_filters = chosen.cards.is_bound and not chosen.cards.is_valid()
-    if len(changed) > MOST_CARDS or wrong_filters:
+    if chosen.cards.is_bound and not chosen.cards.is_valid():
         return {}
+    changed_at = dict(changed)
     shown = selectors.shown_cards(board, chosen)
     # Where every shown card is: its cell (lane, column) and the card above it there.
     above: dict[int, int | None] = {}
@@ -157,7 +199,7 @@ def _changes(request: HttpRequest, board: Board, since: int) -> dict[str, Any]:
         above[card_id] = last_in_cell[cell]
         last_in_cell[cell] = card_id
         cell_of[card_id] = cell
-    rows = tiles.rows(shown.filter(pk__in=changed), today=request.organization.today())
+    rows = tiles.rows(shown.filter(pk__in=changed_at), today=request.organization.today())
     order = {card_id: n for n, card_id in enumerate(above)}
     rows.sort(key=lambda row: order[row["id"]])
     html = tiles.render(rows, reader(request, board))
@@ -182,9 +224,11 @@ def _changes(request: HttpRequest, board: Board, since: int) -> dict[str, Any]:
     }
     return {
         "revision": board.revision,
+        "since": floor,
         "cards": [
             {
                 "id": row["id"],
+                "changed_at": changed_at[row["id"]],
                 "lane": cell_of[row["id"]][0],
                 "column": row["column_id"],
                 "after": above[row["id"]],
@@ -192,7 +236,7 @@ def _changes(request: HttpRequest, board: Board, since: int) -> dict[str, Any]:
             }
             for row in rows
         ],
-        "removed": [card_id for card_id in changed if card_id not in cell_of],
+        "removed": [(card_id, revision) for card_id, revision in changed if card_id not in cell_of],
         "lanes": lanes,
         "counts": counts,
     }

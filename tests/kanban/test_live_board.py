@@ -7,6 +7,7 @@ import pytest
 from django.urls import reverse
 from django.utils import translation
 
+from kanban import live
 from kanban.models import BuiltinLabel, Label
 from kanban.services import (
     CardInput,
@@ -171,6 +172,68 @@ def test_catching_up_takes_a_fixed_number_of_queries(
     with django_assert_num_queries(9):
         answer = changes(client, kanban, seen).json()
     assert len(answer["cards"]) == 10
+
+
+def test_readers_at_different_revisions_share_one_window(
+    tenant: Tenant, kanban: BoardSetup, client, django_assert_num_queries
+) -> None:
+    a, b, c = (kanban.add(tenant, title) for title in ("a", "b", "c"))
+    client.force_login(tenant.member.user)
+    start = revision(kanban)
+    changes(client, kanban, start)  # the first visit remembers the organisation
+    card_move(actor=tenant.lead, card=a, column=kanban.doing)
+    card_move(actor=tenant.lead, card=b, column=kanban.doing)
+    card_move(actor=tenant.lead, card=a, column=kanban.done)  # a again: sent once, as it is now
+    card_move(actor=tenant.lead, card=c, column=kanban.doing)
+    behind = changes(client, kanban, start).json()
+    assert {card["id"]: card["column"] for card in behind["cards"]} == {
+        a.pk: kanban.done.pk,
+        b.pk: kanban.doing.pk,
+        c.pk: kanban.doing.pk,
+    }
+    # A reader who saw the first two moves gets the last two, from the same window:
+    # user, membership and the board.
+    with django_assert_num_queries(3):
+        nearer = changes(client, kanban, start + 2).json()
+    assert sorted(card["id"] for card in nearer["cards"]) == [a.pk, c.pk]
+    assert nearer["counts"] == behind["counts"]
+    assert "changed_at" not in nearer["cards"][0]
+    with django_assert_num_queries(3):
+        assert [card["id"] for card in changes(client, kanban, start + 3).json()["cards"]] == [c.pk]
+
+
+def test_a_reader_behind_the_window_gets_an_answer_of_their_own(
+    tenant: Tenant, kanban: BoardSetup, client, settings
+) -> None:
+    first, *others = (kanban.add(tenant, f"card {n}") for n in range(live.WINDOW + 3))
+    client.force_login(tenant.member.user)
+    start = revision(kanban)
+    card_archive(actor=tenant.lead, card=first)
+    for card in others:
+        card_move(actor=tenant.lead, card=card, column=kanban.doing)
+    # The window covers the last WINDOW revisions: not the archiving.
+    answer = changes(client, kanban, start).json()
+    assert answer["removed"] == [first.pk]
+    assert len(answer["cards"]) == len(others)
+    answer = changes(client, kanban, start + 1).json()
+    assert answer["removed"] == []
+    assert len(answer["cards"]) == len(others)
+
+
+def test_the_window_ends_where_the_newest_cards_do(
+    tenant: Tenant, kanban: BoardSetup, client, monkeypatch
+) -> None:
+    monkeypatch.setattr(live, "MOST_CARDS", 3)
+    cards = [kanban.add(tenant, f"card {n}") for n in range(5)]
+    client.force_login(tenant.member.user)
+    start = revision(kanban)
+    for card in cards:
+        card_move(actor=tenant.lead, card=card, column=kanban.doing)
+    # Five cards changed: too many for one reader who saw none of it...
+    assert "board" in changes(client, kanban, start).json()
+    # ...but the last three are what a reader who saw the first two needs.
+    answer = changes(client, kanban, start + 2).json()
+    assert [card["id"] for card in answer["cards"]] == [card.pk for card in cards[2:]]
 
 
 def test_renaming_a_card_a_label_or_a_person_changes_the_cached_tile(
