@@ -7,6 +7,7 @@ from django.http import HttpRequest
 
 from opsboard.tenancy.admin import OrganizationScopedAdmin, ScopedInline, managed_organization_ids
 
+from . import services
 from .models import Board, Card, ChecklistItem, Column, Comment, Label
 
 
@@ -32,6 +33,11 @@ class BoardAdmin(OrganizationScopedAdmin):
     list_select_related = ["project", "organization"]
     readonly_fields = ["revision"]
     inlines = [ColumnInline, LabelInline]
+
+    def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
+        super().save_related(request, form, formsets, change)
+        # Columns or labels changed here: open boards fetch the whole board.
+        services.board_touched(form.instance, layout=True)
 
     def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
         if db_field.name == "project" and not request.user.is_superuser:
@@ -112,6 +118,22 @@ class CardAdmin(OrganizationScopedAdmin):
     def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         # Cards are made on the board, where their column, rank and history are kept right.
         return False
+
+    def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
+        super().save_related(request, form, formsets, change)
+        # Open boards catch up on the card (its labels, checklist and comments included).
+        services.board_touched(form.instance.board_id, form.instance)
+
+    def delete_model(self, request: HttpRequest, obj: Card) -> None:
+        super().delete_model(request, obj)
+        # A card that is no more cannot be named as removed: the whole board, again.
+        services.board_touched(obj.board_id, layout=True)
+
+    def delete_queryset(self, request: HttpRequest, queryset: Any) -> None:
+        boards = set(queryset.values_list("board_id", flat=True))
+        super().delete_queryset(request, queryset)
+        for board_id in boards:
+            services.board_touched(board_id, layout=True)
 
     def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
         if db_field.name == "goal" and not request.user.is_superuser:

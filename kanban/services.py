@@ -59,6 +59,12 @@ def _touch(board: Board | int, *cards: Card, layout: bool = False) -> int:
     return revision
 
 
+def board_touched(board: Board | int, *cards: Card, layout: bool = False) -> int:
+    """For changes made outside these services (the admin): open boards catch up on
+    ``cards``, or with ``layout`` fetch the whole board again."""
+    return _touch(board, *cards, layout=layout)
+
+
 def _event(card: Card, kind: str, actor: User | None, **values: object) -> CardEvent:
     return CardEvent.objects.create(
         card=card, board_id=card.board_id, kind=kind, actor=actor, **values

@@ -4,6 +4,7 @@ never stale, and never cross organisations, languages or roles."""
 from __future__ import annotations
 
 import pytest
+from django.test import Client
 from django.urls import reverse
 from django.utils import translation
 
@@ -18,6 +19,7 @@ from kanban.services import (
     column_update,
     comment_add,
 )
+from tests.admin_pages import change_page_data
 from tests.conftest import Tenant
 from tests.kanban.conftest import BoardSetup, board_setup
 
@@ -306,3 +308,39 @@ def test_the_cached_filter_bar_shows_new_choices_and_the_readers_errors(
     assert "field-error" in board_page(client, kanban, due="someday")
     assert "field-error" not in board_page(client, kanban, due="overdue")
     assert 'value="overdue" selected' in board_page(client, kanban, due="overdue")
+
+
+def test_open_boards_catch_up_on_what_an_ops_manager_changes_in_the_admin(
+    tenant: Tenant, kanban: BoardSetup, client
+) -> None:
+    card = kanban.add(tenant, "Old title")
+    gone = kanban.add(tenant, "Duplicate")
+    manager = tenant.manager.user
+    manager.is_staff = True
+    manager.save()
+    reader = Client()
+    reader.force_login(tenant.member.user)
+    client.force_login(manager)
+
+    seen = revision(kanban)
+    url = reverse("admin:kanban_card_change", args=[card.pk])
+    data = change_page_data(client, url)
+    assert client.post(url, {**data, "title": "New title"}).status_code == 302
+    (changed,) = changes(reader, kanban, seen).json()["cards"]
+    assert ">New title</a>" in changed["html"]
+
+    # A card deleted there cannot be named as removed: the whole board, without it.
+    seen = revision(kanban)
+    url = reverse("admin:kanban_card_delete", args=[gone.pk])
+    assert client.post(url, {"post": "yes"}).status_code == 302
+    board = changes(reader, kanban, seen).json()["board"]
+    assert "Duplicate" not in board
+    assert "New title" in board
+
+    seen = revision(kanban)
+    url = reverse("admin:kanban_board_change", args=[kanban.board.pk])
+    data = change_page_data(client, url)
+    (row,) = (key for key, value in data.items() if value == kanban.doing.pk)
+    data[row.replace("-id", "-name")] = "Building"
+    assert client.post(url, data).status_code == 302
+    assert "Building" in changes(reader, kanban, seen).json()["board"]

@@ -10,6 +10,7 @@ from django.urls import reverse
 
 from opsboard.accounts.models import User
 from opsboard.tenancy.models import Membership, Role
+from tests.admin_pages import change_page_data
 from tests.conftest import Tenant
 
 
@@ -79,34 +80,10 @@ def test_the_last_owner_cannot_step_down_or_leave_in_the_admin(staff: Tenant, cl
     assert Membership.objects.filter(pk=staff.owner.pk, role=Role.OWNER).exists()
 
 
-def _organization_page_data(client, url: str) -> dict[str, Any]:
-    """What the organisation's admin page posts back unchanged, its inlines included."""
-    context = client.get(url).context
-    data: dict[str, Any] = {}
-    forms = [context["adminform"].form]
-    for inline in context["inline_admin_formsets"]:
-        formset = inline.formset
-        data.update(
-            {f"{formset.prefix}-{k}": v for k, v in formset.management_form.initial.items()}
-        )
-        forms.extend(formset.forms)
-    for form in forms:
-        for name in form.fields:
-            value = form[name].value()
-            if value is None:
-                continue
-            key = form.add_prefix(name)
-            if isinstance(value, list):
-                data[key] = [getattr(item, "pk", item) for item in value]
-            else:
-                data[key] = getattr(value, "pk", value)
-    return data
-
-
 def test_the_organisation_page_inline_keeps_the_owner_rule(staff: Tenant, client) -> None:
     client.force_login(staff.manager.user)
     url = reverse("admin:tenancy_organization_change", args=[staff.organization.pk])
-    data = _organization_page_data(client, url)
+    data = change_page_data(client, url)
     rows = {
         value: key.rsplit("-", 1)[0]
         for key, value in data.items()
@@ -133,7 +110,7 @@ def test_two_owners_cannot_step_down_together_on_the_organisation_page(
     Membership.objects.filter(pk=staff.manager.pk).update(role=Role.OWNER)
     client.force_login(staff.owner.user)
     url = reverse("admin:tenancy_organization_change", args=[staff.organization.pk])
-    data = _organization_page_data(client, url)
+    data = change_page_data(client, url)
     rows = {
         value: key.rsplit("-", 1)[0]
         for key, value in data.items()
