@@ -182,8 +182,9 @@ def _collect_static() -> None:
 
 
 @contextmanager
-def gunicorn(workers: int = WORKERS) -> Iterator[Server]:
-    """gunicorn over the current (throwaway) database, as production runs it; stopped on the way out."""
+def gunicorn(workers: int = WORKERS, threads: int = 1) -> Iterator[Server]:
+    """gunicorn over the current (throwaway) database, as production runs it (or with
+    ``threads`` per worker); stopped on the way out."""
     database_url = urlparse(os.environ["DATABASE_URL"])._replace(
         path="/" + connection.settings_dict["NAME"]
     )
@@ -194,6 +195,8 @@ def gunicorn(workers: int = WORKERS) -> Iterator[Server]:
             [
                 *(sys.executable, "-m", "gunicorn", "opsboard.wsgi", "--chdir", str(ROOT)),
                 *("--bind", f"127.0.0.1:{port}", "--workers", str(workers)),
+                # Threaded for streams, which end only when the server stops them.
+                *(("--threads", str(threads), "--graceful-timeout", "3") if threads > 1 else ()),
             ],
             env={
                 **os.environ,
@@ -228,14 +231,14 @@ def gunicorn(workers: int = WORKERS) -> Iterator[Server]:
 
 
 @contextmanager
-def served(seeding: Callable[[], object]) -> Iterator[tuple[Server, object]]:
+def served(seeding: Callable[[], object], *, threads: int = 1) -> Iterator[tuple[Server, object]]:
     """A throwaway database seeded by ``seeding()``, served by gunicorn."""
     os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/opsboard")
     with throwaway_database():
         _collect_static()
         cache.clear()  # fragments cached by an earlier run would name cards of another database
         seeded = seeding()
-        with gunicorn() as server:
+        with gunicorn(threads=threads) as server:
             yield server, seeded
 
 

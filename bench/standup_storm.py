@@ -23,7 +23,13 @@ It prints the three figures of the storm:
 
 and the moves done, the polls made (nothing new / with changes) and their bytes.
 
-    .venv/bin/python bench/standup_storm.py [--seconds 120]
+With ``--transport sse`` the viewers keep the board live over server-sent events
+instead (``live_stream.py``: one request held open per viewer, each revision pushed
+with the same shared answer a poll gets), gunicorn runs threaded, and a viewer has a
+move when a pushed answer carries its revision: the same three figures, to set
+polling against.
+
+    .venv/bin/python bench/standup_storm.py [--seconds 120] [--transport sse]
 """
 
 from __future__ import annotations
@@ -33,6 +39,9 @@ import bisect
 import math
 import os
 import random
+import re
+import select
+import socket
 import threading
 import time
 from dataclasses import dataclass, field
@@ -50,6 +59,9 @@ from http_harness import (
     served,
     session_for,
 )
+
+# A pushed answer's revision; "event: board" means fetch the whole board at it.
+PUSHED_REVISION = re.compile(rb'^data: (?:\{"revision": )?(\d+)', re.MULTILINE)
 
 
 @dataclass
@@ -98,6 +110,48 @@ class Storm:
                     viewer.seen.append((time.monotonic(), revision))
             self.stop.wait(max(0.0, began + self.args.poll - time.monotonic()))
 
+    def stream(self, viewer: Viewer, start: threading.Barrier) -> None:
+        """The viewer keeps its board live over server-sent events (``live_stream.py``):
+        one request held open, each new revision pushed to it."""
+        client = Client(self.port, viewer.session)
+        revision = 0
+        try:
+            answer = client.get(self.board.url())
+            revision = answer.revision or 0
+        except OSError as error:
+            self.fail(f"board page: {error!r}")
+        start.wait()
+        time.sleep(random.uniform(0, self.args.poll))  # as people open the board
+        path = f"/bench{self.board.url(f'stream/?since={revision}')}"
+        with socket.create_connection(("127.0.0.1", self.port)) as sock:
+            # HTTP/1.0: the answer is the stream itself, not chunked.
+            sock.sendall(
+                f"GET {path} HTTP/1.0\r\nHost: 127.0.0.1\r\nCookie: sessionid={viewer.session}"
+                "\r\n\r\n".encode()
+            )
+            received = b""
+            while not self.stop.is_set():
+                if not select.select([sock], [], [], 0.5)[0]:
+                    continue
+                chunk = sock.recv(65536)
+                if not chunk:
+                    self.fail("stream: closed by the server")
+                    return
+                viewer.polls.append((200, len(chunk)))
+                received += chunk
+                *events, received = received.split(b"\n\n")
+                for event in events:
+                    if found := PUSHED_REVISION.search(event):
+                        pushed = int(found.group(1))
+                        if pushed > revision:
+                            revision = pushed
+                            viewer.seen.append((time.monotonic(), revision))
+                    elif event.startswith(b"HTTP/"):
+                        status_line = event.split(b"\r\n")[0]
+                        if b" 200 " not in status_line:
+                            self.fail(f"stream: {status_line!r}")
+                            return
+
     def move(self, n: int, session: str, start: threading.Barrier) -> None:
         client = Client(self.port, session)
         card = self.board.todo_cards[n]
@@ -112,7 +166,9 @@ class Storm:
                 answer = client.post(
                     self.board.move_url(card),
                     {"column": next(columns), "since": revision},
-                    FETCH,
+                    # A threaded server keeps idle connections only for 2 s: a new one
+                    # for each move, as the sync workers make anyway.
+                    {**FETCH, "Connection": "close"},
                 )
             except OSError as error:
                 self.fail(f"move: {error!r}")
@@ -155,17 +211,36 @@ def main() -> None:
         "--move-every", type=float, default=3.0, help="seconds between a mover's moves"
     )
     parser.add_argument(
+        "--transport",
+        choices=("poll", "sse"),
+        default="poll",
+        help="how viewers keep the board live: polling as board.js does, or server-sent"
+        " events (bench/live_stream.py, gunicorn with --threads-per-worker threads)",
+    )
+    parser.add_argument("--threads-per-worker", type=int, default=40)
+    parser.add_argument(
         "--grace", type=float, default=10, help="seconds of polling after the last move"
     )
     args = parser.parse_args()
     people = args.viewers + args.movers
-    with served(lambda: seed_board(args.cards, people=people)) as (server, board):
+    threads = 1
+    if args.transport == "sse":
+        threads = args.threads_per_worker
+        os.environ["BENCH_STREAMS"] = "1"  # the server publishes each revision
+    with served(lambda: seed_board(args.cards, people=people), threads=threads) as (
+        server,
+        board,
+    ):
         storm = Storm(board, server.port, args)
         sessions = [session_for(person) for person in board.people[:people]]
         viewers = [Viewer(session) for session in sessions[args.movers :]]
         start = threading.Barrier(people + 1)
         threads = [
-            threading.Thread(target=storm.watch, args=(viewer, start)) for viewer in viewers
+            threading.Thread(
+                target=storm.stream if args.transport == "sse" else storm.watch,
+                args=(viewer, start),
+            )
+            for viewer in viewers
         ] + [
             threading.Thread(target=storm.move, args=(n, sessions[n], start))
             for n in range(args.movers)
@@ -191,8 +266,13 @@ def main() -> None:
     changed = [wire for status, wire in polls if status == 200]
     print(busy_before)
     print(
-        f"standup storm: {args.cards} cards, {args.viewers} viewers polling every {args.poll:g} s,"
-        f" {args.movers} movers each moving every {args.move_every:g} s for {args.seconds:g} s"
+        f"standup storm: {args.cards} cards, {args.viewers} viewers"
+        + (
+            f" on server-sent events (gunicorn: 3 workers of {args.threads_per_worker} threads),"
+            if args.transport == "sse"
+            else f" polling every {args.poll:g} s,"
+        )
+        + f" {args.movers} movers each moving every {args.move_every:g} s for {args.seconds:g} s"
     )
     print(f"  errors                          {len(storm.errors)}")
     for error in sorted(set(storm.errors))[:5]:
@@ -209,13 +289,17 @@ def main() -> None:
     print(
         f"  moves done                      {moves} of {planned} planned ({moves / args.seconds:.2f}/s)"
     )
-    print(
-        f"  polls                           {len(polls)}: {len(polls) - len(changed)} nothing new,"
-        f" {len(changed)} with changes ({len(polls) / taken:.1f}/s)"
-    )
+    if args.transport == "sse":
+        print(f"  pushes read                     {len(polls)} ({len(polls) / taken:.1f}/s)")
+    else:
+        print(
+            f"  polls                           {len(polls)}: {len(polls) - len(changed)} nothing new,"
+            f" {len(changed)} with changes ({len(polls) / taken:.1f}/s)"
+        )
     if polls:
         print(
-            f"  bytes per poll                  {sum(w for _, w in polls) / len(polls):,.0f} on average,"
+            f"  bytes per {'push' if args.transport == 'sse' else 'poll'}"
+            f"                  {sum(w for _, w in polls) / len(polls):,.0f} on average,"
             f" {sum(changed) / max(1, len(changed)):,.0f} with changes"
         )
     print(
