@@ -183,9 +183,11 @@ def _changes(request: HttpRequest, board: Board, since: int | None) -> dict[str,
         # The window ends where the newest MOST_CARDS cards do.
         floor = changed[MOST_CARDS][1]
         changed = [(card_id, revision) for card_id, revision in changed if revision > floor]
-    _forms, chosen = filters(request, board)
-    if chosen.cards.is_bound and not chosen.cards.is_valid():
-        return {}
+    chosen = selectors.BoardFilters()  # nothing chosen: no forms to build
+    if query(request):
+        _forms, chosen = filters(request, board)
+        if chosen.cards.is_bound and not chosen.cards.is_valid():
+            return {}
     changed_at = dict(changed)
     shown = selectors.shown_cards(board, chosen)
     # Where every shown card is: its cell (lane, column) and the card above it there.
