@@ -15,7 +15,7 @@ from opsboard.tenancy.access import require_editor, require_manager
 from opsboard.tenancy.models import Membership, Organization, Team
 from projects.models import Direction, Goal, Project, Unit
 
-from .computations import compute, is_finished, period_start, previous_period
+from .computations import compute, compute_kpis, is_finished, period_start, previous_period
 from .models import Frequency, Kpi, Measurement, Source
 
 
@@ -158,11 +158,10 @@ def computed_measurements_store(
     A period with nothing to measure is stored empty, so it is not asked again. Two pages
     storing the same period at once compute the same value: the second insert is skipped.
     """
-    values = {}
     for kpi, start in periods:
         if not (kpi.is_computed and is_finished(kpi.frequency, start, kpi.organization.zone)):
             raise ValueError(f"{kpi} {start}: only a computed KPI's finished period is stored")
-        values[(kpi.pk, start)] = compute(kpi, start)
+    values = compute_kpis(periods)
     if values:
         Measurement.objects.bulk_create(
             [
