@@ -8,11 +8,13 @@ The formulas are in docs/metrics.md and in each tile's tooltip.
 
 from __future__ import annotations
 
+import operator
 import zoneinfo
 from collections import defaultdict
 from collections.abc import Iterable
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
+from functools import reduce
 
 from django.db import connection
 from django.db.models import (
@@ -32,7 +34,15 @@ from django.db.models import (
 from django.db.models.functions import Coalesce, Extract, Greatest, Least
 from django.utils import timezone
 
-from kanban.models import Card, CardEvent, CardQuerySet, EventKind
+from kanban.models import (
+    Card,
+    CardEvent,
+    CardQuerySet,
+    EventKind,
+    was_blocked,
+    was_open,
+    was_overdue,
+)
 from projects.goals import goal_tracking
 from projects.models import CheckIn, Goal, GoalState
 
@@ -121,12 +131,8 @@ def counted_cards(scope: Scope, source: str, frequency: str, start: date) -> Car
     cards = scope.cards()
     if source in DONE_COUNTED:
         return cards.done_in(begin, end).filter(DONE_COUNTED[source])
-    if source == Source.OVERDUE_OPEN:
-        return cards.overdue_as_of(as_of, scope.zone)
-    if source == Source.WORK_IN_PROGRESS:
-        return cards.open_as_of(as_of).filter(started_at__lt=as_of)
-    if source == Source.BLOCKED:
-        return cards.blocked_as_of(as_of)
+    if source in SNAPSHOTS:
+        return cards.filter(snapshot_counted(source, as_of, scope.zone))
     if source == Source.BLOCKED_DAYS:
         return cards.blocked_during(begin, as_of)
     return None
@@ -140,6 +146,21 @@ DONE_COUNTED = {
     Source.CYCLE_TIME_P85: Q(started_at__isnull=False),
     Source.LEAD_TIME_MEDIAN: Q(),
 }
+# The counts of cards in a state at the period's end (or now, while it runs).
+SNAPSHOTS = (Source.OVERDUE_OPEN, Source.WORK_IN_PROGRESS, Source.BLOCKED)
+
+
+def snapshot_counted(source: str, as_of: datetime, zone: zoneinfo.ZoneInfo) -> Q:
+    """The cards a snapshot figure (of ``SNAPSHOTS``) counts, as a condition: open and
+    overdue, open and started, or open and blocked at ``as_of`` (``kanban.models.was_open``
+    and its kin, the rules of ``CardQuerySet.open_as_of`` and the like)."""
+    if source == Source.OVERDUE_OPEN:
+        return was_overdue(as_of, zone)
+    if source == Source.WORK_IN_PROGRESS:
+        return was_open(as_of) & Q(started_at__lt=as_of)
+    return was_blocked(as_of)
+
+
 # The percentiles among them: of the days from which moment to done, and which fraction.
 PERCENTILES = {
     Source.CYCLE_TIME_MEDIAN: ("started_at", 0.5),
@@ -177,7 +198,7 @@ def compute_together(
 ) -> dict[str, Decimal | None]:
     """``compute_for`` of several sources for one scope and period, by source: the figures
     of the work done in the period are read together, in one aggregate query over the
-    cards done (``_done_figures``), whatever their number."""
+    cards done (``_done_figures``), and so are the snapshot counts, whatever their number."""
     begin, end, as_of = bounds(frequency, start, scope.zone)
     sources = set(sources)
     values: dict[str, float | None] = {}
@@ -187,19 +208,24 @@ def compute_together(
                 scope.cards().done_in(begin, end), done, scope.zone, weeks=(end - begin).days / 7
             )
         )
-    for source in sources - set(done):
+    if snapshots := [source for source in sources if source in SNAPSHOTS]:
+        counted = {source: snapshot_counted(source, as_of, scope.zone) for source in snapshots}
+        # Read only the cards some figure counts, each figure counting its own among them.
+        counts = (
+            scope.cards()
+            .filter(reduce(operator.or_, counted.values()))
+            .aggregate(**{f"n_{source}": Count("pk", filter=q) for source, q in counted.items()})
+        )
+        values.update((source, counts[f"n_{source}"]) for source in snapshots)
+    for source in sources - set(done) - set(snapshots):
         if source == Source.GOAL_PROGRESS:
             values[source] = _goal_progress(scope, scope.organization.day_of(as_of))
         elif source in (Source.PULSE_SATISFACTION, Source.PULSE_NPS):
             values[source] = _pulse(scope, source, start, period_end(frequency, start))
         elif source == Source.BLOCKED_DAYS:
             values[source] = _blocked_days(scope.cards(), begin, as_of)
-        elif (cards := counted_cards(scope, source, frequency, start)) is not None:
-            values[source] = (
-                cards.count()
-            )  # the snapshot counts: overdue, work in progress, blocked
         else:
-            values[source] = None
+            values[source] = None  # entered by hand
     return {
         source: None if value is None else Decimal(str(round(value, 4)))
         for source, value in values.items()
