@@ -243,7 +243,11 @@ def test_dashboard_queries_do_not_grow_with_cards(
     url = reverse("metrics:dashboard", args=["acme"])
     client.get(url)
     with django_assert_num_queries(DASHBOARD_QUERIES):
-        client.get(url)
+        page = client.get(url)
+    # The cycle-time table links each card to its page.
+    card = Card.objects.filter(board=board).latest("pk")
+    link = reverse("kanban:card_detail", args=["acme", card.pk])
+    assert f'<a href="{link}">{card.title}</a>' in page.text
 
 
 # The user and membership; the KPIs; the flow's running day, the cycle times, the running
