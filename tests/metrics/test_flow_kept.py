@@ -69,3 +69,20 @@ def test_the_weekly_throughput_keeps_its_finished_weeks(
     )
     with django_assert_num_queries(0):
         scope_throughput(scope, today=earlier, weeks=12)
+
+
+def test_each_day_counted_alone_equals_the_days_counted_together(tenant: Tenant) -> None:
+    """The running day alone is counted by conditions, several days by grouping the cards
+    by the day of their moments: the same rule, the same bands, midnights and archived
+    cards included."""
+    seed_cards(tenant)
+    scope, today = Scope(tenant.organization), tenant.organization.today()
+    together = cumulative_flow(scope.cards(), today=today, days=56, zone=SHANGHAI)
+    assert any(together.todo) and any(together.doing) and any(together.done)
+    for index, day in enumerate(together.days):
+        alone = cumulative_flow(scope.cards(), today=day, days=1, zone=SHANGHAI)
+        assert (alone.todo, alone.doing, alone.done) == (
+            [together.todo[index]],
+            [together.doing[index]],
+            [together.done[index]],
+        ), day
