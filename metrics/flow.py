@@ -96,6 +96,23 @@ def scope_throughput(scope: Scope, *, today: date, weeks: int) -> list[tuple[dat
     return counts
 
 
+def scope_cycle_times(
+    scope: Scope, *, since: datetime, limit: int
+) -> list[tuple[date, float, str, int]]:
+    """``cycle_times`` of a scope's cards (the latest ``limit`` done since ``since``), those
+    done before today kept as ``scope_flow`` keeps its finished days: only the cards done
+    today are read on every read, and the latest of both shown."""
+    today = datetime.combine(scope.organization.today(), time.min, tzinfo=scope.zone)
+    before_today = _kept(
+        f"cycles:{_scope_key(scope)}:{since.isoformat()}:{today.date()}:{limit}",
+        lambda: cycle_times(
+            scope.cards().filter(done_at__lt=today), since=since, zone=scope.zone, limit=limit
+        ),
+    )
+    done_today = cycle_times(scope.cards(), since=today, zone=scope.zone, limit=limit)
+    return (before_today + done_today)[-limit:]
+
+
 # A day and a bit: a key names the day shown, so it is not read after the day is over.
 KEPT_SECONDS = 26 * 3600
 

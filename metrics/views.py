@@ -26,7 +26,7 @@ from .computations import period_start
 from .digest import digest_preview as digest_for_preview
 from .digest import subscribed
 from .filters import KpiFilter
-from .flow import Flow, cycle_times, scope_flow, scope_throughput
+from .flow import Flow, cycle_times, scope_cycle_times, scope_flow, scope_throughput
 from .forms import DashboardPeriodForm, KpiForm, MeasurementForm
 from .imports import measurement_import_confirm, measurement_import_preview
 from .models import FORMULAS, PULSE_MIN_ANSWERS, Kpi, PulseAnswer
@@ -65,12 +65,14 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         team_id=team.pk if team else None,
         project_id=project.pk if project else None,
     )
-    cards = scope.cards()
     flow = scope_flow(scope, today=today, days=FLOW_DAYS)
     since = datetime.combine(today - timedelta(weeks=FLOW_WEEKS), time.min, tzinfo=zone)
     csv_wanted = request.GET.get("format") == "csv"
     # The chart shows the latest cards; the CSV has them all.
-    cycles = cycle_times(cards, since=since, zone=zone, limit=None if csv_wanted else CYCLE_POINTS)
+    if csv_wanted:
+        cycles = cycle_times(scope.cards(), since=since, zone=zone)
+    else:
+        cycles = scope_cycle_times(scope, since=since, limit=CYCLE_POINTS)
     throughput = scope_throughput(scope, today=today, weeks=FLOW_WEEKS)
     chart = request.GET.get("chart")
     if csv_wanted and chart in ("flow", "cycle", "throughput"):
@@ -85,7 +87,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     cycle_rows = [(labels[d], days, title, pk) for d, days, title, pk in cycles]
     throughput_rows = [(labels[week], n) for week, n in throughput]
     point = _("%(card)s: %(days)s (%(day)s)")
-    durations = {days: format_value(days, 1, Unit.DAYS) for _d, days, _t, _pk in cycles}
+    durations = {days: format_value(days, 1, Unit.DAYS) for days in {row[1] for row in cycles}}
     return render(
         request,
         "metrics/dashboard.html",
