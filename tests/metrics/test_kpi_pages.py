@@ -350,3 +350,15 @@ def test_the_blocked_cards_of_a_past_week_are_those_blocked_then(
     assert compute(kpi, date(2026, 11, 23)) == (1 if blocked_now else 0)
     now = selectors.cards_behind(kpi, date(2026, 11, 23))
     assert [c.title for c in now.counted] == (["waiting for the vendor"] if blocked_now else [])
+
+
+def test_the_dashboards_filter_bar_follows_its_choices(tenant: Tenant, client) -> None:
+    """The filter bar is drawn once per what it shows: a renamed team is a new bar."""
+    client.force_login(tenant.manager.user)
+    url = reverse("metrics:dashboard", args=["acme"])
+    assert f">{tenant.team.name}</option>" in client.get(url).text
+    tenant.team.name = "Renamed team"
+    tenant.team.save()
+    page = client.get(url, {"team": tenant.team.pk})
+    assert f'<option value="{tenant.team.pk}" selected>Renamed team</option>' in page.text
+    assert "Select a valid choice" in client.get(url, {"team": 10**9}).text
