@@ -8,13 +8,11 @@ The formulas are in docs/metrics.md and in each tile's tooltip.
 
 from __future__ import annotations
 
-import operator
 import zoneinfo
 from collections import defaultdict
 from collections.abc import Iterable
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
-from functools import reduce
 
 from django.db import connection
 from django.db.models import (
@@ -152,8 +150,9 @@ SNAPSHOTS = (Source.OVERDUE_OPEN, Source.WORK_IN_PROGRESS, Source.BLOCKED)
 
 def snapshot_counted(source: str, as_of: datetime, zone: zoneinfo.ZoneInfo) -> Q:
     """The cards a snapshot figure (of ``SNAPSHOTS``) counts, as a condition: open and
-    overdue, open and started, or open and blocked at ``as_of`` (``kanban.models.was_open``
-    and its kin, the rules of ``CardQuerySet.open_as_of`` and the like)."""
+    overdue, open and started, or open and blocked at ``as_of``; each among the cards open
+    then (``kanban.models.was_open`` and its kin, the rules of ``CardQuerySet.open_as_of``
+    and the like)."""
     if source == Source.OVERDUE_OPEN:
         return was_overdue(as_of, zone)
     if source == Source.WORK_IN_PROGRESS:
@@ -210,10 +209,10 @@ def compute_together(
         )
     if snapshots := [source for source in sources if source in SNAPSHOTS]:
         counted = {source: snapshot_counted(source, as_of, scope.zone) for source in snapshots}
-        # Read only the cards some figure counts, each figure counting its own among them.
+        # Each counts cards open at the moment: read those, each figure counting its own.
         counts = (
             scope.cards()
-            .filter(reduce(operator.or_, counted.values()))
+            .filter(was_open(as_of))
             .aggregate(**{f"n_{source}": Count("pk", filter=q) for source, q in counted.items()})
         )
         values.update((source, counts[f"n_{source}"]) for source in snapshots)
