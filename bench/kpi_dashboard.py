@@ -2,10 +2,11 @@
 
 Seeds 10 boards of 5,000 cards done over the last two years (and a few
 hundred open), eight KPIs with 104 weeks of stored values, then prints the
-dashboard's queries, median and 95th percentile, alternately with the same
-page counting every finished day of the cumulative flow again (the cache
-emptied before each read), the first read of a day, and PostgreSQL's plan for
-the heaviest KPI query, to show it reads an index rather than every card.
+first read of a day (in a process already warm), and the dashboard's queries,
+median and 95th percentile, alternately with the same page counting every
+finished day of its charts again (the cache emptied before each read), and
+PostgreSQL's plan for the cards done in a week, to show it reads an index
+rather than every card.
 
     .venv/bin/python bench/kpi_dashboard.py
 """
@@ -100,13 +101,19 @@ def main() -> None:
         print(f"seeded {Card.objects.count():,} cards in {time.perf_counter() - start:.0f} s")
         client = Client()
         client.force_login(manager)
+        # Warm the process (templates, URLs, the ORM's first queries) on a team's dashboard,
+        # whose kept days are not the organisation's, so the first read below measures the
+        # page's own first read of a day, not the process starting.
+        team = Team.objects.filter(organization__slug="big").first()
+        assert client.get(f"/o/big/kpis/?team={team.pk}").status_code == 200
         cache.clear()
         with CaptureQueriesContext(connection) as captured:
             begin = time.perf_counter()
             client.get("/o/big/kpis/")
             cold = (time.perf_counter() - begin) * 1000
         print(
-            f"first read of the day (no finished day kept yet): {len(captured)} queries, {cold:.1f} ms"
+            f"first read of the day (no finished day kept yet, the process warm): "
+            f"{len(captured)} queries, {cold:.1f} ms"
         )
         # Alternately: the page as served (finished days kept) and the same page with the
         # cache emptied before each read, every finished day of the flow counted again.
@@ -135,7 +142,7 @@ def main() -> None:
         with CaptureQueriesContext(connection) as captured:
             client.get("/o/big/kpis/")
         slowest = max(captured.captured_queries, key=lambda q: float(q["time"]))
-        print(f"slowest query: {float(slowest['time']) * 1000:.1f} ms")
+        print(f"slowest query: {float(slowest['time']) * 1000:.1f} ms, {slowest['sql'][:100]}")
         kpi = Kpi.objects.get(source=Source.ON_TIME_RATE)
         now = timezone.now()
         done = kpi.scope.cards().done_in(now - timedelta(days=7), now)

@@ -10,6 +10,7 @@ from django.core.validators import MinValueValidator
 from django.db import connection, models
 from django.db.models import Exists, OuterRef, Q, Subquery
 from django.db.models.functions import TruncDate
+from django.db.models.lookups import Exact
 from django.utils import timezone as django_timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
@@ -231,6 +232,37 @@ def overdue_on(day: date) -> Q:
     return UNFINISHED & Q(due_date__lt=day)
 
 
+# The snapshot rules of a past moment, as conditions, so that several can be counted in one
+# query (each a filtered count); ``CardQuerySet.open_as_of``, ``overdue_as_of`` and
+# ``blocked_as_of`` filter by them.
+def was_open(moment: datetime) -> Q:
+    """The card existed at ``moment`` and was neither done nor archived then."""
+    return Q(
+        Q(created_at__lt=moment),
+        Q(done_at__isnull=True) | Q(done_at__gte=moment),
+        Q(archived_at__isnull=True) | Q(archived_at__gte=moment),
+    )
+
+
+def was_overdue(moment: datetime, zone: zoneinfo.ZoneInfo) -> Q:
+    """Open at ``moment`` and due before its day in ``zone``."""
+    return was_open(moment) & Q(due_date__lt=moment.astimezone(zone).date())
+
+
+def was_blocked(moment: datetime) -> Q:
+    """Open at ``moment``, and its last block or unblock before it was a block."""
+    last_block_event = (
+        CardEvent.objects.filter(
+            card=OuterRef("pk"),
+            kind__in=[EventKind.BLOCKED, EventKind.UNBLOCKED],
+            at__lt=moment,
+        )
+        .order_by("-at", "-pk")
+        .values("kind")[:1]
+    )
+    return was_open(moment) & Q(Exact(Subquery(last_block_event), EventKind.BLOCKED))
+
+
 class CardQuerySet(models.QuerySet["Card"]):
     """The one home of what a card's state means: open, overdue, late, blocked, done.
 
@@ -305,32 +337,16 @@ class CardQuerySet(models.QuerySet["Card"]):
 
     def open_as_of(self, moment: datetime) -> CardQuerySet:
         """Cards that existed at ``moment`` and were neither done nor archived then."""
-        return self.filter(created_at__lt=moment).filter(
-            Q(done_at__isnull=True) | Q(done_at__gte=moment),
-            Q(archived_at__isnull=True) | Q(archived_at__gte=moment),
-        )
+        return self.filter(was_open(moment))
 
     def overdue_as_of(self, moment: datetime, zone: zoneinfo.ZoneInfo) -> CardQuerySet:
         """Cards open at ``moment`` and due before its day in ``zone``."""
-        return self.open_as_of(moment).filter(due_date__lt=moment.astimezone(zone).date())
+        return self.filter(was_overdue(moment, zone))
 
     def blocked_as_of(self, moment: datetime) -> CardQuerySet:
         """Cards open at ``moment`` whose last block or unblock before it was a block:
         read from the history, so a past period shows what was blocked then, not now."""
-        last_block_event = (
-            CardEvent.objects.filter(
-                card=OuterRef("pk"),
-                kind__in=[EventKind.BLOCKED, EventKind.UNBLOCKED],
-                at__lt=moment,
-            )
-            .order_by("-at", "-pk")
-            .values("kind")[:1]
-        )
-        return (
-            self.open_as_of(moment)
-            .annotate(last_block_event=Subquery(last_block_event))
-            .filter(last_block_event=EventKind.BLOCKED)
-        )
+        return self.filter(was_blocked(moment))
 
     def blocked_during(self, begin: datetime, end: datetime) -> CardQuerySet:
         """Cards blocked at any time in ``[begin, end)``: blocked then, or already blocked

@@ -9,6 +9,8 @@ The formulas are in docs/metrics.md and in each tile's tooltip.
 from __future__ import annotations
 
 import zoneinfo
+from collections import defaultdict
+from collections.abc import Iterable
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
@@ -30,7 +32,15 @@ from django.db.models import (
 from django.db.models.functions import Coalesce, Extract, Greatest, Least
 from django.utils import timezone
 
-from kanban.models import Card, CardEvent, CardQuerySet, EventKind
+from kanban.models import (
+    Card,
+    CardEvent,
+    CardQuerySet,
+    EventKind,
+    was_blocked,
+    was_open,
+    was_overdue,
+)
 from projects.goals import goal_tracking
 from projects.models import CheckIn, Goal, GoalState
 
@@ -71,15 +81,13 @@ class PercentileCont(Aggregate):
     template = "%(function)s(%(fraction)s) WITHIN GROUP (ORDER BY %(expressions)s)"
     output_field = FloatField()
 
-    def __init__(self, expression: object, fraction: float) -> None:
-        super().__init__(expression, fraction=fraction)
+    def __init__(self, expression: object, fraction: float, **extra: object) -> None:
+        super().__init__(expression, fraction=fraction, **extra)
 
 
 def _percentile(queryset: QuerySet[Card], seconds: object, fraction: float) -> float | None:
-    if connection.vendor == "postgresql":
-        return queryset.aggregate(value=PercentileCont(seconds, fraction))["value"]
-    # SQLite (the zero-configuration `make run`) has no percentile_cont: order the
-    # durations in the database and read the interpolated value from the list.
+    """``PercentileCont`` for SQLite (the zero-configuration `make run`), which has no
+    percentile_cont: the durations ordered in the database, the value interpolated here."""
     values = sorted(
         v for v in queryset.annotate(s=seconds).values_list("s", flat=True) if v is not None
     )
@@ -113,26 +121,51 @@ def counted_cards(scope: Scope, source: str, frequency: str, start: date) -> Car
     figures not read from cards (goal progress, the pulse, those entered by hand).
 
     Each is a rule of ``CardQuerySet``: done in the period (those with a due date for the
-    on-time rate, those started for the cycle time); open, overdue or blocked as of the
-    period's end, read from the history; blocked at some time in the period.
+    on-time rate, those started for the cycle time: ``DONE_COUNTED``); open, overdue or
+    blocked as of the period's end, read from the history; blocked at some time in the
+    period.
     """
     begin, end, as_of = bounds(frequency, start, scope.zone)
     cards = scope.cards()
-    if source == Source.ON_TIME_RATE:
-        return cards.done_in(begin, end).filter(due_date__isnull=False)
-    if source in (Source.THROUGHPUT, Source.LEAD_TIME_MEDIAN):
-        return cards.done_in(begin, end)
-    if source in (Source.CYCLE_TIME_MEDIAN, Source.CYCLE_TIME_P85):
-        return cards.done_in(begin, end).filter(started_at__isnull=False)
-    if source == Source.OVERDUE_OPEN:
-        return cards.overdue_as_of(as_of, scope.zone)
-    if source == Source.WORK_IN_PROGRESS:
-        return cards.open_as_of(as_of).filter(started_at__lt=as_of)
-    if source == Source.BLOCKED:
-        return cards.blocked_as_of(as_of)
+    if source in DONE_COUNTED:
+        return cards.done_in(begin, end).filter(DONE_COUNTED[source])
+    if source in SNAPSHOTS:
+        return cards.filter(snapshot_counted(source, as_of, scope.zone))
     if source == Source.BLOCKED_DAYS:
         return cards.blocked_during(begin, as_of)
     return None
+
+
+# The figures of the work done in a period, and which of the cards done they count.
+DONE_COUNTED = {
+    Source.ON_TIME_RATE: Q(due_date__isnull=False),
+    Source.THROUGHPUT: Q(),
+    Source.CYCLE_TIME_MEDIAN: Q(started_at__isnull=False),
+    Source.CYCLE_TIME_P85: Q(started_at__isnull=False),
+    Source.LEAD_TIME_MEDIAN: Q(),
+}
+# The counts of cards in a state at the period's end (or now, while it runs).
+SNAPSHOTS = (Source.OVERDUE_OPEN, Source.WORK_IN_PROGRESS, Source.BLOCKED)
+
+
+def snapshot_counted(source: str, as_of: datetime, zone: zoneinfo.ZoneInfo) -> Q:
+    """The cards a snapshot figure (of ``SNAPSHOTS``) counts, as a condition: open and
+    overdue, open and started, or open and blocked at ``as_of``; each among the cards open
+    then (``kanban.models.was_open`` and its kin, the rules of ``CardQuerySet.open_as_of``
+    and the like)."""
+    if source == Source.OVERDUE_OPEN:
+        return was_overdue(as_of, zone)
+    if source == Source.WORK_IN_PROGRESS:
+        return was_open(as_of) & Q(started_at__lt=as_of)
+    return was_blocked(as_of)
+
+
+# The percentiles among them: of the days from which moment to done, and which fraction.
+PERCENTILES = {
+    Source.CYCLE_TIME_MEDIAN: ("started_at", 0.5),
+    Source.CYCLE_TIME_P85: ("started_at", 0.85),
+    Source.LEAD_TIME_MEDIAN: ("created_at", 0.5),
+}
 
 
 def compute(kpi: Kpi, start: date) -> Decimal | None:
@@ -140,52 +173,101 @@ def compute(kpi: Kpi, start: date) -> Decimal | None:
     return compute_for(kpi.scope, kpi.source, kpi.frequency, start)
 
 
+def compute_kpis(periods: Iterable[tuple[Kpi, date]]) -> dict[tuple[int, date], Decimal | None]:
+    """``compute`` of each (KPI, period start), by (KPI id, period start): the KPIs of one
+    scope, frequency and period computed together (``compute_together``)."""
+    together: dict[tuple[Scope, str, date], list[Kpi]] = defaultdict(list)
+    for kpi, start in periods:
+        together[(kpi.scope, kpi.frequency, start)].append(kpi)
+    values = {}
+    for (scope, frequency, start), kpis in together.items():
+        figures = compute_together(scope, [kpi.source for kpi in kpis], frequency, start)
+        values.update(((kpi.pk, start), figures[kpi.source]) for kpi in kpis)
+    return values
+
+
 def compute_for(scope: Scope, source: str, frequency: str, start: date) -> Decimal | None:
     """A computed figure of ``source`` for a scope and the period of ``frequency`` starting
     on ``start``, as a KPI of that kind computes it (retrospectives ask without a KPI)."""
+    return compute_together(scope, [source], frequency, start)[source]
+
+
+def compute_together(
+    scope: Scope, sources: Iterable[str], frequency: str, start: date
+) -> dict[str, Decimal | None]:
+    """``compute_for`` of several sources for one scope and period, by source: the figures
+    of the work done in the period are read together, in one aggregate query over the
+    cards done (``_done_figures``), and so are the snapshot counts, whatever their number."""
     begin, end, as_of = bounds(frequency, start, scope.zone)
-    value: float | None
-    if source == Source.GOAL_PROGRESS:
-        value = _goal_progress(scope, scope.organization.day_of(as_of))
-    elif source in (Source.PULSE_SATISFACTION, Source.PULSE_NPS):
-        value = _pulse(scope, source, start, period_end(frequency, start))
-    elif source == Source.BLOCKED_DAYS:
-        value = _blocked_days(scope.cards(), begin, as_of)
-    else:
-        cards = counted_cards(scope, source, frequency, start)
-        if cards is None:
-            return None
-        value = _from_cards(cards, source, scope.zone, weeks=(end - begin).days / 7)
-    return None if value is None else Decimal(str(round(value, 4)))
+    sources = set(sources)
+    values: dict[str, float | None] = {}
+    if done := [source for source in sources if source in DONE_COUNTED]:
+        values.update(
+            _done_figures(
+                scope.cards().done_in(begin, end), done, scope.zone, weeks=(end - begin).days / 7
+            )
+        )
+    if snapshots := [source for source in sources if source in SNAPSHOTS]:
+        counted = {source: snapshot_counted(source, as_of, scope.zone) for source in snapshots}
+        # Each counts cards open at the moment: read those, each figure counting its own.
+        counts = (
+            scope.cards()
+            .filter(was_open(as_of))
+            .aggregate(**{f"n_{source}": Count("pk", filter=q) for source, q in counted.items()})
+        )
+        values.update((source, counts[f"n_{source}"]) for source in snapshots)
+    for source in sources - set(done) - set(snapshots):
+        if source == Source.GOAL_PROGRESS:
+            values[source] = _goal_progress(scope, scope.organization.day_of(as_of))
+        elif source in (Source.PULSE_SATISFACTION, Source.PULSE_NPS):
+            values[source] = _pulse(scope, source, start, period_end(frequency, start))
+        elif source == Source.BLOCKED_DAYS:
+            values[source] = _blocked_days(scope.cards(), begin, as_of)
+        else:
+            values[source] = None  # entered by hand
+    return {
+        source: None if value is None else Decimal(str(round(value, 4)))
+        for source, value in values.items()
+    }
 
 
-def _from_cards(
-    cards: CardQuerySet, source: str, zone: zoneinfo.ZoneInfo, *, weeks: float
-) -> float | None:
-    """A figure worked out from the cards it counts (``counted_cards``)."""
-    if source == Source.ON_TIME_RATE:
-        total, on_time = _on_time_counts(cards, zone)
-        return None if not total else 100 * on_time / total
-    if source == Source.THROUGHPUT:
-        return cards.count() / weeks
-    if source in (Source.CYCLE_TIME_MEDIAN, Source.CYCLE_TIME_P85):
-        fraction = 0.5 if source == Source.CYCLE_TIME_MEDIAN else 0.85
-        result = _percentile(cards, seconds_since("started_at"), fraction)
-        return None if result is None else result / DAY_SECONDS
-    if source == Source.LEAD_TIME_MEDIAN:
-        result = _percentile(cards, seconds_since("created_at"), 0.5)
-        return None if result is None else result / DAY_SECONDS
-    return cards.count()  # the snapshot counts: overdue, work in progress, blocked
-
-
-def _on_time_counts(with_due: CardQuerySet, zone: zoneinfo.ZoneInfo) -> tuple[int, int]:
-    """(cards done with a due date, of those done on time), in one query: on time is
-    ``CardQuerySet.on_time``, the day read in ``zone``."""
-    counts = with_due.aggregate(
-        total=Count("pk"),
-        on_time=Count("pk", filter=Q(pk__in=with_due.on_time(zone).values("pk"))),
-    )
-    return counts["total"], counts["on_time"]
+def _done_figures(
+    done: CardQuerySet, sources: list[str], zone: zoneinfo.ZoneInfo, *, weeks: float
+) -> dict[str, float | None]:
+    """The figures of ``sources`` (of ``DONE_COUNTED``) over the cards ``done`` in a period,
+    in one aggregate query: each counts or measures its own cards among them (a filtered
+    aggregate); on time is ``CardQuerySet.on_time``, the day read in ``zone``."""
+    aggregates: dict[str, Aggregate] = {"done": Count("pk")}
+    if Source.ON_TIME_RATE in sources:
+        with_due = DONE_COUNTED[Source.ON_TIME_RATE]
+        aggregates["with_due"] = Count("pk", filter=with_due)
+        aggregates["on_time"] = Count(
+            "pk", filter=Q(pk__in=done.filter(with_due).on_time(zone).values("pk"))
+        )
+    in_database = connection.vendor == "postgresql"
+    for source in sources:
+        if source in PERCENTILES and in_database:
+            field, fraction = PERCENTILES[source]
+            aggregates[source] = PercentileCont(
+                seconds_since(field), fraction, filter=DONE_COUNTED[source]
+            )
+    counts = done.aggregate(**aggregates)
+    values: dict[str, float | None] = {}
+    for source in sources:
+        if source == Source.ON_TIME_RATE:
+            total = counts["with_due"]
+            values[source] = None if not total else 100 * counts["on_time"] / total
+        elif source == Source.THROUGHPUT:
+            values[source] = counts["done"] / weeks
+        else:
+            field, fraction = PERCENTILES[source]
+            seconds = (
+                counts[source]
+                if in_database
+                else _percentile(done.filter(DONE_COUNTED[source]), seconds_since(field), fraction)
+            )
+            values[source] = None if seconds is None else seconds / DAY_SECONDS
+    return values
 
 
 class JulianDay(Func):

@@ -7,13 +7,18 @@ organisation's.
 from __future__ import annotations
 
 import zoneinfo
-from collections.abc import Callable
+from bisect import bisect_right
+from collections import Counter
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from itertools import accumulate
 from typing import TypeVar
 
+from django.contrib.postgres.fields import ArrayField
 from django.core.cache import cache
-from django.db.models import Count, Q
+from django.db import connection
+from django.db.models import Count, DateTimeField, Func, IntegerField, Q, Value
 from django.db.models.functions import TruncWeek
 from django.utils import timezone
 
@@ -91,6 +96,23 @@ def scope_throughput(scope: Scope, *, today: date, weeks: int) -> list[tuple[dat
     return counts
 
 
+def scope_cycle_times(
+    scope: Scope, *, since: datetime, limit: int
+) -> list[tuple[date, float, str, int]]:
+    """``cycle_times`` of a scope's cards (the latest ``limit`` done since ``since``), those
+    done before today kept as ``scope_flow`` keeps its finished days: only the cards done
+    today are read on every read, and the latest of both shown."""
+    today = datetime.combine(scope.organization.today(), time.min, tzinfo=scope.zone)
+    before_today = _kept(
+        f"cycles:{_scope_key(scope)}:{since.isoformat()}:{today.date()}:{limit}",
+        lambda: cycle_times(
+            scope.cards().filter(done_at__lt=today), since=since, zone=scope.zone, limit=limit
+        ),
+    )
+    done_today = cycle_times(scope.cards(), since=today, zone=scope.zone, limit=limit)
+    return (before_today + done_today)[-limit:]
+
+
 # A day and a bit: a key names the day shown, so it is not read after the day is over.
 KEPT_SECONDS = 26 * 3600
 
@@ -131,48 +153,105 @@ def _counts_at(
     cards: CardQuerySet, span: list[date], zone: zoneinfo.ZoneInfo
 ) -> tuple[list[int], list[int], list[int]]:
     """(waiting, in progress, done) at the end of each day of ``span`` (oldest first), in
-    two queries at most, whatever their number."""
+    two queries at most, whatever their number.
+
+    At a day's end a card counts if it was created and not yet archived (the rule of
+    ``CardQuerySet.open_as_of`` less its "not done": done cards make the done band); it is
+    done once done, in progress once started and not done, else waiting.
+    """
     if not span:
         return [], [], []
     first = datetime.combine(span[0], time.min, tzinfo=zone)
     ends = _ends(span, zone)
-
-    # CardQuerySet.open_as_of's rule less its "not done" (done cards make the done band),
-    # written as conditions so that every day is counted in one aggregate query.
-    def not_archived_by(end: datetime) -> Q:
-        return Q(archived_at__isnull=True) | Q(archived_at__gte=end)
-
-    aggregates = {}
-    for index, end in enumerate(ends):
-        exists = Q(created_at__lt=end) & not_archived_by(end)
-        done = Q(done_at__lt=end)
-        started = Q(started_at__lt=end)
-        aggregates[f"done_{index}"] = Count("pk", filter=exists & done)
-        aggregates[f"doing_{index}"] = Count("pk", filter=exists & started & ~done)
-        aggregates[f"todo_{index}"] = Count("pk", filter=exists & ~started & ~done)
-    moving, done_before = cards, [0] * len(ends)
-    if len(ends) > 1:
-        # Cards done before the window only add to the done band, until they are archived:
-        # count them apart, so that the day-by-day read is only of the cards still moving in
-        # the window (an index range), and group them by when they were archived (most never
-        # were). For one day, one read of every card is cheaper.
-        moving = cards.filter(Q(done_at__isnull=True) | Q(done_at__gte=first))
-        archived = list(
-            cards.filter(not_archived_by(first), done_at__lt=first)
-            .order_by()
-            .values("archived_at")
-            .annotate(n=Count("pk"))
-            .values_list("archived_at", "n")
+    if len(ends) == 1:
+        # The running day alone: the rule as conditions, one filtered count per band over
+        # every card, which is cheaper than grouping them.
+        [end] = ends
+        exists = Q(created_at__lt=end) & _not_archived_by(end)
+        done, started = Q(done_at__lt=end), Q(started_at__lt=end)
+        counts = cards.aggregate(
+            todo=Count("pk", filter=exists & ~started & ~done),
+            doing=Count("pk", filter=exists & started & ~done),
+            done=Count("pk", filter=exists & done),
         )
-        done_before = [
-            sum(n for archived_at, n in archived if archived_at is None or archived_at >= end)
-            for end in ends
-        ]
-    counts = moving.aggregate(**aggregates)
+        return [counts["todo"]], [counts["doing"]], [counts["done"]]
+    # Cards created and done before the window only add to the done band, until they are
+    # archived: count them apart, grouped by when they were archived (most never were), so
+    # that the day-by-day read is only of the cards still moving in the window.
+    before_window = Q(created_at__lt=first, done_at__lt=first)
+    archived = list(
+        cards.filter(before_window, _not_archived_by(first))
+        .order_by()
+        .values("archived_at")
+        .annotate(n=Count("pk"))
+        .values_list("archived_at", "n")
+    )
+    done_before = [
+        sum(n for archived_at, n in archived if archived_at is None or archived_at >= end)
+        for end in ends
+    ]
+    moving = cards.exclude(before_window)
+    todo, doing, done = _banded(_moments_by_day(moving, ends), len(ends))
+    return todo, doing, [before + n for before, n in zip(done_before, done, strict=True)]
+
+
+def _not_archived_by(end: datetime) -> Q:
+    return Q(archived_at__isnull=True) | Q(archived_at__gte=end)
+
+
+MOMENTS = ("created_at", "started_at", "done_at", "archived_at")
+
+
+class WidthBucket(Func):
+    """PostgreSQL's width_bucket over an array of bounds: how many of them are at or before
+    the moment (NULL for none)."""
+
+    function = "width_bucket"
+    output_field = IntegerField()
+
+
+def _moments_by_day(
+    cards: CardQuerySet, ends: list[datetime]
+) -> Iterable[tuple[int, int | None, int | None, int | None, int]]:
+    """The cards grouped by the day each of their ``MOMENTS`` falls in: for each moment, how
+    many of the day ends ``ends`` (ascending) it is at or after, so that it is before the
+    end of every day from that index on (None for a moment the card has not had); and how
+    many cards share them. Counted in the database on PostgreSQL, here on SQLite."""
+    if connection.vendor == "postgresql":
+        bounds = Value(ends, output_field=ArrayField(DateTimeField()))
+        buckets = {f"{name}_day": WidthBucket(name, bounds) for name in MOMENTS}
+        return cards.order_by().values(**buckets).annotate(n=Count("pk")).values_list(*buckets, "n")
+    counted = Counter(
+        tuple(None if moment is None else bisect_right(ends, moment) for moment in moments)
+        for moments in cards.values_list(*MOMENTS)
+    )
+    return [(*days, n) for days, n in counted.items()]
+
+
+def _banded(
+    cards: Iterable[tuple[int, int | None, int | None, int | None, int]], days: int
+) -> tuple[list[int], list[int], list[int]]:
+    """(waiting, in progress, done) at each of ``days`` day ends, from the cards counted by
+    the day of their moments (``_moments_by_day``): each card adds to a band over a run of
+    days, summed from where the runs begin and end."""
+    runs = {band: [0] * (days + 1) for band in ("todo", "doing", "done")}
+
+    def add(band: str, begin: int, end: int, n: int) -> None:
+        if begin < end:
+            runs[band][begin] += n
+            runs[band][end] -= n
+
+    for created, started, done, archived, n in cards:
+        gone = days if archived is None else archived
+        started = days if started is None else started
+        done = days if done is None else done
+        add("todo", created, min(started, done, gone), n)
+        add("doing", max(created, started), min(done, gone), n)
+        add("done", max(created, done), gone, n)
     return (
-        [counts[f"todo_{i}"] for i in range(len(ends))],
-        [counts[f"doing_{i}"] for i in range(len(ends))],
-        [done_before[i] + counts[f"done_{i}"] for i in range(len(ends))],
+        list(accumulate(runs["todo"][:days])),
+        list(accumulate(runs["doing"][:days])),
+        list(accumulate(runs["done"][:days])),
     )
 
 

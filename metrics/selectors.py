@@ -14,7 +14,8 @@ from kanban.models import Card
 from opsboard.tenancy.models import Membership, Organization, Team
 
 from .computations import (
-    compute,
+    compute_kpis,
+    compute_together,
     counted_cards,
     is_finished,
     period_start,
@@ -22,6 +23,7 @@ from .computations import (
     previous_period,
 )
 from .models import Frequency, Kpi, Measurement, Source
+from .scopes import Scope
 from .services import computed_measurements_store, rag
 
 TREND_PERIODS = 12
@@ -106,13 +108,20 @@ def tiles(kpis: list[Kpi], *, today: date) -> list[Tile]:
     ]
     for (kpi_id, start), value in computed_measurements_store(periods=missing).items():
         stored[kpi_id][start] = value
+    running = compute_kpis(
+        [
+            (kpi, trends[kpi.pk][-1])
+            for kpi in kpis
+            if kpi.is_computed and trends[kpi.pk][-1] not in stored[kpi.pk]
+        ]
+    )
     result = []
     for kpi in kpis:
         starts = trends[kpi.pk]
         current = starts[-1]
         values = stored[kpi.pk]
-        if kpi.is_computed and current not in values:
-            values = {**values, current: compute(kpi, current)}  # the running period
+        if (kpi.pk, current) in running:
+            values = {**values, current: running[(kpi.pk, current)]}  # the running period
         series = [(start, values.get(start)) for start in starts]
         value, shown_period = values.get(current), current
         if value is None and not kpi.is_computed:
@@ -202,6 +211,9 @@ def team_comparison(*, organization: Organization, today: date) -> tuple[list[Kp
     last_week = previous_period(Frequency.WEEKLY, this_week)
     rows = []
     for team in Team.objects.filter(organization=organization).order_by("name"):
+        scope = Scope(organization, team_id=team.pk)
+        now = compute_together(scope, COMPARED, Frequency.WEEKLY, this_week)
+        before = compute_together(scope, COMPARED, Frequency.WEEKLY, last_week)
         cells = []
         for column in columns:
             kpi = Kpi(
@@ -217,8 +229,8 @@ def team_comparison(*, organization: Organization, today: date) -> tuple[list[Kp
                 red_threshold=column.red_threshold,
                 team=team,
             )
-            now_value = compute(kpi, this_week)
+            now_value = now[column.source]
             colour = rag(column, now_value) if column.source in reference else None
-            cells.append((kpi, now_value, compute(kpi, last_week), colour))
+            cells.append((kpi, now_value, before[column.source], colour))
         rows.append(TeamRow(team, cells))
     return columns, rows

@@ -15,7 +15,7 @@ from opsboard.tenancy.access import require_editor, require_manager
 from opsboard.tenancy.models import Membership, Organization, Team
 from projects.models import Direction, Goal, Project, Unit
 
-from .computations import compute, is_finished, period_start, previous_period
+from .computations import compute_kpis, is_finished, period_start, previous_period
 from .models import Frequency, Kpi, Measurement, Source
 
 
@@ -158,11 +158,10 @@ def computed_measurements_store(
     A period with nothing to measure is stored empty, so it is not asked again. Two pages
     storing the same period at once compute the same value: the second insert is skipped.
     """
-    values = {}
     for kpi, start in periods:
         if not (kpi.is_computed and is_finished(kpi.frequency, start, kpi.organization.zone)):
             raise ValueError(f"{kpi} {start}: only a computed KPI's finished period is stored")
-        values[(kpi.pk, start)] = compute(kpi, start)
+    values = compute_kpis(periods)
     if values:
         Measurement.objects.bulk_create(
             [
@@ -186,12 +185,18 @@ def record_computed_kpis(
     kpis = Kpi.objects.exclude(source="manual").select_related("organization")
     if organization is not None:
         kpis = kpis.filter(organization=organization)
-    stored = 0
-    for kpi in kpis:
-        day = today or kpi.organization.today()
-        finished = previous_period(kpi.frequency, period_start(kpi.frequency, day))
-        Measurement.objects.update_or_create(
-            kpi=kpi, period_start=finished, defaults={"value": compute(kpi, finished)}
+    finished = [
+        (
+            kpi,
+            previous_period(
+                kpi.frequency, period_start(kpi.frequency, today or kpi.organization.today())
+            ),
         )
-        stored += 1
-    return stored
+        for kpi in kpis
+    ]
+    values = compute_kpis(finished)  # those of one scope and period together
+    for kpi, start in finished:
+        Measurement.objects.update_or_create(
+            kpi=kpi, period_start=start, defaults={"value": values[(kpi.pk, start)]}
+        )
+    return len(finished)

@@ -1,19 +1,24 @@
 from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
+from functools import partial
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils.dateparse import parse_date
+from django.utils.safestring import SafeString
+from django.utils.translation import get_language, pgettext
 from django.utils.translation import gettext as _
-from django.utils.translation import pgettext
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from opsboard import fragments
 from opsboard.dates import day
 from opsboard.exports import csv_response
-from opsboard.filters import chosen, filtered
+from opsboard.filters import chosen, filtered, read_choices
 from opsboard.notify.emails import render_email
 from opsboard.notify.models import Preference
 from opsboard.tenancy.access import organization_view, require_editor, require_manager
@@ -25,7 +30,7 @@ from .computations import period_start
 from .digest import digest_preview as digest_for_preview
 from .digest import subscribed
 from .filters import KpiFilter
-from .flow import Flow, cycle_times, scope_flow, scope_throughput
+from .flow import Flow, cycle_times, scope_cycle_times, scope_flow, scope_throughput
 from .forms import DashboardPeriodForm, KpiForm, MeasurementForm
 from .imports import measurement_import_confirm, measurement_import_preview
 from .models import FORMULAS, PULSE_MIN_ANSWERS, Kpi, PulseAnswer
@@ -64,12 +69,14 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         team_id=team.pk if team else None,
         project_id=project.pk if project else None,
     )
-    cards = scope.cards()
     flow = scope_flow(scope, today=today, days=FLOW_DAYS)
     since = datetime.combine(today - timedelta(weeks=FLOW_WEEKS), time.min, tzinfo=zone)
     csv_wanted = request.GET.get("format") == "csv"
     # The chart shows the latest cards; the CSV has them all.
-    cycles = cycle_times(cards, since=since, zone=zone, limit=None if csv_wanted else CYCLE_POINTS)
+    if csv_wanted:
+        cycles = cycle_times(scope.cards(), since=since, zone=zone)
+    else:
+        cycles = scope_cycle_times(scope, since=since, limit=CYCLE_POINTS)
     throughput = scope_throughput(scope, today=today, weeks=FLOW_WEEKS)
     chart = request.GET.get("chart")
     if csv_wanted and chart in ("flow", "cycle", "throughput"):
@@ -84,48 +91,85 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     cycle_rows = [(labels[d], days, title, pk) for d, days, title, pk in cycles]
     throughput_rows = [(labels[week], n) for week, n in throughput]
     point = _("%(card)s: %(days)s (%(day)s)")
-    durations = {days: format_value(days, 1, Unit.DAYS) for _d, days, _t, _pk in cycles}
-    return render(
-        request,
-        "metrics/dashboard.html",
-        {
-            "tiles": selectors.tiles(kpis, today=today),
-            "filters": [period, kpi_filter.form],
-            "query": query.urlencode(),
-            "formulas": FORMULAS,
-            "may_manage": request.membership.can_manage,
-            "flow_rows": list(zip(flow_days, flow.todo, flow.doing, flow.done, strict=True)),
-            "cycles": cycle_rows,
-            "throughput": throughput_rows,
-            "chart_data": {
-                "flow": {
-                    "days": flow_days,
-                    "todo": flow.todo,
-                    "doing": flow.doing,
-                    "done": flow.done,
-                },
-                "cycles": [
-                    {
-                        "x": label,
-                        "y": days,
-                        "text": point % {"card": title, "days": durations[days], "day": label},
-                    }
-                    for label, days, title, _pk in cycle_rows
-                ],
-                "throughput": {
-                    "weeks": [label for label, _n in throughput_rows],
-                    "done": [n for _label, n in throughput_rows],
-                },
-                "labels": {
-                    "todo": _("To do"),
-                    "doing": _("In progress"),
-                    "done": _("Done"),
-                    "cycle": _("Cycle time (days)"),
-                    "throughput": _("Cards done"),
-                },
+    durations = {days: format_value(days, 1, Unit.DAYS) for days in {row[1] for row in cycles}}
+    filters = [period, kpi_filter.form]
+    context = {
+        "tiles": selectors.tiles(kpis, today=today),
+        "filters": filters,
+        "query": query.urlencode(),
+        "formulas": FORMULAS,
+        "may_manage": request.membership.can_manage,
+        "flow_rows": list(zip(flow_days, flow.todo, flow.doing, flow.done, strict=True)),
+        "cycles": cycle_rows,
+        # The card page's address less the id, reversed once for the table's 500 links.
+        "card_url": reverse(
+            "kanban:card_detail",
+            kwargs={"org_slug": request.organization.slug, "card_id": 0},
+        )[:-2],
+        "throughput": throughput_rows,
+        "chart_data": {
+            "flow": {
+                "days": flow_days,
+                "todo": flow.todo,
+                "doing": flow.doing,
+                "done": flow.done,
+            },
+            "cycles": [
+                {
+                    "x": label,
+                    "y": days,
+                    "text": point % {"card": title, "days": durations[days], "day": label},
+                }
+                for label, days, title, _pk in cycle_rows
+            ],
+            "throughput": {
+                "weeks": [label for label, _n in throughput_rows],
+                "done": [n for _label, n in throughput_rows],
+            },
+            "labels": {
+                "todo": _("To do"),
+                "doing": _("In progress"),
+                "done": _("Done"),
+                "cycle": _("Cycle time (days)"),
+                "throughput": _("Cards done"),
             },
         },
+    }
+    context.update(_drawn_once(request, context, filters))
+    return render(request, "metrics/dashboard.html", context)
+
+
+def _drawn_once(request: HttpRequest, context: dict, filters: list) -> dict[str, SafeString]:
+    """The filter bar and the cycle-time table, drawn once per what they show and then read
+    from the cache (``opsboard.fragments``): drawing the filter's form and the table's 500
+    rows was most of the page's templates. The filter bar is keyed by its choices (read
+    once), the values and errors it shows; the table by its rows and card links."""
+    language = get_language()
+    filter_bar, cycle_table = (
+        "metrics/dashboard.html#filter-bar",
+        "metrics/dashboard.html#cycle-table",
     )
+    keys = {
+        filter_bar: fragments.key(
+            "kpi-filter-bar",
+            request.organization.pk,
+            language,
+            fragments.template_digest(filter_bar),
+            [
+                (read_choices(form), form.data, form.errors if form.is_bound else None)
+                for form in filters
+            ],
+        ),
+        cycle_table: fragments.key(
+            "kpi-cycle-table",
+            language,
+            fragments.template_digest(cycle_table),
+            context["card_url"],
+            context["cycles"],
+        ),
+    }
+    drawn = fragments.drawn_once(keys, partial(render_to_string, context=context, request=request))
+    return {"filter_bar": drawn[filter_bar], "cycle_table": drawn[cycle_table]}
 
 
 class _DayLabels(dict[date, str]):
