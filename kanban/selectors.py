@@ -83,13 +83,10 @@ def card_get_for_move(*, membership: Membership, card_id: int, column_id: int) -
     """The card to move with its board (what the answer is drawn from) and ``target``:
     the column ``column_id``, in one query. None when the column is not an open column of
     the card's board; 404 outside the organisation, as ``card_get_for_user``."""
-    card = (
-        Card.objects.movable_to(column_id)
-        .select_related("board__project")
-        .filter(board__organization_id=membership.organization_id, pk=card_id)
-        .first()
-    )
-    if card is None:
+    cards = Card.objects.movable_to(column_id).select_related("board__project")
+    try:
+        card = cards.get(board__organization_id=membership.organization_id, pk=card_id)
+    except Card.DoesNotExist:
         # Not a card of this organisation (404), or a column it cannot go to.
         card_get_for_user(membership=membership, card_id=card_id)
         return None

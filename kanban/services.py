@@ -387,10 +387,10 @@ def card_move(
     if column.board_id != card.board_id or column.archived_at is not None:
         raise ValidationError({"column": _("Choose a column of this board.")})
     revision = _touch(card.board_id)
-    moving = Card.objects.movable_to(column.pk).select_related("column").filter(pk=card.pk)
-    card = moving.first()
-    if card is None:  # the column was archived meanwhile
-        raise ValidationError({"column": _("Choose a column of this board.")})
+    try:
+        card = Card.objects.movable_to(column.pk).select_related("column").get(pk=card.pk)
+    except Card.DoesNotExist:  # the column was archived meanwhile
+        raise ValidationError({"column": _("Choose a column of this board.")}) from None
     source, target = card.column, card.target
     if card.archived_at is not None:
         raise ValidationError(_("This card is archived."))
