@@ -8,6 +8,8 @@ from functools import partial
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.test import Client
+from django.urls import reverse
 
 from kanban.models import Card, CardEvent, Column, EventKind
 from kanban.services import (
@@ -23,6 +25,7 @@ from kanban.services import (
 )
 from raci.models import RaciRole
 from raci.services import raci_set
+from tests.admin_pages import change_page_data
 from tests.concurrency import in_lockstep
 from tests.conftest import Tenant
 from tests.kanban.conftest import BoardSetup
@@ -171,3 +174,29 @@ def test_a_column_archived_while_a_card_moves_into_it_never_keeps_the_card(
         assert column.archived_at is None or not column.cards.exists()
     # Each round one of the two went through and the other was refused.
     assert sorted(outcomes).count("done") == ROUNDS
+
+
+def test_a_card_saved_in_the_admin_while_it_moves_stays_moved(
+    tenant: Tenant, kanban: BoardSetup
+) -> None:
+    card = kanban.add(tenant, "Analyse churn")
+    manager = tenant.manager.user
+    manager.is_staff = True
+    manager.save()
+    admin = Client()
+    admin.force_login(manager)
+    url = reverse("admin:kanban_card_change", args=[card.pk])
+    page = change_page_data(admin, url)  # read before the moves, as a person would
+
+    def save_in_the_admin(title: str) -> None:
+        assert admin.post(url, {**page, "title": title}).status_code == 302
+
+    columns = [kanban.doing, kanban.todo, kanban.done] * 3
+    in_lockstep(
+        [partial(card_move, actor=tenant.member, card=card, column=c) for c in columns],
+        [partial(save_in_the_admin, f"Analyse churn, take {n}") for n in range(len(columns))],
+    )
+    card.refresh_from_db()
+    # The admin's page showed the card in To do: saving it put nothing back.
+    assert (card.column, card.title) == (kanban.done, "Analyse churn, take 8")
+    assert card.done_at is not None
