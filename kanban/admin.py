@@ -119,21 +119,25 @@ class CardAdmin(OrganizationScopedAdmin):
         # Cards are made on the board, where their column, rank and history are kept right.
         return False
 
-    def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
-        super().save_related(request, form, formsets, change)
-        # Open boards catch up on the card (its labels, checklist and comments included).
-        services.board_touched(form.instance.board_id, form.instance)
+    def save_model(self, request: HttpRequest, obj: Card, form: Any, change: bool) -> None:
+        # The board's lock first, as every change to a board takes it (kanban.services),
+        # and open boards catch up on the card (its labels, checklist and comments, saved
+        # next, included). Only what the person changed is written: a card moved while the
+        # page was sent stays where it was moved.
+        obj.revision = services.board_touched(obj.board_id)
+        changed = [f for f in form.changed_data if not Card._meta.get_field(f).many_to_many]
+        obj.save(update_fields=[*changed, "revision", "updated_at"])
 
     def delete_model(self, request: HttpRequest, obj: Card) -> None:
-        super().delete_model(request, obj)
         # A card that is no more cannot be named as removed: the whole board, again.
         services.board_touched(obj.board_id, layout=True)
+        super().delete_model(request, obj)
 
     def delete_queryset(self, request: HttpRequest, queryset: Any) -> None:
-        boards = set(queryset.values_list("board_id", flat=True))
-        super().delete_queryset(request, queryset)
-        for board_id in boards:
+        # Several boards' locks in one order, so two such deletions queue.
+        for board_id in sorted(set(queryset.values_list("board_id", flat=True))):
             services.board_touched(board_id, layout=True)
+        super().delete_queryset(request, queryset)
 
     def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
         if db_field.name == "goal" and not request.user.is_superuser:

@@ -57,10 +57,14 @@ class QuickCardForm(forms.Form):
     column = forms.IntegerField(widget=forms.HiddenInput)
 
 
+# Ids are PostgreSQL bigints: a larger number is no card or column, not a database error.
+LARGEST_ID = 2**63 - 1
+
+
 class MoveForm(forms.Form):
-    column = forms.IntegerField()
-    after = forms.IntegerField(required=False)
-    before = forms.IntegerField(required=False)
+    column = forms.IntegerField(min_value=1, max_value=LARGEST_ID)
+    after = forms.IntegerField(required=False, min_value=1, max_value=LARGEST_ID)
+    before = forms.IntegerField(required=False, min_value=1, max_value=LARGEST_ID)
     position = forms.ChoiceField(choices=Position.choices, required=False)
 
 

@@ -275,6 +275,21 @@ class CardQuerySet(models.QuerySet["Card"]):
         """Cards on their board: not archived (done or not)."""
         return self.filter(archived_at__isnull=True)
 
+    def movable_to(self, column_id: int) -> CardQuerySet:
+        """Cards that may move to the column ``column_id`` (an open column of their own
+        board), each with it as ``target``, read in the same query."""
+        return (
+            self.annotate(
+                target=models.FilteredRelation(
+                    "board__columns",
+                    condition=Q(board__columns__pk=column_id, board__columns__archived_at=None),
+                )
+            )
+            .filter(target__isnull=False)
+            .select_related("target")
+            .order_by()
+        )
+
     def archived(self) -> CardQuerySet:
         """Cards taken off their board (they keep their history and can be restored)."""
         return self.filter(archived_at__isnull=False)

@@ -79,6 +79,21 @@ def card_get_for_user(*, membership: Membership, card_id: int) -> Card:
     return card
 
 
+def card_get_for_move(*, membership: Membership, card_id: int, column_id: int) -> Card | None:
+    """The card to move with its board (what the answer is drawn from) and ``target``:
+    the column ``column_id``, in one query. None when the column is not an open column of
+    the card's board; 404 outside the organisation, as ``card_get_for_user``."""
+    cards = Card.objects.movable_to(column_id).select_related("board__project")
+    try:
+        card = cards.get(board__organization_id=membership.organization_id, pk=card_id)
+    except Card.DoesNotExist:
+        # Not a card of this organisation (404), or a column it cannot go to.
+        card_get_for_user(membership=membership, card_id=card_id)
+        return None
+    card.board.organization = membership.organization  # the one it was found in
+    return card
+
+
 # A card as the API's list reads it: CardOutput's fields, in its order, with the assignee
 # by email and the labels by id.
 CARD_ROW_FIELDS = (

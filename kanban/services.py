@@ -3,9 +3,24 @@
 Every change to a card writes a CardEvent, bumps the board's revision and
 marks the card with it, so open boards fetch only the cards that changed; a
 change to the columns or labels marks the board's layout, which they fetch
-whole. Moves lock the rows of the card's column and of the
-target column (in primary key order, so opposite moves cannot deadlock), so
-two people moving cards into a column with a hard WIP limit cannot both get in.
+whole.
+
+One lock per board. Every write here to a board's cards, columns, labels,
+comments or checklists begins by bumping the board's revision (``_touch``): an
+UPDATE of the board's row, which holds that row until the change commits. So
+changes to one board run one at a time, in the order of their revisions, and what
+a change reads after that first statement is the board as it is (READ COMMITTED
+reads each statement afresh; on SQLite the first write takes the database's write
+lock): which column a card is in, a column's ranks, how many cards it holds
+against its WIP limit, whether it is still open. No other row needs a lock of its
+own, so none is taken (no ``select_for_update``), and a change holds none of the
+board's rows while it waits for the board's: two changes cannot wait for each
+other in a circle. Two people moving cards between two columns in opposite
+directions queue on the board; two people dropping cards into the last place of a
+column with a hard WIP limit get one in and one refusal. (A lock on a card taken
+after the board's could still wait in a circle with a writer that holds the card
+while it waits for the board: a RACI assignment being added holds a share lock on
+its card while it assigns the card here.)
 """
 
 from __future__ import annotations
@@ -15,7 +30,7 @@ from datetime import date
 
 from django.core.exceptions import ValidationError
 from django.db import connection, models, transaction
-from django.db.models import Max, Min
+from django.db.models import Count, Max, Min, Q, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -50,7 +65,12 @@ _TOUCH_LAYOUT = (
 
 def _touch(board: Board | int, *cards: Card, layout: bool = False) -> int:
     """Bump the board's revision (and its layout's with ``layout``), mark ``cards`` as
-    changed at it, and return it. A card about to be saved sets ``revision`` itself."""
+    changed at it, and return it. A card about to be saved sets ``revision`` itself.
+
+    This is the board's lock (see the module's docstring): the first statement of every
+    change to a board. It is a statement of its own: what a statement joins to the
+    board's row is read as it was when the statement began, before it waited for the
+    lock, so the rest is read by the statements after it."""
     with connection.cursor() as cursor:
         cursor.execute(_TOUCH_LAYOUT if layout else _TOUCH, [getattr(board, "pk", board)])
         (revision,) = cursor.fetchone()
@@ -111,8 +131,9 @@ def column_create(
     wip_hard: bool = False,
 ) -> Column:
     require_lead(actor)
+    _touch(board, layout=True)
     position = (board.columns.open().aggregate(last=Max("position"))["last"] or 0) + 1
-    column = Column.objects.create(
+    return Column.objects.create(
         board=board,
         name=_column_name(name, kind),
         kind=kind,
@@ -120,8 +141,6 @@ def column_create(
         wip_hard=wip_hard,
         position=position,
     )
-    _touch(board, layout=True)
-    return column
 
 
 @transaction.atomic
@@ -135,12 +154,12 @@ def column_update(
     wip_hard: bool,
 ) -> Column:
     require_lead(actor)
+    _touch(column.board_id, layout=True)
     column.name = _column_name(name, kind)
     column.kind = kind
     column.wip_limit = wip_limit
     column.wip_hard = wip_hard and wip_limit is not None
     column.save()
-    _touch(column.board, layout=True)
     return column
 
 
@@ -148,7 +167,10 @@ def column_update(
 def column_shift(*, actor: Membership, column: Column, offset: int) -> None:
     """Swap a column with its neighbour to the left (-1) or right (+1)."""
     require_lead(actor)
-    columns = list(column.board.columns.open().select_for_update().order_by("position", "pk"))
+    _touch(column.board_id, layout=True)
+    columns = list(
+        Column.objects.filter(board_id=column.board_id).open().order_by("position", "pk")
+    )
     index = next(i for i, c in enumerate(columns) if c.pk == column.pk)
     other = index + offset
     if 0 <= other < len(columns):
@@ -156,12 +178,12 @@ def column_shift(*, actor: Membership, column: Column, offset: int) -> None:
         for position, item in enumerate(columns):
             if item.position != position:
                 Column.objects.filter(pk=item.pk).update(position=position)
-        _touch(column.board, layout=True)
 
 
 @transaction.atomic
 def column_archive(*, actor: Membership, column: Column) -> None:
     require_lead(actor)
+    _touch(column.board_id, layout=True)
     if column.cards.open().exists():
         raise ValidationError(
             _("Move or archive the cards in “%(column)s” first.") % {"column": column.display_name}
@@ -170,7 +192,6 @@ def column_archive(*, actor: Membership, column: Column) -> None:
         raise ValidationError(_("A board keeps at least one column."))
     column.archived_at = timezone.now()
     column.save(update_fields=["archived_at"])
-    _touch(column.board, layout=True)
 
 
 # Cards -----------------------------------------------------------------------
@@ -214,8 +235,9 @@ def _validate_card(board: Board, data: CardInput) -> None:
         raise ValidationError({"blocked_reason": _("Say why the card is blocked.")})
 
 
-def _end_rank(column: Column) -> int:
-    last = column.cards.open().aggregate(last=Max("rank"))["last"]
+def _end_rank(cards: models.QuerySet[Card]) -> int:
+    """A rank below all of ``cards`` (a column's open cards)."""
+    last = cards.aggregate(last=Max("rank"))["last"]
     return rank_between(last, None)  # type: ignore[return-value]
 
 
@@ -228,20 +250,29 @@ def card_create(
     if column is None or column.board_id != board.pk:
         raise ValidationError({"column": _("Choose a column of this board.")})
     _validate_card(board, data)
-    locked = Column.objects.select_for_update().get(pk=column.pk)
-    _check_wip(locked, moving=None)
+    revision = _touch(board)
+    # As it is now that the board is held: archived, or its limit changed, meanwhile?
+    column = Column.objects.open().filter(pk=column.pk).first()
+    if column is None:
+        raise ValidationError({"column": _("Choose a column of this board.")})
+    if column.wip_limit is not None:
+        _check_wip(column, held=column.cards.open().count())
     now = timezone.now()
     card = Card(
-        board=board, column=locked, rank=_end_rank(locked), created_by=actor.user, created_at=now
+        board=board,
+        column=column,
+        rank=_end_rank(column.cards.open()),
+        created_by=actor.user,
+        created_at=now,
     )
     _apply(card, data)
-    card.started_at = now if locked.kind in (ColumnKind.DOING, ColumnKind.DONE) else None
-    card.done_at = now if locked.kind == ColumnKind.DONE else None
+    card.started_at = now if column.kind in (ColumnKind.DOING, ColumnKind.DONE) else None
+    card.done_at = now if column.kind == ColumnKind.DONE else None
     card.blocked_at = now if card.blocked else None
-    card.revision = _touch(board)
+    card.revision = revision
     card.save()
     card.labels.set(data.labels or [])
-    _event(card, EventKind.CREATED, actor.user, at=now, to_column=locked, to_kind=locked.kind)
+    _event(card, EventKind.CREATED, actor.user, at=now, to_column=column, to_kind=column.kind)
     if card.assignee_id:
         _event(card, EventKind.ASSIGNED, actor.user, at=now, new_value=str(card.assignee_id))
     if card.due_date:
@@ -262,7 +293,8 @@ def _apply(card: Card, data: CardInput) -> None:
 @transaction.atomic
 def card_update(*, actor: Membership, card: Card, data: CardInput) -> Card:
     require_editor(actor)
-    card = Card.objects.select_for_update().get(pk=card.pk)
+    revision = _touch(card.board_id)
+    card = Card.objects.get(pk=card.pk)  # as it is now that the board is held
     _validate_card(card.board, data)
     before = (card.assignee_id, card.due_date, card.blocked, card.blocked_reason)
     _apply(card, data)
@@ -291,7 +323,7 @@ def card_update(*, actor: Membership, card: Card, data: CardInput) -> Card:
     elif not card.blocked and before[2]:
         card.blocked_at = None
         _event(card, EventKind.UNBLOCKED, actor.user, at=now, old_value=before[3])
-    card.revision = _touch(card.board_id)
+    card.revision = revision
     card.save()
     card.labels.set(data.labels or [])
     return card
@@ -301,19 +333,14 @@ class WipLimitReached(ValidationError):
     """A move into a column whose hard WIP limit is reached."""
 
 
-def _check_wip(column: Column, *, moving: Card | None) -> str | None:
-    """Refuse a card that would break a hard limit; return a warning for a soft one."""
-    if column.wip_limit is None:
-        return None
-    held = column.cards.open()
-    if moving is not None:
-        held = held.exclude(pk=moving.pk)
-    count = held.count()
-    if count < column.wip_limit:
+def _check_wip(column: Column, *, held: int) -> str | None:
+    """Refuse a card that would break a hard limit; return a warning for a soft one.
+    ``held``: the open cards the column holds, the one coming in aside."""
+    if column.wip_limit is None or held < column.wip_limit:
         return None
     message = _("“%(column)s” already holds %(count)s cards, its limit is %(limit)s.") % {
         "column": column.display_name,
-        "count": count,
+        "count": held,
         "limit": column.wip_limit,
     }
     if column.wip_hard:
@@ -349,36 +376,34 @@ def card_move(
     Neighbours that are no longer in the column (someone moved them
     meanwhile) are ignored; with neither, the card goes to ``position``: the
     bottom of the column, or its top. The order stays whole either way.
+
+    Five statements between columns, four within one (a rebalance aside): the
+    board's lock and new revision; the card as it is now, with its column and the
+    target; the target's ranks (and, under a WIP limit, its count); the history
+    row; the card. Whoever moved the card meanwhile has committed by the time the
+    board is held, so it moves from where it is now.
     """
     require_editor(actor)
     if column.board_id != card.board_id or column.archived_at is not None:
         raise ValidationError({"column": _("Choose a column of this board.")})
-    card, source, target = _lock_for_move(card, column)
+    revision = _touch(card.board_id)
+    try:
+        card = Card.objects.movable_to(column.pk).select_related("column").get(pk=card.pk)
+    except Card.DoesNotExist:  # the column was archived meanwhile
+        raise ValidationError({"column": _("Choose a column of this board.")}) from None
+    source, target = card.column, card.target
     if card.archived_at is not None:
         raise ValidationError(_("This card is archived."))
-    warning = _check_wip(target, moving=card) if target.pk != card.column_id else None
-
-    neighbours = {
-        c.pk: c.rank
-        for c in target.cards.open()
-        .filter(pk__in=[i for i in (after_card_id, before_card_id) if i])
-        .exclude(pk=card.pk)
-    }
-    above = neighbours.get(after_card_id) if after_card_id else None
-    below = neighbours.get(before_card_id) if before_card_id else None
-    open_cards = target.cards.open().exclude(pk=card.pk)
-    if above is not None and below is None:
-        below = open_cards.filter(rank__gt=above).aggregate(r=Min("rank"))["r"]
-    elif below is not None and above is None:
-        above = open_cards.filter(rank__lt=below).aggregate(r=Max("rank"))["r"]
-    elif above is None and below is None:
-        if position == Position.TOP:
-            below = open_cards.aggregate(r=Min("rank"))["r"]
-        else:
-            above = open_cards.aggregate(r=Max("rank"))["r"]
-    if above is not None and below is not None and below <= above:
-        # The two neighbours are not next to each other any more: go below the first.
-        below = open_cards.filter(rank__gt=above).aggregate(r=Min("rank"))["r"]
+    between = source.pk != target.pk
+    ranks = _target_ranks(
+        card,
+        target,
+        after_card_id=after_card_id,
+        before_card_id=before_card_id,
+        count=between and target.wip_limit is not None,
+    )
+    warning = _check_wip(target, held=ranks["held"]) if "held" in ranks else None
+    above, below = _neighbour_ranks(ranks, position)
     rank = rank_between(above, below)
     if rank is None:
         rank = _rebalance(target, exclude=card, insert_after=above)
@@ -386,12 +411,11 @@ def card_move(
     now = timezone.now()
     card.column = target
     card.rank = rank
-    if source.pk != target.pk:
+    card.revision = revision
+    if between:
         if target.kind in (ColumnKind.DOING, ColumnKind.DONE) and card.started_at is None:
             card.started_at = now
         card.done_at = (card.done_at or now) if target.kind == ColumnKind.DONE else None
-        if source.kind == ColumnKind.DONE and target.kind != ColumnKind.DONE:
-            card.done_at = None
         _event(
             card,
             EventKind.MOVED,
@@ -402,35 +426,53 @@ def card_move(
             from_kind=source.kind,
             to_kind=target.kind,
         )
-    card.revision = _touch(card.board_id)
     card.save(update_fields=["column", "rank", "started_at", "done_at", "updated_at", "revision"])
     return MoveResult(card=card, warning=warning)
 
 
-def _lock_for_move(card: Card, target: Column) -> tuple[Card, Column, Column]:
-    """Lock the card's column and the target column, then the card; return them fresh.
+def _target_ranks(
+    card: Card,
+    target: Column,
+    *,
+    after_card_id: int | None,
+    before_card_id: int | None,
+    count: bool,
+) -> dict[str, int | None]:
+    """What a move needs of the target's other open cards, in one query: their first and
+    last ranks; the named neighbours' ranks (``above``, ``below``: absent when they are
+    not there any more) and the ranks next to them (``after_above``, ``before_below``);
+    with ``count``, how many there are (``held``, for the WIP rule)."""
+    others = Card.objects.open().filter(column=target).exclude(pk=card.pk)
+    wanted: dict[str, models.Aggregate] = {"first": Min("rank"), "last": Max("rank")}
+    if count:
+        wanted["held"] = Count("pk")
+    if after_card_id:
+        above = Subquery(others.filter(pk=after_card_id).values("rank"))
+        wanted["above"] = Max("rank", filter=Q(pk=after_card_id))
+        wanted["after_above"] = Min("rank", filter=Q(rank__gt=above))
+    if before_card_id:
+        below = Subquery(others.filter(pk=before_card_id).values("rank"))
+        wanted["below"] = Max("rank", filter=Q(pk=before_card_id))
+        wanted["before_below"] = Max("rank", filter=Q(rank__lt=below))
+    return others.aggregate(**wanted)
 
-    A column's lock guards which cards it holds and their ranks, so a move
-    holds both columns. They are locked in primary key order, so two people
-    moving cards between the same columns in opposite directions queue
-    instead of deadlocking. The card's column is read before its lock is
-    held; if someone moved the card meanwhile, the locks taken are let go
-    (a savepoint) and taken again for the card's new column.
-    """
-    while True:
-        source_id = Card.objects.filter(pk=card.pk).values_list("column_id", flat=True).get()
-        with transaction.atomic():
-            columns = {
-                c.pk: c
-                for c in Column.objects.select_for_update()
-                .filter(pk__in={source_id, target.pk})
-                .order_by("pk")
-            }
-            locked = Card.objects.select_for_update(of=("self",)).get(pk=card.pk)
-            if locked.column_id == source_id:
-                locked.column = columns[source_id]
-                return locked, columns[source_id], columns[target.pk]
-            transaction.set_rollback(True)
+
+def _neighbour_ranks(ranks: dict[str, int | None], position: str) -> tuple[int | None, int | None]:
+    """The ranks of the cards the moved card goes between (None: the column's end)."""
+    above, below = ranks.get("above"), ranks.get("below")
+    if above is not None and below is None:
+        below = ranks["after_above"]
+    elif below is not None and above is None:
+        above = ranks["before_below"]
+    elif above is None and below is None:
+        if position == Position.TOP:
+            below = ranks["first"]
+        else:
+            above = ranks["last"]
+    elif below <= above:  # type: ignore[operator]
+        # The two neighbours are not next to each other any more: go below the first.
+        below = ranks["after_above"]
+    return above, below
 
 
 def _rebalance(column: Column, *, exclude: Card, insert_after: int | None) -> int:
@@ -448,10 +490,11 @@ def _rebalance(column: Column, *, exclude: Card, insert_after: int | None) -> in
 @transaction.atomic
 def card_archive(*, actor: Membership, card: Card, archived: bool = True) -> Card:
     require_editor(actor)
+    card.revision = _touch(card.board_id)
     card.archived_at = timezone.now() if archived else None
     if not archived:
-        card.rank = _end_rank(card.column)
-    card.revision = _touch(card.board_id)
+        # The bottom of the column the card is in now (someone may have moved it since).
+        card.rank = _end_rank(Card.objects.open().filter(column__cards=card.pk))
     card.save(update_fields=["archived_at", "rank", "updated_at", "revision"])
     _event(card, EventKind.ARCHIVED if archived else EventKind.RESTORED, actor.user)
     return card
@@ -462,9 +505,8 @@ def comment_add(*, actor: Membership, card: Card, body: str) -> Comment:
     require_editor(actor)
     if not body.strip():
         raise ValidationError({"body": _("Write something first.")})
-    comment = Comment.objects.create(card=card, author=actor.user, body=body.strip())
     _touch(card.board_id, card)
-    return comment
+    return Comment.objects.create(card=card, author=actor.user, body=body.strip())
 
 
 @transaction.atomic
@@ -472,18 +514,17 @@ def checklist_add(*, actor: Membership, card: Card, text: str) -> ChecklistItem:
     require_editor(actor)
     if not text.strip():
         raise ValidationError({"text": _("Write the item first.")})
-    position = (card.checklist.aggregate(last=Max("position"))["last"] or 0) + 1
-    item = ChecklistItem.objects.create(card=card, text=text.strip(), position=position)
     _touch(card.board_id, card)
-    return item
+    position = (card.checklist.aggregate(last=Max("position"))["last"] or 0) + 1
+    return ChecklistItem.objects.create(card=card, text=text.strip(), position=position)
 
 
 @transaction.atomic
 def checklist_toggle(*, actor: Membership, item: ChecklistItem) -> ChecklistItem:
     require_editor(actor)
+    _touch(item.card.board_id, item.card)
     item.done = not item.done
     item.save(update_fields=["done"])
-    _touch(item.card.board_id, item.card)
     return item
 
 
@@ -493,19 +534,20 @@ def label_create(*, actor: Membership, board: Board, name: str, color: str) -> L
     name = name.strip()
     if not name:
         raise ValidationError({"name": _("Give the label a name.")})
+    _touch(board, layout=True)
     # A built-in label answers to its name in every language: no "bug" beside 缺陷.
     if any(label.is_called(name) for label in board.labels.all()):
         raise ValidationError({"name": _("This board already has that label.")})
-    label = Label.objects.create(board=board, name=name, color=color)
-    _touch(board, layout=True)
-    return label
+    return Label.objects.create(board=board, name=name, color=color)
 
 
 @transaction.atomic
 def card_assign(*, actor: Membership, card: Card, assignee: User | None) -> Card:
-    """Change only who the card is assigned to, with its history row."""
+    """Change only who the card is assigned to, with its history row. Asked for what the
+    card already has, the board's revision still goes up, with no card marked."""
     require_editor(actor)
-    card = Card.objects.select_for_update().get(pk=card.pk)
+    revision = _touch(card.board_id)
+    card = Card.objects.get(pk=card.pk)  # as it is now that the board is held
     if card.assignee_id == (assignee.pk if assignee else None):
         return card
     if (
@@ -517,7 +559,7 @@ def card_assign(*, actor: Membership, card: Card, assignee: User | None) -> Card
         raise ValidationError({"assignee": _("Choose a member of this organisation.")})
     before = card.assignee_id
     card.assignee = assignee
-    card.revision = _touch(card.board_id)
+    card.revision = revision
     card.save(update_fields=["assignee", "updated_at", "revision"])
     _event(
         card,

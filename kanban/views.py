@@ -4,8 +4,8 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -160,21 +160,26 @@ def card_quick_create(request: HttpRequest, board_id: int) -> HttpResponse:
 @require_POST
 def card_move(request: HttpRequest, card_id: int) -> HttpResponse:
     """The one way cards move: drag and drop, the keyboard and the no-script form all post here."""
-    card = selectors.card_get_for_user(membership=request.membership, card_id=card_id)
-    require_editor(request.membership)
-    board = card.board
     form = MoveForm(request.POST)
     if not form.is_valid():
+        card = selectors.card_get_for_user(membership=request.membership, card_id=card_id)
+        require_editor(request.membership)
         return _board_response(
-            request, board, error=_("Choose a column of this board."), status=400
+            request, card.board, error=_("Choose a column of this board."), status=400
         )
-    # A column of another board, or of another organisation, is not found.
-    column = get_object_or_404(board.columns.open(), pk=form.cleaned_data["column"])
+    # The card, its board and the column it goes to, in one query.
+    card = selectors.card_get_for_move(
+        membership=request.membership, card_id=card_id, column_id=form.cleaned_data["column"]
+    )
+    require_editor(request.membership)
+    if card is None:  # a column of another board, or of another organisation
+        raise Http404
+    board = card.board
     try:
         result = services.card_move(
             actor=request.membership,
             card=card,
-            column=column,
+            column=card.target,
             after_card_id=form.cleaned_data.get("after"),
             before_card_id=form.cleaned_data.get("before"),
             position=form.cleaned_data.get("position") or services.Position.BOTTOM,
