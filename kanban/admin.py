@@ -34,10 +34,15 @@ class BoardAdmin(OrganizationScopedAdmin):
     readonly_fields = ["revision"]
     inlines = [ColumnInline, LabelInline]
 
-    def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
-        super().save_related(request, form, formsets, change)
-        # Columns or labels changed here: open boards fetch the whole board.
-        services.board_touched(form.instance, layout=True)
+    def save_model(self, request: HttpRequest, obj: Board, form: Any, change: bool) -> None:
+        if not change:
+            super().save_model(request, obj, form, change)
+            return
+        # The board's lock first (kanban.services), and open boards fetch the whole board
+        # (its columns and labels, saved next, included). The revisions are the lock's
+        # alone: only what the person changed is written.
+        services.board_touched(obj, layout=True)
+        obj.save(update_fields=form.changed_data)
 
     def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
         if db_field.name == "project" and not request.user.is_superuser:
