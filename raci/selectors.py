@@ -252,10 +252,10 @@ def matrix(*, project: Project, filters: MatrixFilters, part: slice | None = Non
     """The project's matrix: cards down the side, teams and their people across.
 
     With ``part`` (a slice of the table's card rows, as a chunk of the page asks), only those
-    rows are read and checked: the table's order (every card's group) comes from one query of
-    ids, and the roles and the rules' context only for the part's cards. The problems filter
-    needs every card's problems to know which rows there are, so with it every row is read
-    (and the part kept). A part has no summary."""
+    rows are checked: every card is read as values (the table's order needs every card's
+    group), but which are unfinished, the roles and the rules' context only for the part's
+    cards. The problems filter needs every card's problems to know which rows there are, so
+    with it every row is checked (and the part kept). A part has no summary."""
     teams = _holders(project)
     holders = [holder for _team, team_holders in teams for holder in team_holders]
     shown = _shown(project, filters)
@@ -274,43 +274,43 @@ def matrix(*, project: Project, filters: MatrixFilters, part: slice | None = Non
             groups.setdefault(place.group, []).append(place)
         return [place for group in groups.values() for place in group]
 
-    summary: list[tuple[ProblemKind, int, list[int]]] = []
-    if part is not None and not filters.problems_only:
+    # Every card as values, in the board's order: a part of the table needs every card's
+    # group to know which cards it holds.
+    values = list(shown.values_list("pk", "title", "column_id", "goal__title"))
+    alone = part is not None and not filters.problems_only
+    if alone:
         places = grouped(
             Place(pk, group_of(column_id, goal_title))
-            for pk, column_id, goal_title in shown.values_list("pk", "column_id", "goal__title")
+            for pk, _title, column_id, goal_title in values
         )
-        wanted = [place.card_id for place in places[part]]
-        chosen = shown.filter(pk__in=wanted)
-        # Which of them are unfinished, as CardQuerySet.unfinished says.
-        unfinished = set(chosen.unfinished().values_list("pk", flat=True))
-        by_id = {
-            pk: MatrixCard(pk, title, columns[column_id], goal_title or "", pk in unfinished)
-            for pk, title, column_id, goal_title in chosen.values_list(
-                "pk", "title", "column_id", "goal__title"
-            )
-        }
-        rows = _rows(project, [by_id[pk] for pk in wanted], part=True)
+        wanted = {place.card_id for place in places[part]}
+        values = [value for value in values if value[0] in wanted]
+        read = shown.filter(pk__in=sorted(wanted))
     else:
-        # Which of them are unfinished, as CardQuerySet.unfinished says (an EXISTS per row
-        # instead took the planner 20 ms at 300 cards).
-        unfinished = set(shown.unfinished().values_list("pk", flat=True))
-        cards = [
-            MatrixCard(pk, title, columns[column_id], goal_title or "", pk in unfinished)
-            for pk, title, column_id, goal_title in shown.values_list(
-                "pk", "title", "column_id", "goal__title"
-            )
-        ]
-        rows = _rows(project, cards, part=False)
+        read = shown
+    # Which of them are unfinished, as CardQuerySet.unfinished says (an EXISTS per row
+    # instead took the planner 20 ms at 300 cards).
+    unfinished = set(read.unfinished().values_list("pk", flat=True))
+    cards = [
+        MatrixCard(pk, title, columns[column_id], goal_title or "", pk in unfinished)
+        for pk, title, column_id, goal_title in values
+    ]
+    rows = _rows(project, cards, part=alone)
+    summary: list[tuple[ProblemKind, int, list[int]]] = []
+    if not alone:
         if filters.problems_only:
             rows = [row for row in rows if row.problems]
         if part is None:
             summary = _summary(rows)
-        by_card = {row.card.pk: row for row in rows}
         places = grouped(
             Place(row.card.pk, group_of(row.card.column.pk, row.card.goal_title)) for row in rows
         )
-        rows = [by_card[place.card_id] for place in (places if part is None else places[part])]
+    by_card = {row.card.pk: row for row in rows}
+    rows = [
+        by_card[place.card_id]
+        for place in (places if part is None else places[part])
+        if place.card_id in by_card
+    ]
 
     groups: dict[str, Group] = {}
     row_group = {place.card_id: place.group for place in places}
