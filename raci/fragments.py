@@ -32,8 +32,8 @@ from .templatetags.raci_tags import CELLS
 ROW_TEMPLATE = "raci/matrix.html#row"
 # The rows a page draws at first, and each further chunk: a screenful and a half of a
 # laptop or a phone. The page's other rows load as the user scrolls to them. Every row
-# drawn at once is 40-odd cells for the browser to style, lay out and paint: 50 made the
-# page's first rendering, and each chunk added, a task of 70-100 ms on this machine.
+# drawn at once is 40-odd cells for the browser to style, lay out and paint: with 50, the
+# page's first rendering was one task of 70-100 ms on the 2-core development box.
 CHUNK_ROWS = 25
 # The table's head is two rows: the teams, then their people.
 HEAD_ROWS = 2

@@ -63,8 +63,8 @@
 
   // Load when the end of the loaded rows comes within a screenful of the table's view,
   // once the reader scrolls the table: while the page loads, the rows it drew are all the
-  // browser lays out (each chunk added lays the whole table out again). A table shorter
-  // than its view, which cannot scroll, loads its next rows at once.
+  // browser styles and lays out (a chunk added at once would be another long task). A
+  // table shorter than its view, which cannot scroll, loads its next rows at once.
   const wrap = grid.closest(".raci-wrap");
   const observer = new IntersectionObserver(
     function (entries) {
