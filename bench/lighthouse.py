@@ -182,8 +182,7 @@ def main() -> None:
         finally:
             server.terminate()
             server.wait(timeout=30)
-    if not arguments.keep:
-        shutil.rmtree(work)
+    shutil.rmtree(work)  # the static build (and the reports, unless kept elsewhere)
 
 
 if __name__ == "__main__":
