@@ -30,9 +30,11 @@ from .selectors import Holder, Matrix, Row
 from .templatetags.raci_tags import CELLS
 
 ROW_TEMPLATE = "raci/matrix.html#row"
-# The rows a page draws at first, and each further chunk: about two screenfuls of a
-# laptop. The page's other rows load as the user scrolls to them.
-CHUNK_ROWS = 50
+# The rows a page draws at first, and each further chunk: a screenful and a half of a
+# laptop or a phone. The page's other rows load as the user scrolls to them. Every row
+# drawn at once is 40-odd cells for the browser to style, lay out and paint: with 50, the
+# page's first rendering was one task of 70-100 ms on the 2-core development box.
+CHUNK_ROWS = 25
 # The table's head is two rows: the teams, then their people.
 HEAD_ROWS = 2
 
@@ -109,19 +111,20 @@ def _with_row_index(html: str, card_id: int, index: int) -> SafeString:
     return mark_safe(f'{start} aria-rowindex="{index}"{html[len(start) :]}')  # noqa: S308
 
 
-def _placed_rows(matrix: Matrix) -> Iterator[tuple[int, int, Row, str | None]]:
+def _placed_rows(matrix: Matrix) -> Iterator[tuple[int, int, int, str | None]]:
     """Each card row's place: its number among the card rows, its index among all the
-    table's rows (for aria-rowindex, from 1, the head and the group rows counted), the row,
-    and its group's title where the row is the group's first (else None)."""
+    table's rows (for aria-rowindex, from 1, the head and the group rows counted), its card,
+    and its group's title where the row is the group's first (else None; a group without a
+    title, such as the cards without a goal, has no row of its own)."""
     index = HEAD_ROWS
-    number = 0
-    for group in matrix.groups:
-        if group.title:
+    group = None
+    for number, place in enumerate(matrix.places):
+        first = number == 0 or place.group != group
+        group = place.group
+        if first and group:
             index += 1
-        for position, row in enumerate(group.rows):
-            index += 1
-            yield number, index, row, group.title if position == 0 else None
-            number += 1
+        index += 1
+        yield number, index, place.card_id, group if first and group else None
 
 
 @dataclass(frozen=True)
@@ -140,19 +143,20 @@ def matrix_chunk_html(
 ) -> Chunk:
     """The card rows from ``start`` on (``size`` of them, or all), each preceded by its
     group's row where the group begins among them. Only these rows are drawn or read from
-    the cache."""
+    the cache; ``matrix`` need hold no other (``selectors.matrix(part=...)``)."""
     placed = list(_placed_rows(matrix))
     end = len(placed) if size is None else min(start + size, len(placed))
     shown = placed[start:end]
+    rows = {row.card.pk: row for row in matrix.rows}
     html = matrix_rows_html(
-        (row for _number, _index, row, _title in shown),
+        (rows[card_id] for _number, _index, card_id, _title in shown),
         holders=matrix.holders,
         organization=organization,
         may_edit=may_edit,
     )
     columns = len(matrix.holders) + 2
     parts = []
-    for _number, index, row, title in shown:
+    for _number, index, card_id, title in shown:
         if title is not None:
             parts.append(
                 format_html(
@@ -162,7 +166,7 @@ def matrix_chunk_html(
                     title,
                 )
             )
-        parts.append(_with_row_index(html[row.card.pk], row.card.pk, index))
+        parts.append(_with_row_index(html[card_id], card_id, index))
     row_count = placed[-1][1] if placed else HEAD_ROWS + 1  # the "no cards" row
     return Chunk(SafeString("".join(parts)), start, end, len(placed), row_count)
 
@@ -171,8 +175,9 @@ def matrix_row_html(
     matrix: Matrix, *, card_id: int, organization: Organization, may_edit: bool
 ) -> SafeString:
     """One card's row with its place in the table; "" if the filters no longer show it."""
-    for _number, index, row, _title in _placed_rows(matrix):
-        if row.card.pk == card_id:
+    for _number, index, placed_id, _title in _placed_rows(matrix):
+        if placed_id == card_id:
+            row = next(row for row in matrix.rows if row.card.pk == card_id)
             html = matrix_rows_html(
                 [row], holders=matrix.holders, organization=organization, may_edit=may_edit
             )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter, defaultdict
+from collections.abc import Iterable
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from typing import NamedTuple
@@ -61,13 +62,21 @@ class Group:
     rows: list[Row] = field(default_factory=list)
 
 
+class Place(NamedTuple):
+    """A card row's place in the table: its card, and the title of the group it is in."""
+
+    card_id: int
+    group: str
+
+
 @dataclass
 class Matrix:
     project: Project
     teams: list[tuple[Team, list[Holder]]]  # each team's own column first, then its people
     holders: list[Holder]
-    groups: list[Group]
+    groups: list[Group]  # the rows read, in their groups: every row, or a part's
     summary: list[tuple[ProblemKind, int, list[int]]]  # kind, rows with it, their card ids
+    places: list[Place]  # every card row of the table, in order, read or not
 
     @property
     def rows(self) -> list[Row]:
@@ -124,22 +133,27 @@ def _holders(project: Project) -> list[tuple[Team, list[Holder]]]:
     ]
 
 
-def rule_context(organization: Organization, project: Project | None) -> Context:
-    """Everything the rules need besides each card's roles, in a fixed number of queries."""
+def rule_context(
+    organization: Organization,
+    project: Project | None,
+    *,
+    accountable: AbstractSet[int] | None = None,
+) -> Context:
+    """Everything the rules need besides each card's roles, in a fixed number of queries.
+    The rules ask about people only where they are Accountable: with ``accountable`` (user
+    ids), only what concerns those people is read (for a few cards of many)."""
     policy = policy_for(organization)
-    accountable_counts = dict(
-        RaciAssignment.objects.filter(
-            role=RaciRole.ACCOUNTABLE,
-            user__isnull=False,
-            card__in=Card.objects.filter(board__organization=organization).unfinished(),
-        )
-        .values_list("user")
-        .annotate(n=Count("pk"))
-        .order_by()
+    counted = RaciAssignment.objects.filter(
+        role=RaciRole.ACCOUNTABLE,
+        user__isnull=False,
+        card__in=Card.objects.filter(board__organization=organization).unfinished(),
     )
-    memberships = Membership.objects.filter(organization=organization).values_list(
-        "user_id", "teams", "user__full_name", "user__email"
-    )
+    memberships = Membership.objects.filter(organization=organization)
+    if accountable is not None:
+        counted = counted.filter(user__in=sorted(accountable))
+        memberships = memberships.filter(user__in=sorted(accountable))
+    accountable_counts = dict(counted.values_list("user").annotate(n=Count("pk")).order_by())
+    memberships = memberships.values_list("user_id", "teams", "user__full_name", "user__email")
     teams_of_user: dict[int, set[int]] = defaultdict(set)
     names: dict[int, str] = {}
     for user_id, team_id, full_name, email in memberships:
@@ -181,10 +195,8 @@ def project_cards(project: Project) -> QuerySet[Card]:
     )
 
 
-def matrix(*, project: Project, filters: MatrixFilters) -> Matrix:
-    """The project's matrix: cards down the side, teams and their people across."""
-    teams = _holders(project)
-    holders = [holder for _team, team_holders in teams for holder in team_holders]
+def _shown(project: Project, filters: MatrixFilters) -> QuerySet[Card]:
+    """The project's cards the filters keep, in the board's order (the problems aside)."""
     shown = project_cards(project)
     if filters.team_id is not None:
         shown = shown.filter(team_id=filters.team_id)
@@ -192,43 +204,39 @@ def matrix(*, project: Project, filters: MatrixFilters) -> Matrix:
         shown = shown.filter(column_id=filters.column_id)
     if filters.goal_id is not None:
         shown = shown.filter(goal_id=filters.goal_id)
-    columns = {column.pk: column for column in Column.objects.filter(board__project=project)}
-    # Which of them are unfinished, as CardQuerySet.unfinished says (an EXISTS per row
-    # instead took the planner 20 ms at 300 cards).
-    unfinished = set(shown.unfinished().values_list("pk", flat=True))
-    cards = [
-        MatrixCard(pk, title, columns[column_id], goal_title or "", pk in unfinished)
-        for pk, title, column_id, goal_title in shown.values_list(
-            "pk", "title", "column_id", "goal__title"
-        )
-    ]
+    return shown
+
+
+def _rows(project: Project, cards: list[MatrixCard], *, part: bool) -> list[Row]:
+    """The rows of ``cards``: their roles, and their problems as the rules say. For a
+    ``part`` of the matrix, the rules' context is read for these cards' Accountables alone."""
     roles = _roles_by_card([card.pk for card in cards])
-    context = rule_context(project.organization, project)
+    accountable = {
+        role.user_id
+        for card_roles in roles.values()
+        for role in card_roles
+        if role.role == RaciRole.ACCOUNTABLE and role.user_id is not None
+    }
+    context = rule_context(project.organization, project, accountable=accountable if part else None)
     rows = []
     for card in cards:
         card_roles = roles.get(card.pk, [])
-        row = Row(
-            card=card,
-            roles={
-                f"user:{r.user_id}" if r.user_id else f"team:{r.team_id}": r.role
-                for r in card_roles
-            },
-            problems=card_problems(card_roles, context, is_open=card.is_unfinished),
+        rows.append(
+            Row(
+                card=card,
+                roles={
+                    f"user:{r.user_id}" if r.user_id else f"team:{r.team_id}": r.role
+                    for r in card_roles
+                },
+                problems=card_problems(card_roles, context, is_open=card.is_unfinished),
+            )
         )
-        if filters.problems_only and not row.problems:
-            continue
-        rows.append(row)
+    return rows
 
-    # Each column's name once: display_name translates the built-in ones.
-    column_names = {pk: column.display_name for pk, column in columns.items()}
-    groups: dict[str, Group] = {}
-    for row in rows:
-        if filters.group_by == "goal":
-            title = row.card.goal_title
-        else:
-            title = column_names[row.card.column.pk]
-        groups.setdefault(title, Group(title)).rows.append(row)
 
+def _summary(rows: list[Row]) -> list[tuple[ProblemKind, int, list[int]]]:
+    """Each kind of problem the rows have (errors first), how many rows have it, and which
+    (in the board's order)."""
     counts: Counter[ProblemKind] = Counter()
     where: dict[ProblemKind, list[int]] = defaultdict(list)
     for row in rows:
@@ -237,8 +245,86 @@ def matrix(*, project: Project, filters: MatrixFilters) -> Matrix:
             where[kind].append(row.card.pk)
     summary = [(kind, counts[kind], where[kind]) for kind in ProblemKind if counts[kind]]
     summary.sort(key=lambda item: item[0] not in ERRORS)
+    return summary
+
+
+def matrix(*, project: Project, filters: MatrixFilters, part: slice | None = None) -> Matrix:
+    """The project's matrix: cards down the side, teams and their people across.
+
+    With ``part`` (a slice of the table's card rows, as a chunk of the page asks), only those
+    rows are checked: every card is read as values (the table's order needs every card's
+    group), but which are unfinished, the roles and the rules' context only for the part's
+    cards. The problems filter needs every card's problems to know which rows there are, so
+    with it every row is checked (and the part kept). A part has no summary."""
+    teams = _holders(project)
+    holders = [holder for _team, team_holders in teams for holder in team_holders]
+    shown = _shown(project, filters)
+    columns = {column.pk: column for column in Column.objects.filter(board__project=project)}
+    # Each column's name once: display_name translates the built-in ones.
+    column_names = {pk: column.display_name for pk, column in columns.items()}
+
+    def group_of(column_id: int, goal_title: str | None) -> str:
+        return (goal_title or "") if filters.group_by == "goal" else column_names[column_id]
+
+    def grouped(places: Iterable[Place]) -> list[Place]:
+        """The table's order: groups in the order their first card comes, each card in its
+        group in the board's order."""
+        groups: dict[str, list[Place]] = {}
+        for place in places:
+            groups.setdefault(place.group, []).append(place)
+        return [place for group in groups.values() for place in group]
+
+    # Every card as values, in the board's order: a part of the table needs every card's
+    # group to know which cards it holds.
+    values = list(shown.values_list("pk", "title", "column_id", "goal__title"))
+    alone = part is not None and not filters.problems_only
+    if alone:
+        places = grouped(
+            Place(pk, group_of(column_id, goal_title))
+            for pk, _title, column_id, goal_title in values
+        )
+        wanted = {place.card_id for place in places[part]}
+        values = [value for value in values if value[0] in wanted]
+        read = shown.filter(pk__in=sorted(wanted))
+    else:
+        read = shown
+    # Which of them are unfinished, as CardQuerySet.unfinished says (an EXISTS per row
+    # instead took the planner 20 ms at 300 cards).
+    unfinished = set(read.unfinished().values_list("pk", flat=True))
+    cards = [
+        MatrixCard(pk, title, columns[column_id], goal_title or "", pk in unfinished)
+        for pk, title, column_id, goal_title in values
+    ]
+    rows = _rows(project, cards, part=alone)
+    summary: list[tuple[ProblemKind, int, list[int]]] = []
+    if not alone:
+        if filters.problems_only:
+            rows = [row for row in rows if row.problems]
+        if part is None:
+            summary = _summary(rows)
+        places = grouped(
+            Place(row.card.pk, group_of(row.card.column.pk, row.card.goal_title)) for row in rows
+        )
+    by_card = {row.card.pk: row for row in rows}
+    rows = [
+        by_card[place.card_id]
+        for place in (places if part is None else places[part])
+        if place.card_id in by_card
+    ]
+
+    groups: dict[str, Group] = {}
+    row_group = {place.card_id: place.group for place in places}
+    for row in rows:
+        title = row_group[row.card.pk]
+        groups.setdefault(title, Group(title)).rows.append(row)
+
     return Matrix(
-        project=project, teams=teams, holders=holders, groups=list(groups.values()), summary=summary
+        project=project,
+        teams=teams,
+        holders=holders,
+        groups=list(groups.values()),
+        summary=summary,
+        places=places,
     )
 
 

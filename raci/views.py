@@ -44,7 +44,9 @@ def matrix_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _matrix(request: HttpRequest, project: Project) -> tuple[MatrixFilterForm, selectors.Matrix]:
+def _matrix(
+    request: HttpRequest, project: Project, *, part: slice | None = None
+) -> tuple[MatrixFilterForm, selectors.Matrix]:
     form = MatrixFilterForm(request.GET or None, project=project)
     chosen = form.cleaned_data if form.is_valid() else {}
     filters = selectors.MatrixFilters(
@@ -54,7 +56,7 @@ def _matrix(request: HttpRequest, project: Project) -> tuple[MatrixFilterForm, s
         problems_only=bool(chosen.get("problems")),
         group_by=chosen.get("group_by") or "column",
     )
-    return form, selectors.matrix(project=project, filters=filters)
+    return form, selectors.matrix(project=project, filters=filters, part=part)
 
 
 def _offset(request: HttpRequest, name: str = "offset") -> int | None:
@@ -80,7 +82,7 @@ def _summary(
     cards with it and a link to each (its row's anchor where the page holds the row, else
     the page of rows that does, so that the link works without script too), and whether
     there are more."""
-    numbers = {row.card.pk: number for number, row in enumerate(matrix.rows)}
+    numbers = {place.card_id: number for number, place in enumerate(matrix.places)}
 
     def link(card_id: int) -> str:
         number = numbers[card_id]
@@ -103,11 +105,16 @@ def matrix_page(request: HttpRequest, project_id: int) -> HttpResponse:
     offset = _offset(request)
     if offset is None:
         return HttpResponse(_("The offset is a number of cards."), status=400)
-    form, matrix = _matrix(request, project)
-    may_edit = request.membership.can_edit
     printing = request.GET.get("print") == "1"
     if printing:
         offset = 0  # a printout has every row, from the first
+    # A chunk asked by the page's script reads its own rows alone; a page reads every row,
+    # which its summary counts.
+    chunk_only = request.htmx and not request.htmx.boosted and not printing
+    form, matrix = _matrix(
+        request, project, part=slice(offset, offset + CHUNK_ROWS) if chunk_only else None
+    )
+    may_edit = request.membership.can_edit
     chunk = matrix_chunk_html(
         matrix,
         start=offset,
@@ -127,7 +134,7 @@ def matrix_page(request: HttpRequest, project_id: int) -> HttpResponse:
         "next_url": _page_url(request, chunk.end) if chunk.end < chunk.total else "",
         "previous_url": _page_url(request, max(first - CHUNK_ROWS, 0)) if first else "",
     }
-    if request.htmx and not request.htmx.boosted:
+    if chunk_only:
         response = render(request, "raci/matrix.html#chunk", context)
     else:
         response = render(

@@ -40,7 +40,11 @@
         const rows = Array.from(answer.content.querySelectorAll("tbody > tr")).filter(
           (row) => !row.id || !document.getElementById(row.id)
         );
-        grid.tBodies[0].append(...rows);
+        // Each chunk in a body of its own: the browser lays the new rows out without
+        // laying out again the bodies before them (the columns' widths are fixed).
+        const body = document.createElement("tbody");
+        body.append(...rows);
+        if (rows.length) grid.append(body);
         const status = answer.content.getElementById("raci-status");
         document.getElementById("raci-status").replaceChildren(...status.childNodes);
         more.replaceChildren(...answer.content.getElementById("raci-more").childNodes);
@@ -57,14 +61,33 @@
     return loading;
   }
 
-  // Load when the end of the loaded rows comes within a screenful of the table's view.
+  // Load when the end of the loaded rows comes within a screenful of the table's view,
+  // once the reader scrolls the table: while the page loads, the rows it drew are all the
+  // browser styles and lays out (a chunk added at once would be another long task). A
+  // table shorter than its view, which cannot scroll, loads its next rows at once.
+  const wrap = grid.closest(".raci-wrap");
   const observer = new IntersectionObserver(
     function (entries) {
       if (entries.some((entry) => entry.isIntersecting)) loadMore().catch(function () {});
     },
-    { root: grid.closest(".raci-wrap"), rootMargin: "0px 0px 100% 0px" }
+    { root: wrap, rootMargin: "0px 0px 100% 0px" }
   );
-  observer.observe(more);
+  const inView = new IntersectionObserver(
+    function (entries) {
+      inView.disconnect();
+      if (entries.some((entry) => entry.isIntersecting)) observer.observe(more);
+    },
+    { root: wrap }
+  );
+  inView.observe(more);
+  wrap.addEventListener(
+    "scroll",
+    function () {
+      inView.disconnect();
+      observer.observe(more);
+    },
+    { once: true, passive: true }
+  );
 
   // The link loads the rows in place (the first of them takes the focus); a page
   // load if that fails.
@@ -176,7 +199,8 @@
     return holderOf(next) ? next : null;
   }
 
-  grid.setAttribute("role", "grid");
+  // The table says role="grid" from the server, for editors: set here, it would restyle
+  // every cell of the table once more as the page loads.
   firstTabStop();
 
   grid.addEventListener("click", function (event) {

@@ -9,9 +9,13 @@ import re
 import pytest
 from django.urls import reverse
 
+from kanban.models import Card
+from kanban.ranks import STEP
 from kanban.services import card_move
 from raci import views
+from raci.services import raci_set
 from tests.conftest import RaciSetup, Tenant
+from tests.factories import GoalFactory
 
 HTMX = {"HX-Request": "true"}
 
@@ -151,15 +155,75 @@ def test_a_clicked_row_keeps_its_place(tenant: Tenant, raci: RaciSetup, client) 
     assert response.text.lstrip().startswith(f'<tr id="card-{card.pk}" aria-rowindex="6"')
 
 
+@pytest.mark.parametrize("more_cards", [0, 60])
 def test_a_chunk_reads_a_fixed_number_of_queries(
-    tenant: Tenant, raci: RaciSetup, client, django_assert_num_queries
+    tenant: Tenant, raci: RaciSetup, client, django_assert_num_queries, more_cards: int
 ) -> None:
+    """A chunk reads its own rows: the same queries for a matrix of 3 cards or of 63."""
+    todo = raci.board.columns.get(kind="todo")
+    last_rank = max(card.rank for card in raci.cards)
+    Card.objects.bulk_create(
+        Card(board=raci.board, column=todo, rank=last_rank + STEP * (n + 1), title=f"More {n}")
+        for n in range(more_cards)
+    )
+    # The chunk's card has an Accountable person: the rules read what concerns them.
+    card = raci.cards[2]
+    raci_set(actor=tenant.lead, card=card, role="A", user=tenant.member.user)
+    raci_set(actor=tenant.lead, card=card, role="R", team=raci.engineering)
     client.force_login(tenant.lead.user)
     client.get(matrix_url(raci), {"offset": 2}, headers=HTMX)
     with django_assert_num_queries(CHUNK_QUERIES):
-        client.get(matrix_url(raci), {"offset": 2}, headers=HTMX)
+        chunk = client.get(matrix_url(raci), {"offset": 2}, headers=HTMX)
+    rows = card_rows(chunk.text)
+    assert rows[0] == card.pk and len(rows) == (2 if more_cards else 1)
+    assert "Showing cards 1–4 of 63" in chunk.text if more_cards else "1–3 of 3" in chunk.text
 
 
-# The page's (test_matrix_pages.MATRIX_QUERIES) less what only the whole page draws: the
-# organisations in the menu, the unread count, the filters' columns and goals.
+# The user, the membership (the session is in the cache), the project and its teams: 4;
+# the columns of people, the board's columns, every card as values (the table's order
+# needs every card's group), which of the chunk's cards are unfinished, their roles: 5; the
+# rules' thresholds, and the open cards each of the chunk's Accountables is Accountable
+# for, and their teams: 3. The rules check the chunk's cards alone.
 CHUNK_QUERIES = 12
+
+
+@pytest.mark.parametrize(
+    "query", [{}, {"group_by": "goal"}, {"problems": "on"}, {"group_by": "goal", "problems": "on"}]
+)
+def test_chunks_read_alone_are_the_rows_of_the_whole_table(
+    tenant: Tenant, raci: RaciSetup, client, query: dict[str, str]
+) -> None:
+    """A chunk reads only its own rows; put together, the chunks are the printout's rows
+    (every row, read at once): the same rows in the same places, group rows included."""
+    doing = raci.board.columns.get(kind="doing")
+    goal = GoalFactory(organization=tenant.organization, project=raci.project, title="Fewer")
+    todo = raci.board.columns.get(kind="todo")
+    last_rank = max(card.rank for card in raci.cards)
+    more = Card.objects.bulk_create(
+        Card(board=raci.board, column=todo, rank=last_rank + STEP * (n + 1), title=f"More {n}")
+        for n in range(4)
+    )
+    cards = [*raci.cards, *more]
+    card_move(actor=tenant.lead, card=cards[1], column=doing)
+    Card.objects.filter(pk__in=[cards[3].pk, cards[5].pk]).update(goal=goal)
+    for card in cards[::2]:  # every other card has no problems
+        raci_set(actor=tenant.lead, card=card, role="A", user=tenant.member.user)
+        raci_set(actor=tenant.lead, card=card, role="R", team=raci.engineering)
+    client.force_login(tenant.lead.user)
+    printed = client.get(matrix_url(raci), {**query, "print": "1"}).text
+    table = printed.split("<tbody>", 1)[1].split("</tbody>", 1)[0]
+    pieces = [client.get(matrix_url(raci), query).text.split("<tbody>", 1)[1].split("</tbody>")[0]]
+    offset = 2
+    while (
+        chunk := client.get(matrix_url(raci), {**query, "offset": offset}, headers=HTMX)
+    ).status_code == 200:
+        pieces.append(chunk.text.split("<tbody>", 1)[1].split("</tbody>", 1)[0])
+        offset += 2
+    assert chunk.status_code == 404
+    assert re.sub(r">\s+<", "><", "".join(pieces)).strip() == re.sub(r">\s+<", "><", table).strip()
+    assert len(card_rows(table)) == (3 if "problems" in query else 7)
+    if query.get("group_by") == "goal":
+        # The cards without a goal make a group without a row of its own.
+        assert '<th colspan="9">Fewer</th>' in table and '<th colspan="9"></th>' not in table
+    indexes = row_indexes(table)
+    assert indexes == list(range(3, 3 + len(indexes)))
