@@ -30,7 +30,7 @@ def organization(request: HttpRequest) -> dict[str, Any]:
     context: dict[str, Any] = {
         "current_organization": current,
         "current_membership": getattr(request, "membership", None),
-        "user_memberships": memberships_for_user(user=user),
+        "user_memberships": _memberships(request),
     }
     if current is not None:
         navigation = []
@@ -43,3 +43,12 @@ def organization(request: HttpRequest) -> dict[str, Any]:
             navigation.append({"label": label, "url": url, "active": active})
         context["navigation"] = navigation
     return context
+
+
+def _memberships(request: HttpRequest) -> Any:
+    """The person's memberships: those read with them (``MembershipsMiddleware``), else
+    read now."""
+    read = getattr(request, "memberships", None)
+    if read and read[0].user_id == request.user.pk:
+        return read
+    return memberships_for_user(user=request.user)

@@ -150,7 +150,7 @@ def test_a_page_of_cards_takes_the_same_queries_for_few_and_many(
     assert (page["count"], len(page["results"])) == (60, 50)
 
 
-# User (the session is in the cache), membership with its organisation, the board, the
-# count, the page of cards as rows with their label ids, the labels on the page (none read
+# The person with their memberships and organisations (one query: the session is in the
+# cache, opsboard.tenancy.middleware), the board, the count, the page of cards as rows with their label ids, the labels on the page (none read
 # when no card has one).
-CARD_PAGE_QUERIES = 6
+CARD_PAGE_QUERIES = 5
