@@ -1,7 +1,8 @@
-"""The signed-in person and their memberships, read in one query for every request."""
+"""The signed-in person and their memberships, read in one query on an organisation's pages."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 
 from django.conf import settings
@@ -19,9 +20,14 @@ from django.utils.crypto import constant_time_compare
 
 from .selectors import memberships_with_person
 
+# Where an address names an organisation (opsboard/urls.py): its pages under /o/<slug>/ and
+# its API under /api/v1/organizations/<slug>/.
+ORGANIZATION_ADDRESS = re.compile(r"/(?:o|api/v1/organizations)/[^/]+/")
+
 
 class MembershipsMiddleware:
-    """Read the person and their memberships (with the organisations) in one query.
+    """On an organisation's address, read the person and their memberships (with the
+    organisations) in one query.
 
     Django reads the person when first asked, ``organization_view`` their membership
     and the navigation their organisations: three queries on every page, two on an
@@ -31,7 +37,8 @@ class MembershipsMiddleware:
     in the settings, a person it lets sign in, and the session's hash of their
     password equal to theirs. Anything else (a person without memberships, a hash from
     an old password or secret key, another backend) is left to Django, which reads
-    the person and flushes a session that no longer holds. Goes after
+    the person and flushes a session that no longer holds. Elsewhere the person alone is
+    what a request needs, and Django's own query for them is the cheaper one. Goes after
     ``AuthenticationMiddleware`` and before anything that asks for ``request.user``.
     """
 
@@ -39,13 +46,17 @@ class MembershipsMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
+        if ORGANIZATION_ADDRESS.match(request.path_info):
+            self.read_for(request)
+        return self.get_response(request)
+
+    def read_for(self, request: HttpRequest) -> None:
         user_id = request.session.get(SESSION_KEY)
         backend_path = request.session.get(BACKEND_SESSION_KEY)
         if user_id is not None and backend_path in settings.AUTHENTICATION_BACKENDS:
             backend = load_backend(backend_path)
             if isinstance(backend, ModelBackend):
                 self.read(request, backend, user_id)
-        return self.get_response(request)
 
     @staticmethod
     def read(request: HttpRequest, backend: ModelBackend, user_id: str) -> None:
