@@ -5,6 +5,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.core.paginator import EmptyPage, Page, PageNotAnInteger, Paginator
+from django.db.models import Count, QuerySet, Window
+from django.db.models.query import ValuesListIterable
 from django.utils.translation import gettext as _
 from rest_framework.exceptions import ParseError
 from rest_framework.pagination import PageNumberPagination
@@ -84,6 +87,39 @@ def document_errors(result: dict[str, Any], **_kwargs: Any) -> dict[str, Any]:
 # Lists --------------------------------------------------------------------
 
 
+class CountedPaginator(Paginator):
+    """Django's paginator, but a page of rows (``values_list``) is read with the length of
+    the whole list beside each row (``COUNT(*) OVER ()``): one query where Django's makes
+    two, on every page of a long list read page by page. Anything else (instances, a
+    DISTINCT list, whose window would count the rows before DISTINCT), an empty page or
+    the last page by name asks the count on its own, as Django's does."""
+
+    LENGTH = "_list_length"
+
+    def page(self, number: Any) -> Page:
+        rows = self.object_list
+        if not (
+            isinstance(rows, QuerySet)
+            and rows._iterable_class is ValuesListIterable
+            and not rows.query.distinct
+        ):
+            return super().page(number)
+        try:
+            number = int(number)
+        except (TypeError, ValueError):
+            raise PageNotAnInteger(self.error_messages["invalid_page"]) from None
+        if number < 1:
+            raise EmptyPage(self.error_messages["min_page"])
+        bottom = (number - 1) * self.per_page
+        counted = list(
+            rows.annotate(**{self.LENGTH: Window(Count("*"))})[bottom : bottom + self.per_page]
+        )
+        if not counted:  # past the end, or nothing at all: Django's answer, with its count
+            return super().page(number)
+        self.__dict__["count"] = counted[0][-1]  # Paginator.count is a cached_property
+        return self._get_page([row[:-1] for row in counted], number, self)
+
+
 class PagePagination(PageNumberPagination):
     """Every API list, a page at a time: ``?page=`` (from 1) and ``?page_size=`` (up to
     500). The answer is ``{count, next, previous, results}``; ``next`` is the link to the
@@ -94,3 +130,4 @@ class PagePagination(PageNumberPagination):
     page_size = 100
     page_size_query_param = "page_size"
     max_page_size = 500
+    django_paginator_class = CountedPaginator

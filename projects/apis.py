@@ -24,7 +24,12 @@ from opsboard.accounts.models import User
 from opsboard.api_lists import ListApi
 from opsboard.tenancy import selectors as tenancy_selectors
 from opsboard.tenancy import services as tenancy_services
-from opsboard.tenancy.access import require_editor, require_lead, require_manager
+from opsboard.tenancy.access import (
+    membership_for_request,
+    require_editor,
+    require_lead,
+    require_manager,
+)
 from opsboard.tenancy.models import Membership, Organization, Role, Team
 
 from . import selectors, services
@@ -98,7 +103,7 @@ class MemberInput(serializers.Serializer):
 class OrganizationMixin:
     def membership(self, request: Request, org_slug: str) -> Membership:
         """The requester's membership; a viewer's write is refused before its body is read."""
-        membership = tenancy_selectors.membership_get_for_user(user=request.user, org_slug=org_slug)
+        membership = membership_for_request(request, org_slug)
         if request.method not in SAFE_METHODS:
             require_editor(membership)
         return membership

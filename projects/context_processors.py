@@ -1,9 +1,10 @@
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Any
 
 from django.http import HttpRequest
-from django.urls import NoReverseMatch, reverse
+from django.urls import NoReverseMatch, get_script_prefix, get_urlconf, reverse
 from django.utils.translation import gettext_lazy as _
 
 from opsboard.tenancy.selectors import memberships_for_user
@@ -30,16 +31,40 @@ def organization(request: HttpRequest) -> dict[str, Any]:
     context: dict[str, Any] = {
         "current_organization": current,
         "current_membership": getattr(request, "membership", None),
-        "user_memberships": memberships_for_user(user=user),
+        "user_memberships": _memberships(request),
     }
     if current is not None:
-        navigation = []
-        for key, label, url_name in NAVIGATION:
-            try:
-                url = reverse(url_name, kwargs={"org_slug": current.slug})
-            except NoReverseMatch:
-                continue
-            active = request.path == url if key == "dashboard" else request.path.startswith(url)
-            navigation.append({"label": label, "url": url, "active": active})
-        context["navigation"] = navigation
+        context["navigation"] = [
+            {
+                "label": label,
+                "url": url,
+                "active": request.path == url
+                if key == "dashboard"
+                else request.path.startswith(url),
+            }
+            for key, label, url in _addresses(current.slug, get_script_prefix(), get_urlconf())
+        ]
     return context
+
+
+@lru_cache(maxsize=1024)
+def _addresses(slug: str, prefix: str, urlconf: str | None) -> list[tuple[str, Any, str]]:
+    """The navigation's entries and their addresses in an organisation: the same for every
+    page of it, so reversed once per process (the labels stay lazy, in each reader's
+    language)."""
+    addresses = []
+    for key, label, url_name in NAVIGATION:
+        try:
+            addresses.append((key, label, reverse(url_name, kwargs={"org_slug": slug})))
+        except NoReverseMatch:
+            continue
+    return addresses
+
+
+def _memberships(request: HttpRequest) -> Any:
+    """The person's memberships: those read with them (``MembershipsMiddleware``), else
+    read now."""
+    read = getattr(request, "memberships", None)
+    if read and read[0].user_id == request.user.pk:
+        return read
+    return memberships_for_user(user=request.user)

@@ -75,6 +75,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # The person with their memberships in one query, before anything asks for request.user.
+    "opsboard.tenancy.middleware.MembershipsMiddleware",
     "opsboard.accounts.middleware.UserPreferencesMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -143,6 +145,11 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 else:
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=60)
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+    # A form's model choices are read with QuerySet.iterator(), which on PostgreSQL is a
+    # server-side cursor: DECLARE, FETCH and CLOSE, three round trips (and WITH HOLD, a
+    # copy of the rows, outside a transaction) for a few dozen options. The board's filter
+    # bar reads four such lists on every page; nothing of ours streams a large iterator().
+    DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = True
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

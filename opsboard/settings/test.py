@@ -11,6 +11,8 @@ CHAT_WEBHOOK_EXTRA_HOSTS = ["127.0.0.1", "localhost"]
 DATABASES = {
     "default": env.db_url("DATABASE_URL", default="postgres://postgres@127.0.0.1:5432/opsboard"),
 }
+# As in production (base.py): model choices read in one plain query, not through a cursor.
+DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = True
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="redis://127.0.0.1:6379/15")
 CELERY_BROKER_TRANSPORT_OPTIONS: dict[str, object] = {}
 # Unit tests run tasks in-process; tests/integration starts a real worker.

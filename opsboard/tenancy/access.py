@@ -8,7 +8,7 @@ from typing import Any
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -31,7 +31,7 @@ def organization_view(view: View) -> View:
     @login_required
     @wraps(view)
     def wrapper(request: HttpRequest, org_slug: str, *args: Any, **kwargs: Any) -> HttpResponse:
-        membership = membership_get_for_user(user=request.user, org_slug=org_slug)
+        membership = membership_for_request(request, org_slug)
         request.membership = membership  # type: ignore[attr-defined]
         request.organization = membership.organization  # type: ignore[attr-defined]
         if request.session.get(CURRENT_ORGANIZATION_SESSION_KEY) != org_slug:
@@ -41,6 +41,20 @@ def organization_view(view: View) -> View:
         return view(request, *args, **kwargs)
 
     return wrapper
+
+
+def membership_for_request(request: HttpRequest, org_slug: str) -> Membership:
+    """The membership of ``request.user`` in the organisation at ``org_slug``, or 404: from
+    the memberships ``MembershipsMiddleware`` read with the person when they are this
+    person's (all of them: none at that address is a 404), else from the database."""
+    user = request.user
+    memberships = getattr(request, "memberships", None)
+    if not memberships or memberships[0].user_id != user.pk:
+        return membership_get_for_user(user=user, org_slug=org_slug)
+    for membership in memberships:
+        if membership.organization.slug == org_slug:
+            return membership
+    raise Http404
 
 
 def require_manager(membership: Membership) -> None:

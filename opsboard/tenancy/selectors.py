@@ -26,12 +26,22 @@ def membership_get_for_user(*, user: User, org_slug: str) -> Membership:
     )
 
 
-def memberships_for_user(*, user: User) -> QuerySet[Membership]:
+def memberships_for_user(*, user: User | int) -> QuerySet[Membership]:
+    """The person's (or the person with that id's) memberships, by organisation name."""
     return (
         Membership.objects.filter(user=user)
         .select_related("organization")
         .order_by("organization__name")
     )
+
+
+def memberships_with_person(*, user_id: int) -> list[Membership]:
+    """The person's memberships in the order of ``memberships_for_user``, each with its
+    organisation and the person (the same instance on each), in one query."""
+    memberships = list(memberships_for_user(user=user_id).select_related("user"))
+    for membership in memberships[1:]:
+        membership.user = memberships[0].user
+    return memberships
 
 
 def team_get_for_user(*, membership: Membership, team_id: int) -> Team:

@@ -150,7 +150,34 @@ def test_a_page_of_cards_takes_the_same_queries_for_few_and_many(
     assert (page["count"], len(page["results"])) == (60, 50)
 
 
-# User (the session is in the cache), membership with its organisation, the board, the
-# count, the page of cards as rows with their label ids, the labels on the page (none read
-# when no card has one).
-CARD_PAGE_QUERIES = 6
+# The person with their memberships and organisations (one query: the session is in the
+# cache, opsboard.tenancy.middleware), the board, the page of cards as rows with their label
+# ids and the list's length beside each (opsboard.api.CountedPaginator), the labels on the
+# page (none read when no card has one).
+CARD_PAGE_QUERIES = 4
+
+
+def test_each_page_of_cards_counts_the_whole_list_in_its_own_query(
+    tenant: Tenant, kanban: BoardSetup, client
+) -> None:
+    """The count read beside a page's rows (``opsboard.api.CountedPaginator``) is the
+    list's, filtered or not; past the end, a page that is no number, and ``last`` answer as
+    Django's paginator does."""
+    label = label_create(actor=tenant.lead, board=kanban.board, name="Data", color="#0172ad")
+    for n in range(7):
+        kanban.add(tenant, f"Card {n}", labels=[label] if n % 2 else [])
+    client.force_login(tenant.member.user)
+    url = f"{API}/boards/{kanban.board.pk}/cards/"
+    pages = [client.get(url, {"page_size": 3, "page": n}).json() for n in (1, 2, 3)]
+    assert [(page["count"], len(page["results"])) for page in pages] == [(7, 3), (7, 3), (7, 1)]
+    assert [card["title"] for page in pages for card in page["results"]] == [
+        f"Card {n}" for n in range(7)
+    ]
+    assert pages[2]["next"] is None
+    assert client.get(url, {"page_size": 3, "label": label.pk}).json()["count"] == 3
+    last = client.get(url, {"page_size": 3, "page": "last"}).json()
+    assert [card["title"] for card in last["results"]] == ["Card 6"]
+    for page in (4, 0, "two"):
+        assert client.get(url, {"page_size": 3, "page": page}).status_code == 404
+    empty = client.get(url, {"assignee": tenant.viewer.user.pk}).json()
+    assert (empty["count"], empty["results"]) == (0, [])

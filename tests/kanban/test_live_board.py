@@ -152,9 +152,9 @@ def test_readers_alike_share_one_answer(
     first = changes(client, kanban, seen).json()
     client.force_login(tenant.lead.user)
     changes(client, kanban, revision(kanban))  # the first visit remembers the organisation
-    # User, membership and the board (the session is in the cache): the answer is the
-    # member's, from the cache.
-    with django_assert_num_queries(3):
+    # The person with their memberships (one query: opsboard.tenancy.middleware) and the
+    # board (the session is in the cache): the answer is the member's, from the cache.
+    with django_assert_num_queries(2):
         assert changes(client, kanban, seen).json() == first
 
 
@@ -165,13 +165,15 @@ def test_catching_up_takes_a_fixed_number_of_queries(
     client.force_login(tenant.member.user)
     seen = revision(kanban)
     changes(client, kanban, seen)  # the first visit remembers the organisation
-    with django_assert_num_queries(3):  # user, membership, board (the session is cached): 204
+    # The person with their memberships (one query: opsboard.tenancy.middleware) and the
+    # board (the session is cached): 204.
+    with django_assert_num_queries(2):
         changes(client, kanban, seen)
     for card in cards[:10]:
         card_move(actor=tenant.lead, card=card, column=kanban.doing)
     # + the changed cards, where the shown cards are, the changed ones' rows, the labels,
-    # the counts and the columns.
-    with django_assert_num_queries(9):
+    # the counts and the columns (the 204's two, and six).
+    with django_assert_num_queries(8):
         answer = changes(client, kanban, seen).json()
     assert len(answer["cards"]) == 10
 
@@ -193,14 +195,14 @@ def test_readers_at_different_revisions_share_one_window(
         b.pk: kanban.doing.pk,
         c.pk: kanban.doing.pk,
     }
-    # A reader who saw the first two moves gets the last two, from the same window:
-    # user, membership and the board.
-    with django_assert_num_queries(3):
+    # A reader who saw the first two moves gets the last two, from the same window: the
+    # person with their memberships (one query, opsboard.tenancy.middleware) and the board.
+    with django_assert_num_queries(2):
         nearer = changes(client, kanban, start + 2).json()
     assert sorted(card["id"] for card in nearer["cards"]) == [a.pk, c.pk]
     assert nearer["counts"] == behind["counts"]
     assert "changed_at" not in nearer["cards"][0]
-    with django_assert_num_queries(3):
+    with django_assert_num_queries(2):
         assert [card["id"] for card in changes(client, kanban, start + 3).json()["cards"]] == [c.pk]
 
 
