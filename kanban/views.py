@@ -76,7 +76,7 @@ def board_detail(request: HttpRequest, board_id: int) -> HttpResponse:
 def board_changes(request: HttpRequest, board_id: int) -> HttpResponse:
     """For open boards: 204 when nothing changed since ``since``, else what changed (JSON:
     ``kanban.live.changes``), or the whole board when that is all that can be said."""
-    board = selectors.board_get_for_user(membership=request.membership, board_id=board_id)
+    board = selectors.board_revisions_for_user(membership=request.membership, board_id=board_id)
     since = live.parse_revision(request.GET.get("since"))
     if since == board.revision:
         response = HttpResponse(status=204)
