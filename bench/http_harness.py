@@ -196,7 +196,11 @@ def gunicorn(workers: int = WORKERS, threads: int = 1) -> Iterator[Server]:
                 *(sys.executable, "-m", "gunicorn", "opsboard.wsgi", "--chdir", str(ROOT)),
                 *("--bind", f"127.0.0.1:{port}", "--workers", str(workers)),
                 # Threaded for streams, which end only when the server stops them.
-                *(("--threads", str(threads), "--graceful-timeout", "3") if threads > 1 else ()),
+                *(
+                    ("--threads", str(threads), "--graceful-timeout", "3", "--keep-alive", "5")
+                    if threads > 1
+                    else ()
+                ),
             ],
             env={
                 **os.environ,

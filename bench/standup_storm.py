@@ -29,7 +29,7 @@ with the same shared answer a poll gets), gunicorn runs threaded, and a viewer h
 move when a pushed answer carries its revision: the same three figures, to set
 polling against.
 
-    .venv/bin/python bench/standup_storm.py [--seconds 120] [--transport sse]
+    .venv/bin/python bench/standup_storm.py [--seconds 120] [--transport sse] [--threads-per-worker N]
 """
 
 from __future__ import annotations
@@ -217,15 +217,19 @@ def main() -> None:
         help="how viewers keep the board live: polling as board.js does, or server-sent"
         " events (bench/live_stream.py, gunicorn with --threads-per-worker threads)",
     )
-    parser.add_argument("--threads-per-worker", type=int, default=40)
+    parser.add_argument(
+        "--threads-per-worker",
+        type=int,
+        default=None,
+        help="gunicorn threaded (and keeping connections alive); 40 for sse, else 1",
+    )
     parser.add_argument(
         "--grace", type=float, default=10, help="seconds of polling after the last move"
     )
     args = parser.parse_args()
     people = args.viewers + args.movers
-    threads = 1
+    threads = args.threads_per_worker or (40 if args.transport == "sse" else 1)
     if args.transport == "sse":
-        threads = args.threads_per_worker
         os.environ["BENCH_STREAMS"] = "1"  # the server publishes each revision
     with served(lambda: seed_board(args.cards, people=people), threads=threads) as (
         server,
