@@ -19,7 +19,6 @@ from typing import Any
 from django.core.cache import cache
 from django.http import HttpRequest
 from django.template.loader import render_to_string
-from django.urls import reverse
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 
@@ -91,11 +90,8 @@ def filter_bar(request: HttpRequest, board: Board, forms: dict[str, Any], contex
 
 def reader(request: HttpRequest, board: Board) -> tiles.Reader:
     """Who reads the board, as its tiles depend on it."""
-    card_url = reverse(
-        "kanban:card_detail", kwargs={"org_slug": request.organization.slug, "card_id": 0}
-    )[:-2]
     return tiles.Reader(
-        card_url=card_url,
+        card_url=tiles.card_address(request.organization.slug),
         may_edit=request.membership.can_edit,
         labels={label.pk: label for label in board.labels.all()},
     )

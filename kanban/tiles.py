@@ -17,6 +17,7 @@ from typing import Any
 from django.db.models import Count, IntegerField, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 from django.template.loader import get_template
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import SafeString
 from django.utils.translation import get_language
@@ -80,6 +81,12 @@ def rows(cards: CardQuerySet, *, today: date) -> list[dict[str, Any]]:
             "comment_count",
         )
     )
+
+
+def card_address(org_slug: str) -> str:
+    """A card page's address without the id (``/o/<slug>/cards/``): reversed once for a
+    page of many card links, each the address and its id."""
+    return reverse("kanban:card_detail", kwargs={"org_slug": org_slug, "card_id": 0})[:-2]
 
 
 def person(row: Mapping[str, Any]) -> User | None:

@@ -7,6 +7,7 @@ from django.http import HttpRequest
 from django.urls import NoReverseMatch, get_script_prefix, get_urlconf, reverse
 from django.utils.translation import gettext_lazy as _
 
+from opsboard.tenancy.middleware import memberships_read
 from opsboard.tenancy.selectors import memberships_for_user
 
 # The main navigation. An entry appears once its app provides the page, so the
@@ -64,7 +65,4 @@ def _addresses(slug: str, prefix: str, urlconf: str | None) -> list[tuple[str, A
 def _memberships(request: HttpRequest) -> Any:
     """The person's memberships: those read with them (``MembershipsMiddleware``), else
     read now."""
-    read = getattr(request, "memberships", None)
-    if read and read[0].user_id == request.user.pk:
-        return read
-    return memberships_for_user(user=request.user)
+    return memberships_read(request) or memberships_for_user(user=request.user)

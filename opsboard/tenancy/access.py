@@ -12,6 +12,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from .middleware import memberships_read
 from .models import Membership
 from .selectors import membership_get_for_user
 
@@ -47,10 +48,9 @@ def membership_for_request(request: HttpRequest, org_slug: str) -> Membership:
     """The membership of ``request.user`` in the organisation at ``org_slug``, or 404: from
     the memberships ``MembershipsMiddleware`` read with the person when they are this
     person's (all of them: none at that address is a 404), else from the database."""
-    user = request.user
-    memberships = getattr(request, "memberships", None)
-    if not memberships or memberships[0].user_id != user.pk:
-        return membership_get_for_user(user=user, org_slug=org_slug)
+    memberships = memberships_read(request)
+    if memberships is None:
+        return membership_get_for_user(user=request.user, org_slug=org_slug)
     for membership in memberships:
         if membership.organization.slug == org_slug:
             return membership

@@ -18,11 +18,19 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.utils.crypto import constant_time_compare
 
+from .models import Membership
 from .selectors import memberships_with_person
 
 # Where an address names an organisation (opsboard/urls.py): its pages under /o/<slug>/ and
 # its API under /api/v1/organizations/<slug>/.
 ORGANIZATION_ADDRESS = re.compile(r"/(?:o|api/v1/organizations)/[^/]+/")
+
+
+def memberships_read(request: HttpRequest) -> list[Membership] | None:
+    """The person's memberships as ``MembershipsMiddleware`` read them with the person, or
+    None where it did not (another address, or a session it left to Django)."""
+    read = getattr(request, "memberships", None)
+    return read if read and read[0].user_id == request.user.pk else None
 
 
 class MembershipsMiddleware:

@@ -20,6 +20,13 @@ from tests.e2e.test_sign_in_and_language import sign_in
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
+def open_matrix(page, email: str, raci: RaciSetup) -> None:
+    """Sign in as ``email`` and open the project's matrix."""
+    sign_in(page, email)
+    page.wait_for_url(re.compile(r"/o/acme/"))
+    page.goto(f"/o/acme/raci/projects/{raci.project.pk}/")
+
+
 def column(page, holder: str) -> int:
     """Where ``holder``'s column is among the role cells (its header's data-holder)."""
     index = page.locator("thead th[data-holder]").evaluate_all(
@@ -39,9 +46,7 @@ def test_clicking_a_cell_updates_the_row_and_the_summary(
 ) -> None:
     card = raci.cards[0]
     raci_set(actor=tenant.lead, card=card, role="R", user=tenant.member.user)
-    sign_in(page, tenant.lead.user.email)
-    page.wait_for_url(re.compile(r"/o/acme/"))
-    page.goto(f"/o/acme/raci/projects/{raci.project.pk}/")
+    open_matrix(page, tenant.lead.user.email, raci)
     summary = page.locator("#raci-summary")
     assert "3 No Accountable" in re.sub(r"\s+", " ", summary.inner_text())
     assert page.locator(".raci-matrix").get_attribute("role") == "grid"
@@ -78,9 +83,7 @@ def test_clicking_a_cell_updates_the_row_and_the_summary(
 
 
 def test_the_grid_is_one_tab_stop(page, tenant: Tenant, raci: RaciSetup) -> None:
-    sign_in(page, tenant.lead.user.email)
-    page.wait_for_url(re.compile(r"/o/acme/"))
-    page.goto(f"/o/acme/raci/projects/{raci.project.pk}/")
+    open_matrix(page, tenant.lead.user.email, raci)
     first_row = page.locator(".raci-matrix tbody tr[id^='card-']").first
     first_cell = first_row.locator("td").first
     assert page.locator(".raci-matrix [tabindex='0']").count() == 1
@@ -110,9 +113,7 @@ def long_matrix(raci: RaciSetup) -> list[Card]:
 def test_scrolling_to_the_end_loads_every_row(
     page, tenant: Tenant, raci: RaciSetup, long_matrix: list[Card]
 ) -> None:
-    sign_in(page, tenant.viewer.user.email)
-    page.wait_for_url(re.compile(r"/o/acme/"))
-    page.goto(f"/o/acme/raci/projects/{raci.project.pk}/")
+    open_matrix(page, tenant.viewer.user.email, raci)
     rows = page.locator(".raci-matrix tbody tr[id^='card-']")
     expect(rows).to_have_count(CHUNK_ROWS)
     # Nothing more loads until the reader scrolls: the page's first rendering lays out
@@ -144,9 +145,7 @@ def test_scrolling_to_the_end_loads_every_row(
 def test_arrow_keys_go_past_the_first_chunk(
     page, tenant: Tenant, raci: RaciSetup, long_matrix: list[Card]
 ) -> None:
-    sign_in(page, tenant.lead.user.email)
-    page.wait_for_url(re.compile(r"/o/acme/"))
-    page.goto(f"/o/acme/raci/projects/{raci.project.pk}/")
+    open_matrix(page, tenant.lead.user.email, raci)
     holder = f"team:{raci.engineering.pk}"
     page.locator(f"#card-{long_matrix[0].pk} th a").focus()
     page.keyboard.press("Tab")
@@ -177,9 +176,7 @@ def test_a_matrix_in_chunks_reads_well(
     try:
         page = context.new_page()
         page.set_default_timeout(15_000)
-        sign_in(page, tenant.lead.user.email)
-        page.wait_for_url(re.compile(r"/o/acme/"))
-        page.goto(f"/o/acme/raci/projects/{raci.project.pk}/")
+        open_matrix(page, tenant.lead.user.email, raci)
         assert page.locator("html").get_attribute("lang") == language
         assert axe_problems(page) == []
         rows = page.locator(".raci-matrix tbody tr[id^='card-']")
@@ -210,9 +207,7 @@ def test_a_summary_link_loads_its_card(
         )
     )
     policy_update(actor=tenant.owner, consulted_limit=3, accountable_limit=len(long_matrix))
-    sign_in(page, tenant.viewer.user.email)
-    page.wait_for_url(re.compile(r"/o/acme/"))
-    page.goto(f"/o/acme/raci/projects/{raci.project.pk}/")
+    open_matrix(page, tenant.viewer.user.email, raci)
     target = long_matrix[2 * CHUNK_ROWS]
     link = page.locator(f"#raci-summary a[data-card='{target.pk}']").first
     assert link.get_attribute("href").endswith(f"offset={2 * CHUNK_ROWS}#card-{target.pk}")
