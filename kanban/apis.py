@@ -14,6 +14,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from opsboard.accounts.models import User
+from opsboard.api import WholeBoardPagination
 from opsboard.api_lists import ListApi
 from opsboard.tenancy.access import require_lead
 from opsboard.tenancy.models import Team
@@ -318,6 +319,7 @@ class ColumnDetailApi(OrganizationMixin, APIView):
 
 class CardListApi(OrganizationMixin, ListApi):
     filterset_class = CardFilter
+    pagination_class = WholeBoardPagination
 
     @extend_schema(
         responses=CardOutput(many=True),
