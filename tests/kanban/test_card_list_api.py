@@ -88,5 +88,5 @@ def test_archived_cards_are_listed_when_asked(tenant: Tenant, kanban: BoardSetup
     assert archived[gone.pk] == client.get(f"{API}/cards/{gone.pk}/").json()
     # A query that names no filter skips the FilterSet: the same cards as one that names
     # each filter with nothing chosen.
-    nothing_chosen = {name: "" for name in CardFilter.base_filters}
+    nothing_chosen = dict.fromkeys(CardFilter.base_filters, "")
     assert listed(client, kanban, {"page_size": 10}) == listed(client, kanban, nothing_chosen)
