@@ -226,9 +226,7 @@ CHAT_WEBHOOK_EXTRA_HOSTS: list[str] = env.list("CHAT_WEBHOOK_EXTRA_HOSTS", defau
 # The cache: Redis at CACHE_URL (production: the API's throttles count there for every web
 # process), else each process's own memory.
 if CACHE_URL := env.str("CACHE_URL", default=""):
-    CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}
-    }
+    CACHES = {"default": {"BACKEND": "opsboard.cache.RedisCache", "LOCATION": CACHE_URL}}
 else:
     # Room for the tiles of a few big boards in two languages (kanban/tiles.py): the
     # default of 300 entries would drop them before a 500-card board is drawn again.
