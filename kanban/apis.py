@@ -514,11 +514,12 @@ class AttachmentListApi(SizeLimitedUploads, OrganizationMixin, ListApi):
     def post(self, request: Request, org_slug: str, card_id: int) -> Response:
         membership = self.membership(request, org_slug)
         card = selectors.card_get_for_user(membership=membership, card_id=card_id)
+        payload = AttachmentInput(data=request.data, card=card)  # the body is read here
         if self.upload_limit.too_large:
             raise serializers.ValidationError(
                 {"file": [attachments.too_large_message(self.upload_limit.too_large[0])]}
             )
-        data = validated(AttachmentInput(data=request.data, card=card))
+        data = validated(payload)
         (attachment,) = call_service(
             services.attachment_add,
             actor=membership,
