@@ -146,6 +146,11 @@ class FilesField(forms.FileField):
 class AttachmentForm(forms.Form):
     files = FilesField(label=_("Files"), help_text=_("Or drop files here, or paste an image."))
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        # The comment form on the same page has a "files" field too.
+        kwargs.setdefault("auto_id", "id_attachment_%s")
+        super().__init__(*args, **kwargs)
+
 
 class CommentForm(forms.Form):
     body = forms.CharField(
