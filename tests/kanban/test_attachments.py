@@ -338,3 +338,20 @@ def test_the_card_page_reads_its_files_in_one_query_however_many(
 # the retrospective actions, the unread notifications, the checklist, the comments, the
 # labels and the board's columns.
 CARD_PAGE_QUERIES = 15
+
+
+def test_uploads_still_need_the_csrf_token(tenant: Tenant, kanban: BoardSetup) -> None:
+    """The upload views read the token after the size limit is in place, not never."""
+    from django.test import Client
+
+    card = kanban.add(tenant, "Card")
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(tenant.member.user)
+    for url, data in (
+        (upload_url(tenant, card.pk), {"files": [png()]}),
+        (reverse("kanban:card_comment", args=["acme", card.pk]), {"body": "x", "files": [png()]}),
+    ):
+        assert client.post(url, data).status_code == 403
+    assert not Attachment.objects.exists()
+    assert not Comment.objects.exists()
+    assert stored_files() == []
