@@ -355,3 +355,14 @@ def test_uploads_still_need_the_csrf_token(tenant: Tenant, kanban: BoardSetup) -
     assert not Attachment.objects.exists()
     assert not Comment.objects.exists()
     assert stored_files() == []
+
+
+def test_the_admin_lists_a_cards_files_without_a_storage_address(
+    tenant: Tenant, kanban: BoardSetup, client, admin_user
+) -> None:
+    card = kanban.add(tenant, "Card")
+    (attachment,) = attachment_add(actor=tenant.member, card=card, files=[png("chart.png")])
+    client.force_login(admin_user)
+    page = client.get(reverse("admin:kanban_card_change", args=[card.pk])).text
+    assert "chart.png" in page
+    assert attachment.file.name not in page
