@@ -22,6 +22,7 @@ from opsboard.tenancy.models import Membership, Organization
 
 from . import tiles
 from .models import (
+    Attachment,
     Board,
     Card,
     CardEvent,
@@ -359,6 +360,24 @@ def card_history(*, card: Card) -> list[CardEvent]:
 
 def card_comments(*, card: Card) -> QuerySet[Comment]:
     return card.comments.select_related("author").order_by("created_at")
+
+
+# Attachments -----------------------------------------------------------------
+
+
+def attachment_get_for_user(*, membership: Membership, attachment_id: int) -> Attachment:
+    """An attachment of the person's organisation, with its card (or 404)."""
+    return get_object_or_404(
+        Attachment.objects.select_related("card"),
+        organization_id=membership.organization_id,
+        pk=attachment_id,
+    )
+
+
+def attachments_for_card(*, card: Card) -> QuerySet[Attachment]:
+    """The card's files and its comments' files, oldest first, with who uploaded each: one
+    query however many there are (the page sorts them by comment: ``files_of``)."""
+    return card.attachments.select_related("uploaded_by").order_by("created_at", "pk")
 
 
 # The standup ----------------------------------------------------------------
