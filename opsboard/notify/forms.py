@@ -73,7 +73,14 @@ class PreferenceForm(forms.ModelForm):
 
     class Meta:
         model = Preference
-        fields = ["email", "reminder_hour", "lead_days", "quiet_weekdays", "weekly_digest"]
+        fields = [
+            "email",
+            "reminder_hour",
+            "lead_days",
+            "quiet_weekdays",
+            "weekly_digest",
+            "activity_email",
+        ]
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
