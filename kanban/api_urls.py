@@ -21,4 +21,7 @@ urlpatterns = [
     path(
         PREFIX + "cards/<int:card_id>/events/", apis.CardEventListApi.as_view(), name="card_events"
     ),
+    path(PREFIX + "cards/<int:card_id>/follow/", apis.CardFollowApi.as_view(), name="card_follow"),
+    path(PREFIX + "follows/", apis.FollowedCardListApi.as_view(), name="follow_list"),
+    path(PREFIX + "mentions/", apis.MentionListApi.as_view(), name="mention_list"),
 ]

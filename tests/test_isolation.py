@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from django.urls import reverse
 
-from kanban.models import Card, ChecklistItem
+from kanban.models import Card, ChecklistItem, Comment
 from metrics.models import Kpi
 from opsboard.accounts.models import User
 from opsboard.notify.models import ChatWebhook
@@ -47,6 +47,7 @@ def demo_objects() -> dict[str, object]:
         "kpi_id": Kpi.objects.filter(organization__slug="demo-ops").first().pk,
         "webhook_id": ChatWebhook.objects.get(organization_id=team.organization_id).pk,
         "retro_id": project.retrospectives.get().pk,
+        "comment_id": Comment.objects.filter(card__board=board).first().pk,
     }
 
 
