@@ -450,12 +450,14 @@ class FollowedCardOutput(serializers.ModelSerializer):
 
 class MentionOutput(serializers.Serializer):
     id = serializers.IntegerField()
+    author = serializers.EmailField(
+        source="author.email", allow_null=True, default=None, help_text="Who mentioned you."
+    )
     card = serializers.IntegerField(source="card_id")
     card_title = serializers.CharField(source="card.title")
     comment = serializers.IntegerField(
         source="comment_id", allow_null=True, help_text="Null: in the card's description."
     )
-    author = PersonEmail()
     created_at = serializers.DateTimeField()
     url = serializers.SerializerMethodField(help_text="The comment (or the card) on the site.")
 
