@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from django.db.models import Count, OuterRef, QuerySet, Subquery
+from django.db.models import Count, F, OuterRef, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.shortcuts import get_object_or_404
@@ -512,16 +512,13 @@ def followed_changes_for(
     from .activity import changes
     from .services import ACTIVITY_KINDS
 
-    # When the person last looked at the event's card: none for a card they do not follow.
-    looked = Subquery(
-        CardFollower.objects.filter(card=OuterRef("card"), user=user, following=True)
-        .annotate(looked=Coalesce("last_seen_at", "since"))
-        .values("looked")[:1]
-    )
-    followed = CardFollower.objects.filter(user=user, following=True).values("card")
+    # One join to the person's follow of the card, in one filter() call: the bound
+    # (when they last looked, else when they began to follow) reads the same row.
+    looked = Coalesce(F("card__followers__last_seen_at"), F("card__followers__since"))
+    mine = {"card__followers__user": user, "card__followers__following": True}
     events = (
         CardEvent.objects.filter(
-            card__in=followed,
+            **mine,
             board__organization=organization,
             kind__in=ACTIVITY_KINDS,
             at__gt=looked,
@@ -533,7 +530,7 @@ def followed_changes_for(
     )
     comments = (
         Comment.objects.filter(
-            card__in=followed, card__board__organization=organization, created_at__gt=looked
+            **mine, card__board__organization=organization, created_at__gt=looked
         )
         .filter(**({"created_at__gt": since} if since else {}))
         .exclude(author=user)
