@@ -159,6 +159,8 @@ class Notification(models.Model):
         ]
         indexes = [
             models.Index(fields=["recipient", "read_at"], name="notify_unread"),
+            # Scans of what one kind wrote lately (the activity bundles read two days').
+            models.Index(fields=["kind", "created_at"], name="notify_kind_created"),
             models.Index(
                 fields=["next_attempt_at"],
                 condition=models.Q(status="pending"),
