@@ -59,7 +59,7 @@ class User(AbstractBaseUser, PermissionsMixin):
     email = models.EmailField(_("email address"), unique=True)
     full_name = models.CharField(_("full name"), max_length=150, blank=True)
     # The pinyin of a Chinese full name, kept with it (``save``), for "@" suggestions.
-    name_pinyin = models.CharField(max_length=200, blank=True, editable=False)
+    name_pinyin = models.CharField(max_length=200, blank=True, editable=False, db_default="")
     timezone = models.CharField(
         _("time zone"),
         max_length=64,

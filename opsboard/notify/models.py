@@ -217,6 +217,8 @@ class Preference(models.Model):
         max_length=12,
         choices=ActivityEmail.choices,
         default=ActivityEmail.HOURLY,
+        # Rows written by code that predates the column (older migrations' models) too.
+        db_default=ActivityEmail.HOURLY,
         help_text=_("By email; in your notifications at once either way. Mentions come at once."),
     )
     quiet_weekdays = models.CharField(

@@ -25,7 +25,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name="user",
             name="name_pinyin",
-            field=models.CharField(blank=True, editable=False, max_length=200),
+            field=models.CharField(blank=True, db_default="", editable=False, max_length=200),
         ),
         migrations.RunPython(fill_pinyin, migrations.RunPython.noop),
     ]

@@ -16,7 +16,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='preference',
             name='activity_email',
-            field=models.CharField(choices=[('immediately', 'At once, one email for each change'), ('hourly', 'Bundled, at most one email an hour'), ('daily', 'Bundled, one email a day at my reminder hour')], default='hourly', help_text='By email; in your notifications at once either way. Mentions come at once.', max_length=12, verbose_name='activity on cards I follow'),
+            field=models.CharField(choices=[('immediately', 'At once, one email for each change'), ('hourly', 'Bundled, at most one email an hour'), ('daily', 'Bundled, one email a day at my reminder hour')], db_default='hourly', default='hourly', help_text='By email; in your notifications at once either way. Mentions come at once.', max_length=12, verbose_name='activity on cards I follow'),
         ),
         migrations.AddIndex(
             model_name='notification',
