@@ -36,4 +36,7 @@ urlpatterns = [
         apis.AttachmentContentApi.as_view(),
         name="attachment_content",
     ),
+    path(PREFIX + "cards/<int:card_id>/follow/", apis.CardFollowApi.as_view(), name="card_follow"),
+    path(PREFIX + "follows/", apis.FollowedCardListApi.as_view(), name="follow_list"),
+    path(PREFIX + "mentions/", apis.MentionListApi.as_view(), name="mention_list"),
 ]

@@ -18,7 +18,7 @@ from rest_framework.views import APIView
 from opsboard.accounts.models import User
 from opsboard.api import WholeBoardPagination
 from opsboard.api_lists import ListApi
-from opsboard.tenancy.access import require_lead
+from opsboard.tenancy.access import membership_for_request, require_lead
 from opsboard.tenancy.models import Team
 from projects.apis import (
     OrganizationMixin,
@@ -572,4 +572,109 @@ class AttachmentContentApi(OrganizationMixin, APIView):
             name=attachment.name,
             content_type=attachment.content_type,
             inline=False,
+        )
+
+
+# Following and mentions ------------------------------------------------------
+
+
+class FollowOutput(serializers.Serializer):
+    card = serializers.IntegerField(source="card_id")
+    following = serializers.BooleanField()
+    reason = serializers.CharField(help_text="Why: chose, creator, assignee, responsible, ...")
+    since = serializers.DateTimeField()
+    last_seen_at = serializers.DateTimeField(
+        allow_null=True, help_text="When the person last looked at the card's activity."
+    )
+
+
+class FollowedCardOutput(serializers.ModelSerializer):
+    last_seen_at = serializers.DateTimeField(
+        read_only=True,
+        allow_null=True,
+        help_text="When you last looked at the card's activity (its page); null: never.",
+    )
+
+    class Meta:
+        model = Card
+        fields = [
+            "id",
+            "board",
+            "column",
+            "title",
+            "due_date",
+            "blocked",
+            "done_at",
+            "updated_at",
+            "last_seen_at",
+        ]
+
+
+class MentionOutput(serializers.Serializer):
+    id = serializers.IntegerField()
+    author = serializers.EmailField(
+        source="author.email", allow_null=True, default=None, help_text="Who mentioned you."
+    )
+    card = serializers.IntegerField(source="card_id")
+    card_title = serializers.CharField(source="card.title")
+    comment = serializers.IntegerField(
+        source="comment_id", allow_null=True, help_text="Null: in the card's description."
+    )
+    created_at = serializers.DateTimeField()
+    url = serializers.SerializerMethodField(help_text="The comment (or the card) on the site.")
+
+    def get_url(self, mention: Any) -> str:
+        anchor = f"comment-{mention.comment_id}" if mention.comment_id else "description"
+        return (
+            reverse(
+                "kanban:card_detail",
+                kwargs={"org_slug": self.context["org_slug"], "card_id": mention.card_id},
+            )
+            + f"#{anchor}"
+        )
+
+
+class CardFollowApi(APIView):
+    """Follow a card, or stop following it: anyone who may see the card, viewers too
+    (following changes nothing on it). Stopping sticks until a new responsibility."""
+
+    def _set(self, request: Request, org_slug: str, card_id: int, following: bool) -> Response:
+        membership = membership_for_request(request, org_slug)
+        card = selectors.card_get_for_user(membership=membership, card_id=card_id)
+        follow = services.card_follow_set(actor=membership, card=card, following=following)
+        return Response(FollowOutput(follow).data)
+
+    @extend_schema(request=None, responses=FollowOutput)
+    def post(self, request: Request, org_slug: str, card_id: int) -> Response:
+        return self._set(request, org_slug, card_id, True)
+
+    @extend_schema(request=None, responses=FollowOutput)
+    def delete(self, request: Request, org_slug: str, card_id: int) -> Response:
+        return self._set(request, org_slug, card_id, False)
+
+
+class FollowedCardListApi(OrganizationMixin, ListApi):
+    @extend_schema(
+        responses=FollowedCardOutput(many=True),
+        description="The cards you follow in the organisation, most recently changed first.",
+    )
+    def get(self, request: Request, org_slug: str) -> Response:
+        membership = self.membership(request, org_slug)
+        cards = selectors.followed_cards_for(
+            user=request.user, organization=membership.organization
+        )
+        return self.list_response(cards, FollowedCardOutput)
+
+
+class MentionListApi(OrganizationMixin, ListApi):
+    @extend_schema(
+        responses=MentionOutput(many=True),
+        description="Where you were mentioned in the organisation, newest first.",
+    )
+    def get(self, request: Request, org_slug: str) -> Response:
+        membership = self.membership(request, org_slug)
+        mentions = selectors.mentions_for(user=request.user, organization=membership.organization)
+        return self.list_response(
+            mentions,
+            lambda page: MentionOutput(page, many=True, context={"org_slug": org_slug}).data,
         )

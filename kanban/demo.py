@@ -13,18 +13,22 @@ from opsboard.accounts.models import User
 from opsboard.tenancy.models import Membership, Organization, Team
 from projects.models import Goal, Project
 
+from .mentions import mention_text
 from .models import (
     Attachment,
     Board,
     BuiltinLabel,
     Card,
     CardEvent,
+    CardFollower,
     ChecklistItem,
     Column,
     ColumnKind,
     Comment,
     EventKind,
+    FollowReason,
     Label,
+    Mention,
     Priority,
 )
 from .ranks import STEP
@@ -503,6 +507,33 @@ def seed_demo_boards(organization: Organization, today: date) -> None:
             author=people["lead"],
             body="Keep it to **one page**: churn this week, the top three reasons, what each team is doing.",
         )
+    if report and not report.comments.filter(mentions__isnull=False).exists():
+        # A Product member asks the lead something: a mention in the lead's My work.
+        asking = Comment.objects.create(
+            card=report,
+            author=people["member"],
+            body=f"{mention_text(people['lead'].pk, people['lead'].display_name)} "
+            "should the report show churn by plan as well?",
+        )
+        Mention.objects.create(
+            card=report, comment=asking, user=people["lead"], author=people["member"]
+        )
+    # Whoever made a card or has it follows it, as card_create makes them.
+    demo_cards = Card.objects.filter(board__organization=organization)
+    CardFollower.objects.bulk_create(
+        [
+            CardFollower(card_id=card_id, user_id=user_id, reason=reason)
+            for card_id, creator_id, assignee_id in demo_cards.values_list(
+                "pk", "created_by_id", "assignee_id"
+            )
+            for user_id, reason in (
+                (creator_id, FollowReason.CREATOR),
+                (assignee_id, FollowReason.ASSIGNEE),
+            )
+            if user_id
+        ],
+        ignore_conflicts=True,
+    )
     # The boards' columns hold a sensible WIP limit: three in progress per person is a lot.
     Column.objects.filter(
         board__project=churn, kind=ColumnKind.DOING, wip_limit__isnull=True

@@ -3,6 +3,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from opsboard.accounts.models import User
@@ -17,6 +18,8 @@ from .services import Position
 class CardForm(forms.Form):
     """A card's fields; the rules (a title, a reason when blocked, people, teams, goals and
     labels of the board) are ``services.card_create`` and ``card_update``'s."""
+
+    mentions_offered = True  # its description offers "@" (the page loads the script)
 
     title = forms.CharField(label=_("Title"), max_length=200)
     description = forms.CharField(
@@ -50,6 +53,13 @@ class CardForm(forms.Form):
         self.fields["team"].queryset = board.project.teams.order_by("name")
         self.fields["goal"].queryset = Goal.objects.filter(project=board.project).order_by("title")
         self.fields["labels"].queryset = board.labels.all()
+        offer_mentions(self.fields["description"], organization.slug)
+
+
+class FollowForm(forms.Form):
+    following = forms.TypedChoiceField(
+        choices=[("1", "1"), ("0", "0")], coerce=lambda value: value == "1"
+    )
 
 
 class QuickCardForm(forms.Form):
@@ -152,11 +162,34 @@ class AttachmentForm(forms.Form):
         super().__init__(*args, **kwargs)
 
 
+MENTION_HELP = _("Markdown. Type @ to mention someone of the organisation.")
+
+
+def offer_mentions(field: forms.Field, org_slug: str) -> None:
+    """Make a text area offer the organisation's people after "@" (``static/js/mentions.js``)."""
+    field.widget.attrs.update(
+        {
+            "data-mentions": reverse("projects:people_suggest", args=[org_slug]),
+            "data-mentions-label": _("People to mention"),
+            "data-mentions-found": _("%s people found; arrow keys to choose, Enter to mention"),
+            "data-mentions-none": _("Nobody of the organisation matches"),
+            "data-mentions-chosen": _("Mentioned %s"),
+        }
+    )
+    field.help_text = MENTION_HELP
+
+
 class CommentForm(forms.Form):
     body = forms.CharField(
         label=_("Comment"), widget=forms.Textarea(attrs={"rows": 3}), help_text=_("Markdown.")
     )
     files = FilesField(label=_("Attach files"), required=False)
+
+    def __init__(self, *args: Any, org_slug: str = "", **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.mentions_offered = bool(org_slug)  # the page loads the "@" script
+        if org_slug:
+            offer_mentions(self.fields["body"], org_slug)
 
 
 class ChecklistItemForm(forms.Form):

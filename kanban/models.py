@@ -586,6 +586,7 @@ class Comment(models.Model):
     )
     body = models.TextField(_("comment"), help_text=_("Markdown."))
     created_at = models.DateTimeField(_("written"), default=django_timezone.now, editable=False)
+    edited_at = models.DateTimeField(_("edited"), null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("comment")
@@ -665,3 +666,112 @@ class Attachment(models.Model):
         """A raster image the page may show (never SVG or HTML: see ``kanban.attachments``)."""
         kind = KINDS.get(self.content_type)
         return bool(kind and kind.image)
+
+
+class FollowReason(models.TextChoices):
+    """Why someone follows a card: they chose to, or what made them follow it."""
+
+    CHOSE = "chose", _("chose to follow")
+    CREATOR = "creator", _("created it")
+    ASSIGNEE = "assignee", _("assigned to it")
+    RESPONSIBLE = "responsible", _("Responsible for it")
+    ACCOUNTABLE = "accountable", _("Accountable for it")
+    COMMENTER = "commenter", _("commented on it")
+
+
+class CardFollower(models.Model):
+    """A person who hears about a card's activity (comments, moves, due dates, blocks).
+
+    The row stays when they stop following (``following`` false), so that stopping
+    sticks: being the creator or a commenter again does not bring them back; a new
+    responsibility does (``kanban.services.card_followers_add``).
+    ``last_seen_at``: when they last looked at the card's activity (its page).
+    """
+
+    card = models.ForeignKey(
+        Card, on_delete=models.CASCADE, related_name="followers", verbose_name=_("card")
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="followed_cards",
+        verbose_name=_("person"),
+    )
+    following = models.BooleanField(_("following"), default=True)
+    reason = models.CharField(_("why"), max_length=12, choices=FollowReason.choices)
+    since = models.DateTimeField(_("since"), default=django_timezone.now)
+    last_seen_at = models.DateTimeField(_("last looked"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("card follower")
+        verbose_name_plural = _("card followers")
+        constraints = [
+            models.UniqueConstraint(fields=["card", "user"], name="kanban_follower_once"),
+        ]
+        indexes = [
+            # "The cards I follow": a person's followed cards, whatever their number.
+            models.Index(
+                fields=["user", "card"],
+                name="kanban_follower_by_person",
+                condition=models.Q(following=True),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} → {self.card}"
+
+
+class Mention(models.Model):
+    """A person named with "@" in a card's description (no comment) or in a comment.
+
+    Written when the text is saved, from the mentions that resolve to an active member
+    of the card's organisation (``kanban.mentions``); the text keeps them as
+    ``@[Name](user:ID)``. The person is told once per text, through the ledger.
+    """
+
+    card = models.ForeignKey(
+        Card, on_delete=models.CASCADE, related_name="mentions", verbose_name=_("card")
+    )
+    comment = models.ForeignKey(
+        Comment,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="mentions",
+        verbose_name=_("comment"),
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="mentions",
+        verbose_name=_("person mentioned"),
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("mentioned by"),
+    )
+    created_at = models.DateTimeField(_("when"), default=django_timezone.now)
+
+    class Meta:
+        verbose_name = _("mention")
+        verbose_name_plural = _("mentions")
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["comment", "user"],
+                condition=models.Q(comment__isnull=False),
+                name="kanban_mention_once_per_comment",
+            ),
+            models.UniqueConstraint(
+                fields=["card", "user"],
+                condition=models.Q(comment__isnull=True),
+                name="kanban_mention_once_per_description",
+            ),
+        ]
+        indexes = [models.Index(fields=["user", "created_at"], name="kanban_mention_by_person")]
+
+    def __str__(self) -> str:
+        return f"@{self.user} on {self.card}"

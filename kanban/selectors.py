@@ -7,10 +7,11 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from django.db.models import Count, OuterRef, QuerySet, Subquery
+from django.db.models import Count, F, OuterRef, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.shortcuts import get_object_or_404
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_filters import FilterSet
@@ -20,18 +21,21 @@ from opsboard.compiled import Compiled
 from opsboard.filters import chosen
 from opsboard.tenancy.models import Membership, Organization
 
-from . import tiles
+from . import mentions, tiles
+from .mentions import Person
 from .models import (
     Attachment,
     Board,
     Card,
     CardEvent,
+    CardFollower,
     CardQuerySet,
     ChecklistItem,
     Column,
     ColumnKind,
     Comment,
     EventKind,
+    Mention,
 )
 
 
@@ -461,3 +465,134 @@ def standup(*, board: Board, by: str, today: date, lead_days: int) -> Standup:
         key=lambda lane: (not lane.blocked, lane.key.endswith("-0"), lane.title.lower()),
     )
     return Standup(since=since, due_by=due_by, lanes=ordered)
+
+
+# Following and mentions -------------------------------------------------------
+
+
+def comment_get_for_user(*, membership: Membership, comment_id: int) -> Comment:
+    comment = get_object_or_404(
+        Comment.objects.select_related("card__board", "author"),
+        card__board__organization_id=membership.organization_id,
+        pk=comment_id,
+    )
+    comment.card.board.organization = membership.organization  # the one it was found in
+    return comment
+
+
+def card_looked_at(*, user: User, card: Card) -> bool:
+    """Whether ``user`` follows the card; if so, note that they looked at its activity now
+    (what "changed since I last looked" starts from). One statement either way."""
+    return (
+        CardFollower.objects.filter(card=card, user=user, following=True).update(
+            last_seen_at=timezone.now()
+        )
+        == 1
+    )
+
+
+def card_followers(*, card: Card) -> list[User]:
+    """Who follows the card, by name: active members of its organisation."""
+    return list(
+        User.objects.filter(
+            followed_cards__card=card,
+            followed_cards__following=True,
+            is_active=True,
+            memberships__organization_id=card.board.organization_id,
+        ).order_by("full_name", "email")
+    )
+
+
+def followed_cards_for(*, user: User, organization: Organization) -> CardQuerySet:
+    """The cards of the organisation ``user`` follows, most recently changed first, each
+    with ``last_seen_at``: when they last looked at its activity."""
+    follows = CardFollower.objects.filter(card=OuterRef("pk"), user=user, following=True)
+    return (
+        Card.objects.filter(
+            board__organization=organization,
+            followers__user=user,
+            followers__following=True,
+        )
+        .annotate(last_seen_at=Subquery(follows.values("last_seen_at")[:1]))
+        .select_related("board__project", "column", "assignee")
+        .order_by("-updated_at", "-pk")
+    )
+
+
+def followed_changes_for(
+    *,
+    user: User,
+    organization: Organization,
+    since: datetime | None = None,
+    limit: int = 50,
+) -> list[Any]:
+    """What changed on the cards ``user`` follows since they last looked at each (its
+    page; else since they began to follow it), and after ``since`` when given: comments,
+    moves, done, due dates, blocks and unblocks, by others, newest first, at most ``limit``.
+
+    Each is a ``kanban.activity.Change`` (card, kind, actor, when, link). Two queries
+    whatever the number of cards followed: the history rows and the comments, each
+    joined to the person's follow of its card.
+    """
+    from .activity import changes
+    from .services import ACTIVITY_KINDS
+
+    # One join to the person's follow of the card, in one filter() call: the bound
+    # (when they last looked, else when they began to follow) reads the same row.
+    looked = Coalesce(F("card__followers__last_seen_at"), F("card__followers__since"))
+    mine = {"card__followers__user": user, "card__followers__following": True}
+    events = (
+        CardEvent.objects.filter(
+            **mine,
+            board__organization=organization,
+            kind__in=ACTIVITY_KINDS,
+            at__gt=looked,
+        )
+        .filter(**({"at__gt": since} if since else {}))
+        .exclude(actor=user)
+        .order_by("-at", "-pk")
+        .values_list("pk", flat=True)[:limit]
+    )
+    comments = (
+        Comment.objects.filter(
+            **mine, card__board__organization=organization, created_at__gt=looked
+        )
+        .filter(**({"created_at__gt": since} if since else {}))
+        .exclude(author=user)
+        .order_by("-created_at", "-pk")
+        .values_list("pk", flat=True)[:limit]
+    )
+    found = changes([f"card-event:{pk}" for pk in events] + [f"comment:{pk}" for pk in comments])
+    return sorted(found.values(), key=lambda change: change.at, reverse=True)[:limit]
+
+
+def mentions_for(*, user: User, organization: Organization) -> QuerySet[Mention]:
+    """Where ``user`` was mentioned in the organisation, newest first, with the card, the
+    comment and who wrote it."""
+    return (
+        Mention.objects.filter(user=user, card__board__organization=organization)
+        .select_related("card__board__project", "comment", "author")
+        .order_by("-created_at", "-pk")
+    )
+
+
+def mention_people(*, organization: Organization, texts: list[str]) -> dict[int, Person]:
+    """The people ``texts`` mention who are active members of the organisation, with their
+    page: what ``kanban.mentions.render_with_mentions`` links. No query without mentions."""
+    wanted = mentions.mentioned_ids(*texts)
+    if not wanted:
+        return {}
+    rows = Membership.objects.filter(
+        organization=organization, user_id__in=wanted, user__is_active=True
+    ).values_list("pk", "user_id", "user__full_name", "user__email")
+    return {
+        user_id: Person(
+            user_id=user_id,
+            name=(full_name or "").strip() or email,
+            url=reverse(
+                "projects:member_detail",
+                kwargs={"org_slug": organization.slug, "membership_id": membership_id},
+            ),
+        )
+        for membership_id, user_id, full_name, email in rows
+    }

@@ -30,7 +30,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, fields
 from datetime import date
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files import File
 from django.core.files.storage import default_storage
 from django.db import connection, models, transaction
@@ -45,18 +45,21 @@ from opsboard.tenancy.access import require_editor, require_lead
 from opsboard.tenancy.models import Membership, Organization, Team
 from projects.models import Goal, Project
 
-from . import attachments
+from . import attachments, mentions
 from .models import (
     Attachment,
     Board,
     Card,
     CardEvent,
+    CardFollower,
     ChecklistItem,
     Column,
     ColumnKind,
     Comment,
     EventKind,
+    FollowReason,
     Label,
+    Mention,
     Priority,
 )
 from .ranks import rank_between, spread
@@ -91,10 +94,28 @@ def board_touched(board: Board | int, *cards: Card, layout: bool = False) -> int
     return _touch(board, *cards, layout=layout)
 
 
-def _event(card: Card, kind: str, actor: User | None, **values: object) -> CardEvent:
-    return CardEvent.objects.create(
+# What a card's followers hear of (a move into a done column is its "done").
+ACTIVITY_KINDS = {EventKind.MOVED, EventKind.DUE_CHANGED, EventKind.BLOCKED, EventKind.UNBLOCKED}
+
+
+def _event(
+    card: Card, kind: str, actor: User | None, *, tell: bool = True, **values: object
+) -> CardEvent:
+    """Write the card's history row; the followers hear of the kinds they follow once
+    the change commits (``kanban.activity``), unless ``tell`` is false (a new card)."""
+    event = CardEvent.objects.create(
         card=card, board_id=card.board_id, kind=kind, actor=actor, **values
     )
+    if tell and kind in ACTIVITY_KINDS:
+        _tell_followers(event_id=event.pk)
+    return event
+
+
+def _tell_followers(*, event_id: int | None = None, comment_id: int | None = None) -> None:
+    # Imported here: the tasks import the activity module, which imports this one.
+    from .tasks import tell_followers
+
+    tell_followers.delay_on_commit(event_id=event_id, comment_id=comment_id)
 
 
 # Boards and columns ----------------------------------------------------------
@@ -278,13 +299,32 @@ def card_create(
     card.revision = revision
     card.save()
     card.labels.set(data.labels or [])
+    # A new card's due date and block are part of its creation: no one hears of them.
     _event(card, EventKind.CREATED, actor.user, at=now, to_column=column, to_kind=column.kind)
     if card.assignee_id:
         _event(card, EventKind.ASSIGNED, actor.user, at=now, new_value=str(card.assignee_id))
     if card.due_date:
-        _event(card, EventKind.DUE_CHANGED, actor.user, at=now, new_value=card.due_date.isoformat())
+        _event(
+            card,
+            EventKind.DUE_CHANGED,
+            actor.user,
+            tell=False,
+            at=now,
+            new_value=card.due_date.isoformat(),
+        )
     if card.blocked:
-        _event(card, EventKind.BLOCKED, actor.user, at=now, new_value=card.blocked_reason)
+        _event(
+            card, EventKind.BLOCKED, actor.user, tell=False, at=now, new_value=card.blocked_reason
+        )
+    card_followers_add(card_id=card.pk, user_ids=[actor.user.pk], reason=FollowReason.CREATOR)
+    if card.assignee_id:
+        card_followers_add(
+            card_id=card.pk, user_ids=[card.assignee_id], reason=FollowReason.ASSIGNEE, renew=True
+        )
+    description = _save_mentions(card, None, card.description, actor.user, fresh=True)
+    if description != card.description:
+        card.description = description
+        card.save(update_fields=["description"])
     return card
 
 
@@ -329,6 +369,11 @@ def card_update(*, actor: Membership, card: Card, data: CardInput) -> Card:
     elif not card.blocked and before[2]:
         card.blocked_at = None
         _event(card, EventKind.UNBLOCKED, actor.user, at=now, old_value=before[3])
+    if card.assignee_id and card.assignee_id != before[0]:
+        card_followers_add(
+            card_id=card.pk, user_ids=[card.assignee_id], reason=FollowReason.ASSIGNEE, renew=True
+        )
+    card.description = _save_mentions(card, None, card.description, actor.user)
     card.revision = revision
     card.save()
     card.labels.set(data.labels or [])
@@ -512,7 +557,32 @@ def comment_add(*, actor: Membership, card: Card, body: str) -> Comment:
     if not body.strip():
         raise ValidationError({"body": _("Write something first.")})
     _touch(card.board_id, card)
-    return Comment.objects.create(card=card, author=actor.user, body=body.strip())
+    comment = Comment.objects.create(card=card, author=actor.user, body=body.strip())
+    body = _save_mentions(card, comment, comment.body, actor.user, fresh=True)
+    if body != comment.body:
+        comment.body = body
+        comment.save(update_fields=["body"])
+    card_followers_add(card_id=card.pk, user_ids=[actor.user.pk], reason=FollowReason.COMMENTER)
+    _tell_followers(comment_id=comment.pk)
+    return comment
+
+
+@transaction.atomic
+def comment_update(*, actor: Membership, comment: Comment, body: str) -> Comment:
+    """Change a comment's text: only its author may. Who was mentioned before is not told
+    again; someone mentioned for the first time is. The followers hear of comments once,
+    when written."""
+    require_editor(actor)
+    if comment.author_id != actor.user_id:
+        raise PermissionDenied(_("Only its author can change a comment."))
+    if not body.strip():
+        raise ValidationError({"body": _("Write something first.")})
+    card = comment.card
+    _touch(card.board_id, card)
+    comment.body = _save_mentions(card, comment, body.strip(), actor.user)
+    comment.edited_at = timezone.now()
+    comment.save(update_fields=["body", "edited_at"])
+    return comment
 
 
 # Attachments -----------------------------------------------------------------
@@ -707,6 +777,10 @@ def card_assign(*, actor: Membership, card: Card, assignee: User | None) -> Card
     card.assignee = assignee
     card.revision = revision
     card.save(update_fields=["assignee", "updated_at", "revision"])
+    if assignee is not None:
+        card_followers_add(
+            card_id=card.pk, user_ids=[assignee.pk], reason=FollowReason.ASSIGNEE, renew=True
+        )
     _event(
         card,
         EventKind.ASSIGNED,
@@ -715,3 +789,94 @@ def card_assign(*, actor: Membership, card: Card, assignee: User | None) -> Card
         new_value=str(card.assignee_id or ""),
     )
     return card
+
+
+# Following and mentions -------------------------------------------------------
+
+
+def card_followers_add(
+    *, card_id: int, user_ids: list[int], reason: str, renew: bool = False
+) -> None:
+    """Make people follow a card, in one statement.
+
+    Someone who stopped following stays stopped (their row is kept), unless ``renew``: a
+    new responsibility for the card (being assigned it, made Responsible or Accountable)
+    is a new reason to hear about it, as Jira adds a new assignee to the watchers.
+    """
+    rows = [
+        CardFollower(card_id=card_id, user_id=user_id, reason=reason)
+        for user_id in sorted(set(user_ids))
+        if user_id
+    ]
+    if not rows:
+        return
+    if renew:
+        CardFollower.objects.bulk_create(
+            rows,
+            update_conflicts=True,
+            unique_fields=["card", "user"],
+            update_fields=["following", "reason"],
+        )
+    else:
+        CardFollower.objects.bulk_create(rows, ignore_conflicts=True)
+
+
+@transaction.atomic
+def card_follow_set(*, actor: Membership, card: Card, following: bool) -> CardFollower:
+    """Follow a card, or stop following it, as anyone who may see it may (viewers too:
+    following changes nothing on the card). Stopping sticks (``card_followers_add``)."""
+    chose = {"following": following, "reason": FollowReason.CHOSE}
+    follower, _created = CardFollower.objects.update_or_create(
+        card=card,
+        user=actor.user,
+        # Stopping keeps why they followed; following again is their own choice.
+        defaults=chose if following else {"following": False},
+        create_defaults=chose,
+    )
+    return follower
+
+
+def _save_mentions(
+    card: Card, comment: Comment | None, text: str, author: User, *, fresh: bool = False
+) -> str:
+    """Record who ``text`` mentions and tell whoever is mentioned in it for the first
+    time; return the text with any mention of someone who is not an active member of the
+    card's organisation written as plain "@Name" (it tells no one, links nowhere).
+
+    Telling goes through the ledger, keyed by the text (the comment, or the card's
+    description) and the person, so editing the text never tells anyone twice.
+    """
+    wanted = mentions.mentioned_ids(text)
+    allowed = (
+        set(
+            Membership.objects.filter(
+                organization_id=card.board.organization_id,
+                user_id__in=wanted,
+                user__is_active=True,
+            ).values_list("user_id", flat=True)
+        )
+        if wanted
+        else set()
+    )
+    if wanted - allowed:
+        text = mentions.MENTION.sub(
+            lambda match: match[0] if int(match["user_id"]) in allowed else f"@{match['name']}",
+            text,
+        )
+    if fresh and not wanted:  # a new text that mentions no one: nothing to read or write
+        return text
+    kept = Mention.objects.filter(card=card, comment=comment)
+    before = set() if fresh else set(kept.values_list("user_id", flat=True))
+    if before - allowed:
+        kept.filter(user_id__in=before - allowed).delete()
+    new = sorted(allowed - before)
+    if new:
+        created = Mention.objects.bulk_create(
+            Mention(card=card, comment=comment, user_id=user_id, author=author) for user_id in new
+        )
+        told = [mention.pk for mention in created if mention.user_id != author.pk]
+        if told:
+            from .tasks import tell_mentioned
+
+            tell_mentioned.delay_on_commit(mention_ids=told)
+    return text

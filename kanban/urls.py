@@ -30,6 +30,10 @@ urlpatterns = [
     path("<slug:org_slug>/cards/<int:card_id>/move/", views.card_move, name="card_move"),
     path("<slug:org_slug>/cards/<int:card_id>/archive/", views.card_archive, name="card_archive"),
     path("<slug:org_slug>/cards/<int:card_id>/comments/", views.card_comment, name="card_comment"),
+    path("<slug:org_slug>/cards/<int:card_id>/follow/", views.card_follow, name="card_follow"),
+    path(
+        "<slug:org_slug>/comments/<int:comment_id>/edit/", views.comment_edit, name="comment_edit"
+    ),
     path(
         "<slug:org_slug>/cards/<int:card_id>/checklist/", views.checklist_add, name="checklist_add"
     ),

@@ -3,8 +3,8 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest, JsonResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -24,6 +24,7 @@ from .forms import (
     ChecklistItemForm,
     ColumnForm,
     CommentForm,
+    FollowForm,
     LabelForm,
     MoveForm,
     QuickCardForm,
@@ -200,16 +201,24 @@ def card_detail(request: HttpRequest, card_id: int) -> HttpResponse:
 
 
 def _card_page(request: HttpRequest, card: Card, status: int = 200, **forms: Any) -> HttpResponse:
+    comments = list(selectors.card_comments(card=card))
     return render(
         request,
         "kanban/card.html",
         {
             "card": card,
             "history": selectors.card_history(card=card),
-            "comments": selectors.card_comments(card=card),
+            "comments": comments,
+            "people": selectors.mention_people(
+                organization=request.organization,
+                texts=[card.description, *(comment.body for comment in comments)],
+            ),
+            "following": selectors.card_looked_at(user=request.user, card=card),
+            "followers": selectors.card_followers(card=card),
             "checklist": card.checklist.all(),
             "columns": selectors.open_columns(card.board),
-            "comment_form": forms.get("comment_form") or CommentForm(),
+            "comment_form": forms.get("comment_form")
+            or CommentForm(org_slug=request.organization.slug),
             **_attachments_context(request, card, forms.get("attachment_errors", ())),
             "checklist_form": forms.get("checklist_form") or ChecklistItemForm(),
             "may_edit": request.membership.can_edit,
@@ -304,7 +313,7 @@ def _card_comment(
 ) -> HttpResponse:
     card = selectors.card_get_for_user(membership=request.membership, card_id=card_id)
     require_editor(request.membership)
-    form = CommentForm(request.POST, request.FILES)
+    form = CommentForm(request.POST, request.FILES, org_slug=request.organization.slug)
     for name in limit.too_large:
         form.add_error("files", attachments.too_large_message(name))
     if form.is_valid():
@@ -421,6 +430,62 @@ def attachment_delete(request: HttpRequest, attachment_id: int) -> HttpResponse:
     messages.success(request, _("“%(name)s” removed.") % {"name": attachment.name})
     section = "comments" if attachment.comment_id else "attachments"
     return _back_to_card(request, attachment.card_id, section)
+
+
+@organization_view
+@form_page
+def comment_edit(request: HttpRequest, comment_id: int) -> HttpResponse:
+    """Change a comment's text: its author only (403 for anyone else)."""
+    comment = selectors.comment_get_for_user(membership=request.membership, comment_id=comment_id)
+    require_editor(request.membership)
+    if comment.author_id != request.user.pk:
+        raise PermissionDenied
+    form = CommentForm(
+        request.POST or None, initial={"body": comment.body}, org_slug=request.organization.slug
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.comment_update(
+                actor=request.membership, comment=comment, body=form.cleaned_data["body"]
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("Comment saved."))
+            return _back_to_card(request, comment.card_id, f"comment-{comment.pk}")
+    return render(
+        request,
+        "form_page.html",
+        {"form": form, "title": _("Edit comment"), "submit_label": _("Save")},
+    )
+
+
+@organization_view
+@require_POST
+def card_follow(request: HttpRequest, card_id: int) -> HttpResponse:
+    """Follow the card, or stop following it (``following`` 1 or 0): anyone who sees it.
+    htmx gets the follow box again; without script, back to the card."""
+    card = selectors.card_get_for_user(membership=request.membership, card_id=card_id)
+    form = FollowForm(request.POST)
+    if not form.is_valid():
+        return HttpResponseBadRequest(_("Say whether to follow the card."))
+    following = form.cleaned_data["following"]
+    services.card_follow_set(actor=request.membership, card=card, following=following)
+    if request.htmx:
+        return render(
+            request,
+            "kanban/card.html#follow",
+            {
+                "card": card,
+                "following": following,
+                "followers": selectors.card_followers(card=card),
+            },
+        )
+    messages.success(
+        request,
+        _("You follow this card.") if following else _("You no longer follow this card."),
+    )
+    return _back_to_card(request, card.pk, "follow")
 
 
 @organization_view

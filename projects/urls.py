@@ -16,6 +16,7 @@ urlpatterns = [
     path("<slug:org_slug>/teams/<int:team_id>/edit/", views.team_edit, name="team_edit"),
     path("<slug:org_slug>/teams/<int:team_id>/delete/", views.team_delete, name="team_delete"),
     path("<slug:org_slug>/people/", views.people_list, name="people_list"),
+    path("<slug:org_slug>/people/suggest/", views.people_suggest, name="people_suggest"),
     path("<slug:org_slug>/people/<int:membership_id>/", views.member_detail, name="member_detail"),
     path(
         "<slug:org_slug>/people/<int:membership_id>/remove/",

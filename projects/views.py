@@ -6,7 +6,7 @@ from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -234,6 +234,19 @@ def team_delete(request: HttpRequest, team_id: int) -> HttpResponse:
     tenancy_services.team_delete(actor=request.membership, team=team)
     messages.success(request, _("Team “%(name)s” deleted.") % {"name": team.name})
     return redirect("projects:team_list", org_slug=request.organization.slug)
+
+
+@organization_view
+@require_safe
+def people_suggest(request: HttpRequest) -> JsonResponse:
+    """Who "@" offers as the person types (``static/js/mentions.js``): JSON, one query."""
+    return JsonResponse(
+        {
+            "people": tenancy_selectors.people_suggest(
+                organization=request.organization, query=request.GET.get("q", "")
+            )
+        }
+    )
 
 
 @organization_view

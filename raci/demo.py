@@ -8,7 +8,7 @@ from datetime import date
 
 from django.conf import settings
 
-from kanban.models import Card
+from kanban.models import Card, CardFollower
 from opsboard.accounts.models import User
 from opsboard.notify.chat import Provider
 from opsboard.notify.models import ChatWebhook
@@ -16,6 +16,7 @@ from opsboard.tenancy.models import Organization
 from projects.models import Project
 
 from .models import RaciAssignment, RaciPolicy, RaciRole
+from .services import FOLLOWING_ROLES
 
 # For cards of each team: who is Accountable (the first who is not doing the card),
 # which team is Consulted and which is Informed.
@@ -63,6 +64,15 @@ def seed_demo_raci(organization: Organization, today: date) -> None:
                 for name in ("xu.jie", "huang.tao", "sun.hao")
             ]
     RaciAssignment.objects.bulk_create(roles)
+    # The people Responsible and Accountable follow their cards, as raci_set makes them.
+    CardFollower.objects.bulk_create(
+        [
+            CardFollower(card=role.card, user=role.user, reason=FOLLOWING_ROLES[role.role])
+            for role in roles
+            if role.user is not None and role.role in FOLLOWING_ROLES
+        ],
+        ignore_conflicts=True,
+    )
     # A lead of a cross-team project is Accountable for many cards; the demo's
     # threshold lets one of them stand out as overloaded.
     RaciPolicy.objects.update_or_create(

@@ -9,8 +9,8 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from kanban.models import Card
-from kanban.services import card_assign
+from kanban.models import Card, FollowReason
+from kanban.services import card_assign, card_followers_add
 from opsboard.accounts.models import User
 from opsboard.tenancy.access import require_editor, require_manager
 from opsboard.tenancy.models import Membership, Organization, Team
@@ -22,6 +22,12 @@ from .models import (
     RaciPolicy,
     RaciRole,
 )
+
+# The people who hold these roles follow the card (teams hear through their chat groups).
+FOLLOWING_ROLES = {
+    RaciRole.RESPONSIBLE: FollowReason.RESPONSIBLE,
+    RaciRole.ACCOUNTABLE: FollowReason.ACCOUNTABLE,
+}
 
 CYCLE = ["", RaciRole.RESPONSIBLE, RaciRole.ACCOUNTABLE, RaciRole.CONSULTED, RaciRole.INFORMED]
 
@@ -59,6 +65,7 @@ def raci_set(
     existing = (
         RaciAssignment.objects.select_for_update(of=("self",)).filter(card=card, **holder).first()
     )
+    before = existing.role if existing is not None else ""
     if not role:
         if existing is not None:
             existing.delete()
@@ -67,6 +74,11 @@ def raci_set(
         existing.save(update_fields=["role"])
     else:
         existing = RaciAssignment.objects.create(card=card, role=role, **holder)
+    if user is not None and role in FOLLOWING_ROLES and role != before:
+        # A new responsibility for the card: its holder follows it, again if they had stopped.
+        card_followers_add(
+            card_id=card.pk, user_ids=[user.pk], reason=FOLLOWING_ROLES[role], renew=True
+        )
     if user is not None:
         # The assignee is always among the Responsible: being made R assigns an
         # unassigned card; losing R unassigns it.

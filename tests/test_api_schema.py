@@ -23,6 +23,12 @@ from tests.factories import CheckInFactory, GoalFactory
 from tests.kanban.files import png
 
 NOT_OBJECTS = ["[]", '"x"', "1", "null"]
+# Writes that change only the person's own view of things, which viewers may make too:
+# following a card, or stopping.
+PERSONAL_WRITES = {
+    "v1_organizations_cards_follow_create",
+    "v1_organizations_cards_follow_destroy",
+}
 
 
 def _json_schema(node: Any) -> Any:
@@ -159,7 +165,7 @@ def test_refusals_answer_as_documented(
 
     headers = {"Authorization": f"Token {api_key_create(user=tenant.viewer.user)}"}
     for path, method, operation in every:
-        if method == "get":
+        if method == "get" or operation["operationId"] in PERSONAL_WRITES:
             continue
         response = getattr(client, method)(
             path.format(**ids), {}, content_type="application/json", headers=headers

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from django.urls import reverse
 
-from kanban.models import Attachment, Card, ChecklistItem
+from kanban.models import Attachment, Card, ChecklistItem, Comment
 from metrics.models import Kpi
 from opsboard.accounts.models import User
 from opsboard.notify.models import ChatWebhook
@@ -48,6 +48,7 @@ def demo_objects() -> dict[str, object]:
         "webhook_id": ChatWebhook.objects.get(organization_id=team.organization_id).pk,
         "retro_id": project.retrospectives.get().pk,
         "attachment_id": Attachment.objects.filter(organization=team.organization).first().pk,
+        "comment_id": Comment.objects.filter(card__board=board).first().pk,
     }
 
 

@@ -8,7 +8,7 @@ import pytest
 from django.urls import reverse
 
 from kanban.models import Attachment, Card, ChecklistItem, Column, Comment, Label
-from kanban.services import CardInput, attachment_add, card_create, checklist_add
+from kanban.services import CardInput, attachment_add, card_create, checklist_add, comment_add
 from metrics.models import Kpi, Measurement, Retrospective, RetrospectiveAction
 from metrics.retrospectives.services import retrospective_build
 from opsboard.notify.models import ChatWebhook, Notification
@@ -18,6 +18,19 @@ from tests.conftest import Tenant
 from tests.factories import GoalFactory, InvitationFactory, ProjectFactory
 from tests.kanban.files import png
 from tests.urlwalk import organization_routes
+
+# What a viewer may post: it changes only their own view of the work (following a card).
+PERSONAL_ROUTES = {"kanban:card_follow", "kanban_api:card_follow"}
+
+
+def test_a_viewer_may_follow_and_stop_following(tenant: Tenant, client) -> None:
+    objects = objects_of(tenant)
+    client.force_login(tenant.viewer.user)
+    before = snapshot()
+    url = reverse("kanban:card_follow", args=[objects["org_slug"], objects["card_id"]])
+    assert client.post(url, {"following": "1"}).status_code == 302
+    assert client.post(url, {"following": "0"}).status_code == 302
+    assert snapshot() == before
 
 
 def objects_of(tenant: Tenant) -> dict[str, object]:
@@ -29,6 +42,7 @@ def objects_of(tenant: Tenant) -> dict[str, object]:
     card = card_create(actor=tenant.lead, board=board, data=CardInput(title="Existing"))
     item = checklist_add(actor=tenant.lead, card=card, text="Step")
     (attachment,) = attachment_add(actor=tenant.lead, card=card, files=[png()])
+    comment = comment_add(actor=tenant.lead, card=card, body="Note")
     return {
         "attachment_id": attachment.pk,
         "org_slug": tenant.organization.slug,
@@ -41,6 +55,7 @@ def objects_of(tenant: Tenant) -> dict[str, object]:
         "column_id": board.columns.first().pk,
         "card_id": card.pk,
         "item_id": item.pk,
+        "comment_id": comment.pk,
         "kpi_id": Kpi.objects.create(
             organization=tenant.organization,
             name="Churn",
@@ -116,6 +131,8 @@ def test_viewer_cannot_change_anything(tenant: Tenant, client, method: str) -> N
         "teams": [tenant.team.pk],
     }
     for route in organization_routes():
+        if route.name in PERSONAL_ROUTES:
+            continue
         url = reverse(route.name, kwargs={name: objects[name] for name in route.kwargs})
         if method == "post":
             response = client.post(url, payload)

@@ -7,6 +7,7 @@ from django.utils.safestring import SafeString
 
 from opsboard.text import render_markdown
 
+from ..mentions import Person, render_with_mentions
 from ..models import Attachment, Card, Comment
 
 register = template.Library()
@@ -16,6 +17,14 @@ register = template.Library()
 def markdown(text: str) -> SafeString:
     """Render Markdown written by a person, sanitised: ``{{ card.description|markdown }}``."""
     return render_markdown(text)
+
+
+@register.filter
+def markdown_mentioning(text: str, people: dict[int, Person]) -> SafeString:
+    """As ``markdown``, with each mention of a member a link to them
+    (``{{ comment.body|markdown_mentioning:people }}``, ``people`` from
+    ``selectors.mention_people``); any other mention plain "@Name"."""
+    return render_with_mentions(text, people or {})
 
 
 @register.filter

@@ -12,7 +12,7 @@ from django.db.models.functions import Lower
 from django.utils import timezone as django_timezone
 from django.utils.translation import gettext_lazy as _
 
-from .names import initials
+from .names import initials, pinyin_key
 
 
 @cache
@@ -58,6 +58,8 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     email = models.EmailField(_("email address"), unique=True)
     full_name = models.CharField(_("full name"), max_length=150, blank=True)
+    # The pinyin of a Chinese full name, kept with it (``save``), for "@" suggestions.
+    name_pinyin = models.CharField(max_length=200, blank=True, editable=False, db_default="")
     timezone = models.CharField(
         _("time zone"),
         max_length=64,
@@ -99,6 +101,13 @@ class User(AbstractBaseUser, PermissionsMixin):
     def clean(self) -> None:
         super().clean()
         self.email = User.objects.normalize_email(self.email)
+
+    def save(self, *args: object, **kwargs: object) -> None:
+        self.name_pinyin = pinyin_key(self.full_name)
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and "full_name" in update_fields:
+            kwargs["update_fields"] = {*update_fields, "name_pinyin"}
+        super().save(*args, **kwargs)
 
     @property
     def display_name(self) -> str:

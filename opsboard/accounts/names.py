@@ -46,3 +46,30 @@ def initials(name: str) -> str:
     if not letters:
         return ""
     return (letters[0] + letters[-1] if len(letters) > 1 else letters[0]).upper()
+
+
+# A surname read more than one way (曾 zeng/ceng, 单 shan/dan) is findable by each reading;
+# the given name by its usual one. Few enough to keep the key short.
+_MOST_READINGS = 3
+
+
+def pinyin_key(name: str) -> str:
+    """What "@" suggestions match a Chinese name by, as people type it: the full pinyin
+    run together and the initials, for each reading of the surname (王小明 →
+    "wangxiaoming wxm"); "" for a name without Chinese characters.
+
+    Stored on the person (``User.name_pinyin``) so the suggestion is one indexed query.
+    """
+    if not any(is_cjk(character) for character in name):
+        return ""
+    # Imported here: only names with Chinese characters need its dictionaries.
+    from pypinyin import Style, lazy_pinyin, pinyin
+
+    chinese = "".join(character for character in name if is_cjk(character))
+    syllables = [part.lower() for part in lazy_pinyin(chinese, style=Style.NORMAL)]
+    first = pinyin(chinese[0], heteronym=True, style=Style.NORMAL)[0][:_MOST_READINGS]
+    keys: list[str] = []
+    for surname in [syllables[0], *[reading for reading in first if reading != syllables[0]]]:
+        reading = [surname, *syllables[1:]]
+        keys += ["".join(reading), "".join(part[:1] for part in reading)]
+    return " ".join(dict.fromkeys(keys))

@@ -183,8 +183,9 @@ class PreferenceAdmin(OrganizationScopedAdmin):
         "reminder_hour",
         "lead_days",
         "quiet_weekdays",
+        "activity_email",
     ]
-    list_filter = ["weekly_digest", "email"]
+    list_filter = ["weekly_digest", "email", "activity_email"]
     search_fields = ["user__email", "user__full_name"]
     list_select_related = ["user"]
 

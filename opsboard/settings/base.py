@@ -328,6 +328,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "opsboard.notify.tasks.requeue_lost_notifications",
         "schedule": crontab(minute="*/2"),
     },
+    # Each person's hourly or daily email of the activity on the cards they follow.
+    "send-activity-bundles": {
+        "task": "kanban.tasks.send_activity_bundles",
+        "schedule": crontab(minute="*/15"),
+    },
     "build-retrospectives-hourly": {
         "task": "metrics.tasks.build_retrospectives",
         "schedule": crontab(minute=20),

@@ -336,8 +336,9 @@ def test_the_card_page_reads_its_files_in_one_query_however_many(
 # column and people, its history, its files (one query, with who uploaded each, the
 # comments' files among them), the RACI section (roles, policy, load, people and teams),
 # the retrospective actions, the unread notifications, the checklist, the comments, the
-# labels and the board's columns.
-CARD_PAGE_QUERIES = 15
+# labels and the board's columns; for following, when the reader looked (and whether they
+# follow) and who follows (+1 for the people mentioned, when the texts mention any).
+CARD_PAGE_QUERIES = 17
 
 
 def test_uploads_still_need_the_csrf_token(tenant: Tenant, kanban: BoardSetup) -> None:
