@@ -276,3 +276,50 @@ def test_my_work_reads_in_the_same_queries_for_1_and_50(
 
 
 QUERIES = 14
+
+
+def test_the_api_answers_the_same_parts(tenant: Tenant, kanban: BoardSetup, client) -> None:
+    today = tenant.organization.today()
+    card = kanban.add(tenant, "Late", assignee=tenant.member.user, due_date=today - timedelta(2))
+    client.force_login(tenant.member.user)
+    answer = client.get("/api/v1/organizations/acme/my-work/").json()
+    page = my_work(membership=tenant.member)
+    assert [part["key"] for part in answer["parts"]] == [part.key for part in page]
+    cards = answer["parts"][0]
+    assert cards["groups"][0] == {
+        "key": "overdue",
+        "title": "Overdue",
+        "total": 1,
+        "items": [
+            {
+                "kind": "card",
+                "id": card.pk,
+                "title": "Late",
+                "url": card_panel_path(org_slug="acme", board_id=kanban.board.pk, card_id=card.pk),
+                "why": "2 days overdue",
+                "where": "Churn",
+                "tone": "danger",
+                "day": (today - timedelta(2)).isoformat(),
+                "at": None,
+                "by": "",
+            }
+        ],
+    }
+    assert client.get("/api/v1/organizations/rival/my-work/").status_code == 404
+
+
+@pytest.mark.parametrize("n", [1, 50])
+def test_the_api_reads_in_the_same_queries_for_1_and_50(
+    tenant: Tenant, kanban: BoardSetup, client, django_assert_num_queries, n: int
+) -> None:
+    _seed(tenant, kanban, n)
+    client.force_login(tenant.lead.user)
+    url = "/api/v1/organizations/acme/my-work/"
+    client.get(url)
+    with django_assert_num_queries(API_QUERIES):
+        answer = client.get(url)
+    assert answer.status_code == 200
+    assert answer.json()["parts"][0]["groups"][0]["total"] == sum(1 for i in range(n) if i % 3)
+
+
+API_QUERIES = 12
