@@ -247,7 +247,15 @@ def _seed(tenant: Tenant, kanban: BoardSetup, n: int) -> None:
                 title=f"Card {i}", assignee=lead.user, due_date=today - timedelta(days=i % 3)
             ),
         )
-        raci_set(actor=tenant.owner, card=card, role=RaciRole.ACCOUNTABLE, user=lead.user)
+        # The lead is Accountable for a colleague's overdue card (the assignee is Responsible).
+        theirs = card_create(
+            actor=tenant.lead,
+            board=kanban.board,
+            data=CardInput(
+                title=f"Theirs {i}", assignee=tenant.member.user, due_date=today - timedelta(1)
+            ),
+        )
+        raci_set(actor=tenant.owner, card=theirs, role=RaciRole.ACCOUNTABLE, user=lead.user)
         comment_add(actor=tenant.member, card=card, body=f"@[Lead](user:{lead.user.pk}) see {i}")
         GoalFactory(
             organization=tenant.organization, owner=lead.user, start_date=today - timedelta(30)
@@ -272,7 +280,9 @@ def test_my_work_reads_in_the_same_queries_for_1_and_50(
         page = client.get(url)
     assert page.status_code == 200
     text = page.content.decode()
-    assert f"Card {n - 1}" in text and "Red" in text
+    assert "Card 0" in text and "Theirs 0" in text and "Red" in text
+    if n == 50:  # 33 overdue: the first 20, and how many more
+        assert "And 13 more." in text
 
 
 QUERIES = 14
@@ -319,7 +329,10 @@ def test_the_api_reads_in_the_same_queries_for_1_and_50(
     with django_assert_num_queries(API_QUERIES):
         answer = client.get(url)
     assert answer.status_code == 200
-    assert answer.json()["parts"][0]["groups"][0]["total"] == sum(1 for i in range(n) if i % 3)
+    groups = answer.json()["parts"][0]["groups"]
+    assert groups[0]["total"] == sum(1 for i in range(n) if i % 3)
+    accountable = answer.json()["parts"][1]["groups"][0]
+    assert accountable["total"] == n
 
 
 API_QUERIES = 12
