@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext, pgettext
 
-from projects.my_work import Ask, Item, Part, cut
+from projects.my_work import GROUP_LIMIT, Ask, Group, Item, Part, cut
 
 from . import selectors
 from .activity import Change, excerpt
@@ -27,6 +27,22 @@ CHANGES_SHOWN = 20
 OVERDUE, DUE_SOON, BLOCKED, DOING, NEXT = "overdue", "due_soon", "blocked", "doing", "next"
 
 
+# What an item reads of a card, its board's project and its column.
+CARD_FIELDS = (
+    "title",
+    "board_id",
+    "due_date",
+    "blocked",
+    "blocked_at",
+    "blocked_reason",
+    "archived_at",
+    "done_at",
+    "board__project__name",
+    "column__kind",
+    "column__name",
+)
+
+
 def my_cards(ask: Ask) -> CardQuerySet:
     """The unfinished cards on the organisation's boards assigned to the person."""
     return (
@@ -34,6 +50,7 @@ def my_cards(ask: Ask) -> CardQuerySet:
         .unfinished()
         .filter(board__organization_id=ask.organization.pk, assignee_id=ask.user.pk)
         .select_related("board__project", "column")
+        .only(*CARD_FIELDS)
         .order_by("due_date", "column__position", "rank", "pk")
     )
 
@@ -112,13 +129,23 @@ GROUP_TITLES = {
 
 
 def cards_part(ask: Ask) -> Part:
-    grouped: dict[str, list[Item]] = {key: [] for key in GROUP_TITLES}
+    grouped: dict[str, list[Card]] = {key: [] for key in GROUP_TITLES}
     for card in my_cards(ask):
-        grouped[urgency(card, ask)].append(card_item(card, ask))
+        grouped[urgency(card, ask)].append(card)
+    # Items only for the cards shown: a person may hold hundreds.
+    groups = [
+        Group(
+            key=key,
+            title=title(),
+            items=[card_item(card, ask) for card in grouped[key][:GROUP_LIMIT]],
+            total=len(grouped[key]),
+        )
+        for key, title in GROUP_TITLES.items()
+    ]
     return Part(
         key="cards",
         title=_("My cards"),
-        groups=[cut(key, title(), grouped[key]) for key, title in GROUP_TITLES.items()],
+        groups=groups,
         link=ask.url("kanban:board_list"),
         link_label=_("All boards"),
         note=ngettext(

@@ -14,8 +14,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext, pgettext
 
 from kanban.models import Card, CardQuerySet, overdue_on
-from kanban.my_work import card_item
-from projects.my_work import Ask, Part, cut
+from kanban.my_work import CARD_FIELDS, card_item
+from projects.my_work import GROUP_LIMIT, Ask, Group, Part
 
 from .models import DEFAULT_BLOCKED_ALERT, RaciAssignment, RaciPolicy, RaciRole
 from .rules import ProblemKind
@@ -48,10 +48,12 @@ def accountable_part(ask: Ask) -> Part:
         .annotate(blocked_long=Exists(blocked_long.filter(pk=OuterRef("pk"))))
         .filter(Q(has_responsible=False) | overdue_on(ask.today) | Q(blocked_long=True))
         .select_related("board__project", "column")
+        .only(*CARD_FIELDS)
         .order_by("due_date", "pk")
     )
+    cards = list(cards)
     items = []
-    for card in cards:
+    for card in cards[:GROUP_LIMIT]:  # items only for the cards shown
         reasons = []
         if not card.has_responsible:
             reasons.append(ProblemKind.NO_RESPONSIBLE.label)
@@ -77,7 +79,14 @@ def accountable_part(ask: Ask) -> Part:
     return Part(
         key="accountable",
         title=_("Cards I am Accountable for that need me"),
-        groups=[cut("accountable", _("Need a decision from you"), items)],
+        groups=[
+            Group(
+                key="accountable",
+                title=_("Need a decision from you"),
+                items=items,
+                total=len(cards),
+            )
+        ],
         link=ask.url("raci:matrix_list"),
         link_label=_("RACI"),
         note=ngettext(
