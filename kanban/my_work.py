@@ -202,7 +202,11 @@ def mentions_part(ask: Ask) -> Part:
     for mention in mentions:
         card = mention.card
         anchor = f"comment-{mention.comment_id}" if mention.comment_id else "description"
-        author = mention.author.display_name if mention.author else _("Someone")
+        author = (
+            mention.author.display_name
+            if mention.author
+            else pgettext("card history: an actor whose account is gone", "Someone")
+        )
         items.append(
             Item(
                 kind="mention",
