@@ -16,7 +16,12 @@ from opsboard.tenancy.models import Membership, Organization, Role, Team
 
 SIZES = [10, 100, 1000]
 TEAMS = 20
-PAGES = {"dashboard": "/o/{slug}/", "people": "/o/{slug}/people/", "teams": "/o/{slug}/teams/"}
+PAGES = {
+    "my work": "/o/{slug}/",
+    "dashboard": "/o/{slug}/overview/",
+    "people": "/o/{slug}/people/",
+    "teams": "/o/{slug}/teams/",
+}
 
 
 def seed(size: int) -> User:

@@ -36,6 +36,7 @@ from opsboard.notify.services import notification_claim
 from opsboard.notify.tasks import deliver_notification
 from opsboard.tenancy.models import Organization
 
+from .links import card_panel_path
 from .models import Card, CardEvent, CardFollower, ColumnKind, Comment, EventKind, Mention
 
 ACTIVITY = "card_activity"
@@ -47,11 +48,13 @@ EXCERPT = 280  # characters of a comment an email quotes
 
 
 def card_url(card: Card, anchor: str = "") -> str:
-    path = reverse(
-        "kanban:card_detail",
-        kwargs={"org_slug": card.board.organization.slug, "card_id": card.pk},
+    """A card's address in a message: open beside its board, in the panel."""
+    return settings.SITE_URL + card_panel_path(
+        org_slug=card.board.organization.slug,
+        board_id=card.board_id,
+        card_id=card.pk,
+        anchor=anchor,
     )
-    return settings.SITE_URL + path + (f"#{anchor}" if anchor else "")
 
 
 def excerpt(text: str) -> str:

@@ -20,3 +20,11 @@ class KanbanConfig(AppConfig):
             "project", Section(10, "kanban/project_section.html", project_board_section)
         )
         register_demo_seeder(10, seed_demo_boards)
+
+        from projects.my_work import Source, register_my_work
+
+        from .my_work import cards_part, changes_part, mentions_part
+
+        register_my_work(Source(10, "cards", cards_part))
+        register_my_work(Source(50, "following", changes_part))
+        register_my_work(Source(60, "mentions", mentions_part))

@@ -54,6 +54,7 @@ def query(request: HttpRequest) -> str:
     """The reader's filters as a query string, without the revision."""
     chosen = request.GET.copy()
     chosen.pop("since", None)
+    chosen.pop("card", None)  # the card open in the panel beside the board is no filter
     return chosen.urlencode()
 
 

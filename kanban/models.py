@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import re
 import zoneinfo
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from django.conf import settings
 from django.contrib.postgres.expressions import ArraySubquery
@@ -331,6 +331,13 @@ class CardQuerySet(models.QuerySet["Card"]):
     def blocked(self) -> CardQuerySet:
         """Unfinished cards blocked now."""
         return self.unfinished().filter(blocked=True)
+
+    def blocked_for(self, days: int, on: date, zone: zoneinfo.ZoneInfo) -> CardQuerySet:
+        """Unfinished cards blocked since ``days`` days or more before the day ``on`` (the
+        day they were blocked read in ``zone``): "blocked for days", as the Accountable's
+        reminders count them (``RaciPolicy.blocked_alert_days``)."""
+        since = datetime.combine(on - timedelta(days=days - 1), datetime.min.time(), tzinfo=zone)
+        return self.blocked().filter(blocked_at__lt=since)
 
     def done_in(self, begin: datetime, end: datetime) -> CardQuerySet:
         """Cards done in ``[begin, end)``, archived or not: the work finished in a period."""

@@ -71,8 +71,25 @@ def _board_context(request: HttpRequest, board: Board, **extra: Any) -> dict[str
 @organization_view
 @require_safe
 def board_detail(request: HttpRequest, board_id: int) -> HttpResponse:
+    """The board; with ``?card=<id>`` (a card of this board), that card open in the panel
+    beside it: the address My work, emails and the panel itself link to."""
     board = selectors.board_get_for_user(membership=request.membership, board_id=board_id)
-    return render(request, "kanban/board.html", _board_context(request, board))
+    context = _board_context(request, board)
+    if "card" in request.GET:
+        card = _panel_card(request, board)
+        context.update(_card_context(request, card), panel=True)
+    return render(request, "kanban/board.html", context)
+
+
+def _panel_card(request: HttpRequest, board: Board) -> Card:
+    """The card ``?card=`` names, if it is on ``board``; 404 for anything else."""
+    card_id = request.GET["card"]
+    if not card_id.isdigit():
+        raise Http404
+    card = selectors.card_get_for_user(membership=request.membership, card_id=int(card_id))
+    if card.board_id != board.pk:
+        raise Http404
+    return card
 
 
 @organization_view
@@ -196,37 +213,39 @@ def card_move(request: HttpRequest, card_id: int) -> HttpResponse:
 @organization_view
 @require_safe
 def card_detail(request: HttpRequest, card_id: int) -> HttpResponse:
+    """The card's page; asked by the board's panel (htmx), only its body."""
     card = selectors.card_get_for_user(membership=request.membership, card_id=card_id)
+    if request.htmx:
+        return render(request, "kanban/card.html#card-body", _card_context(request, card))
     return _card_page(request, card)
 
 
 def _card_page(request: HttpRequest, card: Card, status: int = 200, **forms: Any) -> HttpResponse:
+    return render(request, "kanban/card.html", _card_context(request, card, **forms), status=status)
+
+
+def _card_context(request: HttpRequest, card: Card, **forms: Any) -> dict[str, Any]:
     comments = list(selectors.card_comments(card=card))
-    return render(
-        request,
-        "kanban/card.html",
-        {
-            "card": card,
-            "history": selectors.card_history(card=card),
-            "comments": comments,
-            "people": selectors.mention_people(
-                organization=request.organization,
-                texts=[card.description, *(comment.body for comment in comments)],
-            ),
-            "following": selectors.card_looked_at(user=request.user, card=card),
-            "followers": selectors.card_followers(card=card),
-            "checklist": card.checklist.all(),
-            "columns": selectors.open_columns(card.board),
-            "comment_form": forms.get("comment_form")
-            or CommentForm(org_slug=request.organization.slug),
-            **_attachments_context(request, card, forms.get("attachment_errors", ())),
-            "checklist_form": forms.get("checklist_form") or ChecklistItemForm(),
-            "may_edit": request.membership.can_edit,
-            "today": request.organization.today(),
-            "sections": page_sections("card", request, card),
-        },
-        status=status,
-    )
+    return {
+        "card": card,
+        "history": selectors.card_history(card=card),
+        "comments": comments,
+        "people": selectors.mention_people(
+            organization=request.organization,
+            texts=[card.description, *(comment.body for comment in comments)],
+        ),
+        "following": selectors.card_looked_at(user=request.user, card=card),
+        "followers": selectors.card_followers(card=card),
+        "checklist": card.checklist.all(),
+        "columns": selectors.open_columns(card.board),
+        "comment_form": forms.get("comment_form")
+        or CommentForm(org_slug=request.organization.slug),
+        **_attachments_context(request, card, forms.get("attachment_errors", ())),
+        "checklist_form": forms.get("checklist_form") or ChecklistItemForm(),
+        "may_edit": request.membership.can_edit,
+        "today": request.organization.today(),
+        "sections": page_sections("card", request, card),
+    }
 
 
 @organization_view

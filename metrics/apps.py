@@ -18,6 +18,12 @@ class MetricsConfig(AppConfig):
         register_demo_seeder(30, seed_demo_kpis)
         register_demo_seeder(31, seed_demo_pulse)
         register_demo_seeder(32, seed_demo_retrospective)
+
+        from projects.my_work import Source, register_my_work
+
+        from .my_work import kpis_part
+
+        register_my_work(Source(40, "kpis", kpis_part))
         for page in ("project", "team"):
             register_section(
                 page, Section(30, "metrics/retrospective_section.html", retrospectives_section)

@@ -29,6 +29,7 @@ from django.db.models import Prefetch
 from django.urls import reverse
 from django.utils.dates import WEEKDAYS
 
+from kanban.links import card_panel_path
 from kanban.models import Card
 from opsboard.accounts.models import zone
 from opsboard.commands import moment_text
@@ -246,7 +247,11 @@ class Digest:
             """The first few cards with their addresses, how many in all, how many not listed."""
             return {
                 name: [
-                    {"card": card, "url": url("kanban:card_detail", card_id=card.pk)}
+                    {
+                        "card": card,
+                        "url": settings.SITE_URL
+                        + card_panel_path(org_slug=slug, board_id=card.board_id, card_id=card.pk),
+                    }
                     for card in cards[:SHOWN]
                 ],
                 f"{name}_count": len(cards),

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -77,7 +78,11 @@ class KpiQuerySet(models.QuerySet["Kpi"]):
 
     def answered_by(self, team: Team) -> KpiQuerySet:
         """A team's KPIs and the organisation-wide ones, which every team answers for."""
-        return self.filter(models.Q(team=team) | self._ORGANIZATION_WIDE)
+        return self.answered_by_any([team.pk])
+
+    def answered_by_any(self, team_ids: Iterable[int]) -> KpiQuerySet:
+        """The KPIs any of the teams ``team_ids`` answers for: theirs and the organisation's."""
+        return self.filter(models.Q(team_id__in=list(team_ids)) | self._ORGANIZATION_WIDE)
 
     def in_reading_order(self) -> KpiQuerySet:
         """By position, then by the name the reader sees: a built-in KPI by its name in

@@ -36,6 +36,7 @@ from . import selectors, services
 from .filters import GoalFilter, MemberFilter, ProjectFilter
 from .goals import Criterion, GoalStatus, Level, goal_tracking, smart_check
 from .models import CLOSED_GOAL_STATES, CheckIn, Direction, Goal, Project, ProjectStatus, Unit
+from .my_work import my_work
 
 T = TypeVar("T")
 
@@ -595,3 +596,55 @@ class CheckInListApi(OrganizationMixin, ListApi):
         data = validated(CheckInInput(data=request.data))
         check_in = call_service(services.check_in_create, actor=membership, goal=goal, **data)
         return Response(CheckInOutput(check_in).data, status=status.HTTP_201_CREATED)
+
+
+# My work ----------------------------------------------------------------------
+
+
+class MyWorkItemOutput(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=["card", "goal", "kpi", "change", "mention"])
+    id = serializers.IntegerField(help_text="The card's, goal's, KPI's or mention's id.")
+    title = serializers.CharField()
+    url = serializers.CharField(help_text="The path of the page where it is handled.")
+    why = serializers.CharField(help_text="Why it is here, in the reader's language.")
+    where = serializers.CharField(help_text="Its project, or its KPI's team.")
+    tone = serializers.ChoiceField(choices=["", "danger", "warning"])
+    day = serializers.DateField(allow_null=True, help_text="A due date, or a KPI's period.")
+    at = serializers.DateTimeField(allow_null=True, help_text="When a change or mention was.")
+    by = serializers.CharField(help_text="Who made the change or the mention.")
+
+
+class MyWorkGroupOutput(serializers.Serializer):
+    key = serializers.CharField()
+    title = serializers.CharField()
+    total = serializers.IntegerField(help_text="How many there are; items lists the first 20.")
+    items = MyWorkItemOutput(many=True)
+
+
+class MyWorkPartOutput(serializers.Serializer):
+    key = serializers.ChoiceField(
+        choices=["cards", "accountable", "goals", "kpis", "following", "mentions"]
+    )
+    title = serializers.CharField()
+    note = serializers.CharField(help_text="How the part decides what it shows.")
+    link = serializers.CharField(help_text="The path of the whole list, or empty.")
+    groups = MyWorkGroupOutput(many=True)
+
+
+class MyWorkOutput(serializers.Serializer):
+    parts = MyWorkPartOutput(many=True)
+
+
+class MyWorkApi(OrganizationMixin, APIView):
+    @extend_schema(
+        responses=MyWorkOutput,
+        description=(
+            "What needs the person today, as the My work page shows it: their cards by "
+            "urgency (overdue, due soon, blocked, in progress, next up), cards they are "
+            "Accountable for that need them, goals due a check-in, their teams' red KPIs, "
+            "changes on cards they follow since they last looked, and their mentions."
+        ),
+    )
+    def get(self, request: Request, org_slug: str) -> Response:
+        membership = self.membership(request, org_slug)
+        return Response(MyWorkOutput({"parts": my_work(membership=membership)}).data)

@@ -7,3 +7,8 @@ from django.utils.translation import gettext_lazy as _
 class ProjectsConfig(AppConfig):
     name = "projects"
     verbose_name = _("Organisations and projects")
+
+    def ready(self) -> None:
+        from .my_work import Source, goals_part, register_my_work
+
+        register_my_work(Source(30, "goals", goals_part))

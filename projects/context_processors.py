@@ -13,7 +13,8 @@ from opsboard.tenancy.selectors import memberships_for_user
 # The main navigation. An entry appears once its app provides the page, so the
 # bar never links to something that is not there.
 NAVIGATION = [
-    ("dashboard", _("Dashboard"), "projects:dashboard"),
+    ("my_work", _("My work"), "projects:my_work"),
+    ("dashboard", _("Overview"), "projects:dashboard"),
     ("projects", _("Projects"), "projects:project_list"),
     ("goals", _("Goals"), "projects:goal_tree"),
     ("boards", _("Boards"), "kanban:board_list"),
@@ -39,9 +40,7 @@ def organization(request: HttpRequest) -> dict[str, Any]:
             {
                 "label": label,
                 "url": url,
-                "active": request.path == url
-                if key == "dashboard"
-                else request.path.startswith(url),
+                "active": request.path == url if key == "my_work" else request.path.startswith(url),
             }
             for key, label, url in _addresses(current.slug, get_script_prefix(), get_urlconf())
         ]

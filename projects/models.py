@@ -1,8 +1,11 @@
 from __future__ import annotations
 
+from datetime import date, timedelta
+
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.db.models.functions import Coalesce, TruncDate
 from django.utils import timezone as django_timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -93,6 +96,33 @@ CLOSED_GOAL_STATES = (
 )
 
 CONFIDENCE_VALIDATORS = [MinValueValidator(1), MaxValueValidator(5)]
+
+# Goals are checked in weekly, at the weekly meeting (the source material's rhythm).
+CHECK_IN_EVERY_DAYS = 7
+
+
+class GoalQuerySet(models.QuerySet["Goal"]):
+    def with_last_check_in(self) -> GoalQuerySet:
+        """Annotate ``last_checked_on``: the day of the goal's latest check-in, or None."""
+        latest = CheckIn.objects.filter(goal=models.OuterRef("pk")).order_by("-checked_on")
+        return self.annotate(last_checked_on=models.Subquery(latest.values("checked_on")[:1]))
+
+    def due_check_in(self, on: date) -> GoalQuerySet:
+        """Active goals whose last check-in (else their start, else their creation) is
+        ``CHECK_IN_EVERY_DAYS`` days or more before the day ``on``: the one rule of "due a
+        check-in"."""
+        since = Coalesce(
+            "last_checked_on",
+            "start_date",
+            TruncDate("created_at"),
+            output_field=models.DateField(),
+        )
+        return (
+            self.with_last_check_in()
+            .filter(state=GoalState.ACTIVE)
+            .alias(check_in_since=since)
+            .filter(check_in_since__lte=on - timedelta(days=CHECK_IN_EVERY_DAYS))
+        )
 
 
 class Goal(models.Model):
@@ -193,6 +223,10 @@ class Goal(models.Model):
     )
     created_at = models.DateTimeField(_("created"), default=django_timezone.now, editable=False)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    objects = GoalQuerySet.as_manager()
+
+    CHECK_IN_EVERY_DAYS = CHECK_IN_EVERY_DAYS
 
     class Meta:
         verbose_name = _("goal")

@@ -8,7 +8,8 @@ app_name = "projects"
 
 urlpatterns = [
     path("new/", views.organization_create, name="organization_create"),
-    path("<slug:org_slug>/", views.dashboard, name="dashboard"),
+    path("<slug:org_slug>/", views.my_work, name="my_work"),
+    path("<slug:org_slug>/overview/", views.dashboard, name="dashboard"),
     path("<slug:org_slug>/settings/", views.organization_settings, name="organization_settings"),
     path("<slug:org_slug>/teams/", views.team_list, name="team_list"),
     path("<slug:org_slug>/teams/new/", views.team_create, name="team_create"),

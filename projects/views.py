@@ -42,6 +42,7 @@ from .forms import (
 )
 from .goals import smart_check, status_rule
 from .models import Goal, GoalState, Project, ProjectStatus
+from .my_work import my_work as my_work_parts
 from .sections import page_sections
 
 FORM_PAGE = "form_page.html"
@@ -59,9 +60,9 @@ def home(request: HttpRequest) -> HttpResponse:
     current = request.session.get(CURRENT_ORGANIZATION_SESSION_KEY)
     for membership in memberships:
         if membership.organization.slug == current:
-            return redirect("projects:dashboard", org_slug=current)
+            return redirect("projects:my_work", org_slug=current)
     if memberships:
-        return redirect("projects:dashboard", org_slug=memberships[0].organization.slug)
+        return redirect("projects:my_work", org_slug=memberships[0].organization.slug)
     return render(request, "projects/no_organization.html")
 
 
@@ -85,7 +86,7 @@ def organization_create(request: HttpRequest) -> HttpResponse:
             form.add_error(None, error)
         else:
             messages.success(request, _("Organisation created. Invite your colleagues next."))
-            return redirect("projects:dashboard", org_slug=organization.slug)
+            return redirect("projects:my_work", org_slug=organization.slug)
     return render(
         request,
         FORM_PAGE,
@@ -100,7 +101,20 @@ def organization_create(request: HttpRequest) -> HttpResponse:
 
 @organization_view
 @require_safe
+def my_work(request: HttpRequest) -> HttpResponse:
+    """What needs the person today, across the organisation: the page everyone lands on."""
+    parts = my_work_parts(membership=request.membership)
+    return render(
+        request,
+        "projects/my_work.html",
+        {"parts": parts, "nothing": all(part.empty for part in parts)},
+    )
+
+
+@organization_view
+@require_safe
 def dashboard(request: HttpRequest) -> HttpResponse:
+    """The organisation overview: its teams, people, projects and goals behind."""
     organization = request.organization
     membership = request.membership
     counts = tenancy_selectors.role_counts(organization=organization)
@@ -455,7 +469,7 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
             request,
             _("Welcome to %(organization)s.") % {"organization": membership.organization.name},
         )
-        return redirect("projects:dashboard", org_slug=membership.organization.slug)
+        return redirect("projects:my_work", org_slug=membership.organization.slug)
     return render(request, "projects/invitation_accept.html", context)
 
 

@@ -19,3 +19,9 @@ class RaciConfig(AppConfig):
         register_section("card", Section(10, "raci/card_section.html", card_raci_section))
         register_demo_seeder(20, seed_demo_raci)
         register_demo_seeder(21, seed_demo_chat)
+
+        from projects.my_work import Source, register_my_work
+
+        from .my_work import accountable_part
+
+        register_my_work(Source(20, "accountable", accountable_part))

@@ -21,8 +21,8 @@ from datetime import date, datetime, time, timedelta
 from django.conf import settings
 from django.db import transaction
 from django.db.models import QuerySet
-from django.urls import reverse
 
+from kanban.links import card_panel_path
 from kanban.models import Card, CardQuerySet
 from opsboard.accounts.models import User, zone
 from opsboard.commands import moment_text
@@ -480,8 +480,7 @@ def _claim_chat(
 
 def _item(card: Card, days: int | None = None) -> dict[str, object]:
     """A card as the message lists it, with its address."""
-    path = reverse(
-        "kanban:card_detail",
-        kwargs={"org_slug": card.board.organization.slug, "card_id": card.pk},
+    path = card_panel_path(
+        org_slug=card.board.organization.slug, board_id=card.board_id, card_id=card.pk
     )
     return {"card": card, "days": days, "url": settings.SITE_URL + path}

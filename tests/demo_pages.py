@@ -20,6 +20,7 @@ def demo_pages() -> dict[str, str]:
     kpi = Kpi.objects.filter(organization__slug="demo-ops").first()
     org = {"org_slug": "demo-ops"}
     return {
+        "my work": reverse("projects:my_work", kwargs=org),
         "dashboard": reverse("projects:dashboard", kwargs=org),
         "projects": reverse("projects:project_list", kwargs=org),
         "project": reverse("projects:project_detail", kwargs={**org, "project_id": project.pk}),

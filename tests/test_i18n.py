@@ -72,7 +72,8 @@ def test_compiled_catalogue_matches_the_translations(tmp_path: Path) -> None:
 
 
 ENGLISH_ONLY = [
-    "Dashboard",
+    "My work",
+    "Organisation overview",
     "Teams",
     "People",
     "Sign out",
@@ -96,7 +97,7 @@ def test_switching_language_switches_the_whole_page(tenant: Tenant, client) -> N
     chinese = client.get(dashboard)
     assert chinese["Content-Language"] == "zh-hans"
     assert '<html lang="zh-hans">' in chinese.text
-    for text in ("仪表盘", "团队", "成员", "退出登录", "邀请同事"):
+    for text in ("我的工作", "组织概览", "团队", "成员", "退出登录", "邀请同事"):
         assert text in chinese.text
     body = chinese.text.split("<body", 1)[1]
     assert not [text for text in ENGLISH_ONLY if text in body]
@@ -107,7 +108,7 @@ def test_switching_language_switches_the_whole_page(tenant: Tenant, client) -> N
     client.logout()
     client.cookies.clear()
     client.force_login(tenant.manager.user)
-    assert "仪表盘" in client.get(dashboard).text
+    assert "组织概览" in client.get(dashboard).text
 
 
 def test_signed_out_pages_follow_the_browser(db, client) -> None:

@@ -239,6 +239,12 @@ class Preference(models.Model):
         """The hour reminders and the digest go out: the person's own, else the organisation's."""
         return organization_hour if self.reminder_hour is None else self.reminder_hour
 
+    def lead_horizon(self, organization_lead_days: int) -> int:
+        """How many days ahead "due soon" reaches for the person: their furthest reminder
+        day, else the organisation's lead days (as the reminders decide)."""
+        days = self.lead_day_list()
+        return max(days) if days else organization_lead_days
+
     def lead_day_list(self) -> list[int] | None:
         return (
             sorted({int(part) for part in self.lead_days.split(",") if part.strip().isdigit()})

@@ -17,7 +17,7 @@ def test_sign_in_with_the_right_password_opens_the_dashboard(tenant: Tenant, cli
     )
     assert response.status_code == 302
     response = client.get(response["Location"], follow=True)
-    assert response.redirect_chain[-1][0] == reverse("projects:dashboard", args=["acme"])
+    assert response.redirect_chain[-1][0] == reverse("projects:my_work", args=["acme"])
     assert "Acme" in response.text
 
 

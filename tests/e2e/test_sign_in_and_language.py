@@ -25,7 +25,7 @@ def test_sign_in_switch_language_and_sign_out(page, tenant: Tenant, other_tenant
 
     sign_in(page, tenant.lead.user.email)
     page.wait_for_url(re.compile(r"/o/acme/$"))
-    assert page.get_by_role("heading", name="Acme").is_visible()
+    assert page.get_by_role("heading", name="My work").is_visible()  # where everyone lands
     # Only their own organisation is offered in the switcher.
     page.locator(".org-switcher summary").click()
     assert page.locator(".org-switcher").get_by_text("Rival").count() == 0
@@ -37,7 +37,7 @@ def test_sign_in_switch_language_and_sign_out(page, tenant: Tenant, other_tenant
     page.get_by_role("button", name="简体中文").click()
     page.wait_for_load_state()
     assert page.locator("html").get_attribute("lang") == "zh-hans"
-    assert page.get_by_role("link", name="仪表盘").is_visible()
+    assert page.get_by_role("link", name="我的工作").is_visible()
     assert page.get_by_role("link", name="团队", exact=True).is_visible()
     body = page.locator("main").inner_text()
     assert "Teams" not in body

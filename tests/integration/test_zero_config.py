@@ -89,7 +89,8 @@ def test_zero_config_site_runs_with_a_worker(tmp_path: Path) -> None:
         )
         assert status == 200
         assert url.endswith("/o/demo-ops/")
-        assert "Demo Ops" in page
+        assert "Demo Ops" in page and "My work" in page
+        status, url, page = browser.get("/o/demo-ops/overview/")
         assert "User Operations 用户运营部" in page
 
         status, url, page = browser.get("/healthz")

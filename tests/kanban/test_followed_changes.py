@@ -45,7 +45,9 @@ def test_changes_since_i_last_looked_at_each_card(
         ("Looked at", "commented", "After I looked"),
         ("Not looked at", "moved", ""),
     ]
-    assert changes[0].url.endswith(f"/o/acme/cards/{seen.pk}/#comment-{seen.comments.last().pk}")
+    assert changes[0].url.endswith(
+        f"/o/acme/boards/{seen.board_id}/?card={seen.pk}#comment-{seen.comments.last().pk}"
+    )
     later = followed_changes_for(
         user=member, organization=tenant.organization, since=start + timedelta(hours=3, minutes=1)
     )

@@ -96,7 +96,7 @@ def test_new_person_accepts_creates_an_account_and_lands_in_the_organisation(
         },
     )
     assert response.status_code == 302
-    assert response["Location"] == reverse("projects:dashboard", args=[tenant.organization.slug])
+    assert response["Location"] == reverse("projects:my_work", args=[tenant.organization.slug])
     user = User.objects.get(email="newcomer@example.test")
     membership = Membership.objects.get(user=user)
     assert membership.organization == tenant.organization
@@ -244,6 +244,6 @@ def test_someone_in_two_organisations_switches_between_them(
     assert "Acme" in switcher
     assert "Rival" in switcher
     # Home opens the organisation used last.
-    assert client.get("/")["Location"] == reverse("projects:dashboard", args=["rival"])
+    assert client.get("/")["Location"] == reverse("projects:my_work", args=["rival"])
     client.get(reverse("projects:dashboard", args=["acme"]))
-    assert client.get("/")["Location"] == reverse("projects:dashboard", args=["acme"])
+    assert client.get("/")["Location"] == reverse("projects:my_work", args=["acme"])

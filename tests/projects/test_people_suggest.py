@@ -40,7 +40,8 @@ def test_suggestions_by_name_address_and_pinyin(tenant: Tenant, other_tenant: Te
     assert names(client, "zs") == ["张三", "张珊珊"]  # initials; never 张三丰 of another org
     assert names(client, "zhangs") == ["张三", "张珊珊"]
     assert names(client, "@张") == ["张三", "张珊珊"]  # the "@" itself is not looked for
-    assert names(client, "li") == ["李四"]
+    # By pinyin; the tenant's other people have made-up Latin names, which may hold "li".
+    assert "李四" in names(client, "li") and "张三" not in names(client, "li")
     assert names(client, "Zoe") == ["Zoe Saldana"]
     assert names(client, "shanshan") == ["张珊珊"]  # the address, and the pinyin
     assert names(client, "zhang.") == ["张三"]
