@@ -81,8 +81,8 @@ def test_mention_from_the_keyboard_and_follow(page, tenant: Tenant) -> None:
     page.keyboard.press("Escape")
     assert listbox.is_hidden()
     assert box.input_value().endswith("and @zss")
-    page.keyboard.press("Tab")
-    page.keyboard.press("Enter")  # the Comment button
+    page.get_by_role("button", name="Comment").focus()  # past the comment's file field
+    page.keyboard.press("Enter")
     page.wait_for_url(re.compile(r"#comments$"))
 
     comment = Comment.objects.get(card=card)
@@ -90,6 +90,10 @@ def test_mention_from_the_keyboard_and_follow(page, tenant: Tenant) -> None:
     link = page.locator(f"#comment-{comment.pk} a.mention")
     assert link.inner_text() == "@张三"
 
-    page.get_by_role("button", name="Follow").click()
+    # Commenting made the member a follower; they stop, then follow again.
+    following = card.followers.filter(user=tenant.member.user, following=True)
+    assert following.exists()
+    page.get_by_role("button", name=re.compile("Stop following")).click()
+    page.get_by_role("button", name="Follow", exact=True).click()
     page.get_by_role("button", name=re.compile("Stop following")).wait_for()
-    assert card.followers.filter(user=tenant.member.user, following=True).exists()
+    assert following.exists()

@@ -63,6 +63,7 @@ def test_a_mention_is_mailed_once_by_the_worker(
     text, html = (
         part.get_payload(decode=True).decode() for part in message.walk() if not part.is_multipart()
     )
-    assert f"/o/acme/cards/{card.pk}/#comment-{comment.pk}" in text
+    # The comment, in the panel beside the card's board.
+    assert f"/o/acme/boards/{card.board_id}/?card={card.pk}#comment-{comment.pk}" in text
     assert f"#comment-{comment.pk}" in html
     assert f"@{member.full_name} can you check the numbers?" in text
