@@ -9,10 +9,11 @@ class KanbanConfig(AppConfig):
     verbose_name = _("Kanban boards")
 
     def ready(self) -> None:
+        from opsboard.search.kinds import register_kind
         from projects.demo import register_demo_seeder
         from projects.sections import Section, register_section
 
-        from . import signals  # noqa: F401 - connects the receivers
+        from . import search, signals  # noqa: F401 - connects the receivers
         from .demo import seed_demo_boards
         from .views import project_board_section
 
@@ -20,3 +21,5 @@ class KanbanConfig(AppConfig):
             "project", Section(10, "kanban/project_section.html", project_board_section)
         )
         register_demo_seeder(10, seed_demo_boards)
+        register_kind(search.CARDS)
+        search.connect()

@@ -9,9 +9,11 @@ class MetricsConfig(AppConfig):
     verbose_name = _("KPIs")
 
     def ready(self) -> None:
+        from opsboard.search.kinds import register_kind
         from projects.demo import register_demo_seeder
         from projects.sections import Section, register_section
 
+        from . import search
         from .demo import seed_demo_kpis, seed_demo_pulse, seed_demo_retrospective
         from .retrospective_views import card_retrospective_section, retrospectives_section
 
@@ -26,3 +28,6 @@ class MetricsConfig(AppConfig):
             "card",
             Section(20, "metrics/retrospective_card_section.html", card_retrospective_section),
         )
+        for kind in search.KINDS:
+            register_kind(kind)
+        search.connect()

@@ -7,3 +7,12 @@ from django.utils.translation import gettext_lazy as _
 class ProjectsConfig(AppConfig):
     name = "projects"
     verbose_name = _("Organisations and projects")
+
+    def ready(self) -> None:
+        from opsboard.search.kinds import register_kind
+
+        from . import search
+
+        for kind in search.KINDS:
+            register_kind(kind)
+        search.connect()
