@@ -17,12 +17,11 @@ from opsboard.tenancy.access import membership_for_request
 from . import selectors
 from .forms import MAX_QUERY_LENGTH, SearchForm
 from .kinds import kinds
-from .models import SearchDocument
 
 
 class SearchResultOutput(serializers.Serializer):
     kind = serializers.CharField(help_text="card, goal, project, kpi, person or retrospective")
-    id = serializers.IntegerField(source="object_id")
+    id = serializers.IntegerField()
     title = serializers.CharField(help_text="In the reader's language where the product names it.")
     url = serializers.CharField(help_text="The object's page in the app.")
     context = serializers.CharField(help_text="Where it is: a card's project and board, …")
@@ -44,7 +43,7 @@ def _answers(organization: Any, terms: Any) -> Any:
         return [
             {
                 "kind": hit.kind.key,
-                "object_id": hit.object_id,
+                "id": hit.object_id,
                 "title": hit.title,
                 "url": hit.url,
                 "context": hit.context,
@@ -97,7 +96,7 @@ class SearchApi(ListApi):
             raise ValidationError(form.errors)
         terms = form.terms
         if not terms:
-            rows = SearchDocument.objects.none().values_list(*selectors.ROW)
+            rows = selectors.nothing()
         else:
             rows = selectors.search_rows(
                 organization=membership.organization,

@@ -171,6 +171,15 @@ def search_rows(
     return documents.order_by("-rank", "pk").values_list(*ROW)
 
 
+def nothing() -> QuerySet[SearchDocument]:
+    """No rows, shaped as ``search_rows``'s: a query without a word to look for."""
+    return (
+        SearchDocument.objects.none()
+        .annotate(rank=Value(0.0, output_field=FloatField()))
+        .values_list(*ROW)
+    )
+
+
 def search_page(
     *,
     organization: Organization,
