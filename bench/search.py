@@ -14,6 +14,7 @@ for the page's query, and for the references measured on the same data:
 - ILIKE over the cards and their comments themselves, with no index.
 
     .venv/bin/python bench/search.py
+    .venv/bin/python bench/search.py --keep   # leave the database (test_<name>) to explore
 """
 
 from __future__ import annotations
@@ -21,12 +22,15 @@ from __future__ import annotations
 import math
 import random
 import statistics
+import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import timedelta
 
 from common import Client, throwaway_database
 from django.db import connection
-from django.test.utils import CaptureQueriesContext
+from django.test.utils import CaptureQueriesContext, setup_test_environment
 from django.utils import timezone
 
 from kanban.models import Card, Comment
@@ -229,9 +233,22 @@ def reference_sql(word: str) -> tuple[str, list]:
     )
 
 
+@contextmanager
+def database() -> Iterator[None]:
+    """The throwaway database, or with ``--keep`` a test database left for psql."""
+    if "--keep" not in sys.argv:
+        with throwaway_database():
+            yield
+        return
+    setup_test_environment()
+    connection.creation.create_test_db(verbosity=0, autoclobber=True)
+    yield
+    print(f"kept the database {connection.settings_dict['NAME']}")
+
+
 def main() -> None:
     rng = random.Random(16)
-    with throwaway_database():
+    with database():
         begin = time.perf_counter()
         big = Organization.objects.create(name="Big", slug="big", timezone="Asia/Shanghai")
         other = Organization.objects.create(name="Other", slug="other")
