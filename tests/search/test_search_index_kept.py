@@ -148,3 +148,25 @@ def test_a_person_renamed_is_found_by_the_new_name_in_each_organisation(
     with django_capture_on_commit_callbacks() as callbacks:
         person.save(update_fields=["last_login"])
     assert callbacks == []
+
+
+def test_rebuilding_writes_every_kind_and_drops_what_is_gone(place: Place) -> None:
+    import io
+
+    from django.core.management import call_command
+
+    card = place.card("Cold chain audit", comments=("冷链",))
+    SearchDocument.objects.create(
+        organization=place.tenant.organization, kind="card", object_id=card.pk + 1000, title="Gone"
+    )
+    SearchDocument.objects.create(
+        organization=place.tenant.organization, kind="invoice", object_id=1, title="No such kind"
+    )
+    out = io.StringIO()
+    call_command("rebuild_search_index", stdout=out)
+    assert "card: 1" in out.getvalue()
+    assert "person: 5" in out.getvalue()
+    assert titles(place.tenant, "冷链") == ["Cold chain audit"]
+    assert not SearchDocument.objects.filter(title__in=["Gone", "No such kind"]).exists()
+    kinds = set(SearchDocument.objects.values_list("kind", flat=True))
+    assert kinds == {"card", "project", "person"}
