@@ -22,7 +22,7 @@ RUN DJANGO_SETTINGS_MODULE=opsboard.settings.production \
     FIELD_ENCRYPTION_KEYS=YnVpbGQtdGltZS1vbmx5LWNvbGxlY3RzdGF0aWMtMDE= \
     python manage.py collectstatic --noinput \
     && useradd --create-home --uid 1000 opsboard \
-    && mkdir -p /app/var && chown -R opsboard /app/var
+    && mkdir -p /app/var/media && chown -R opsboard /app/var
 
 USER opsboard
 EXPOSE 8000

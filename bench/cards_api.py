@@ -5,8 +5,8 @@ labels, assignees) in a throwaway database, then alternates, in one run and
 through Django's test client with the site's middleware:
 
 - the API: every page of ``/api/v1/organizations/<slug>/boards/<id>/cards/``,
-  following ``next``, at the largest page size (500: two pages) and at the
-  default (100: ten pages);
+  following ``next``, at a board's default and largest page size (500: two
+  pages) and at 100 a page (ten pages, the other lists' default);
 - the API as it was before it read rows (``CardOutput`` on model instances and
   a labels prefetch), defined here as a subclass of the list's view;
 - the reference: a bare view defined here that reads the same cards with one

@@ -8,7 +8,7 @@ from django.http import HttpRequest
 from opsboard.tenancy.admin import OrganizationScopedAdmin, ScopedInline, managed_organization_ids
 
 from . import services
-from .models import Board, Card, ChecklistItem, Column, Comment, Label
+from .models import Attachment, Board, Card, ChecklistItem, Column, Comment, Label
 
 
 class ColumnInline(ScopedInline):
@@ -61,6 +61,22 @@ class CommentInline(ScopedInline):
     model = Comment
     fields = ["author", "body"]
     autocomplete_fields = ["author"]
+
+
+class AttachmentInline(ScopedInline):
+    """The card's files, to read and remove (their file leaves storage on commit:
+    kanban.signals). They are added on the card page, where their rules are checked; the
+    file itself is downloaded there, never from a storage address."""
+
+    model = Attachment
+    fields = ["name", "content_type", "size", "comment", "uploaded_by", "created_at"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
 
 
 @admin.register(Card)
@@ -118,7 +134,7 @@ class CardAdmin(OrganizationScopedAdmin):
         "archived_at",
     ]
     filter_horizontal = ["labels"]
-    inlines = [ChecklistInline, CommentInline]
+    inlines = [ChecklistInline, CommentInline, AttachmentInline]
 
     def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         # Cards are made on the board, where their column, rank and history are kept right.

@@ -21,4 +21,19 @@ urlpatterns = [
     path(
         PREFIX + "cards/<int:card_id>/events/", apis.CardEventListApi.as_view(), name="card_events"
     ),
+    path(
+        PREFIX + "cards/<int:card_id>/attachments/",
+        apis.AttachmentListApi.as_view(),
+        name="attachment_list",
+    ),
+    path(
+        PREFIX + "attachments/<int:attachment_id>/",
+        apis.AttachmentDetailApi.as_view(),
+        name="attachment_detail",
+    ),
+    path(
+        PREFIX + "attachments/<int:attachment_id>/content/",
+        apis.AttachmentContentApi.as_view(),
+        name="attachment_content",
+    ),
 ]

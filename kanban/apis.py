@@ -1,19 +1,22 @@
-"""JSON API for boards, columns, cards, moves and card history."""
+"""JSON API for boards, columns, cards, moves, card history and attachments."""
 
 from __future__ import annotations
 
 from typing import Any
 
+from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
+from django.urls import reverse
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema, extend_schema_field
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_field
 from rest_framework import serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from opsboard.accounts.models import User
+from opsboard.api import WholeBoardPagination
 from opsboard.api_lists import ListApi
 from opsboard.tenancy.access import require_lead
 from opsboard.tenancy.models import Team
@@ -26,9 +29,9 @@ from projects.apis import (
 )
 from projects.models import Goal
 
-from . import selectors, services
+from . import attachments, selectors, services
 from .filters import CardFilter
-from .models import Board, Card, CardEvent, Column, ColumnKind, Label, Priority
+from .models import Attachment, Board, Card, CardEvent, Column, ColumnKind, Comment, Label, Priority
 
 
 class ColumnOutput(serializers.ModelSerializer):
@@ -318,6 +321,7 @@ class ColumnDetailApi(OrganizationMixin, APIView):
 
 class CardListApi(OrganizationMixin, ListApi):
     filterset_class = CardFilter
+    pagination_class = WholeBoardPagination
 
     @extend_schema(
         responses=CardOutput(many=True),
@@ -410,3 +414,162 @@ class CardEventListApi(OrganizationMixin, ListApi):
             membership=self.membership(request, org_slug), card_id=card_id
         )
         return self.list_response(selectors.card_history(card=card), CardEventOutput)
+
+
+# Attachments -----------------------------------------------------------------
+
+
+class AttachmentOutput(serializers.ModelSerializer):
+    uploaded_by = PersonEmail()
+    content_url = serializers.SerializerMethodField(
+        help_text="Where the file's bytes are, for the same credentials (`Content-Disposition` names it)."
+    )
+
+    class Meta:
+        model = Attachment
+        fields = [
+            "id",
+            "card",
+            "comment",
+            "name",
+            "size",
+            "content_type",
+            "width",
+            "height",
+            "uploaded_by",
+            "created_at",
+            "content_url",
+        ]
+        extra_kwargs = {
+            "name": {"help_text": "As it was uploaded, cleaned: no path, no control characters."},
+            "size": {"help_text": "In bytes."},
+            "content_type": {"help_text": "Told from the content, not from the name."},
+            "width": {"help_text": "Images only: in pixels."},
+            "height": {"help_text": "Images only: in pixels."},
+        }
+
+    def get_content_url(self, attachment: Attachment) -> str:
+        return reverse(
+            "kanban_api:attachment_content",
+            kwargs={
+                "org_slug": self.context["org_slug"],
+                "attachment_id": attachment.pk,
+            },
+        )
+
+
+class AttachmentInput(serializers.Serializer):
+    file = serializers.FileField(
+        allow_empty_file=True,
+        use_url=False,
+        help_text=(
+            "One file, sent as multipart/form-data: an image (PNG, JPEG, GIF, WebP), a PDF, an "
+            "office document, a text or CSV file, or a zip archive, within the size limit and "
+            "the organisation's quota."
+        ),
+    )
+    comment = serializers.PrimaryKeyRelatedField(
+        queryset=Comment.objects.none(),
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="A comment of the card the file belongs to; none: the card's own.",
+    )
+
+    def __init__(self, *args: Any, card: Card | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if card is not None:
+            self.fields["comment"].queryset = card.comments.all()
+
+
+class SizeLimitedUploads:
+    """Puts the per-file size limit in front of the request's upload handlers before DRF
+    reads the body (``kanban.attachments.limit_uploads``)."""
+
+    def initialize_request(self, request: HttpRequest, *args: Any, **kwargs: Any) -> Request:
+        self.upload_limit = attachments.limit_uploads(request)
+        return super().initialize_request(request, *args, **kwargs)  # type: ignore[misc]
+
+
+class AttachmentListApi(SizeLimitedUploads, OrganizationMixin, ListApi):
+    @extend_schema(
+        responses=AttachmentOutput(many=True),
+        description="The card's files and its comments' files, oldest first.",
+    )
+    def get(self, request: Request, org_slug: str, card_id: int) -> Response:
+        card = selectors.card_get_for_user(
+            membership=self.membership(request, org_slug), card_id=card_id
+        )
+        page = self.paginate_queryset(selectors.attachments_for_card(card=card))
+        answer = AttachmentOutput(page, many=True, context={"org_slug": org_slug})
+        return self.get_paginated_response(answer.data)
+
+    @extend_schema(
+        request={"multipart/form-data": AttachmentInput},
+        responses={201: AttachmentOutput},
+        description=(
+            "Attach a file to the card, or to one of its comments. 400, saying why, for a file "
+            "over the size limit, an empty one, one whose content is not a kind kept (whatever "
+            "its name says), one over the organisation's quota, or an archived card."
+        ),
+    )
+    def post(self, request: Request, org_slug: str, card_id: int) -> Response:
+        membership = self.membership(request, org_slug)
+        card = selectors.card_get_for_user(membership=membership, card_id=card_id)
+        payload = AttachmentInput(data=request.data, card=card)  # the body is read here
+        if self.upload_limit.too_large:
+            raise serializers.ValidationError(
+                {"file": [attachments.too_large_message(self.upload_limit.too_large[0])]}
+            )
+        data = validated(payload)
+        (attachment,) = call_service(
+            services.attachment_add,
+            actor=membership,
+            card=card,
+            files=[data["file"]],
+            comment=data["comment"],
+        )
+        answer = AttachmentOutput(attachment, context={"org_slug": org_slug})
+        return Response(answer.data, status=status.HTTP_201_CREATED)
+
+
+class AttachmentDetailApi(OrganizationMixin, APIView):
+    @extend_schema(responses=AttachmentOutput)
+    def get(self, request: Request, org_slug: str, attachment_id: int) -> Response:
+        attachment = selectors.attachment_get_for_user(
+            membership=self.membership(request, org_slug), attachment_id=attachment_id
+        )
+        return Response(AttachmentOutput(attachment, context={"org_slug": org_slug}).data)
+
+    @extend_schema(
+        responses={204: None},
+        description="Remove the file; the card's history keeps its name.",
+    )
+    def delete(self, request: Request, org_slug: str, attachment_id: int) -> Response:
+        membership = self.membership(request, org_slug)
+        attachment = selectors.attachment_get_for_user(
+            membership=membership, attachment_id=attachment_id
+        )
+        call_service(services.attachment_delete, actor=membership, attachment=attachment)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class AttachmentContentApi(OrganizationMixin, APIView):
+    @extend_schema(
+        responses={
+            (200, "application/octet-stream"): OpenApiResponse(
+                OpenApiTypes.BINARY,
+                description="The file's bytes, as a download under its name; `Content-Type` is its kind.",
+            )
+        },
+    )
+    def get(self, request: Request, org_slug: str, attachment_id: int) -> Any:
+        attachment = selectors.attachment_get_for_user(
+            membership=self.membership(request, org_slug), attachment_id=attachment_id
+        )
+        return attachments.file_response(
+            file=attachment.file,
+            name=attachment.name,
+            content_type=attachment.content_type,
+            inline=False,
+        )

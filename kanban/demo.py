@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import io
 from datetime import date, datetime, time, timedelta
 
+from django.core.files.base import ContentFile
 from django.utils import timezone
+from PIL import Image, ImageDraw
 
 from opsboard.accounts.models import User
-from opsboard.tenancy.models import Organization, Team
+from opsboard.tenancy.models import Membership, Organization, Team
 from projects.models import Goal, Project
 
 from .models import (
+    Attachment,
     Board,
     BuiltinLabel,
     Card,
@@ -24,6 +28,7 @@ from .models import (
     Priority,
 )
 from .ranks import STEP
+from .services import attachment_add
 
 # title, team (first word), assignee (email local part), column kind, days ago created,
 # days ago started, days ago done, due in days (None: no date), priority, labels, blocked reason
@@ -505,3 +510,109 @@ def seed_demo_boards(organization: Organization, today: date) -> None:
     Card.objects.filter(board__organization=organization, priority=0).update(
         priority=Priority.NORMAL
     )
+    seed_demo_files(organization, today)
+
+
+def _chart_png(values: list[int], color: tuple[int, int, int]) -> bytes:
+    """A small bar chart, as a screenshot of a dashboard would be."""
+    image = Image.new("RGB", (360, 200), "white")
+    draw = ImageDraw.Draw(image)
+    draw.line([(30, 180), (350, 180)], fill=(93, 104, 117), width=2)
+    width = 300 // len(values)
+    for n, value in enumerate(values):
+        left = 40 + n * width
+        draw.rectangle([left, 180 - value, left + width - 12, 179], fill=color)
+    out = io.BytesIO()
+    image.save(out, "PNG", optimize=True)
+    return out.getvalue()
+
+
+def _pdf(lines: list[str]) -> bytes:
+    """A one-page PDF with ``lines`` of (ASCII) text: the smallest document a viewer opens."""
+    text = "\n".join(
+        f"BT /F1 12 Tf 56 {780 - 18 * n} Td ({line}) Tj ET" for n, line in enumerate(lines)
+    ).encode("ascii")
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] "
+        b"/Resources << /Font << /F1 4 0 R >> >> /Contents 5 0 R >>",
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+        b"<< /Length %d >>\nstream\n%s\nendstream" % (len(text), text),
+    ]
+    out = io.BytesIO()
+    out.write(b"%PDF-1.4\n")
+    offsets = []
+    for number, body in enumerate(objects, start=1):
+        offsets.append(out.tell())
+        out.write(b"%d 0 obj\n%s\nendobj\n" % (number, body))
+    table = out.tell()
+    out.write(b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1))
+    for offset in offsets:
+        out.write(b"%010d 00000 n \n" % offset)
+    out.write(
+        b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, table)
+    )
+    return out.getvalue()
+
+
+# card title, who attaches (email local part), file name, content; with a comment's text,
+# the file goes with that comment.
+def _demo_files() -> list[tuple[str, str, str, bytes, str]]:
+    return [
+        (
+            "Weekly churn report to the leads",
+            "lead",
+            "churn-week-48.png",
+            _chart_png([120, 110, 104, 96, 90, 84], (1, 114, 173)),
+            "This week's chart: churn down for the sixth week running.",
+        ),
+        (
+            "Survey: why customers leave",
+            "xu.jie",
+            "客户流失调研问卷.pdf",
+            _pdf(["Why customers leave: survey", "312 answers, 4 questions", "Top reason: price"]),
+            "",
+        ),
+        (
+            "Export 12 months of cancellations",
+            "xu.jie",
+            "cancellations-12-months.csv",
+            b"month,cancellations\n2025-12,412\n2026-01,398\n2026-02,377\n",
+            "",
+        ),
+        (
+            "Warehouse consolidation plan",
+            "wu.qiang",
+            "warehouse-lease-terms.pdf",
+            _pdf(["Warehouse consolidation", "Lease terms under review by Legal"]),
+            "",
+        ),
+    ]
+
+
+def seed_demo_files(organization: Organization, today: date) -> None:
+    """A few files on the demo's cards: a chart pasted into a comment, a survey, an export."""
+    if Attachment.objects.filter(organization=organization).exists():
+        return
+    memberships = {
+        membership.user.email.split("@")[0]: membership
+        for membership in Membership.objects.filter(organization=organization).select_related(
+            "user", "organization"
+        )
+    }
+    for title, person, name, content, comment_text in _demo_files():
+        card = (
+            Card.objects.filter(board__organization=organization, title=title)
+            .select_related("board__organization")
+            .first()
+        )
+        membership = memberships.get(person)
+        if card is None or membership is None:
+            continue
+        comment = None
+        if comment_text:
+            comment = Comment.objects.create(card=card, author=membership.user, body=comment_text)
+        attachment_add(
+            actor=membership, card=card, files=[ContentFile(content, name=name)], comment=comment
+        )

@@ -87,5 +87,9 @@ class CardFilter(PageFilterSet):
     def filter_mine(self, cards: CardQuerySet, name: str, value: bool) -> CardQuerySet:
         return cards.filter(assignee=self.request.user) if value else cards
 
+    @classmethod
+    def unfiltered(cls, cards: CardQuerySet) -> CardQuerySet:
+        return cards.open()  # no ``archived``: the open cards
+
     def filter_archived(self, cards: CardQuerySet, name: str, value: bool) -> CardQuerySet:
-        return cards.archived() if value else cards.open()
+        return cards.archived() if value else self.unfiltered(cards)

@@ -124,10 +124,39 @@ class BoardLanesForm(forms.Form):
     )
 
 
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class FilesField(forms.FileField):
+    """Several files from one input, as a list. Their rules (size, kind, name, quota) are
+    ``kanban.services.attachment_add``'s, with messages that name the file."""
+
+    def __init__(self, **kwargs: object) -> None:
+        kwargs.setdefault("widget", MultipleFileInput())
+        super().__init__(allow_empty_file=True, **kwargs)
+
+    def clean(self, data: object, initial: object = None) -> list:
+        files = data if isinstance(data, list | tuple) else [data] if data else []
+        if not files and self.required:
+            raise forms.ValidationError(_("Choose a file to attach."), code="required")
+        return [super(FilesField, self).clean(file, initial) for file in files]
+
+
+class AttachmentForm(forms.Form):
+    files = FilesField(label=_("Files"), help_text=_("Or drop files here, or paste an image."))
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        # The comment form on the same page has a "files" field too.
+        kwargs.setdefault("auto_id", "id_attachment_%s")
+        super().__init__(*args, **kwargs)
+
+
 class CommentForm(forms.Form):
     body = forms.CharField(
         label=_("Comment"), widget=forms.Textarea(attrs={"rows": 3}), help_text=_("Markdown.")
     )
+    files = FilesField(label=_("Attach files"), required=False)
 
 
 class ChecklistItemForm(forms.Form):

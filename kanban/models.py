@@ -19,6 +19,8 @@ from opsboard.builtins import is_one_of, names_of, shown_name
 from opsboard.tenancy.models import Organization, Team
 from projects.models import Goal, Project
 
+from .attachments import KINDS
+
 
 class OpenQuerySet(models.QuerySet):
     """Boards and columns in use: not archived."""
@@ -496,6 +498,8 @@ class EventKind(models.TextChoices):
     UNBLOCKED = "unblocked", pgettext_lazy("card history event", "unblocked")
     ARCHIVED = "archived", pgettext_lazy("card history event", "archived")
     RESTORED = "restored", pgettext_lazy("card history event", "restored")
+    FILE_ADDED = "file_added", pgettext_lazy("card history event", "attached a file")
+    FILE_REMOVED = "file_removed", pgettext_lazy("card history event", "removed a file")
 
 
 class CardEvent(models.Model):
@@ -590,3 +594,74 @@ class Comment(models.Model):
 
     def __str__(self) -> str:
         return self.body[:40]
+
+
+class AttachmentQuerySet(models.QuerySet["Attachment"]):
+    def bytes_used(self) -> int:
+        """What the files take together (an organisation's quota counts its own)."""
+        return self.aggregate(used=models.Sum("size"))["used"] or 0
+
+
+class Attachment(models.Model):
+    """A file attached to a card, or to one of its comments. The file is stored under a
+    random key (``kanban.attachments.storage_key``) through Django's storage API and served
+    only by the app, to members of the organisation; ``name`` is the name it was given,
+    cleaned (``kanban.attachments.clean_name``), and ``content_type`` what its content is."""
+
+    organization = models.ForeignKey(
+        Organization,
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name=_("organisation"),
+    )
+    card = models.ForeignKey(
+        Card, on_delete=models.CASCADE, related_name="attachments", verbose_name=_("card")
+    )
+    comment = models.ForeignKey(
+        Comment,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="attachments",
+        verbose_name=_("comment"),
+    )
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("uploaded by"),
+    )
+    file = models.FileField(_("file"), max_length=255)
+    name = models.CharField(_("name"), max_length=200)
+    size = models.PositiveBigIntegerField(_("size"))
+    content_type = models.CharField(_("type"), max_length=100)
+    width = models.PositiveIntegerField(_("width"), null=True, blank=True)
+    height = models.PositiveIntegerField(_("height"), null=True, blank=True)
+    created_at = models.DateTimeField(_("uploaded"), default=django_timezone.now, editable=False)
+
+    objects = AttachmentQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("attachment")
+        verbose_name_plural = _("attachments")
+        ordering = ["created_at", "pk"]
+        indexes = [
+            models.Index(fields=["card", "created_at"], name="kanban_attachment_card"),
+            # The quota adds up an organisation's sizes from the index alone.
+            models.Index(
+                fields=["organization"], include=["size"], name="kanban_attachment_org_size"
+            ),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=Q(size__gt=0), name="kanban_attachment_not_empty"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def is_image(self) -> bool:
+        """A raster image the page may show (never SVG or HTML: see ``kanban.attachments``)."""
+        kind = KINDS.get(self.content_type)
+        return bool(kind and kind.image)

@@ -16,11 +16,13 @@ from django.utils.translation import gettext as _
 from django_filters import FilterSet
 
 from opsboard.accounts.models import User
+from opsboard.compiled import Compiled
 from opsboard.filters import chosen
 from opsboard.tenancy.models import Membership, Organization
 
 from . import tiles
 from .models import (
+    Attachment,
     Board,
     Card,
     CardEvent,
@@ -68,18 +70,23 @@ def board_get_for_user(*, membership: Membership, board_id: int) -> Board:
     return board
 
 
+_BOARD_REVISIONS = Compiled(
+    lambda organization_id, board_id: Board.objects.filter(
+        organization_id=organization_id, pk=board_id
+    ).values_list("revision", "layout_revision", "project_id"),
+    organization_id=-(2**62) + 1,
+    board_id=-(2**62) + 2,
+)
+
+
 def board_revisions_for_user(*, membership: Membership, board_id: int) -> Board:
     """The board as an open board's poll reads it: its ids and revisions in one short
-    query, no project joined and no model built from a row (or 404). Its labels,
+    query, compiled once, no project joined and no model built from a row (or 404). Its labels,
     columns, cards and project can be read from it when something changed."""
-    try:
-        revision, layout_revision, project_id = (
-            Board.objects.filter(organization_id=membership.organization_id, pk=board_id)
-            .values_list("revision", "layout_revision", "project_id")
-            .get()
-        )
-    except Board.DoesNotExist:
-        raise Http404 from None
+    found = _BOARD_REVISIONS.rows(organization_id=membership.organization_id, board_id=board_id)
+    if not found:
+        raise Http404
+    [(revision, layout_revision, project_id)] = found
     board = Board(
         pk=board_id,
         organization_id=membership.organization_id,
@@ -353,6 +360,24 @@ def card_history(*, card: Card) -> list[CardEvent]:
 
 def card_comments(*, card: Card) -> QuerySet[Comment]:
     return card.comments.select_related("author").order_by("created_at")
+
+
+# Attachments -----------------------------------------------------------------
+
+
+def attachment_get_for_user(*, membership: Membership, attachment_id: int) -> Attachment:
+    """An attachment of the person's organisation, with its card (or 404)."""
+    return get_object_or_404(
+        Attachment.objects.select_related("card"),
+        organization_id=membership.organization_id,
+        pk=attachment_id,
+    )
+
+
+def attachments_for_card(*, card: Card) -> QuerySet[Attachment]:
+    """The card's files and its comments' files, oldest first, with who uploaded each: one
+    query however many there are (the page sorts them by comment: ``files_of``)."""
+    return card.attachments.select_related("uploaded_by").order_by("created_at", "pk")
 
 
 # The standup ----------------------------------------------------------------

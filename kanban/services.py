@@ -25,10 +25,14 @@ its card while it assigns the card here.)
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, fields
 from datetime import date
 
 from django.core.exceptions import ValidationError
+from django.core.files import File
+from django.core.files.storage import default_storage
 from django.db import connection, models, transaction
 from django.db.models import Count, Max, Min, Q, Subquery
 from django.utils import timezone
@@ -38,10 +42,12 @@ from django.utils.translation import gettext_lazy
 from opsboard.accounts.models import User
 from opsboard.builtins import typed_name
 from opsboard.tenancy.access import require_editor, require_lead
-from opsboard.tenancy.models import Membership, Team
+from opsboard.tenancy.models import Membership, Organization, Team
 from projects.models import Goal, Project
 
+from . import attachments
 from .models import (
+    Attachment,
     Board,
     Card,
     CardEvent,
@@ -507,6 +513,146 @@ def comment_add(*, actor: Membership, card: Card, body: str) -> Comment:
         raise ValidationError({"body": _("Write something first.")})
     _touch(card.board_id, card)
     return Comment.objects.create(card=card, author=actor.user, body=body.strip())
+
+
+# Attachments -----------------------------------------------------------------
+
+
+@dataclass
+class _CheckedFile:
+    """An uploaded file that passed the rules that need no lock: its name, size and kind."""
+
+    file: File
+    name: str
+    size: int
+    kind: attachments.FileKind
+    width: int | None = None
+    height: int | None = None
+
+
+def _check_file(file: File) -> _CheckedFile:
+    """The rules of ``kanban.attachments``: a size within the limit, a kind told from the
+    content, a clean name ending as its kind does, an image that opens."""
+    name = attachments.clean_name(file.name or "")
+    attachments.check_size(name, file.size or 0)
+    kind = attachments.kind_of(file, name)
+    checked = _CheckedFile(file, attachments.named_for(name, kind), file.size, kind)
+    if kind.image:
+        checked.width, checked.height = attachments.image_size(file, checked.name)
+    return checked
+
+
+@contextmanager
+def _stored_files() -> Iterator[list[str]]:
+    """The keys of the files stored inside the block, removed again when it fails: a refused
+    upload leaves nothing in storage."""
+    keys: list[str] = []
+    try:
+        yield keys
+    except BaseException:
+        for key in keys:
+            default_storage.delete(key)
+        raise
+
+
+def _check_files(files: Sequence[File]) -> list[_CheckedFile]:
+    """Every file checked (``_check_file``) before any is stored."""
+    if not files:
+        raise ValidationError({"file": _("Choose a file to attach.")})
+    return [_check_file(file) for file in files]
+
+
+def _attach(
+    *,
+    actor: Membership,
+    card: Card,
+    checked: list[_CheckedFile],
+    comment: Comment | None,
+    keys: list[str],
+) -> list[Attachment]:
+    """Store checked files and record them on ``card`` under the organisation's quota. The
+    files are stored before the board and the quota are held (a slow storage holds no
+    lock); each is counted against the quota under the organisation's lock, so two uploads
+    at once cannot both pass it."""
+    organization_id = card.board.organization_id
+    for item in checked:
+        item.file.seek(0)
+        keys.append(default_storage.save(attachments.storage_key(organization_id), item.file))
+    with transaction.atomic():
+        revision = _touch(card.board_id, card)
+        if Card.objects.filter(pk=card.pk, archived_at__isnull=False).exists():
+            raise ValidationError(_("This card is archived."))
+        # The quota's lock: the organisation's row, held until the change commits. NO KEY:
+        # rows that only point at the organisation are still written meanwhile.
+        Organization.objects.select_for_update(no_key=True).filter(pk=organization_id).values(
+            "pk"
+        ).get()
+        used = Attachment.objects.filter(organization_id=organization_id).bytes_used()
+        added = []
+        for item, key in zip(checked, keys, strict=True):
+            if used + item.size > attachments.quota_bytes():
+                raise ValidationError(
+                    attachments.quota_message(used=used, size=item.size, name=item.name),
+                    code="quota",
+                )
+            used += item.size
+            attachment = Attachment.objects.create(
+                organization_id=organization_id,
+                card=card,
+                comment=comment,
+                uploaded_by=actor.user,
+                file=key,
+                name=item.name,
+                size=item.size,
+                content_type=item.kind.content_type,
+                width=item.width,
+                height=item.height,
+            )
+            _event(card, EventKind.FILE_ADDED, actor.user, new_value=item.name[:300])
+            added.append(attachment)
+        card.revision = revision
+    return added
+
+
+def attachment_add(
+    *, actor: Membership, card: Card, files: Sequence[File], comment: Comment | None = None
+) -> list[Attachment]:
+    """Attach ``files`` to ``card`` (or to ``comment``, one of its comments): all of them,
+    or, when any is refused (too large, empty, a kind not kept, over the organisation's
+    quota), none, with nothing left in storage."""
+    require_editor(actor)
+    if comment is not None and comment.card_id != card.pk:
+        raise ValidationError({"comment": _("Choose a comment of this card.")})
+    checked = _check_files(files)
+    with _stored_files() as keys:
+        return _attach(actor=actor, card=card, checked=checked, comment=comment, keys=keys)
+
+
+def comment_add_with_files(
+    *, actor: Membership, card: Card, body: str, files: Sequence[File]
+) -> Comment:
+    """A comment with files attached to it, together or not at all."""
+    if not files:
+        return comment_add(actor=actor, card=card, body=body)
+    require_editor(actor)
+    checked = _check_files(files)  # a bad file is refused before the comment is written
+    with _stored_files() as keys, transaction.atomic():
+        comment = comment_add(actor=actor, card=card, body=body)
+        _attach(actor=actor, card=card, checked=checked, comment=comment, keys=keys)
+    return comment
+
+
+@transaction.atomic
+def attachment_delete(*, actor: Membership, attachment: Attachment) -> None:
+    """Remove a file: its uploader or anyone who may edit the card (every role but viewer;
+    viewers change nothing, their own uploads from before included). The history keeps its
+    name; the stored file goes once the change commits (``kanban.signals``)."""
+    require_editor(actor)
+    card = attachment.card
+    _touch(card.board_id, card)
+    deleted, _rows = Attachment.objects.filter(pk=attachment.pk).delete()
+    if deleted:  # not removed meanwhile by someone else
+        _event(card, EventKind.FILE_REMOVED, actor.user, old_value=attachment.name[:300])
 
 
 @transaction.atomic

@@ -34,6 +34,26 @@ urlpatterns = [
         "<slug:org_slug>/cards/<int:card_id>/checklist/", views.checklist_add, name="checklist_add"
     ),
     path(
+        "<slug:org_slug>/cards/<int:card_id>/attachments/",
+        views.attachment_upload,
+        name="attachment_upload",
+    ),
+    path(
+        "<slug:org_slug>/attachments/<int:attachment_id>/",
+        views.attachment_file,
+        name="attachment_file",
+    ),
+    path(
+        "<slug:org_slug>/attachments/<int:attachment_id>/preview/",
+        views.attachment_preview,
+        name="attachment_preview",
+    ),
+    path(
+        "<slug:org_slug>/attachments/<int:attachment_id>/delete/",
+        views.attachment_delete,
+        name="attachment_delete",
+    ),
+    path(
         "<slug:org_slug>/checklist/<int:item_id>/toggle/",
         views.checklist_toggle,
         name="checklist_toggle",

@@ -9,14 +9,17 @@ from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from opsboard.tenancy.access import organization_view, require_editor, require_lead
 from projects.models import Project
 from projects.sections import page_sections
 
-from . import live, selectors, services
+from . import attachments, live, selectors, services
 from .forms import (
+    AttachmentForm,
     CardForm,
     ChecklistItemForm,
     ColumnForm,
@@ -25,7 +28,7 @@ from .forms import (
     MoveForm,
     QuickCardForm,
 )
-from .models import Board, Card, ColumnKind
+from .models import Attachment, Board, Card, ColumnKind
 
 form_page = require_http_methods(["GET", "HEAD", "POST"])
 
@@ -207,6 +210,7 @@ def _card_page(request: HttpRequest, card: Card, status: int = 200, **forms: Any
             "checklist": card.checklist.all(),
             "columns": selectors.open_columns(card.board),
             "comment_form": forms.get("comment_form") or CommentForm(),
+            **_attachments_context(request, card, forms.get("attachment_errors", ())),
             "checklist_form": forms.get("checklist_form") or ChecklistItemForm(),
             "may_edit": request.membership.can_edit,
             "today": request.organization.today(),
@@ -287,16 +291,136 @@ def _back_to_card(request: HttpRequest, card_id: int, section: str) -> HttpRespo
     return redirect(f"{url}#{section}")
 
 
+@csrf_exempt  # the upload's size limit goes in before the body is read; then the token
 @organization_view
 @require_POST
 def card_comment(request: HttpRequest, card_id: int) -> HttpResponse:
+    return _card_comment(request, card_id, attachments.limit_uploads(request))
+
+
+@csrf_protect
+def _card_comment(
+    request: HttpRequest, card_id: int, limit: attachments.SizeLimitHandler
+) -> HttpResponse:
     card = selectors.card_get_for_user(membership=request.membership, card_id=card_id)
     require_editor(request.membership)
-    form = CommentForm(request.POST)
-    if not form.is_valid():
-        return _card_page(request, card, status=400, comment_form=form)
-    services.comment_add(actor=request.membership, card=card, body=form.cleaned_data["body"])
-    return _back_to_card(request, card.pk, "comments")
+    form = CommentForm(request.POST, request.FILES)
+    for name in limit.too_large:
+        form.add_error("files", attachments.too_large_message(name))
+    if form.is_valid():
+        try:
+            services.comment_add_with_files(
+                actor=request.membership,
+                card=card,
+                body=form.cleaned_data["body"],
+                files=form.cleaned_data["files"],
+            )
+        except ValidationError as error:
+            form.add_error("files" if form.cleaned_data["files"] else None, error)
+        else:
+            return _back_to_card(request, card.pk, "comments")
+    return _card_page(request, card, status=400, comment_form=form)
+
+
+# Attachments -----------------------------------------------------------------
+
+
+def _attachments_context(
+    request: HttpRequest, card: Card, errors: list[str] | tuple[str, ...] = ()
+) -> dict[str, Any]:
+    """What the card page's files section draws (``kanban/card.html#attachments``)."""
+    return {
+        "attachments": list(selectors.attachments_for_card(card=card)),
+        "attachment_form": AttachmentForm(),
+        "attachment_errors": errors,
+        "max_upload_bytes": attachments.max_bytes(),
+    }
+
+
+@csrf_exempt  # the upload's size limit goes in before the body is read; then the token
+@organization_view
+@require_POST
+def attachment_upload(request: HttpRequest, card_id: int) -> HttpResponse:
+    """Files for the card: from the page's form, or dropped or pasted (static/js/files.js,
+    which asks with ``X-Requested-With: fetch`` and gets the files section back)."""
+    return _attachment_upload(request, card_id, attachments.limit_uploads(request))
+
+
+@csrf_protect
+def _attachment_upload(
+    request: HttpRequest, card_id: int, limit: attachments.SizeLimitHandler
+) -> HttpResponse:
+    card = selectors.card_get_for_user(membership=request.membership, card_id=card_id)
+    require_editor(request.membership)
+    form = AttachmentForm(request.POST, request.FILES)
+    errors = [attachments.too_large_message(name) for name in limit.too_large]
+    added: list[Attachment] = []
+    if not errors and not form.is_valid():
+        errors = [message for messages_ in form.errors.values() for message in messages_]
+    if not errors:
+        try:
+            added = services.attachment_add(
+                actor=request.membership, card=card, files=form.cleaned_data["files"]
+            )
+        except ValidationError as error:
+            errors = error.messages
+    if request.headers.get("x-requested-with") == "fetch" or request.htmx:
+        context = {
+            "card": card,
+            "may_edit": request.membership.can_edit,
+            **_attachments_context(request, card, errors),
+        }
+        return render(
+            request, "kanban/card.html#attachments", context, status=400 if errors else 200
+        )
+    if errors:
+        return _card_page(request, card, status=400, attachment_errors=errors)
+    messages.success(
+        request,
+        ngettext("%(count)s file attached.", "%(count)s files attached.", len(added))
+        % {"count": len(added)},
+    )
+    return _back_to_card(request, card.pk, "attachments")
+
+
+def _attachment_answer(request: HttpRequest, attachment_id: int, *, inline: bool) -> HttpResponse:
+    attachment = selectors.attachment_get_for_user(
+        membership=request.membership, attachment_id=attachment_id
+    )
+    if inline and not attachment.is_image:
+        raise Http404
+    return attachments.file_response(
+        file=attachment.file,
+        name=attachment.name,
+        content_type=attachment.content_type,
+        inline=inline,
+    )
+
+
+@organization_view
+@require_safe
+def attachment_file(request: HttpRequest, attachment_id: int) -> HttpResponse:
+    """The file, as a download under its name, to members of its organisation only."""
+    return _attachment_answer(request, attachment_id, inline=False)
+
+
+@organization_view
+@require_safe
+def attachment_preview(request: HttpRequest, attachment_id: int) -> HttpResponse:
+    """An image shown in the page (PNG, JPEG, GIF, WebP; 404 for anything else)."""
+    return _attachment_answer(request, attachment_id, inline=True)
+
+
+@organization_view
+@require_POST
+def attachment_delete(request: HttpRequest, attachment_id: int) -> HttpResponse:
+    attachment = selectors.attachment_get_for_user(
+        membership=request.membership, attachment_id=attachment_id
+    )
+    services.attachment_delete(actor=request.membership, attachment=attachment)
+    messages.success(request, _("“%(name)s” removed.") % {"name": attachment.name})
+    section = "comments" if attachment.comment_id else "attachments"
+    return _back_to_card(request, attachment.card_id, section)
 
 
 @organization_view

@@ -131,3 +131,12 @@ class PagePagination(PageNumberPagination):
     page_size_query_param = "page_size"
     max_page_size = 500
     django_paginator_class = CountedPaginator
+
+
+class WholeBoardPagination(PagePagination):
+    """A board's cards: 500 a page unless asked for fewer. A client reading a board
+    reads all of it, as the board page shows all of it: a board of a few hundred open
+    cards in one request, not a request per hundred each paying for the session, the
+    person and the board again."""
+
+    page_size = PagePagination.max_page_size

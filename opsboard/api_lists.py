@@ -7,11 +7,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from django_filters import FilterSet
 from django_filters.rest_framework import DjangoFilterBackend
 from rest_framework import serializers
 from rest_framework.generics import GenericAPIView
 from rest_framework.response import Response
+
+from opsboard.filters import PageFilterSet
 
 
 class ScopedFilterBackend(DjangoFilterBackend):
@@ -29,7 +30,7 @@ class ScopedFilterBackend(DjangoFilterBackend):
 # (400 naming the parameter when a value is wrong), then one page of it. (A comment, not a
 # docstring: the schema would show a docstring as every list's description.)
 class ListApi(GenericAPIView):
-    filterset_class: type[FilterSet] | None = None
+    filterset_class: type[PageFilterSet] | None = None
     filter_scope: dict[str, Any] = {}
 
     @property
@@ -41,6 +42,16 @@ class ListApi(GenericAPIView):
         model = self.filterset_class._meta.model if self.filterset_class else None
         return model._default_manager.none() if model else None
 
+    def filtered(self, items: Any) -> Any:
+        """``items`` narrowed by the filters the query names; through the FilterSet only
+        when it names one (a 400 then for a wrong value), the rest of a query being pages."""
+        filters = self.filterset_class
+        if filters is None:
+            return items
+        if any(name in self.request.query_params for name in filters.base_filters):
+            return self.filter_queryset(items)
+        return filters.unfiltered(items)
+
     def list_response(
         self,
         items: Any,
@@ -51,7 +62,7 @@ class ListApi(GenericAPIView):
         ``answer``: a serializer class, or, for a long list that is only read, a function
         saying of the page's rows what its serializer would say of their objects."""
         self.filter_scope = scope
-        page = self.paginate_queryset(self.filter_queryset(items))
+        page = self.paginate_queryset(self.filtered(items))
         if isinstance(answer, type) and issubclass(answer, serializers.BaseSerializer):
             return self.get_paginated_response(answer(page, many=True).data)
         return self.get_paginated_response(answer(page))

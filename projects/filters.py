@@ -6,10 +6,10 @@ from __future__ import annotations
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
-from django_filters import CharFilter, ChoiceFilter, FilterSet, ModelChoiceFilter
+from django_filters import CharFilter, ChoiceFilter, ModelChoiceFilter
 
 from opsboard.accounts.models import User
-from opsboard.filters import FlagFilter, OrganizationFilterSet, PersonFilter
+from opsboard.filters import FlagFilter, OrganizationFilterSet, PageFilterSet, PersonFilter
 from opsboard.tenancy.models import Membership, Organization, Role, Team
 
 from .forms import members_of
@@ -94,7 +94,7 @@ class GoalFilter(TeamProjectFilterSet):
         return goals.filter(project__isnull=True) if value else goals
 
 
-class MemberFilter(FilterSet):
+class MemberFilter(PageFilterSet):
     """``role``, and ``q``: words in the person's name or email."""
 
     role = ChoiceFilter(label=_("Role"), choices=Role.choices)

@@ -41,6 +41,13 @@ def _default_language() -> Iterator[None]:
     translation.deactivate()
 
 
+@pytest.fixture(autouse=True)
+def _media_root(settings, tmp_path_factory: pytest.TempPathFactory) -> None:
+    """Uploaded files (attachments, the demo's too) go to a folder of the test's own, never
+    into the checkout's var/media."""
+    settings.MEDIA_ROOT = tmp_path_factory.mktemp("media")
+
+
 @dataclass
 class Tenant:
     organization: Organization

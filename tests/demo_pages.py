@@ -15,6 +15,8 @@ def demo_pages() -> dict[str, str]:
     blocked = Card.objects.filter(board=board, blocked=True).first()
     assert blocked, "the demo board has a blocked card"
     goal = Goal.objects.get(organization__slug="demo-ops", project=project, state="active")
+    with_files = Card.objects.filter(board=board, attachments__comment__isnull=False).first()
+    assert with_files, "the demo board has a card with a file on a comment"
     kpi = Kpi.objects.filter(organization__slug="demo-ops").first()
     org = {"org_slug": "demo-ops"}
     return {
@@ -25,6 +27,7 @@ def demo_pages() -> dict[str, str]:
         "goal": reverse("projects:goal_detail", kwargs={**org, "goal_id": goal.pk}),
         "board": reverse("kanban:board_detail", kwargs={**org, "board_id": board.pk}),
         "card": reverse("kanban:card_detail", kwargs={**org, "card_id": blocked.pk}),
+        "card with files": reverse("kanban:card_detail", kwargs={**org, "card_id": with_files.pk}),
         "standup": reverse("kanban:board_standup", kwargs={**org, "board_id": board.pk}),
         "raci": reverse("raci:matrix", kwargs={**org, "project_id": project.pk}),
         "kpis": reverse("metrics:dashboard", kwargs=org),

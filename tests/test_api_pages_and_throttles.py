@@ -126,7 +126,7 @@ def test_with_a_cache_url_every_process_counts_in_one_place(client) -> None:
     """Production's web processes share the throttles' count through Redis at CACHE_URL."""
     broker = urlparse(settings.CELERY_BROKER_URL)
     cache_url = broker._replace(path="/14").geturl()  # a database of the tests' own Redis
-    shared = {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": cache_url}
+    shared = {"BACKEND": "opsboard.cache.RedisCache", "LOCATION": cache_url}
     with override_settings(CACHES={"default": shared}):
         cache.clear()
         assert _anonymous_requests_in_another_process(2, cache_url) == [200, 200]

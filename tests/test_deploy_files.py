@@ -47,3 +47,24 @@ def test_honcho_is_a_development_tool() -> None:
     dockerfile = (ROOT / "Dockerfile").read_text()
     assert re.search(r"^RUN pip install \.$", dockerfile, re.MULTILINE)
     assert "honcho" not in dockerfile + (ROOT / "docker-compose.yml").read_text()
+
+
+def test_attachments_live_in_a_volume_and_are_never_served_as_a_folder() -> None:
+    """Files go to the media volume, which web and worker share; no setting, URL or image
+    step serves that folder: every download goes through the app, to members only."""
+    compose = (ROOT / "docker-compose.yml").read_text()
+    anchor = compose.split("x-opsboard: &opsboard", 1)[1].split("\nservices:", 1)[0]
+    assert "MEDIA_ROOT: /app/var/media" in anchor
+    assert "- media:/app/var/media" in anchor
+    assert re.search(r"^volumes:\n(?:  .*\n)*  media:$", compose, re.MULTILINE)
+    for service in ("web", "worker"):
+        block = compose.split(f"\n  {service}:\n", 1)[1].split("\n\n", 1)[0]
+        assert "<<: *opsboard" in block, service
+    dockerfile = (ROOT / "Dockerfile").read_text()
+    assert "mkdir -p /app/var/media && chown -R opsboard /app/var" in dockerfile
+    settings_text = "".join(
+        (ROOT / "opsboard" / "settings" / name).read_text() for name in ("base.py", "production.py")
+    )
+    assert "MEDIA_URL" not in settings_text.replace("There is no MEDIA_URL", "")
+    urls = (ROOT / "opsboard" / "urls.py").read_text()
+    assert "media" not in urls.lower() and "static(" not in urls

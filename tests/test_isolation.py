@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from django.urls import reverse
 
-from kanban.models import Card, ChecklistItem
+from kanban.models import Attachment, Card, ChecklistItem
 from metrics.models import Kpi
 from opsboard.accounts.models import User
 from opsboard.notify.models import ChatWebhook
@@ -47,6 +47,7 @@ def demo_objects() -> dict[str, object]:
         "kpi_id": Kpi.objects.filter(organization__slug="demo-ops").first().pk,
         "webhook_id": ChatWebhook.objects.get(organization_id=team.organization_id).pk,
         "retro_id": project.retrospectives.get().pk,
+        "attachment_id": Attachment.objects.filter(organization=team.organization).first().pk,
     }
 
 
@@ -92,6 +93,7 @@ def test_other_organisation_gets_404_for_demo_objects(demo: None, client) -> Non
 def test_nothing_changed_after_the_attempts(demo: None, client) -> None:
     objects = demo_objects()
     before = list(Membership.objects.order_by("pk").values_list("pk", "role"))
+    attachments_before = Attachment.objects.count()
     client.force_login(User.objects.get(email="other@other.opsboard.test"))
     for route in organization_routes():
         client.post(
@@ -102,3 +104,4 @@ def test_nothing_changed_after_the_attempts(demo: None, client) -> None:
     assert not Team.objects.filter(name="Taken over").exists()
     assert not Project.objects.filter(name="Taken over").exists()
     assert not Card.objects.filter(title="Taken over").exists()
+    assert Attachment.objects.count() == attachments_before

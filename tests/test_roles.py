@@ -7,8 +7,8 @@ from datetime import date
 import pytest
 from django.urls import reverse
 
-from kanban.models import Card, ChecklistItem, Column, Comment, Label
-from kanban.services import CardInput, card_create, checklist_add
+from kanban.models import Attachment, Card, ChecklistItem, Column, Comment, Label
+from kanban.services import CardInput, attachment_add, card_create, checklist_add
 from metrics.models import Kpi, Measurement, Retrospective, RetrospectiveAction
 from metrics.retrospectives.services import retrospective_build
 from opsboard.notify.models import ChatWebhook, Notification
@@ -16,6 +16,7 @@ from opsboard.tenancy.models import Invitation, Membership, Organization, Role, 
 from projects.models import CheckIn, Goal, Project
 from tests.conftest import Tenant
 from tests.factories import GoalFactory, InvitationFactory, ProjectFactory
+from tests.kanban.files import png
 from tests.urlwalk import organization_routes
 
 
@@ -27,7 +28,9 @@ def objects_of(tenant: Tenant) -> dict[str, object]:
     board = goal.project.boards.get()
     card = card_create(actor=tenant.lead, board=board, data=CardInput(title="Existing"))
     item = checklist_add(actor=tenant.lead, card=card, text="Step")
+    (attachment,) = attachment_add(actor=tenant.lead, card=card, files=[png()])
     return {
+        "attachment_id": attachment.pk,
         "org_slug": tenant.organization.slug,
         "team_id": tenant.team.pk,
         "membership_id": tenant.member.pk,
@@ -83,6 +86,7 @@ def snapshot() -> tuple:
             )
         ),
         RetrospectiveAction.objects.count(),
+        list(Attachment.objects.values_list("pk", "name")),
     )
 
 

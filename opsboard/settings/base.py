@@ -200,10 +200,41 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATIC_ROOT = Path(env.str("STATIC_ROOT", default=str(BASE_DIR / "staticfiles")))
 STATICFILES_DIRS = [BASE_DIR / "static"]
+# Uploaded files (attachments on cards and comments) go through Django's storage API: a
+# folder under MEDIA_ROOT by default, or an S3-compatible bucket when S3_BUCKET is set
+# (django-storages, the "s3" extra; README.md, Files). There is no MEDIA_URL on purpose:
+# files are served only through the app, to members of their organisation
+# (kanban.views.attachment_file), never from a public address.
+MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(VAR_DIR / "media")))
+if env.str("S3_BUCKET", default=""):
+    FILE_STORAGE = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": env.str("S3_BUCKET"),
+            "endpoint_url": env.str("S3_ENDPOINT_URL", default="") or None,
+            "region_name": env.str("S3_REGION", default="") or None,
+            "access_key": env.str("S3_ACCESS_KEY_ID", default="") or None,
+            "secret_key": env.str("S3_SECRET_ACCESS_KEY", default="") or None,
+            "location": env.str("S3_PREFIX", default=""),
+            # Private objects, never overwritten, read by the app and streamed to members.
+            "default_acl": "private",
+            "file_overwrite": False,
+            "querystring_auth": True,
+            "addressing_style": env.str("S3_ADDRESSING_STYLE", default="") or None,
+        },
+    }
+else:
+    FILE_STORAGE = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": FILE_STORAGE,
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+# Attachments: the largest file, and all of an organisation's files together (kanban.attachments).
+MEGABYTE = 1024 * 1024
+ATTACHMENT_MAX_BYTES = env.int("ATTACHMENT_MAX_MB", default=25) * MEGABYTE
+ATTACHMENT_QUOTA_BYTES = env.int("ORGANIZATION_FILES_QUOTA_MB", default=1024) * MEGABYTE
+# Uploads above this are written to a temporary file as they arrive, not held in memory.
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * MEGABYTE
 
 # The product's name as emails and chat posts carry it ("[Opsboard] …", 「【Opsboard】…」):
 # in a group chat where many bots post, the title says whose message it is.
@@ -227,9 +258,7 @@ CHAT_WEBHOOK_EXTRA_HOSTS: list[str] = env.list("CHAT_WEBHOOK_EXTRA_HOSTS", defau
 # The cache: Redis at CACHE_URL (production: the API's throttles count there for every web
 # process), else each process's own memory.
 if CACHE_URL := env.str("CACHE_URL", default=""):
-    CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}
-    }
+    CACHES = {"default": {"BACKEND": "opsboard.cache.RedisCache", "LOCATION": CACHE_URL}}
 else:
     # Room for the tiles of a few big boards in two languages (kanban/tiles.py): the
     # default of 300 entries would drop them before a 500-card board is drawn again.

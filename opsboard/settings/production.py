@@ -13,6 +13,7 @@ from .base import (
     DEVELOPMENT_FIELD_ENCRYPTION_KEY,
     DEVELOPMENT_SECRET_KEY,
     FIELD_ENCRYPTION_KEYS,
+    FILE_STORAGE,
     SECRET_KEY,
     env,
 )
@@ -40,7 +41,7 @@ if not env.str("FIELD_ENCRYPTION_KEYS", default="") or (
 multi_fernet(tuple(FIELD_ENCRYPTION_KEYS))  # refuse a malformed key now, not at the first read
 
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": FILE_STORAGE,
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 

@@ -6,11 +6,13 @@ the organisation in the address) and answer 404 for anything outside it.
 
 from __future__ import annotations
 
-from django.db.models import Count, Prefetch, QuerySet
+from django.db import DEFAULT_DB_ALIAS
+from django.db.models import Count, Model, Prefetch, QuerySet
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
 from opsboard.accounts.models import User
+from opsboard.compiled import Compiled
 
 from .models import Invitation, Membership, Organization, Team, hash_token
 
@@ -35,12 +37,38 @@ def memberships_for_user(*, user: User | int) -> QuerySet[Membership]:
     )
 
 
+def _columns(model: type[Model], path: str = "") -> list[str]:
+    return [path + field.attname for field in model._meta.concrete_fields]
+
+
+# A membership's columns, its organisation's and its person's, in one row.
+_MEMBERSHIP, _ORGANIZATION, _PERSON = (
+    _columns(Membership),
+    _columns(Organization, "organization__"),
+    _columns(User, "user__"),
+)
+_MEMBERSHIPS_WITH_PERSON = Compiled(
+    lambda user_id: memberships_for_user(user=user_id).values_list(
+        *_MEMBERSHIP, *_ORGANIZATION, *_PERSON
+    ),
+    user_id=-(2**62) + 1,
+)
+
+
 def memberships_with_person(*, user_id: int) -> list[Membership]:
     """The person's memberships in the order of ``memberships_for_user``, each with its
-    organisation and the person (the same instance on each), in one query."""
-    memberships = list(memberships_for_user(user=user_id).select_related("user"))
-    for membership in memberships[1:]:
-        membership.user = memberships[0].user
+    organisation and the person (the same instance on each), in one query: on every
+    request to an organisation's address, so compiled once (``opsboard.compiled``)."""
+    organization_at, person_at = len(_MEMBERSHIP), len(_MEMBERSHIP) + len(_ORGANIZATION)
+    memberships, person = [], None
+    for row in _MEMBERSHIPS_WITH_PERSON.rows(user_id=user_id):
+        membership = Membership.from_db(DEFAULT_DB_ALIAS, None, row[:organization_at])
+        membership.organization = Organization.from_db(
+            DEFAULT_DB_ALIAS, None, row[organization_at:person_at]
+        )
+        person = person or User.from_db(DEFAULT_DB_ALIAS, None, row[person_at:])
+        membership.user = person
+        memberships.append(membership)
     return memberships
 
 

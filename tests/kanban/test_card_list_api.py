@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from kanban.filters import CardFilter
 from kanban.models import BuiltinLabel, Label
 from kanban.services import card_archive, card_move, label_create
 from tests.conftest import Tenant
@@ -85,3 +86,7 @@ def test_archived_cards_are_listed_when_asked(tenant: Tenant, kanban: BoardSetup
     archived = listed(client, kanban, {"archived": "1"})
     assert list(archived) == [gone.pk]
     assert archived[gone.pk] == client.get(f"{API}/cards/{gone.pk}/").json()
+    # A query that names no filter skips the FilterSet: the same cards as one that names
+    # each filter with nothing chosen.
+    nothing_chosen = dict.fromkeys(CardFilter.base_filters, "")
+    assert listed(client, kanban, {"page_size": 10}) == listed(client, kanban, nothing_chosen)
