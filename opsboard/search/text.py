@@ -2,10 +2,12 @@
 
 Chinese (and Japanese and Korean) is written without spaces between words, so no word
 list is needed to find "复盘" inside "月度复盘会议": a run of such characters is indexed as
-each character and each pair of neighbours (bigrams), each at the position of its first
-character. A query of one character looks for that character, one of two for that pair,
-and a longer one for its pairs one after another (a phrase), which is what "contains this
-text" means. Other words (English, pinyin, numbers) are stemmed with Snowball's English
+each pair of neighbours (bigrams) at the position of its first character, and its last
+character alone. A query of two characters looks for that pair, a longer one for its
+pairs one after another (a phrase), which is what "contains this text" means, and one
+character for the entries it begins (every character begins one: its pair, or itself at
+the end of a run). Indexing each character alone too would cost a third more for
+ranking, which reads every match's vector. Other words (English, pinyin, numbers) are stemmed with Snowball's English
 stemmer and looked up as prefixes: "migration" finds "migrating", "mig" finds both.
 
 Everything is done here in Python, the same for the index and the query, so nothing
@@ -106,10 +108,10 @@ def tsvector(fields: Sequence[tuple[str, str]]) -> str:
         for segment in segments(text):
             if segment.dense:
                 run = segment.text
-                for offset, character in enumerate(run):
-                    add(character, position + offset, weight)
-                    if offset + 1 < len(run):
-                        add(run[offset : offset + 2], position + offset, weight)
+                for offset in range(len(run)):
+                    # A pair from each character, and the last one alone: every character
+                    # begins an entry, so one character is found as a prefix (see Term).
+                    add(run[offset : offset + 2], position + offset, weight)
                 position += len(run)
             elif len(segment.text) <= LONGEST_WORD:
                 add(stem(segment.text), position, weight)
@@ -138,7 +140,7 @@ class Term:
         if not self.dense:
             return f"{_quoted(self.text)}:*"
         if len(self.text) == 1:
-            return _quoted(self.text)
+            return f"{_quoted(self.text)}:*"
         pairs = [_quoted(self.text[i : i + 2]) for i in range(len(self.text) - 1)]
         return pairs[0] if len(pairs) == 1 else "(" + " <-> ".join(pairs) + ")"
 

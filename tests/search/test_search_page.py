@@ -243,3 +243,15 @@ def test_a_computed_kpi_is_found_by_its_name_in_either_language(
     client = client_for(tenant.member.user)
     assert found(client, q="on-time") == ["On-time completion rate"]
     assert found(client, q="按时") == ["On-time completion rate"]
+
+
+def test_one_chinese_character_is_found_wherever_it_stands(
+    place: Place, indexed, client_for
+) -> None:
+    place.card("Start", comments=("库存",))  # 库 begins the run
+    place.card("End", comments=("入库",))  # 库 ends it
+    place.card("Alone", comments=("A 库 B",))  # a run of one
+    place.card("Elsewhere", comments=("仓储",))
+    indexed()
+    client = client_for(place.tenant.member.user)
+    assert sorted(found(client, q="库", kind="card")) == ["Alone", "End", "Start"]
