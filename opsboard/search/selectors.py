@@ -118,13 +118,12 @@ def _narrowed(
     return documents
 
 
-def search_everything(
+def everything_rows(
     *, organization: Organization, terms: Sequence[Term], per_kind: int = PER_KIND
-) -> list[Group]:
-    """The best ``per_kind`` results of each kind with the number of each, in one query
-    (plus one per kind found, for what its results show); the kinds whose best result
-    ranks highest first."""
-    rows = (
+) -> QuerySet[SearchDocument]:
+    """The best ``per_kind`` rows of each kind, each with the number of its kind, the kinds
+    whose best row ranks highest first: one query."""
+    return (
         matching(organization=organization, terms=terms)
         .annotate(
             place=Window(RowNumber(), partition_by=F("kind"), order_by=[F("rank").desc(), F("pk")]),
@@ -135,8 +134,15 @@ def search_everything(
         .order_by("-best", "kind", "place")
         .values_list(*ROW, "total")
     )
+
+
+def search_everything(
+    *, organization: Organization, terms: Sequence[Term], per_kind: int = PER_KIND
+) -> list[Group]:
+    """The best ``per_kind`` results of each kind with the number of each (one query, plus
+    one per kind found, for what its results show)."""
+    rows = list(everything_rows(organization=organization, terms=terms, per_kind=per_kind))
     groups: dict[str, Group] = {}
-    rows = list(rows)
     hits = _hits(organization, terms, [row[:5] for row in rows])
     for row in rows:
         kind = kind_named(row[0])
