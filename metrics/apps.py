@@ -9,20 +9,19 @@ class MetricsConfig(AppConfig):
     verbose_name = _("KPIs")
 
     def ready(self) -> None:
+        from opsboard.search.kinds import register_kind
         from projects.demo import register_demo_seeder
+        from projects.my_work import Source, register_my_work
         from projects.sections import Section, register_section
 
+        from . import search
         from .demo import seed_demo_kpis, seed_demo_pulse, seed_demo_retrospective
+        from .my_work import kpis_part
         from .retrospective_views import card_retrospective_section, retrospectives_section
 
         register_demo_seeder(30, seed_demo_kpis)
         register_demo_seeder(31, seed_demo_pulse)
         register_demo_seeder(32, seed_demo_retrospective)
-
-        from projects.my_work import Source, register_my_work
-
-        from .my_work import kpis_part
-
         register_my_work(Source(40, "kpis", kpis_part))
         for page in ("project", "team"):
             register_section(
@@ -32,3 +31,6 @@ class MetricsConfig(AppConfig):
             "card",
             Section(20, "metrics/retrospective_card_section.html", card_retrospective_section),
         )
+        for kind in search.KINDS:
+            register_kind(kind)
+        search.connect()

@@ -38,6 +38,7 @@ def demo_pages() -> dict[str, str]:
             kwargs={**org, "retro_id": project.retrospectives.get().pk},
         ),
         "people": reverse("projects:people_list", kwargs=org),
+        "search": reverse("search:search", kwargs=org) + "?q=churn",
         "teams": reverse("projects:team_list", kwargs=org),
         "notifications": reverse("notify:list"),
         "preferences": reverse("notify:preferences"),

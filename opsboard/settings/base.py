@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "csp",
     "opsboard.tenancy",
     "opsboard.notify",
+    "opsboard.search",
     "projects",
     "kanban",
     "raci",

@@ -16,4 +16,16 @@
     const button = event.target.closest && event.target.closest("[data-print]");
     if (button) window.print();
   });
+
+  // "/" anywhere but in a field goes to the search box (the header's, or the search page's).
+  document.addEventListener("keydown", function (event) {
+    if (event.key !== "/" || event.ctrlKey || event.metaKey || event.altKey) return;
+    const target = event.target;
+    if (target && (target.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(target.tagName))) return;
+    const box = document.querySelector("[data-search-box]");
+    if (!box) return;
+    event.preventDefault();
+    box.focus();
+    box.select();
+  });
 })();
