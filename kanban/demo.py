@@ -603,7 +603,7 @@ def _demo_files() -> list[tuple[str, str, str, bytes, str]]:
             "xu.jie",
             "客户流失调研问卷.pdf",
             _pdf(["Why customers leave: survey", "312 answers, 4 questions", "Top reason: price"]),
-            "",
+            "问卷回收 312 份，最主要的流失原因是价格。下周和财务一起看折扣方案。",
         ),
         (
             "Export 12 months of cancellations",
