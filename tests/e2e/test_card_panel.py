@@ -13,7 +13,7 @@ from kanban.services import CardInput, card_create, card_update
 from tests.conftest import Tenant
 from tests.e2e.test_accessibility import axe_problems
 from tests.e2e.test_sign_in_and_language import sign_in
-from tests.factories import ProjectFactory
+from tests.factories import MembershipFactory, ProjectFactory, UserFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -88,6 +88,7 @@ def test_open_a_card_beside_the_board_and_close_it_with_escape(page, tenant: Ten
 
 def test_the_panel_address_opens_the_same_panel(page, tenant: Tenant, board) -> None:
     card = board.cards.get(title="Segment users")
+    MembershipFactory(organization=tenant.organization, user=UserFactory(full_name="张三"))
     sign_in(page, tenant.member.user.email)
     page.wait_for_url(re.compile(r"/o/acme/"))
     page.goto(f"/o/acme/boards/{board.pk}/?card={card.pk}")
@@ -96,6 +97,18 @@ def test_the_panel_address_opens_the_same_panel(page, tenant: Tenant, board) -> 
     expect(panel.locator("#card-title")).to_have_text("Segment users")
     expect(page.locator("#card-title")).to_be_focused()
     assert page.evaluate("document.getElementById('card-panel').matches(':modal')")
+
+    # Writing a comment in the panel: "@" offers the organisation's people; Escape closes
+    # the list first, then the panel.
+    box = panel.locator("textarea[data-mentions]")
+    box.focus()
+    page.keyboard.type("@zs")
+    expect(
+        page.get_by_role("listbox").get_by_role("option", name=re.compile("张三"))
+    ).to_be_visible()
+    page.keyboard.press("Escape")
+    expect(page.get_by_role("listbox")).to_be_hidden()
+    expect(panel).to_be_visible()
     page.keyboard.press("Escape")
     expect(panel).to_be_hidden()
     expect(page.locator(f'#board [data-card="{card.pk}"]')).to_be_focused()
