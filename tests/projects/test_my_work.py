@@ -3,12 +3,11 @@ board, the goals and the KPI page; every item links to where it is handled."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 from decimal import Decimal
 
 import pytest
 from django.urls import reverse
-from django.utils import timezone
 
 from kanban.links import card_panel_path
 from kanban.models import Card
@@ -43,9 +42,12 @@ def parts_of(membership) -> dict[str, dict[str, list[str]]]:
 
 
 def _blocked_since(card: Card, days: int) -> None:
-    Card.objects.filter(pk=card.pk).update(
-        blocked=True, blocked_at=timezone.now() - timedelta(days=days, hours=1)
-    )
+    """Blocked at noon, ``days`` days ago in the organisation's calendar (the reminders
+    count days blocked by the calendar, not by hours)."""
+    organization = card.board.organization
+    day = organization.today() - timedelta(days=days)
+    noon = datetime.combine(day, time(12), tzinfo=organization.zone)
+    Card.objects.filter(pk=card.pk).update(blocked=True, blocked_at=noon)
 
 
 def test_my_cards_by_urgency(tenant: Tenant, kanban: BoardSetup) -> None:
