@@ -81,7 +81,7 @@ CARDS = SearchKind(
     label=_("Cards"),
     order=10,
     documents=documents,
-    all_ids=lambda: Card.objects.order_by("pk").values_list("pk", flat=True),
+    model=Card,
     shown=shown,
     field_labels={
         "description": pgettext_lazy("where a search matched", "In the description"),

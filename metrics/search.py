@@ -63,7 +63,7 @@ KPIS = SearchKind(
     label=gettext_lazy("KPIs"),
     order=40,
     documents=kpi_documents,
-    all_ids=lambda: Kpi.objects.order_by("pk").values_list("pk", flat=True),
+    model=Kpi,
     shown=kpi_shown,
     field_labels={"description": pgettext_lazy("where a search matched", "In the description")},
 )
@@ -121,7 +121,7 @@ RETROSPECTIVES = SearchKind(
     label=gettext_lazy("Retrospectives"),
     order=60,
     documents=retrospective_documents,
-    all_ids=lambda: Retrospective.objects.order_by("pk").values_list("pk", flat=True),
+    model=Retrospective,
     shown=retrospective_shown,
     field_labels={
         "highlights": pgettext_lazy("where a search matched", "In the highlights"),

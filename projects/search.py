@@ -58,7 +58,7 @@ PROJECTS = SearchKind(
     label=gettext_lazy("Projects"),
     order=30,
     documents=project_documents,
-    all_ids=lambda: Project.objects.order_by("pk").values_list("pk", flat=True),
+    model=Project,
     shown=project_shown,
     field_labels={"description": pgettext_lazy("where a search matched", "In the description")},
 )
@@ -108,7 +108,7 @@ GOALS = SearchKind(
     label=gettext_lazy("Goals"),
     order=20,
     documents=goal_documents,
-    all_ids=lambda: Goal.objects.order_by("pk").values_list("pk", flat=True),
+    model=Goal,
     shown=goal_shown,
     field_labels={
         "statement": pgettext_lazy("where a search matched", "In what changes, for whom"),
@@ -155,7 +155,7 @@ PEOPLE = SearchKind(
     label=gettext_lazy("People"),
     order=50,
     documents=person_documents,
-    all_ids=lambda: Membership.objects.order_by("pk").values_list("pk", flat=True),
+    model=Membership,
     shown=person_shown,
     field_labels={"email": pgettext_lazy("where a search matched", "In the email address")},
 )

@@ -10,7 +10,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Expression
+from django.db.models import Expression, Model
 from django.utils.functional import Promise
 
 # The weights of the fields, from the title (A) to what counts least (D).
@@ -52,7 +52,8 @@ class SearchKind:
     """A kind of object the search finds.
 
     ``documents(ids)`` reads the documents of those objects (an id it does not answer is
-    gone, and leaves the index); ``all_ids()`` every object's id, for a rebuild;
+    gone, and leaves the index); ``model`` the kind's model, whose every id a rebuild reads
+    (``all_ids``);
     ``shown(organization, ids)`` what each found object shows, in one query; ``states``
     the narrower choices of the kind (a card open or done), each a condition on
     ``OuterRef("object_id")`` given the organisation.
@@ -62,10 +63,13 @@ class SearchKind:
     label: Promise  # plural: "Cards"
     order: int
     documents: Callable[[Sequence[int]], Iterable[Document]]
-    all_ids: Callable[[], Iterable[int]]
+    model: type[Model]
     shown: Callable[[Any, Sequence[int]], dict[int, Shown]]
     field_labels: dict[str, Promise]
     states: dict[str, tuple[Promise, Callable[[Any], Expression]]] = field(default_factory=dict)
+
+    def all_ids(self) -> Iterable[int]:
+        return self.model._default_manager.order_by("pk").values_list("pk", flat=True)
 
 
 _kinds: dict[str, SearchKind] = {}
