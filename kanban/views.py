@@ -451,6 +451,10 @@ def _attachment_answer(request: HttpRequest, attachment_id: int, *, inline: bool
     )
     if inline and not attachment.is_image:
         raise Http404
+    if inline and attachment.preview and "full" not in request.GET:
+        return attachments.file_response(
+            file=attachment.preview, name=attachment.name, content_type="image/webp", inline=True
+        )
     return attachments.file_response(
         file=attachment.file,
         name=attachment.name,
@@ -469,7 +473,8 @@ def attachment_file(request: HttpRequest, attachment_id: int) -> HttpResponse:
 @organization_view
 @require_safe
 def attachment_preview(request: HttpRequest, attachment_id: int) -> HttpResponse:
-    """An image shown in the page (PNG, JPEG, GIF, WebP; 404 for anything else)."""
+    """An image shown in the page (PNG, JPEG, GIF, WebP; 404 for anything else): its
+    preview when it has one, the image itself with ``?full``."""
     return _attachment_answer(request, attachment_id, inline=True)
 
 
