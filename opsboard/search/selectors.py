@@ -18,7 +18,6 @@ from django.db.models import (
     F,
     FloatField,
     Func,
-    Max,
     Q,
     QuerySet,
     Value,
@@ -121,17 +120,18 @@ def _narrowed(
 def everything_rows(
     *, organization: Organization, terms: Sequence[Term], per_kind: int = PER_KIND
 ) -> QuerySet[SearchDocument]:
-    """The best ``per_kind`` rows of each kind, each with the number of its kind, the kinds
-    whose best row ranks highest first: one query."""
+    """The best ``per_kind`` rows of each kind, each with the number of its kind, kind by
+    kind: one query. (Which kind goes first is left to ``search_everything``: a window
+    over each kind's best rank made PostgreSQL carry every match's vector through the
+    sort, onto disk, to rank it again.)"""
     return (
         matching(organization=organization, terms=terms)
         .annotate(
             place=Window(RowNumber(), partition_by=F("kind"), order_by=[F("rank").desc(), F("pk")]),
             total=Window(Count("*"), partition_by=F("kind")),
-            best=Window(Max("rank"), partition_by=F("kind")),
         )
         .filter(place__lte=per_kind)
-        .order_by("-best", "kind", "place")
+        .order_by("kind", "place")
         .values_list(*ROW, "total")
     )
 
@@ -139,8 +139,9 @@ def everything_rows(
 def search_everything(
     *, organization: Organization, terms: Sequence[Term], per_kind: int = PER_KIND
 ) -> list[Group]:
-    """The best ``per_kind`` results of each kind with the number of each (one query, plus
-    one per kind found, for what its results show)."""
+    """The best ``per_kind`` results of each kind with the number of each, the kinds whose
+    best result ranks highest first (one query, plus one per kind found, for what its
+    results show)."""
     rows = list(everything_rows(organization=organization, terms=terms, per_kind=per_kind))
     groups: dict[str, Group] = {}
     hits = _hits(organization, terms, [row[:5] for row in rows])
@@ -152,7 +153,8 @@ def search_everything(
         hit = hits.get((row[0], row[1]))
         if hit is not None:
             group.hits.append(hit)
-    return [group for group in groups.values() if group.hits]
+    found = [group for group in groups.values() if group.hits]
+    return sorted(found, key=lambda group: (-group.hits[0].rank, group.kind.key))
 
 
 def kind_counts(*, organization: Organization, terms: Sequence[Term]) -> dict[str, int]:
