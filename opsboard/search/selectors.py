@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.contrib.postgres.search import SearchQueryField
-from django.core.paginator import Page
+from django.core.paginator import Page, Paginator
 from django.db import connection
 from django.db.models import (
     BooleanField,
@@ -29,7 +29,6 @@ from django.utils.functional import Promise
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
-from opsboard.api import CountedPaginator
 from opsboard.tenancy.models import Organization
 
 from .kinds import TITLE, SearchKind, kind_named
@@ -196,9 +195,10 @@ def search_page(
     state: str = "",
     page: Any = 1,
 ) -> tuple[Page, list[Hit]]:
-    """A page of one kind's results (the rows and their number in one query)."""
+    """A page of one kind's results: their number, then the page's rows (counted apart:
+    ``opsboard.api.CountApartPagination`` says why)."""
     rows = search_rows(organization=organization, terms=terms, kind=kind, state=state)
-    found = CountedPaginator(rows, PAGE_SIZE).get_page(page)
+    found = Paginator(rows, PAGE_SIZE).get_page(page)
     return found, hits_for(organization=organization, terms=terms, rows=list(found))
 
 
