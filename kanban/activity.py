@@ -33,7 +33,7 @@ from django.urls import reverse
 
 from opsboard.accounts.models import User, zone
 from opsboard.notify.models import ActivityEmail, Channel, Notification, Preference
-from opsboard.notify.services import direct_claim, direct_preference_reachable, notification_claim
+from opsboard.notify.services import direct_claim, notification_claim
 from opsboard.notify.tasks import deliver_notification
 from opsboard.tenancy.models import Organization
 
@@ -164,7 +164,12 @@ def _audience(card: Card, user_ids: set[int]) -> list[tuple[User, Preference]]:
             memberships__organization_id=card.board.organization_id,
         ).order_by("pk")
     )
-    preferences = {p.user_id: p for p in Preference.objects.filter(user__in=people)}
+    preferences = {
+        p.user_id: p
+        for p in Preference.objects.filter(user__in=people).with_direct_reach(
+            card.board.organization_id
+        )
+    }
     return [(person, preferences.get(person.pk) or Preference(user=person)) for person in people]
 
 
@@ -224,12 +229,8 @@ def tell_followers(*, event_id: int | None = None, comment_id: int | None = None
         return []
     organization = card.board.organization
     told = []
-    audience = _audience(card, followers)
-    direct = direct_preference_reachable(
-        organization_id=organization.pk, user_ids={person.pk for person, _p in audience}
-    )
     with transaction.atomic():
-        for person, preference in audience:
+        for person, preference in _audience(card, followers):
             at_once = preference.email and preference.activity_email == ActivityEmail.IMMEDIATELY
             claimed = _claim(
                 kind=ACTIVITY,
@@ -240,7 +241,7 @@ def tell_followers(*, event_id: int | None = None, comment_id: int | None = None
                 context={"change": change, "card": card, "url": change.url},
                 link=change.url,
                 by_email=at_once,
-                by_direct=person.pk in direct,
+                by_direct=preference.direct_reach,
             )
             if claimed is not None:
                 told.append(person.pk)
@@ -284,11 +285,7 @@ def tell_mentioned(*, mention_ids: list[int]) -> list[int]:
                 },
                 link=card_url(card, anchor),
                 by_email=preference.email,
-                by_direct=bool(
-                    direct_preference_reachable(
-                        organization_id=card.board.organization_id, user_ids={person.pk}
-                    )
-                ),
+                by_direct=preference.direct_reach,
             )
             if claimed is not None:
                 told.append(person.pk)

@@ -29,12 +29,7 @@ from opsboard.accounts.models import User, zone
 from opsboard.commands import moment_text
 from opsboard.notify.emails import render_texts
 from opsboard.notify.models import Channel, ChatWebhook, Notification, Preference
-from opsboard.notify.services import (
-    chat_claim,
-    direct_claim,
-    direct_preference_reachable,
-    notification_claim,
-)
+from opsboard.notify.services import chat_claim, direct_claim, notification_claim
 from opsboard.notify.tasks import deliver_notification
 from opsboard.tenancy.models import Organization, Team
 
@@ -138,8 +133,10 @@ def plan_reminders(*, now: datetime) -> list[Reminder]:
             blocked_after=blocked_after,
         )
         users = User.objects.filter(pk__in=routes.by_person, is_active=True).in_bulk()
-        preferences = {p.user_id: p for p in Preference.objects.filter(user__in=users)}
-        direct = direct_preference_reachable(organization_id=organization.pk, user_ids=set(users))
+        preferences = {
+            p.user_id: p
+            for p in Preference.objects.filter(user__in=users).with_direct_reach(organization.pk)
+        }
         for user_id, entries in routes.by_person.items():
             user = users.get(user_id)
             if user is None:
@@ -157,7 +154,7 @@ def plan_reminders(*, now: datetime) -> list[Reminder]:
                 day=local.date(),
                 organization_id=organization.pk,
                 by_email=preference.email,
-                by_direct=user_id in direct,
+                by_direct=preference.direct_reach,
                 language=organization.language_for(user),
                 timezone_name=organization.timezone_for(user),
             )

@@ -275,6 +275,19 @@ class ActivityEmail(models.TextChoices):
     DAILY = "daily", _("Bundled, one email a day at my reminder hour")
 
 
+class PreferenceQuerySet(models.QuerySet["Preference"]):
+    def with_direct_reach(self, organization_id: int) -> PreferenceQuerySet:
+        """Each with ``direct_known``: an active connected app of the organisation knows
+        the person (``Preference.direct_reach`` reads it)."""
+        known = DirectIdentity.objects.filter(
+            user_id=models.OuterRef("user_id"),
+            app__organization_id=organization_id,
+            app__active=True,
+            external_id__gt="",
+        )
+        return self.annotate(direct_known=models.Exists(known))
+
+
 class Preference(models.Model):
     """When and how a person hears from Opsboard."""
 
@@ -325,12 +338,20 @@ class Preference(models.Model):
         help_text=_("Days without reminders: 5,6 for Saturday and Sunday."),
     )
 
+    objects = PreferenceQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("notification preference")
         verbose_name_plural = _("notification preferences")
 
     def __str__(self) -> str:
         return str(self.user)
+
+    @property
+    def direct_reach(self) -> bool:
+        """Whether the person gets direct messages too: they chose them and the
+        organisation's app knows them (read with ``with_direct_reach``)."""
+        return self.direct_message and getattr(self, "direct_known", False)
 
     def hour_or(self, organization_hour: int) -> int:
         """The hour reminders and the digest go out: the person's own, else the organisation's."""

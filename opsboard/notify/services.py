@@ -34,7 +34,6 @@ from .models import (
     DirectIdentity,
     LearnedBy,
     Notification,
-    Preference,
     Status,
 )
 
@@ -563,17 +562,3 @@ def connected_app_test(*, actor: Membership, app: ConnectedApp) -> str:
             "error": error,
         }
     return ""
-
-
-def direct_preference_reachable(*, organization_id: int, user_ids: set[int]) -> set[int]:
-    """Of ``user_ids``, who takes direct messages and is known to an active app of the
-    organisation: those who get a direct message beside their email or in-app row."""
-    return set(
-        Preference.objects.filter(
-            user_id__in=user_ids,
-            direct_message=True,
-            user__direct_identities__app__organization_id=organization_id,
-            user__direct_identities__app__active=True,
-            user__direct_identities__external_id__gt="",
-        ).values_list("user_id", flat=True)
-    )
