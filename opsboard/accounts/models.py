@@ -81,6 +81,8 @@ class User(AbstractBaseUser, PermissionsMixin):
         _("mobile number"),
         max_length=20,
         blank=True,
+        # Rows written by code that predates the column (older migrations' models) too.
+        db_default="",
         validators=[validate_mobile],
         help_text=_(
             "Optional, e.g. +86 138 0013 8000: your organisation's chat app finds you by it."
