@@ -14,6 +14,8 @@ from django.views.decorators.http import require_http_methods, require_POST
 from django.views.i18n import set_language as django_set_language
 
 from opsboard.compression import uncompressed
+from opsboard.notify.selectors import direct_status_for
+from opsboard.notify.services import direct_identities_refresh
 
 from .forms import OpsboardPasswordResetForm, ProfileForm, SignInForm
 from .services import api_key_create, api_key_revoke
@@ -88,6 +90,8 @@ def profile(request: HttpRequest) -> HttpResponse:
     form = ProfileForm(request.POST or None, instance=request.user)
     if request.method == "POST" and form.is_valid():
         form.save()
+        if "mobile" in form.changed_data:
+            direct_identities_refresh(user=request.user)
         if request.user.language:
             # Say it in the language just chosen.
             translation.activate(request.user.language)
@@ -99,7 +103,11 @@ def profile(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "accounts/profile.html",
-        {"form": form, "api_key": request.user.api_keys.first()},
+        {
+            "form": form,
+            "api_key": request.user.api_keys.first(),
+            "direct": direct_status_for(user=request.user),
+        },
     )
 
 
