@@ -16,8 +16,10 @@ the change. Each row shows in the person's notifications at once. By email:
   not read in the app meanwhile.
 
 A person who takes direct messages and whom their organisation's connected app knows
-(``Preference.direct_message``) gets mentions and followed cards' activity there too, at
-once, one message each: a row of its own in the ledger beside the email or in-app one.
+(``Preference.direct_message``) gets mentions and followed cards' activity there too: a
+mention at once, the activity at the pace they chose for it, as for email (a message
+each, or one message for each hour or day). Each message is a row of its own in the
+ledger beside the email or in-app one.
 """
 
 from __future__ import annotations
@@ -32,7 +34,13 @@ from django.db import transaction
 from django.urls import reverse
 
 from opsboard.accounts.models import User, zone
-from opsboard.notify.models import ActivityEmail, Channel, Notification, Preference
+from opsboard.notify.models import (
+    ActivityEmail,
+    Channel,
+    DirectIdentity,
+    Notification,
+    Preference,
+)
 from opsboard.notify.services import direct_claim, notification_claim
 from opsboard.notify.tasks import deliver_notification
 from opsboard.tenancy.models import Organization
@@ -184,8 +192,11 @@ def _claim(
     link: str,
     by_email: bool,
     by_direct: bool = False,
+    in_app: bool = True,
     period: str = "",
 ) -> Notification | None:
+    """The row of the email (or, without email, of the app's list unless not ``in_app``),
+    and the direct message's beside it; the first of them written now, if any."""
     options = {
         "kind": kind,
         "subject_key": subject_key,
@@ -198,10 +209,11 @@ def _claim(
         "organization_id": organization.pk,
         "link": link,
     }
-    if by_direct:
-        direct = direct_claim(**options)
-        if direct is not None:
-            deliver_notification.delay_on_commit(direct.pk)
+    direct = direct_claim(**options) if by_direct else None
+    if direct is not None:
+        deliver_notification.delay_on_commit(direct.pk)
+    if not (by_email or in_app):
+        return direct
     notification = notification_claim(
         **options, channel=Channel.EMAIL if by_email else Channel.IN_APP
     )
@@ -231,7 +243,7 @@ def tell_followers(*, event_id: int | None = None, comment_id: int | None = None
     told = []
     with transaction.atomic():
         for person, preference in _audience(card, followers):
-            at_once = preference.email and preference.activity_email == ActivityEmail.IMMEDIATELY
+            at_once = preference.activity_email == ActivityEmail.IMMEDIATELY
             claimed = _claim(
                 kind=ACTIVITY,
                 subject_key=change.subject_key,
@@ -240,8 +252,8 @@ def tell_followers(*, event_id: int | None = None, comment_id: int | None = None
                 template="card-activity",
                 context={"change": change, "card": card, "url": change.url},
                 link=change.url,
-                by_email=at_once,
-                by_direct=preference.direct_reach,
+                by_email=at_once and preference.email,
+                by_direct=at_once and preference.direct_reach,
             )
             if claimed is not None:
                 told.append(person.pk)
@@ -297,7 +309,8 @@ def tell_mentioned(*, mention_ids: list[int]) -> list[int]:
 
 @dataclass
 class Bundle:
-    """One person's email of a period's activity in one organisation."""
+    """One person's email (or direct message, or both) of a period's activity in one
+    organisation."""
 
     recipient: User
     organization: Organization
@@ -305,6 +318,8 @@ class Bundle:
     cadence: str
     begin: datetime
     end: datetime
+    by_email: bool = True
+    by_direct: bool = False
     rows: list[Notification] = field(default_factory=list)
     cards: list[tuple[Card, list[Change]]] = field(default_factory=list)
 
@@ -342,11 +357,13 @@ def _window(cadence: str, moment: datetime, hour: int) -> tuple[datetime, dateti
 
 def plan_activity_bundles(*, now: datetime) -> list[Bundle]:
     """The bundles due now: each period that has ended, for the people who take activity
-    by email hourly or daily, with its unread in-app activity rows. Nothing is written.
+    hourly or daily by email or direct message, with its unread in-app activity rows.
+    Nothing is written.
 
-    Five queries whatever the number of people and rows: the rows of the last two days
-    with their people and organisations, the preferences, the bundles already sent, and
-    the comments and history rows the rows are about.
+    A fixed number of queries whatever the number of people and rows: the rows of the
+    last two days with their people and organisations, the preferences, whom connected
+    apps know, the bundles already sent, and the comments and history rows the rows are
+    about.
     """
     rows = list(
         Notification.objects.filter(
@@ -364,6 +381,12 @@ def plan_activity_bundles(*, now: datetime) -> list[Bundle]:
         return []
     people = {row.recipient_id for row in rows}
     preferences = {p.user_id: p for p in Preference.objects.filter(user_id__in=people)}
+    # (person, organisation) of those whom a connected app knows, of those who chose it.
+    known = set(
+        DirectIdentity.objects.known()
+        .filter(user_id__in=[pk for pk, p in preferences.items() if p.direct_message])
+        .values_list("user_id", "app__organization_id")
+    )
     sent = set(
         Notification.objects.filter(
             kind=BUNDLE,
@@ -376,7 +399,8 @@ def plan_activity_bundles(*, now: datetime) -> list[Bundle]:
         person, organization = row.recipient, row.organization
         preference = preferences.get(person.pk) or Preference(user=person)
         cadence = preference.activity_email
-        if not preference.email or cadence not in LOOK_BACK or organization is None:
+        by_direct = preference.direct_message and (person.pk, row.organization_id) in known
+        if not (preference.email or by_direct) or cadence not in LOOK_BACK or not organization:
             continue
         if row.created_at < now - LOOK_BACK[cadence]:
             continue
@@ -390,7 +414,9 @@ def plan_activity_bundles(*, now: datetime) -> list[Bundle]:
             continue
         key = (person.pk, organization.pk, period)
         if key not in bundles:
-            bundles[key] = Bundle(person, organization, period, cadence, begin, end)
+            bundles[key] = Bundle(
+                person, organization, period, cadence, begin, end, preference.email, by_direct
+            )
         bundles[key].rows.append(row)
     planned = list(bundles.values())
     _fill_bundles(planned)
@@ -417,7 +443,9 @@ def send_activity_bundles(*, now: datetime, dry_run: bool = False) -> list[Bundl
                 template="card-activity-bundle",
                 context={"bundle": bundle, "hourly": bundle.cadence == ActivityEmail.HOURLY},
                 link=settings.SITE_URL + reverse("notify:list"),
-                by_email=True,
+                by_email=bundle.by_email,
+                by_direct=bundle.by_direct,
+                in_app=False,
                 period=bundle.period,
             )
         if claimed is not None:

@@ -76,7 +76,10 @@ class PreferenceForm(forms.ModelForm):
         label=_("Activity on cards I follow"),
         choices=ActivityEmail.choices,
         required=False,
-        help_text=_("By email; in your notifications at once either way. Mentions come at once."),
+        help_text=_(
+            "By email and by direct message, as you take them; in your notifications at once "
+            "either way. Mentions come at once."
+        ),
     )
 
     class Meta:
@@ -100,8 +103,8 @@ class PreferenceForm(forms.ModelForm):
                 "apps": direct_through
             }
             self.fields["direct_message"].help_text = _(
-                "Reminders, escalations, mentions and activity on cards you follow, each at "
-                "once. With email too, you get both."
+                "Reminders, escalations and mentions at once; activity on cards you follow at "
+                "the pace you choose below. With email too, you get both."
             )
         else:
             del self.fields["direct_message"]

@@ -126,6 +126,12 @@ class LearnedBy(models.TextChoices):
     SIGN_IN = "sign_in", _("Signed in through the app")
 
 
+class DirectIdentityQuerySet(models.QuerySet["DirectIdentity"]):
+    def known(self) -> DirectIdentityQuerySet:
+        """Those an active connected app knows: it gave their id there."""
+        return self.filter(app__active=True, external_id__gt="")
+
+
 class DirectIdentity(models.Model):
     """Who a person is in a connected app: their user id there, or (empty) that the app
     was asked and does not know them."""
@@ -150,6 +156,8 @@ class DirectIdentity(models.Model):
     # person who changes either is asked about again.
     asked_with = models.CharField(max_length=64, blank=True, editable=False)
     looked_up_at = models.DateTimeField(_("looked up"), default=django_timezone.now)
+
+    objects = DirectIdentityQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("person in a connected app")
@@ -267,23 +275,21 @@ class Notification(models.Model):
 
 
 class ActivityEmail(models.TextChoices):
-    """When the activity on the cards a person follows reaches them by email. It always
-    shows in the app at once; with email off, only there."""
+    """When the activity on the cards a person follows reaches them by email and by direct
+    message (each as they take them). It always shows in the app at once; with neither,
+    only there."""
 
-    IMMEDIATELY = "immediately", _("At once, one email for each change")
-    HOURLY = "hourly", _("Bundled, at most one email an hour")
-    DAILY = "daily", _("Bundled, one email a day at my reminder hour")
+    IMMEDIATELY = "immediately", _("At once, one for each change")
+    HOURLY = "hourly", _("Bundled, at most one an hour")
+    DAILY = "daily", _("Bundled, one a day at my reminder hour")
 
 
 class PreferenceQuerySet(models.QuerySet["Preference"]):
     def with_direct_reach(self, organization_id: int) -> PreferenceQuerySet:
         """Each with ``direct_known``: an active connected app of the organisation knows
         the person (``Preference.direct_reach`` reads it)."""
-        known = DirectIdentity.objects.filter(
-            user_id=models.OuterRef("user_id"),
-            app__organization_id=organization_id,
-            app__active=True,
-            external_id__gt="",
+        known = DirectIdentity.objects.known().filter(
+            user_id=models.OuterRef("user_id"), app__organization_id=organization_id
         )
         return self.annotate(direct_known=models.Exists(known))
 
@@ -329,7 +335,10 @@ class Preference(models.Model):
         default=ActivityEmail.HOURLY,
         # Rows written by code that predates the column (older migrations' models) too.
         db_default=ActivityEmail.HOURLY,
-        help_text=_("By email; in your notifications at once either way. Mentions come at once."),
+        help_text=_(
+            "By email and by direct message, as you take them; in your notifications at once "
+            "either way. Mentions come at once."
+        ),
     )
     quiet_weekdays = models.CharField(
         _("quiet days"),
