@@ -233,11 +233,12 @@ class OrganizationAdmin(OrganizationScopedAdmin):
         "reminder_hour",
         "digest_weekday",
         "retrospective_working_day",
+        "two_factor_for_managers",
         "member_count",
         "team_count",
     ]
     search_fields = ["name", "slug"]
-    list_filter = ["language"]
+    list_filter = ["language", "two_factor_for_managers"]
     prepopulated_fields = {"slug": ["name"]}
     inlines = [TeamInline, MembershipInline]
 
