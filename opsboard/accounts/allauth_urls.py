@@ -12,7 +12,6 @@ from __future__ import annotations
 from allauth.account import views as account_views
 from allauth.mfa.base import views as mfa_views
 from allauth.mfa.recovery_codes import views as recovery_code_views
-from allauth.mfa.totp import views as totp_views
 from allauth.socialaccount import views as social_views
 from allauth.urls import build_provider_urlpatterns
 from django.urls import path
@@ -53,7 +52,7 @@ urlpatterns = [
     path("two-factor/code/", mfa_views.authenticate, name="mfa_authenticate"),
     path("two-factor/confirm/", mfa_views.reauthenticate, name="mfa_reauthenticate"),
     path("two-factor/turn-on/", views.turn_on_two_factor, name="mfa_activate_totp"),
-    path("two-factor/turn-off/", totp_views.deactivate_totp, name="mfa_deactivate_totp"),
+    path("two-factor/turn-off/", views.turn_off_two_factor, name="mfa_deactivate_totp"),
     path(
         "two-factor/recovery-codes/",
         views.recovery_codes,

@@ -22,7 +22,7 @@ from django.contrib.auth import password_validation
 from django.utils.translation import gettext_lazy as _
 
 from .models import User, timezone_choices
-from .two_factor import two_factor_code_valid
+from .two_factor import two_factor_code_check
 
 
 def speak_opsboard(form: forms.Form, labels: dict[str, Any]) -> None:
@@ -134,7 +134,8 @@ class TurnOffTwoFactorForm(DeactivateTOTPForm):
         if not self.data or not code:
             return code
         clear_rate_limit = check_rate_limit(self.authenticator.user)
-        if not two_factor_code_valid(user=self.authenticator.user, code=code):
+        self.confirmed_with = two_factor_code_check(user=self.authenticator.user, code=code)
+        if self.confirmed_with is None:
             raise get_mfa_adapter().validation_error("incorrect_code")
         clear_rate_limit()
         return code

@@ -13,10 +13,14 @@ def has_two_factor(user: User) -> bool:
     return is_mfa_enabled(user, [Authenticator.Type.TOTP])
 
 
-def two_factor_code_valid(*, user: User, code: str) -> bool:
-    """Whether ``code`` is the app's code of the moment or an unused recovery code of
-    ``user``'s. Either works once: a code seen again, or a recovery code used, is refused."""
+def two_factor_code_check(*, user: User, code: str) -> Authenticator | None:
+    """The authenticator of ``user``'s that ``code`` is good for (the app's code of the
+    moment, or an unused recovery code), else None. Either works once: a code seen
+    again, or a recovery code used, is refused."""
     authenticators = Authenticator.objects.filter(
         user=user, type__in=[Authenticator.Type.TOTP, Authenticator.Type.RECOVERY_CODES]
-    )
-    return any(authenticator.wrap().validate_code(code) for authenticator in authenticators)
+    ).order_by("-type")  # "totp" first: a recovery code is spent only when it is one
+    for authenticator in authenticators:
+        if authenticator.wrap().validate_code(code):
+            return authenticator
+    return None

@@ -4,8 +4,9 @@ import base64
 from typing import Any
 from urllib.parse import urlencode
 
+from allauth.mfa.base.internal.flows import post_authentication
 from allauth.mfa.recovery_codes.views import ViewRecoveryCodesView
-from allauth.mfa.totp.views import ActivateTOTPView
+from allauth.mfa.totp.views import ActivateTOTPView, DeactivateTOTPView
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import REDIRECT_FIELD_NAME
@@ -22,7 +23,7 @@ from django.views.i18n import set_language as django_set_language
 
 from opsboard.compression import uncompressed
 
-from .forms import ProfileForm
+from .forms import ProfileForm, TurnOffTwoFactorForm
 from .services import api_key_create, api_key_revoke
 from .two_factor import has_two_factor
 
@@ -57,6 +58,23 @@ class TurnOnTwoFactorView(ActivateTOTPView):
 
 
 turn_on_two_factor = TurnOnTwoFactorView.as_view()
+
+
+class TurnOffTwoFactorView(DeactivateTOTPView):
+    """allauth's page that turns two-factor sign-in off. Its form asks for a code
+    (``TurnOffTwoFactorForm``), which confirms it is the person: allauth's confirmation
+    page before it would ask for one twice."""
+
+    def _dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        return super(DeactivateTOTPView, self).dispatch(request, *args, **kwargs)
+
+    def form_valid(self, form: TurnOffTwoFactorForm) -> HttpResponse:
+        # The code confirms it is the person, as allauth's confirmation page would have.
+        post_authentication(self.request, form.confirmed_with, reauthenticated=True)
+        return super().form_valid(form)
+
+
+turn_off_two_factor = TurnOffTwoFactorView.as_view()
 
 
 class RecoveryCodesView(ViewRecoveryCodesView):
