@@ -6,6 +6,7 @@ from allauth.account.fields import SetPasswordField
 from allauth.account.forms import (
     ChangePasswordForm,
     LoginForm,
+    PasswordVerificationMixin,
     ReauthenticateForm,
     ResetPasswordForm,
     ResetPasswordKeyForm,
@@ -36,6 +37,17 @@ def speak_opsboard(form: forms.Form, labels: dict[str, Any]) -> None:
             field.help_text = ""
 
 
+class SamePasswordTwice:
+    """The check of allauth's forms that ask for a new password twice, in Opsboard's words."""
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super(PasswordVerificationMixin, self).clean()  # type: ignore[misc]
+        password1, password2 = cleaned.get("password1"), cleaned.get("password2")
+        if password1 and password2 and password1 != password2:
+            self.add_error("password2", _("The two passwords differ."))  # type: ignore[attr-defined]
+        return cleaned
+
+
 class SignInForm(LoginForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -49,13 +61,13 @@ class PasswordResetForm(ResetPasswordForm):
         speak_opsboard(self, {"email": _("Email")})
 
 
-class NewPasswordForm(ResetPasswordKeyForm):
+class NewPasswordForm(SamePasswordTwice, ResetPasswordKeyForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         speak_opsboard(self, {"password1": _("New password"), "password2": _("Password again")})
 
 
-class PasswordChangeForm(ChangePasswordForm):
+class PasswordChangeForm(SamePasswordTwice, ChangePasswordForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         speak_opsboard(
@@ -68,7 +80,7 @@ class PasswordChangeForm(ChangePasswordForm):
         )
 
 
-class PasswordSetForm(SetPasswordForm):
+class PasswordSetForm(SamePasswordTwice, SetPasswordForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         speak_opsboard(self, {"password1": _("Password"), "password2": _("Password again")})

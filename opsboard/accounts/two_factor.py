@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from allauth.mfa.models import Authenticator
 from allauth.mfa.utils import is_mfa_enabled
+from django.db import transaction
+
+from opsboard import encryption
 
 from .models import User
 
@@ -24,3 +27,27 @@ def two_factor_code_check(*, user: User, code: str) -> Authenticator | None:
         if authenticator.wrap().validate_code(code):
             return authenticator
     return None
+
+
+# The parts of an authenticator's data that allauth stores through the adapter's encrypt():
+# the app's secret, and the seed the recovery codes are made from.
+ENCRYPTED_PARTS = {Authenticator.Type.TOTP: "secret", Authenticator.Type.RECOVERY_CODES: "seed"}
+
+
+def two_factor_secrets_reencrypt() -> int:
+    """Encrypt every authenticator's secret again with the first key (key rotation, as
+    ``opsboard.encryption.encrypted_fields_reencrypt`` does for the encrypted fields);
+    the rows are locked while they are read and written back. Returns how many."""
+    with transaction.atomic():
+        authenticators = list(
+            Authenticator.objects.select_for_update()
+            .filter(type__in=list(ENCRYPTED_PARTS))
+            .order_by("pk")
+        )
+        for authenticator in authenticators:
+            part = ENCRYPTED_PARTS[authenticator.type]
+            authenticator.data[part] = encryption.encrypt(
+                encryption.decrypt(authenticator.data[part])
+            )
+            authenticator.save(update_fields=["data"])
+    return len(authenticators)

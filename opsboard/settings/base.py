@@ -222,7 +222,6 @@ ACCOUNT_RATE_LIMITS = {"login": None}
 # Two-factor sign-in: an authenticator app's codes (TOTP), with recovery codes.
 MFA_ADAPTER = "opsboard.accounts.adapter.TwoFactorAdapter"
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
-MFA_TOTP_ISSUER = "Opsboard"
 # Recovery codes are shown once, when made (with a file to download): after that only a
 # new set can be made, as a leaked page must not give them away.
 MFA_RECOVERY_CODES_SHOW_ONCE = True

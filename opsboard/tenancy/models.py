@@ -90,6 +90,8 @@ class Organization(models.Model):
     two_factor_for_managers = models.BooleanField(
         _("two-factor sign-in for owners and ops managers"),
         default=False,
+        # Rows written by code that does not know the column (older migrations' models).
+        db_default=False,
         help_text=_(
             "Owners and ops managers sign in with a code from an authenticator app as well."
             " Whoever has not set one up is asked to before any page of the organisation."

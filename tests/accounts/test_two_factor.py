@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import io
 import re
 from collections.abc import Iterator
 from datetime import timedelta
@@ -10,12 +11,14 @@ from datetime import timedelta
 import pytest
 import time_machine
 from allauth.mfa.models import Authenticator
+from cryptography.fernet import Fernet
 from django.core.cache import cache
+from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from opsboard.accounts.two_factor import has_two_factor
+from opsboard.accounts.two_factor import has_two_factor, two_factor_code_check
 from tests.accounts.two_factor import (
     code_of,
     confirm_password,
@@ -190,3 +193,18 @@ def test_the_pages_speak_chinese(tenant: Tenant, client: Client) -> None:
     assert "Two-factor" not in page
     response = enter_code(client, "000000" if code_of(secret) != "000000" else "111111")
     assert "验证码不对" in response.text
+
+
+def test_the_secrets_are_encrypted_and_follow_a_new_key(tenant: Tenant, settings) -> None:
+    user = tenant.member.user
+    secret, codes = turn_on_two_factor(user)
+    stored = {a.type: a.data for a in Authenticator.objects.filter(user=user)}
+    assert secret not in str(stored)
+    old_key = settings.FIELD_ENCRYPTION_KEYS[0]
+    settings.FIELD_ENCRYPTION_KEYS = [Fernet.generate_key().decode(), old_key]
+    out = io.StringIO()
+    call_command("reencrypt_secrets", stdout=out)
+    assert "mfa.Authenticator: 2 rows encrypted with the first key." in out.getvalue()
+    settings.FIELD_ENCRYPTION_KEYS = settings.FIELD_ENCRYPTION_KEYS[:1]
+    assert two_factor_code_check(user=user, code=code_of(secret)) is not None
+    assert two_factor_code_check(user=user, code=codes[0]) is not None
