@@ -15,8 +15,9 @@ the change. Each row shows in the person's notifications at once. By email:
   and hour (or day, from their reminder hour) listing the rows of that period they have
   not read in the app meanwhile.
 
-Chat groups are the teams' (``ChatWebhook``); a person has no chat address of their own,
-so a person's activity goes by email or stays in the app.
+A person who takes direct messages and whom their organisation's connected app knows
+(``Preference.direct_message``) gets mentions and followed cards' activity there too, at
+once, one message each: a row of its own in the ledger beside the email or in-app one.
 """
 
 from __future__ import annotations
@@ -32,7 +33,7 @@ from django.urls import reverse
 
 from opsboard.accounts.models import User, zone
 from opsboard.notify.models import ActivityEmail, Channel, Notification, Preference
-from opsboard.notify.services import notification_claim
+from opsboard.notify.services import direct_claim, notification_claim
 from opsboard.notify.tasks import deliver_notification
 from opsboard.tenancy.models import Organization
 
@@ -163,7 +164,12 @@ def _audience(card: Card, user_ids: set[int]) -> list[tuple[User, Preference]]:
             memberships__organization_id=card.board.organization_id,
         ).order_by("pk")
     )
-    preferences = {p.user_id: p for p in Preference.objects.filter(user__in=people)}
+    preferences = {
+        p.user_id: p
+        for p in Preference.objects.filter(user__in=people).with_direct_reach(
+            card.board.organization_id
+        )
+    }
     return [(person, preferences.get(person.pk) or Preference(user=person)) for person in people]
 
 
@@ -177,20 +183,27 @@ def _claim(
     context: dict[str, Any],
     link: str,
     by_email: bool,
+    by_direct: bool = False,
     period: str = "",
 ) -> Notification | None:
+    options = {
+        "kind": kind,
+        "subject_key": subject_key,
+        "recipient": recipient,
+        "period": period,
+        "template": template,
+        "context": {**context, "recipient": recipient, "organization": organization},
+        "language": organization.language_for(recipient),
+        "timezone_name": organization.timezone_for(recipient),
+        "organization_id": organization.pk,
+        "link": link,
+    }
+    if by_direct:
+        direct = direct_claim(**options)
+        if direct is not None:
+            deliver_notification.delay_on_commit(direct.pk)
     notification = notification_claim(
-        kind=kind,
-        subject_key=subject_key,
-        recipient=recipient,
-        period=period,
-        template=template,
-        context={**context, "recipient": recipient, "organization": organization},
-        language=organization.language_for(recipient),
-        timezone_name=organization.timezone_for(recipient),
-        organization_id=organization.pk,
-        link=link,
-        channel=Channel.EMAIL if by_email else Channel.IN_APP,
+        **options, channel=Channel.EMAIL if by_email else Channel.IN_APP
     )
     if notification is not None and by_email:
         deliver_notification.delay_on_commit(notification.pk)
@@ -228,6 +241,7 @@ def tell_followers(*, event_id: int | None = None, comment_id: int | None = None
                 context={"change": change, "card": card, "url": change.url},
                 link=change.url,
                 by_email=at_once,
+                by_direct=preference.direct_reach,
             )
             if claimed is not None:
                 told.append(person.pk)
@@ -271,6 +285,7 @@ def tell_mentioned(*, mention_ids: list[int]) -> list[int]:
                 },
                 link=card_url(card, anchor),
                 by_email=preference.email,
+                by_direct=preference.direct_reach,
             )
             if claimed is not None:
                 told.append(person.pk)

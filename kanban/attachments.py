@@ -12,6 +12,7 @@ column: ``clean_name``). The organisation's quota is checked under a lock by
 from __future__ import annotations
 
 import codecs
+import io
 import re
 import secrets
 import unicodedata
@@ -22,12 +23,13 @@ from typing import IO
 import filetype
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
 from django.core.files.uploadhandler import FileUploadHandler, SkipFile
 from django.db.models.fields.files import FieldFile
 from django.http import FileResponse, HttpRequest
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
-from PIL import Image, UnidentifiedImageError
+from PIL import Image, ImageOps, UnidentifiedImageError
 
 from opsboard.compression import UNCOMPRESSED
 
@@ -219,6 +221,40 @@ def image_size(file: IO[bytes], name: str) -> tuple[int, int]:
     finally:
         file.seek(0)
     return size
+
+
+# Images are shown on the card at most this wide or high (twice the CSS size, for sharp
+# screens); a larger one, or a heavy one, gets a preview of that size, made at upload.
+PREVIEW_SIDE = 640
+PREVIEW_FROM_BYTES = 256 * 1024
+# Beyond this many pixels no preview is decoded (the memory it takes); the file itself is
+# shown, as the browser scales it.
+PREVIEW_MAX_PIXELS = 40_000_000
+
+
+def preview_of(
+    file: IO[bytes], kind: FileKind, *, width: int, height: int, nbytes: int
+) -> ContentFile | None:
+    """A WebP of the image at most PREVIEW_SIDE wide and high, turned as its EXIF says,
+    for the page to show instead of a large or heavy original; None when the original
+    serves (small already, a GIF that may move, too many pixels, or it will not decode)."""
+    small = max(width, height) <= PREVIEW_SIDE and nbytes < PREVIEW_FROM_BYTES
+    if small or kind.content_type == "image/gif" or width * height > PREVIEW_MAX_PIXELS:
+        return None
+    out = io.BytesIO()
+    try:
+        with Image.open(file) as image:
+            image.draft("RGB", (PREVIEW_SIDE, PREVIEW_SIDE))  # JPEG: decode at a fraction
+            shown = ImageOps.exif_transpose(image)
+            if shown.mode not in ("RGB", "RGBA"):
+                shown = shown.convert("RGBA" if "A" in shown.getbands() else "RGB")
+            shown.thumbnail((PREVIEW_SIDE, PREVIEW_SIDE), Image.Resampling.LANCZOS)
+            shown.save(out, "WEBP", quality=82, method=4)
+    except (UnidentifiedImageError, Image.DecompressionBombError, OSError, ValueError):
+        return None
+    finally:
+        file.seek(0)
+    return ContentFile(out.getvalue())
 
 
 def storage_key(organization_id: int) -> str:

@@ -641,6 +641,8 @@ class Attachment(models.Model):
         verbose_name=_("uploaded by"),
     )
     file = models.FileField(_("file"), max_length=255)
+    # A smaller WebP the page shows for a large image (kanban.attachments.preview_of).
+    preview = models.FileField(_("preview"), max_length=255, blank=True)
     name = models.CharField(_("name"), max_length=200)
     size = models.PositiveBigIntegerField(_("size"))
     content_type = models.CharField(_("type"), max_length=100)

@@ -598,6 +598,7 @@ class _CheckedFile:
     kind: attachments.FileKind
     width: int | None = None
     height: int | None = None
+    preview: File | None = None
 
 
 def _check_file(file: File) -> _CheckedFile:
@@ -609,6 +610,9 @@ def _check_file(file: File) -> _CheckedFile:
     checked = _CheckedFile(file, attachments.named_for(name, kind), file.size, kind)
     if kind.image:
         checked.width, checked.height = attachments.image_size(file, checked.name)
+        checked.preview = attachments.preview_of(
+            file, kind, width=checked.width, height=checked.height, nbytes=checked.size
+        )
     return checked
 
 
@@ -645,9 +649,16 @@ def _attach(
     lock); each is counted against the quota under the organisation's lock, so two uploads
     at once cannot both pass it."""
     organization_id = card.board.organization_id
+    stored = []
     for item in checked:
         item.file.seek(0)
-        keys.append(default_storage.save(attachments.storage_key(organization_id), item.file))
+        key = default_storage.save(attachments.storage_key(organization_id), item.file)
+        keys.append(key)
+        preview = ""
+        if item.preview is not None:
+            preview = default_storage.save(attachments.storage_key(organization_id), item.preview)
+            keys.append(preview)
+        stored.append((key, preview))
     with transaction.atomic():
         revision = _touch(card.board_id, card)
         if Card.objects.filter(pk=card.pk, archived_at__isnull=False).exists():
@@ -659,7 +670,7 @@ def _attach(
         ).get()
         used = Attachment.objects.filter(organization_id=organization_id).bytes_used()
         added = []
-        for item, key in zip(checked, keys, strict=True):
+        for item, (key, preview) in zip(checked, stored, strict=True):
             if used + item.size > attachments.quota_bytes():
                 raise ValidationError(
                     attachments.quota_message(used=used, size=item.size, name=item.name),
@@ -672,6 +683,7 @@ def _attach(
                 comment=comment,
                 uploaded_by=actor.user,
                 file=key,
+                preview=preview,
                 name=item.name,
                 size=item.size,
                 content_type=item.kind.content_type,

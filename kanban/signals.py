@@ -29,13 +29,15 @@ def create_board_for_new_project(
 
 @receiver(post_delete, sender=Attachment, dispatch_uid="kanban_attachment_file_removed")
 def remove_file_after_commit(sender: type[Attachment], instance: Attachment, **kwargs: Any) -> None:
-    storage, key = instance.file.storage, instance.file.name
+    storage = instance.file.storage
+    keys = [key for key in (instance.file.name, instance.preview.name) if key]
 
     def remove() -> None:
-        try:
-            storage.delete(key)
-        except Exception:  # the row is gone either way: say what stayed behind
-            logger.exception("Could not remove the attachment file %s from storage", key)
+        for key in keys:
+            try:
+                storage.delete(key)
+            except Exception:  # the row is gone either way: say what stayed behind
+                logger.exception("Could not remove the attachment file %s from storage", key)
 
-    if key:
+    if keys:
         transaction.on_commit(remove)

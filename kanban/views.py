@@ -8,6 +8,7 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadReque
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
@@ -29,6 +30,7 @@ from .forms import (
     MoveForm,
     QuickCardForm,
 )
+from .links import card_panel_path
 from .models import Attachment, Board, Card, ColumnKind
 
 form_page = require_http_methods(["GET", "HEAD", "POST"])
@@ -133,10 +135,23 @@ def _live_answer(
 
 
 def _board_response(
-    request: HttpRequest, board: Board, *, error: str = "", warning: str = "", status: int = 200
+    request: HttpRequest,
+    board: Board,
+    *,
+    error: str = "",
+    warning: str = "",
+    status: int = 200,
+    card: Card | None = None,
 ) -> HttpResponse:
     """After a change from the board: what changed for scripts (JSON), the fresh board for
-    htmx, a redirect otherwise."""
+    htmx, a redirect otherwise. A move of the ``card`` in the panel beside the board gets
+    the card again, with what went wrong as a message (the board catches up by its poll)."""
+    if card is not None and _from_panel(request):
+        if error:
+            messages.error(request, error)
+        elif warning:
+            messages.warning(request, warning)
+        return redirect("kanban:card_detail", org_slug=request.organization.slug, card_id=card.pk)
     if request.htmx or request.headers.get("x-requested-with") == "fetch":
         board.refresh_from_db(fields=["revision", "layout_revision"])
     if request.headers.get("x-requested-with") == "fetch":
@@ -186,7 +201,7 @@ def card_move(request: HttpRequest, card_id: int) -> HttpResponse:
         card = selectors.card_get_for_user(membership=request.membership, card_id=card_id)
         require_editor(request.membership)
         return _board_response(
-            request, card.board, error=_("Choose a column of this board."), status=400
+            request, card.board, error=_("Choose a column of this board."), status=400, card=card
         )
     # The card, its board and the column it goes to, in one query.
     card = selectors.card_get_for_move(
@@ -206,8 +221,10 @@ def card_move(request: HttpRequest, card_id: int) -> HttpResponse:
             position=form.cleaned_data.get("position") or services.Position.BOTTOM,
         )
     except ValidationError as error:
-        return _board_response(request, board, error=" ".join(error.messages), status=409)
-    return _board_response(request, board, warning=result.warning or "")
+        return _board_response(
+            request, board, error=" ".join(error.messages), status=409, card=card
+        )
+    return _board_response(request, board, warning=result.warning or "", card=card)
 
 
 @organization_view
@@ -221,7 +238,15 @@ def card_detail(request: HttpRequest, card_id: int) -> HttpResponse:
 
 
 def _card_page(request: HttpRequest, card: Card, status: int = 200, **forms: Any) -> HttpResponse:
-    return render(request, "kanban/card.html", _card_context(request, card, **forms), status=status)
+    """The card's page; for the panel beside the board (htmx), only its body."""
+    template = "kanban/card.html#card-body" if request.htmx else "kanban/card.html"
+    return render(request, template, _card_context(request, card, **forms), status=status)
+
+
+def _from_panel(request: HttpRequest) -> bool:
+    """Whether a form of the card in the panel beside the board sent the request
+    (static/js/card_panel.js posts them with htmx into ``#card-panel-body``)."""
+    return bool(request.htmx) and request.htmx.target == "card-panel-body"
 
 
 def _card_context(request: HttpRequest, card: Card, **forms: Any) -> dict[str, Any]:
@@ -245,6 +270,10 @@ def _card_context(request: HttpRequest, card: Card, **forms: Any) -> dict[str, A
         "may_edit": request.membership.can_edit,
         "today": request.organization.today(),
         "sections": page_sections("card", request, card),
+        # Forms on pages of their own (editing the card, a comment) come back to the panel.
+        "panel_path": card_panel_path(
+            org_slug=request.organization.slug, board_id=card.board_id, card_id=card.pk
+        ),
     }
 
 
@@ -265,9 +294,7 @@ def card_edit(request: HttpRequest, card_id: int) -> HttpResponse:
             form.add_error(None, error)
         else:
             messages.success(request, _("Card saved."))
-            return redirect(
-                "kanban:card_detail", org_slug=request.organization.slug, card_id=card.pk
-            )
+            return _back_to_card(request, card.pk, "")
     return render(
         request,
         "form_page.html",
@@ -313,10 +340,15 @@ def card_archive(request: HttpRequest, card_id: int) -> HttpResponse:
 
 
 def _back_to_card(request: HttpRequest, card_id: int, section: str) -> HttpResponse:
-    url = reverse(
-        "kanban:card_detail", kwargs={"org_slug": request.organization.slug, "card_id": card_id}
-    )
-    return redirect(f"{url}#{section}")
+    """To the card's section: on its page, or in the panel beside the board when the form
+    was opened from there (``?next=``, the panel's address)."""
+    url = request.GET.get("next", "")
+    if not url_has_allowed_host_and_scheme(url, allowed_hosts={request.get_host()}):
+        url = reverse(
+            "kanban:card_detail",
+            kwargs={"org_slug": request.organization.slug, "card_id": card_id},
+        )
+    return redirect(f"{url}#{section}" if section else url)
 
 
 @csrf_exempt  # the upload's size limit goes in before the body is read; then the token
@@ -392,7 +424,9 @@ def _attachment_upload(
             )
         except ValidationError as error:
             errors = error.messages
-    if request.headers.get("x-requested-with") == "fetch" or request.htmx:
+    if request.headers.get("x-requested-with") == "fetch" or (
+        request.htmx and not _from_panel(request)
+    ):
         context = {
             "card": card,
             "may_edit": request.membership.can_edit,
@@ -417,6 +451,10 @@ def _attachment_answer(request: HttpRequest, attachment_id: int, *, inline: bool
     )
     if inline and not attachment.is_image:
         raise Http404
+    if inline and attachment.preview and "full" not in request.GET:
+        return attachments.file_response(
+            file=attachment.preview, name=attachment.name, content_type="image/webp", inline=True
+        )
     return attachments.file_response(
         file=attachment.file,
         name=attachment.name,
@@ -435,7 +473,8 @@ def attachment_file(request: HttpRequest, attachment_id: int) -> HttpResponse:
 @organization_view
 @require_safe
 def attachment_preview(request: HttpRequest, attachment_id: int) -> HttpResponse:
-    """An image shown in the page (PNG, JPEG, GIF, WebP; 404 for anything else)."""
+    """An image shown in the page (PNG, JPEG, GIF, WebP; 404 for anything else): its
+    preview when it has one, the image itself with ``?full``."""
     return _attachment_answer(request, attachment_id, inline=True)
 
 

@@ -133,6 +133,16 @@ class PagePagination(PageNumberPagination):
     django_paginator_class = CountedPaginator
 
 
+class CountApartPagination(PagePagination):
+    """Pages whose total is counted by a query of its own, as Django's paginator does: for
+    a list ordered by an expression over a wide column (search's rank over each match's
+    vector), a count beside each row makes PostgreSQL carry that column through the
+    window to work out the order above it; counting apart is cheaper (search, a word in
+    10,000 documents: 60 ms beside, 10-15 ms counted and 22-25 ms ranked apart)."""
+
+    django_paginator_class = Paginator
+
+
 class WholeBoardPagination(PagePagination):
     """A board's cards: 500 a page unless asked for fewer. A client reading a board
     reads all of it, as the board page shows all of it: a board of a few hundred open

@@ -21,6 +21,7 @@ from datetime import date, datetime, time, timedelta
 from django.conf import settings
 from django.db import transaction
 from django.db.models import QuerySet
+from django.urls import reverse
 
 from kanban.links import card_panel_path
 from kanban.models import Card, CardQuerySet
@@ -28,7 +29,7 @@ from opsboard.accounts.models import User, zone
 from opsboard.commands import moment_text
 from opsboard.notify.emails import render_texts
 from opsboard.notify.models import Channel, ChatWebhook, Notification, Preference
-from opsboard.notify.services import chat_claim, notification_claim
+from opsboard.notify.services import chat_claim, direct_claim, notification_claim
 from opsboard.notify.tasks import deliver_notification
 from opsboard.tenancy.models import Organization, Team
 
@@ -57,6 +58,7 @@ class Reminder:
     organization_id: int
     webhook: ChatWebhook | None = None  # a chat group
     by_email: bool = True  # otherwise only in the app
+    by_direct: bool = False  # also as a direct message in the organisation's connected app
     language: str = ""  # the person's, else the organisation's
     timezone_name: str = ""
     cards: list[tuple[Card, int]] = field(default_factory=list)  # card, days until due
@@ -131,7 +133,10 @@ def plan_reminders(*, now: datetime) -> list[Reminder]:
             blocked_after=blocked_after,
         )
         users = User.objects.filter(pk__in=routes.by_person, is_active=True).in_bulk()
-        preferences = {p.user_id: p for p in Preference.objects.filter(user__in=users)}
+        preferences = {
+            p.user_id: p
+            for p in Preference.objects.filter(user__in=users).with_direct_reach(organization.pk)
+        }
         for user_id, entries in routes.by_person.items():
             user = users.get(user_id)
             if user is None:
@@ -149,6 +154,7 @@ def plan_reminders(*, now: datetime) -> list[Reminder]:
                 day=local.date(),
                 organization_id=organization.pk,
                 by_email=preference.email,
+                by_direct=preference.direct_reach,
                 language=organization.language_for(user),
                 timezone_name=organization.timezone_for(user),
             )
@@ -196,7 +202,7 @@ def explain_reminders(*, now: datetime, planned: list[Reminder]) -> list[str]:
     reminded = {reminder.organization_id for reminder in planned}
     for organization in Organization.objects.order_by("slug"):
         local = now.astimezone(organization.zone)
-        sent = Notification.objects.filter(
+        sent = Notification.objects.shown_in_app().filter(
             kind=KIND, subject_key=subject_key(organization.pk), period=local.date().isoformat()
         )
         if sent:
@@ -436,6 +442,8 @@ def send_deadline_reminders(*, now: datetime, dry_run: bool = False) -> list[Rem
                 continue
             if notification.channel != Channel.IN_APP:
                 deliver_notification.delay_on_commit(notification.pk)
+            if reminder.by_direct:
+                _claim_direct(reminder, context, claim)
             sent.append(reminder)
     return sent
 
@@ -476,6 +484,25 @@ def _claim_chat(
         title=" ".join(title.split()),
         markdown=markdown.strip(),
     )
+
+
+def _claim_direct(reminder: Reminder, context: dict[str, object], claim: dict[str, str]) -> None:
+    """The person's reminder as a direct message too, linking back to their work."""
+    cards = [card for card, _days in reminder.cards + reminder.overdue + reminder.blocked]
+    organization = [*cards, *reminder.unowned, *reminder.done][0].board.organization
+    notification = direct_claim(
+        **claim,
+        recipient=reminder.recipient,
+        period=reminder.day.isoformat(),
+        template="deadline-reminder",
+        context=context,
+        language=reminder.language or None,
+        timezone_name=reminder.timezone_name or None,
+        organization_id=reminder.organization_id,
+        link=settings.SITE_URL + reverse("projects:my_work", args=[organization.slug]),
+    )
+    if notification is not None:
+        deliver_notification.delay_on_commit(notification.pk)
 
 
 def _item(card: Card, days: int | None = None) -> dict[str, object]:

@@ -12,7 +12,7 @@ from django.urls import reverse
 from kanban.models import Attachment, Card, ChecklistItem, Comment
 from metrics.models import Kpi
 from opsboard.accounts.models import User
-from opsboard.notify.models import ChatWebhook
+from opsboard.notify.models import ChatWebhook, ConnectedApp
 from opsboard.tenancy.models import Membership, Role, Team
 from projects.models import Goal, Project
 from tests.factories import InvitationFactory
@@ -47,6 +47,11 @@ def demo_objects() -> dict[str, object]:
         "item_id": item.pk,
         "kpi_id": Kpi.objects.filter(organization__slug="demo-ops").first().pk,
         "webhook_id": ChatWebhook.objects.get(organization_id=team.organization_id).pk,
+        "app_id": ConnectedApp.objects.get_or_create(
+            organization=team.organization,
+            service="feishu",
+            defaults={"app_id": "cli_a1b2c3d4", "app_secret": "demo-app-secret"},
+        )[0].pk,
         "retro_id": project.retrospectives.get().pk,
         "attachment_id": Attachment.objects.filter(organization=team.organization).first().pk,
         "comment_id": Comment.objects.filter(card__board=board).first().pk,

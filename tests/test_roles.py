@@ -11,7 +11,7 @@ from kanban.models import Attachment, Card, ChecklistItem, Column, Comment, Labe
 from kanban.services import CardInput, attachment_add, card_create, checklist_add, comment_add
 from metrics.models import Kpi, Measurement, Retrospective, RetrospectiveAction
 from metrics.retrospectives.services import retrospective_build
-from opsboard.notify.models import ChatWebhook, Notification
+from opsboard.notify.models import ChatWebhook, ConnectedApp, Notification
 from opsboard.tenancy.models import Invitation, Membership, Organization, Role, Team
 from projects.models import CheckIn, Goal, Project
 from tests.conftest import Tenant
@@ -71,6 +71,12 @@ def objects_of(tenant: Tenant) -> dict[str, object]:
             provider="slack",
             url="https://hooks.slack.com/services/T0/B0/abcdefgh",
         ).pk,
+        "app_id": ConnectedApp.objects.create(
+            organization=tenant.organization,
+            service="feishu",
+            app_id="cli_a1b2c3d4",
+            app_secret="roles-app-secret",
+        ).pk,
     }
 
 
@@ -94,6 +100,7 @@ def snapshot() -> tuple:
         list(Kpi.objects.values_list("pk", "name", "target")),
         list(Measurement.objects.values_list("pk", "value")),
         list(ChatWebhook.objects.values_list("pk", "name", "url", "active")),
+        list(ConnectedApp.objects.values_list("pk", "service", "app_id", "app_secret", "active")),
         list(Notification.objects.values_list("pk", "status")),
         list(
             Retrospective.objects.values_list(

@@ -1,18 +1,34 @@
 from __future__ import annotations
 
 import hashlib
+import re
 import zoneinfo
 from functools import cache
 
 from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.contrib.auth.models import PermissionsMixin
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone as django_timezone
 from django.utils.translation import gettext_lazy as _
 
 from .names import initials, pinyin_key
+
+MOBILE = re.compile(r"^\+?[0-9]{7,15}$")
+
+
+def normalize_mobile(value: str) -> str:
+    """A mobile number without spaces, dashes or brackets: +8613800138000."""
+    return re.sub(r"[\s\-()]", "", value or "")
+
+
+def validate_mobile(value: str) -> None:
+    if value and not MOBILE.match(normalize_mobile(value)):
+        raise ValidationError(
+            _("Enter a mobile number of 7 to 15 digits, with + and the country code if abroad.")
+        )
 
 
 @cache
@@ -60,6 +76,18 @@ class User(AbstractBaseUser, PermissionsMixin):
     full_name = models.CharField(_("full name"), max_length=150, blank=True)
     # The pinyin of a Chinese full name, kept with it (``save``), for "@" suggestions.
     name_pinyin = models.CharField(max_length=200, blank=True, editable=False, db_default="")
+    # Optional: lets a connected Feishu, DingTalk or WeCom app find the person by it.
+    mobile = models.CharField(
+        _("mobile number"),
+        max_length=20,
+        blank=True,
+        # Rows written by code that predates the column (older migrations' models) too.
+        db_default="",
+        validators=[validate_mobile],
+        help_text=_(
+            "Optional, e.g. +86 138 0013 8000: your organisation's chat app finds you by it."
+        ),
+    )
     timezone = models.CharField(
         _("time zone"),
         max_length=64,
@@ -101,6 +129,7 @@ class User(AbstractBaseUser, PermissionsMixin):
     def clean(self) -> None:
         super().clean()
         self.email = User.objects.normalize_email(self.email)
+        self.mobile = normalize_mobile(self.mobile)
 
     def save(self, *args: object, **kwargs: object) -> None:
         self.name_pinyin = pinyin_key(self.full_name)

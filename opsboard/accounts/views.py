@@ -22,6 +22,8 @@ from django.views.decorators.http import require_http_methods, require_POST
 from django.views.i18n import set_language as django_set_language
 
 from opsboard.compression import uncompressed
+from opsboard.notify.selectors import direct_status_for
+from opsboard.notify.services import direct_identities_refresh
 
 from .forms import ProfileForm, TurnOffTwoFactorForm
 from .services import api_key_create, api_key_revoke
@@ -117,6 +119,8 @@ def profile(request: HttpRequest) -> HttpResponse:
     form = ProfileForm(request.POST or None, instance=request.user)
     if request.method == "POST" and form.is_valid():
         form.save()
+        if "mobile" in form.changed_data:
+            direct_identities_refresh(user=request.user)
         if request.user.language:
             # Say it in the language just chosen.
             translation.activate(request.user.language)
@@ -132,6 +136,7 @@ def profile(request: HttpRequest) -> HttpResponse:
             "form": form,
             "api_key": request.user.api_keys.first(),
             "two_factor": has_two_factor(request.user),
+            "direct": direct_status_for(user=request.user),
         },
     )
 

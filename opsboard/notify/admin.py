@@ -28,9 +28,10 @@ from django_celery_beat.models import (
 from opsboard.tenancy.admin import OrganizationScopedAdmin, managed_organization_ids
 from opsboard.tenancy.models import Organization, Team
 
-from .forms import ChatWebhookForm
-from .models import ChatWebhook, Notification, Preference
+from .forms import ChatWebhookForm, ConnectedAppForm
+from .models import ChatWebhook, ConnectedApp, DirectIdentity, Notification, Preference
 from .services import notifications_resend
+from .tasks import look_up_people
 
 
 class SuperusersOnly:
@@ -171,6 +172,63 @@ class ChatWebhookAdmin(OrganizationScopedAdmin):
         return webhook.masked_url
 
 
+class ConnectedAppAdminForm(ConnectedAppForm):
+    organization = forms.ModelChoiceField(
+        label=_("Organisation"), queryset=Organization.objects.none()
+    )
+    # The organisations the staff user manages; set per request by the admin.
+    organizations: QuerySet[Organization] = Organization.objects.none()
+
+    class Meta(ConnectedAppForm.Meta):
+        fields = ["organization", *ConnectedAppForm.Meta.fields]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["organization"].queryset = self.organizations
+
+
+@admin.register(ConnectedApp)
+class ConnectedAppAdmin(OrganizationScopedAdmin):
+    """Connected apps; secrets are shown masked, never in full."""
+
+    form = ConnectedAppAdminForm
+    list_display = ["service", "organization", "app_id", "corp_id", "masked_secret", "active"]
+    list_filter = ["service", "active"]
+    list_select_related = ["organization"]
+
+    def get_form(self, request: HttpRequest, obj: Model | None = None, **kwargs: Any) -> Any:
+        form = super().get_form(request, obj, **kwargs)
+        form.organizations = (
+            Organization.objects.all()
+            if request.user.is_superuser
+            else Organization.objects.filter(pk__in=managed_organization_ids(request))
+        )
+        return form
+
+    def save_model(self, request: HttpRequest, obj: ConnectedApp, form: Any, change: bool) -> None:
+        super().save_model(request, obj, form, change)
+        look_up_people.delay_on_commit(obj.pk)
+
+    @admin.display(description=_("app secret"))
+    def masked_secret(self, app: ConnectedApp) -> str:
+        return app.masked_secret
+
+
+@admin.register(DirectIdentity)
+class DirectIdentityAdmin(OrganizationScopedAdmin):
+    """Who people are in the connected apps, as the apps answered."""
+
+    organization_path = "app__organization"
+    list_display = ["user", "app", "external_id", "learned_by", "looked_up_at"]
+    list_filter = ["learned_by", "app__service"]
+    search_fields = ["user__email", "user__full_name", "external_id"]
+    list_select_related = ["user", "app"]
+    readonly_fields = ["app", "user", "external_id", "learned_by", "looked_up_at"]
+
+    def has_add_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
+        return False
+
+
 @admin.register(Preference)
 class PreferenceAdmin(OrganizationScopedAdmin):
     """People's notification settings, the weekly digest subscription among them."""
@@ -184,8 +242,9 @@ class PreferenceAdmin(OrganizationScopedAdmin):
         "lead_days",
         "quiet_weekdays",
         "activity_email",
+        "direct_message",
     ]
-    list_filter = ["weekly_digest", "email", "activity_email"]
+    list_filter = ["weekly_digest", "email", "direct_message", "activity_email"]
     search_fields = ["user__email", "user__full_name"]
     list_select_related = ["user"]
 

@@ -15,6 +15,8 @@ def unread(request: HttpRequest) -> dict[str, Any]:
         return {}
     return {
         "unread_notifications": SimpleLazyObject(
-            lambda: Notification.objects.filter(recipient=user, read_at__isnull=True).count()
+            lambda: Notification.objects.shown_in_app()
+            .filter(recipient=user, read_at__isnull=True)
+            .count()
         )
     }

@@ -10,7 +10,8 @@ from django.utils.translation import pgettext_lazy
 from opsboard.tenancy.models import Team
 
 from .chat import validate_webhook_url
-from .models import ActivityEmail, ChatWebhook, Preference
+from .direct import DirectService
+from .models import ActivityEmail, ChatWebhook, ConnectedApp, Preference
 
 LEAD_DAY_CHOICES = [
     (0, _("On the day")),
@@ -82,6 +83,7 @@ class PreferenceForm(forms.ModelForm):
         model = Preference
         fields = [
             "email",
+            "direct_message",
             "reminder_hour",
             "lead_days",
             "quiet_weekdays",
@@ -89,8 +91,20 @@ class PreferenceForm(forms.ModelForm):
             "activity_email",
         ]
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, direct_through: str = "", **kwargs: Any) -> None:
+        """``direct_through``: the connected apps that know the person ("Feishu / Lark"),
+        else "" and no direct messages are offered."""
         super().__init__(*args, **kwargs)
+        if direct_through:
+            self.fields["direct_message"].label = _("By direct message in %(apps)s") % {
+                "apps": direct_through
+            }
+            self.fields["direct_message"].help_text = _(
+                "Reminders, escalations, mentions and activity on cards you follow, each at "
+                "once. With email too, you get both."
+            )
+        else:
+            del self.fields["direct_message"]
         if not self.is_bound:
             self.initial["lead_days"] = self.instance.lead_day_list() or []
             self.initial["quiet_weekdays"] = sorted(self.instance.quiet_day_set())
@@ -170,3 +184,71 @@ class ChatWebhookForm(forms.ModelForm):
             except forms.ValidationError as error:
                 self.add_error("url", error)
         return cleaned
+
+
+class ConnectedAppForm(forms.ModelForm):
+    """An organisation's Feishu, DingTalk or WeCom app. Its secret is never shown back:
+    blank keeps it."""
+
+    app_secret = forms.CharField(
+        label=_("App secret"),
+        max_length=200,
+        required=False,
+        widget=forms.PasswordInput(render_value=False),
+        help_text=_("Feishu/Lark: App Secret; DingTalk: AppSecret; WeCom: the app's Secret."),
+    )
+
+    class Meta:
+        model = ConnectedApp
+        fields = ["service", "app_id", "app_secret", "corp_id", "agent_id", "active"]
+        help_texts = {
+            "app_id": _("Feishu/Lark: App ID (cli_…); DingTalk: AppKey. Not for WeCom."),
+            "corp_id": _("WeCom only: the organisation's corp ID (ww…)."),
+            "agent_id": _("DingTalk and WeCom: the app's AgentId."),
+        }
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if self.instance.pk and self.instance.app_secret:
+            self.fields["app_secret"].help_text = _("Now %(secret)s. Leave blank to keep it.") % {
+                "secret": self.instance.masked_secret
+            }
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        cleaned["app_secret"] = (cleaned.get("app_secret") or "").strip() or (
+            self.instance.app_secret
+        )
+        for name in ("app_id", "corp_id", "agent_id"):
+            cleaned[name] = (cleaned.get(name) or "").strip()
+        service = cleaned.get("service")
+        required = {
+            DirectService.FEISHU: ["app_id", "app_secret"],
+            DirectService.DINGTALK: ["app_id", "app_secret", "agent_id"],
+            DirectService.WECOM: ["corp_id", "app_secret", "agent_id"],
+        }.get(service, [])
+        for name in required:
+            if not cleaned.get(name):
+                self.add_error(
+                    name,
+                    _("%(service)s needs this.") % {"service": DirectService(service).label},
+                )
+        if cleaned.get("agent_id") and not cleaned["agent_id"].isdigit():
+            self.add_error("agent_id", _("An agent ID is a number."))
+        return cleaned
+
+    def validate_unique(self) -> None:
+        # The organisation is set by the service, not the form: check its one app per service here.
+        organization_id = self.instance.organization_id
+        service = self.cleaned_data.get("service")
+        taken = (
+            ConnectedApp.objects.filter(organization_id=organization_id, service=service)
+            .exclude(pk=self.instance.pk)
+            .exists()
+        )
+        if organization_id and taken:
+            self.add_error(
+                "service",
+                _("The organisation has connected a %(service)s app already.")
+                % {"service": DirectService(service).label},
+            )

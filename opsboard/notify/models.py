@@ -18,12 +18,15 @@ from opsboard.encryption import EncryptedCharField
 from opsboard.tenancy.models import Organization, Team
 
 from .chat import Provider, mask
+from .direct import DirectService
 
 
 class Channel(models.TextChoices):
     EMAIL = "email", _("Email")
     IN_APP = "in_app", _("In the app only")
     CHAT = "chat", _("Chat group")
+    # A copy of an email or in-app row, sent through the organisation's connected app.
+    DIRECT = "direct", _("Direct message")
 
 
 class Status(models.TextChoices):
@@ -78,6 +81,95 @@ class ChatWebhook(models.Model):
     @property
     def masked_secret(self) -> str:
         return mask(self.secret)
+
+
+class ConnectedApp(models.Model):
+    """An organisation's own Feishu, DingTalk or WeCom app, through which people who are
+    known to it get their reminders as direct messages."""
+
+    organization = models.ForeignKey(
+        Organization,
+        on_delete=models.CASCADE,
+        related_name="connected_apps",
+        verbose_name=_("organisation"),
+    )
+    service = models.CharField(_("service"), max_length=10, choices=DirectService.choices)
+    # Feishu's App ID, DingTalk's AppKey; WeCom names its app by the corp ID and agent ID.
+    app_id = models.CharField(_("app ID"), max_length=100, blank=True)
+    app_secret = EncryptedCharField(_("app secret"), max_length=200)
+    corp_id = models.CharField(_("corp ID"), max_length=100, blank=True)
+    agent_id = models.CharField(_("agent ID"), max_length=30, blank=True)
+    active = models.BooleanField(_("active"), default=True)
+    created_at = models.DateTimeField(_("created"), default=django_timezone.now, editable=False)
+
+    class Meta:
+        verbose_name = _("connected app")
+        verbose_name_plural = _("connected apps")
+        ordering = ["created_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organization", "service"], name="notify_one_app_per_service"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.get_service_display()
+
+    @property
+    def masked_secret(self) -> str:
+        return mask(self.app_secret)
+
+
+class LearnedBy(models.TextChoices):
+    EMAIL = "email", _("Email address")
+    MOBILE = "mobile", _("Mobile number")
+    SIGN_IN = "sign_in", _("Signed in through the app")
+
+
+class DirectIdentity(models.Model):
+    """Who a person is in a connected app: their user id there, or (empty) that the app
+    was asked and does not know them."""
+
+    app = models.ForeignKey(
+        ConnectedApp,
+        on_delete=models.CASCADE,
+        related_name="identities",
+        verbose_name=_("connected app"),
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="direct_identities",
+        verbose_name=_("person"),
+    )
+    external_id = models.CharField(_("user ID in the app"), max_length=100, blank=True)
+    learned_by = models.CharField(
+        _("learned by"), max_length=10, choices=LearnedBy.choices, blank=True
+    )
+    # What the app was asked with (a digest of the email address and mobile number): a
+    # person who changes either is asked about again.
+    asked_with = models.CharField(max_length=64, blank=True, editable=False)
+    looked_up_at = models.DateTimeField(_("looked up"), default=django_timezone.now)
+
+    class Meta:
+        verbose_name = _("person in a connected app")
+        verbose_name_plural = _("people in connected apps")
+        constraints = [
+            models.UniqueConstraint(fields=["app", "user"], name="notify_one_identity_per_app"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} → {self.external_id or '?'} ({self.app})"
+
+    @property
+    def known(self) -> bool:
+        return bool(self.external_id)
+
+
+class NotificationQuerySet(models.QuerySet["Notification"]):
+    def shown_in_app(self) -> NotificationQuerySet:
+        """The rows a person's notifications list: a direct message is a copy of one of them."""
+        return self.exclude(channel=Channel.DIRECT)
 
 
 class Notification(models.Model):
@@ -137,6 +229,8 @@ class Notification(models.Model):
     sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
     read_at = models.DateTimeField(_("read"), null=True, blank=True)
 
+    objects = NotificationQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("notification")
         verbose_name_plural = _("notifications")
@@ -181,6 +275,19 @@ class ActivityEmail(models.TextChoices):
     DAILY = "daily", _("Bundled, one email a day at my reminder hour")
 
 
+class PreferenceQuerySet(models.QuerySet["Preference"]):
+    def with_direct_reach(self, organization_id: int) -> PreferenceQuerySet:
+        """Each with ``direct_known``: an active connected app of the organisation knows
+        the person (``Preference.direct_reach`` reads it)."""
+        known = DirectIdentity.objects.filter(
+            user_id=models.OuterRef("user_id"),
+            app__organization_id=organization_id,
+            app__active=True,
+            external_id__gt="",
+        )
+        return self.annotate(direct_known=models.Exists(known))
+
+
 class Preference(models.Model):
     """When and how a person hears from Opsboard."""
 
@@ -212,6 +319,9 @@ class Preference(models.Model):
     )
     # Hourly by default: the app shows each change at once, and a busy card does not
     # fill the inbox (Jira and Asana bundle too).
+    # Reminders, escalations, mentions and followed cards' activity also (or, with
+    # ``email`` off, instead) as a direct message, when a connected app knows the person.
+    direct_message = models.BooleanField(_("by direct message"), default=False, db_default=False)
     activity_email = models.CharField(
         _("activity on cards I follow"),
         max_length=12,
@@ -228,12 +338,20 @@ class Preference(models.Model):
         help_text=_("Days without reminders: 5,6 for Saturday and Sunday."),
     )
 
+    objects = PreferenceQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("notification preference")
         verbose_name_plural = _("notification preferences")
 
     def __str__(self) -> str:
         return str(self.user)
+
+    @property
+    def direct_reach(self) -> bool:
+        """Whether the person gets direct messages too: they chose them and the
+        organisation's app knows them (read with ``with_direct_reach``)."""
+        return self.direct_message and getattr(self, "direct_known", False)
 
     def hour_or(self, organization_hour: int) -> int:
         """The hour reminders and the digest go out: the person's own, else the organisation's."""

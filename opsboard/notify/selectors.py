@@ -1,13 +1,16 @@
-"""Reads for chat groups, scoped to the person asking."""
+"""Reads for chat groups and connected apps, scoped to the person asking."""
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 from django.db.models import OuterRef, QuerySet, Subquery
 from django.shortcuts import get_object_or_404
 
-from opsboard.tenancy.models import Membership, Team
+from opsboard.accounts.models import User
+from opsboard.tenancy.models import Membership, Organization, Team
 
-from .models import ChatWebhook, Notification
+from .models import ChatWebhook, ConnectedApp, DirectIdentity, Notification
 
 
 def chat_teams_for(*, membership: Membership) -> QuerySet[Team]:
@@ -43,3 +46,41 @@ def last_chat_posts(webhook_ids: list[int]) -> dict[int, Notification]:
     )
     latest = Notification.objects.filter(webhook_id__in=webhook_ids, pk=Subquery(newest))
     return {notification.webhook_id: notification for notification in latest}
+
+
+def connected_apps_for(*, membership: Membership) -> QuerySet[ConnectedApp]:
+    """The organisation's connected apps, for its managers; none for anyone else."""
+    if not membership.can_manage:
+        return ConnectedApp.objects.none()
+    return ConnectedApp.objects.filter(organization_id=membership.organization_id)
+
+
+def connected_app_get_for_user(*, membership: Membership, app_id: int) -> ConnectedApp:
+    return get_object_or_404(connected_apps_for(membership=membership), pk=app_id)
+
+
+@dataclass
+class DirectStatus:
+    """How a person stands with one of their organisations' connected apps."""
+
+    organization: Organization
+    app: ConnectedApp
+    identity: DirectIdentity | None  # None: not asked yet
+
+    @property
+    def known(self) -> bool:
+        return self.identity is not None and self.identity.known
+
+
+def direct_status_for(*, user: User) -> list[DirectStatus]:
+    """Each active connected app of the person's organisations, with what it knows of them."""
+    apps = list(
+        ConnectedApp.objects.filter(active=True, organization__memberships__user=user)
+        .select_related("organization")
+        .order_by("organization__name", "created_at")
+    )
+    identities = {
+        identity.app_id: identity
+        for identity in DirectIdentity.objects.filter(user=user, app__in=apps)
+    }
+    return [DirectStatus(app.organization, app, identities.get(app.pk)) for app in apps]

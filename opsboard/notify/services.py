@@ -1,8 +1,10 @@
-"""Claiming a notification in the ledger, and delivering it; setting up chat groups."""
+"""Claiming a notification in the ledger, and delivering it; setting up chat groups and
+connected apps, and learning who people are in them."""
 
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import smtplib
 from collections.abc import Mapping
 from datetime import datetime, timedelta
@@ -13,17 +15,27 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 from django.db.models import Q
+from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext, pgettext
 
 from opsboard.accounts.models import User
-from opsboard.tenancy.access import require_lead
+from opsboard.tenancy.access import require_lead, require_manager
 from opsboard.tenancy.models import Membership
 
-from . import chat
+from . import chat, direct
 from .chat import ChatRejected, ChatUnavailable
-from .emails import render_email, send_rendered
-from .models import Channel, ChatWebhook, Notification, Status
+from .direct import CredentialsRejected, DirectMessage, DirectRejected, DirectUnavailable
+from .emails import render_email, render_texts, send_rendered
+from .models import (
+    Channel,
+    ChatWebhook,
+    ConnectedApp,
+    DirectIdentity,
+    LearnedBy,
+    Notification,
+    Status,
+)
 
 # Worth another try later: the server may be back.
 TRANSIENT_ERRORS = (
@@ -97,6 +109,42 @@ def chat_claim(
     )
 
 
+def direct_claim(
+    *,
+    kind: str,
+    subject_key: str,
+    recipient: User,
+    period: str,
+    template: str,
+    context: Mapping[str, Any],
+    language: str | None,
+    timezone_name: str | None,
+    organization_id: int,
+    link: str = "",
+) -> Notification | None:
+    """Write the ledger row of a direct message; None when it was already written.
+
+    Its title is the email's subject; its text ``templates/direct/<template>.md``.
+    """
+    title, markdown = render_texts(
+        [f"emails/{template}-subject.txt", f"direct/{template}.md"],
+        context=context,
+        language=language,
+        timezone_name=timezone_name,
+    )
+    return _claim(
+        kind=kind,
+        subject_key=subject_key,
+        recipient=recipient,
+        period=period,
+        channel=Channel.DIRECT,
+        organization_id=organization_id,
+        title=" ".join(title.split()),
+        body=markdown.strip(),
+        link=link,
+    )
+
+
 def _claim(**fields: Any) -> Notification | None:
     try:
         with transaction.atomic():
@@ -139,6 +187,8 @@ def notification_deliver(*, notification_id: int) -> str:
         notification.save(update_fields=["attempts", "delivering_since"])
     if notification.channel == Channel.CHAT:
         return _post_to_chat(notification)
+    if notification.channel == Channel.DIRECT:
+        return _send_direct(notification)
     try:
         send_rendered(
             to=[notification.recipient.email],
@@ -170,6 +220,46 @@ def _post_to_chat(notification: Notification) -> str:
         _record_error(notification, error)
         raise TransientDeliveryError(str(error)) from error
     except ChatRejected as error:
+        _record_error(notification, error, status=Status.FAILED)
+        return Status.FAILED
+    _mark_sent(notification)
+    return Status.SENT
+
+
+def _send_direct(notification: Notification) -> str:
+    """Through the first active app of the row's organisation that knows the person."""
+    identity = (
+        DirectIdentity.objects.select_related("app__organization")
+        .filter(
+            user=notification.recipient,
+            app__organization_id=notification.organization_id,
+            app__active=True,
+        )
+        .exclude(external_id="")
+        .order_by("app__created_at", "app_id")
+        .first()
+    )
+    try:
+        if identity is None:
+            raise DirectRejected(gettext("No connected app of the organisation knows this person."))
+        organization = identity.app.organization
+        with translation.override(organization.language_for(notification.recipient)):
+            button = gettext("Open in %(product)s") % {"product": settings.PRODUCT_NAME}
+        direct.send(
+            identity.app,
+            identity.external_id,
+            DirectMessage(
+                title=notification.title,
+                markdown=notification.body,
+                link=notification.link,
+                button=button,
+                key=f"n{notification.pk}-{notification.created_at:%Y%m%d%H%M%S%f}",
+            ),
+        )
+    except DirectUnavailable as error:
+        _record_error(notification, error)
+        raise TransientDeliveryError(str(error)) from error
+    except DirectRejected as error:
         _record_error(notification, error, status=Status.FAILED)
         return Status.FAILED
     _mark_sent(notification)
@@ -330,3 +420,145 @@ def chat_webhook_test(*, actor: Membership, webhook: ChatWebhook) -> Notificatio
         notification_deliver(notification_id=notification.pk)
     notification.refresh_from_db()
     return notification
+
+
+# Connected apps and who is who -------------------------------------------------------
+
+# A person the app did not know is asked about again after this (or at once when their
+# email address or mobile number changes).
+NOT_FOUND_ASKED_AGAIN_AFTER = timedelta(days=1)
+
+
+@transaction.atomic
+def connected_app_save(*, actor: Membership, app: ConnectedApp) -> ConnectedApp:
+    """Save a connected app as its form left it, if the person manages the organisation,
+    and look up its members in it."""
+    require_manager(actor)
+    app.organization_id = actor.organization_id
+    app.save()
+    from .tasks import look_up_people
+
+    look_up_people.delay_on_commit(app.pk)
+    return app
+
+
+def connected_app_delete(*, actor: Membership, app: ConnectedApp) -> None:
+    require_manager(actor)
+    app.delete()
+
+
+def _asked_with(user: User) -> str:
+    return hashlib.sha256(f"{user.email}\n{user.mobile}".encode()).hexdigest()
+
+
+def direct_identity_look_up(
+    *, app: ConnectedApp, user: User, force: bool = False
+) -> DirectIdentity:
+    """Ask ``app`` who ``user`` is, by their email address, then their mobile number.
+
+    Not asked again (unless ``force``) when the answer is on record for the same address
+    and number: found, or not found less than ``NOT_FOUND_ASKED_AGAIN_AFTER`` ago; nor
+    when the person signed in through the app. Raises DirectUnavailable or
+    DirectRejected when the service could not say.
+    """
+    asked_with = _asked_with(user)
+    identity = DirectIdentity.objects.filter(app=app, user=user).first()
+    if identity is not None and not force:
+        recent = identity.looked_up_at > timezone.now() - NOT_FOUND_ASKED_AGAIN_AFTER
+        if identity.learned_by == LearnedBy.SIGN_IN or (
+            identity.asked_with == asked_with and (identity.known or recent)
+        ):
+            return identity
+    external_id, how = direct.look_up(app, email=user.email, mobile=user.mobile)
+    identity, _created = DirectIdentity.objects.update_or_create(
+        app=app,
+        user=user,
+        defaults={
+            "external_id": external_id,
+            "learned_by": how,
+            "asked_with": asked_with,
+            "looked_up_at": timezone.now(),
+        },
+    )
+    return identity
+
+
+def direct_identities_look_up(*, app_id: int, user_ids: list[int] | None = None) -> int:
+    """Look up the organisation's active members (or those of ``user_ids``) in the app;
+    returns how many it knows. Raises DirectUnavailable to be tried again later."""
+    app = ConnectedApp.objects.filter(pk=app_id, active=True).first()
+    if app is None:
+        return 0
+    people = User.objects.filter(
+        is_active=True, memberships__organization_id=app.organization_id
+    ).order_by("pk")
+    if user_ids is not None:
+        people = people.filter(pk__in=user_ids)
+    known = 0
+    for person in people:
+        try:
+            known += direct_identity_look_up(app=app, user=person).known
+        except CredentialsRejected:
+            return known  # the test button says why; nobody can be looked up meanwhile
+        except DirectRejected:
+            continue  # this person's address or number was refused: the others may not be
+    return known
+
+
+def direct_identities_refresh(*, user: User) -> None:
+    """After the person's email address or mobile number changed: ask each app again."""
+    from .tasks import look_up_people
+
+    for app_id in ConnectedApp.objects.filter(
+        active=True, organization__memberships__user=user
+    ).values_list("pk", flat=True):
+        look_up_people.delay_on_commit(app_id, [user.pk])
+
+
+def connected_app_test(*, actor: Membership, app: ConnectedApp) -> str:
+    """Send the manager a test message through the app now; returns "" when it went,
+    else what went wrong, in words a manager can act on."""
+    require_manager(actor)
+    service = app.get_service_display()
+    try:
+        direct.access_token(app, fresh=True)
+    except CredentialsRejected as error:
+        return gettext(
+            "%(service)s refused the app's credentials (%(error)s): check the app ID, secret "
+            "and corp ID against the app's page in the developer console."
+        ) % {"service": service, "error": error}
+    except DirectUnavailable as error:
+        return gettext("%(service)s could not be reached (%(error)s): try again later.") % {
+            "service": service,
+            "error": error,
+        }
+    user = actor.user
+    try:
+        identity = direct_identity_look_up(app=app, user=user, force=True)
+        if not identity.known:
+            return gettext(
+                "The app is connected, but %(service)s knows nobody by your email address "
+                "or mobile number: add the number %(service)s has for you to your profile."
+            ) % {"service": service}
+        with translation.override(actor.organization.language_for(user)):
+            message = DirectMessage(
+                title=pgettext(
+                    "a direct message's test: product, organisation",
+                    "[%(product)s] %(organization)s · connected",
+                )
+                % {"product": settings.PRODUCT_NAME, "organization": actor.organization.name},
+                markdown=gettext(
+                    "People who choose direct messages will get their reminders, "
+                    "escalations, mentions and followed cards' activity here."
+                ),
+                link=settings.SITE_URL + reverse("notify:preferences"),
+                button=gettext("Open in %(product)s") % {"product": settings.PRODUCT_NAME},
+                key=f"test-{app.pk}-{timezone.now():%Y%m%d%H%M%S%f}",
+            )
+        direct.send(app, identity.external_id, message)
+    except (DirectUnavailable, DirectRejected) as error:
+        return gettext("%(service)s did not take the test message: %(error)s") % {
+            "service": service,
+            "error": error,
+        }
+    return ""

@@ -33,4 +33,18 @@ urlpatterns = [
         views.chat_group_test,
         name="chat_group_test",
     ),
+    path("o/<slug:org_slug>/apps/new/", views.connected_app_create, name="connected_app_create"),
+    path(
+        "o/<slug:org_slug>/apps/<int:app_id>/", views.connected_app_edit, name="connected_app_edit"
+    ),
+    path(
+        "o/<slug:org_slug>/apps/<int:app_id>/delete/",
+        views.connected_app_delete,
+        name="connected_app_delete",
+    ),
+    path(
+        "o/<slug:org_slug>/apps/<int:app_id>/test/",
+        views.connected_app_test,
+        name="connected_app_test",
+    ),
 ]

@@ -12,11 +12,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from opsboard.tenancy.access import organization_view, require_lead
+from opsboard.tenancy.access import organization_view, require_lead, require_manager
 
 from . import selectors, services
-from .forms import ChatWebhookForm, PreferenceForm
-from .models import ChatWebhook, Notification, Preference, Status
+from .forms import ChatWebhookForm, ConnectedAppForm, PreferenceForm
+from .models import ChatWebhook, ConnectedApp, Notification, Preference, Status
 from .services import notifications_mark_read
 from .subscriptions import digest_subscription_set, user_for_token
 
@@ -32,7 +32,8 @@ def notification_list(request: HttpRequest) -> HttpResponse:
         notifications_mark_read(user=request.user)
         return redirect("notify:list")
     page = Paginator(
-        Notification.objects.filter(recipient=request.user).order_by("-created_at"), 50
+        Notification.objects.shown_in_app().filter(recipient=request.user).order_by("-created_at"),
+        50,
     ).get_page(request.GET.get("page"))
     return render(request, "notify/list.html", {"page": page, "dev_outbox": settings.DEBUG})
 
@@ -42,12 +43,14 @@ def notification_list(request: HttpRequest) -> HttpResponse:
 def preferences(request: HttpRequest) -> HttpResponse:
     """When and how reminders reach you."""
     instance = Preference.objects.filter(user=request.user).first() or Preference(user=request.user)
-    form = PreferenceForm(request.POST or None, instance=instance)
+    direct = selectors.direct_status_for(user=request.user)
+    known = sorted({str(status.app) for status in direct if status.known})
+    form = PreferenceForm(request.POST or None, instance=instance, direct_through=", ".join(known))
     if request.method == "POST" and form.is_valid():
         form.save()
         messages.success(request, _("Your notification settings are saved."))
         return redirect("notify:preferences")
-    return render(request, "notify/preferences.html", {"form": form})
+    return render(request, "notify/preferences.html", {"form": form, "direct": direct})
 
 
 @csrf_exempt  # the token is the credential; mail clients post here for one-click unsubscribe
@@ -109,7 +112,8 @@ def chat_group_list(request: HttpRequest) -> HttpResponse:
         {"webhook": webhook, "team": teams.get(webhook.team_id), "last": last.get(webhook.pk)}
         for webhook in webhooks
     ]
-    return render(request, "notify/chat_group_list.html", {"rows": rows})
+    apps = list(selectors.connected_apps_for(membership=request.membership))
+    return render(request, "notify/chat_group_list.html", {"rows": rows, "apps": apps})
 
 
 def _chat_group_form_page(request: HttpRequest, webhook_id: int | None) -> HttpResponse:
@@ -184,5 +188,74 @@ def chat_group_test(request: HttpRequest, webhook_id: int) -> HttpResponse:
             request,
             _("The test message to “%(name)s” did not go through: %(error)s")
             % {"name": webhook.name, "error": result.error},
+        )
+    return redirect("notify:chat_group_list", org_slug=request.organization.slug)
+
+
+# Connected apps: on the chat groups' page, for the organisation's managers.
+
+
+def _connected_app_form_page(request: HttpRequest, app_id: int | None) -> HttpResponse:
+    require_manager(request.membership)
+    app = (
+        selectors.connected_app_get_for_user(membership=request.membership, app_id=app_id)
+        if app_id is not None
+        else ConnectedApp(organization=request.organization)
+    )
+    form = ConnectedAppForm(request.POST or None, instance=app)
+    if request.method == "POST" and form.is_valid():
+        services.connected_app_save(actor=request.membership, app=form.save(commit=False))
+        messages.success(request, _("App connected. Send yourself a test message to check it."))
+        return redirect("notify:chat_group_list", org_slug=request.organization.slug)
+    return render(
+        request,
+        "form_page.html",
+        {
+            "form": form,
+            "title": _("Edit connected app") if app_id else _("Connect an app"),
+            "intro": _(
+                "Create an internal app (Feishu/Lark: a custom app; DingTalk: an internal "
+                "app; WeCom: a self-built app) that may send messages and read the contact "
+                "list, and enter its credentials here. People it knows by their email address "
+                "or mobile number can then get their reminders as direct messages."
+            ),
+            "submit_label": _("Save"),
+        },
+    )
+
+
+@organization_view
+@form_page
+def connected_app_create(request: HttpRequest) -> HttpResponse:
+    return _connected_app_form_page(request, None)
+
+
+@organization_view
+@form_page
+def connected_app_edit(request: HttpRequest, app_id: int) -> HttpResponse:
+    return _connected_app_form_page(request, app_id)
+
+
+@organization_view
+@require_POST
+def connected_app_delete(request: HttpRequest, app_id: int) -> HttpResponse:
+    require_manager(request.membership)
+    app = selectors.connected_app_get_for_user(membership=request.membership, app_id=app_id)
+    services.connected_app_delete(actor=request.membership, app=app)
+    messages.success(request, _("The %(service)s app is disconnected.") % {"service": app})
+    return redirect("notify:chat_group_list", org_slug=request.organization.slug)
+
+
+@organization_view
+@require_POST
+def connected_app_test(request: HttpRequest, app_id: int) -> HttpResponse:
+    require_manager(request.membership)
+    app = selectors.connected_app_get_for_user(membership=request.membership, app_id=app_id)
+    problem = services.connected_app_test(actor=request.membership, app=app)
+    if problem:
+        messages.error(request, problem)
+    else:
+        messages.success(
+            request, _("A test message is on its way to you in %(service)s.") % {"service": app}
         )
     return redirect("notify:chat_group_list", org_slug=request.organization.slug)

@@ -11,6 +11,7 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from opsboard.api import CountApartPagination
 from opsboard.api_lists import ListApi
 from opsboard.tenancy.access import membership_for_request
 
@@ -59,6 +60,8 @@ def _answers(organization: Any, terms: Any) -> Any:
 
 
 class SearchApi(ListApi):
+    pagination_class = CountApartPagination
+
     @extend_schema(
         parameters=[
             OpenApiParameter(

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.contrib.postgres.search import SearchQueryField
-from django.core.paginator import Page
+from django.core.paginator import Page, Paginator
 from django.db import connection
 from django.db.models import (
     BooleanField,
@@ -18,7 +18,6 @@ from django.db.models import (
     F,
     FloatField,
     Func,
-    Max,
     Q,
     QuerySet,
     Value,
@@ -30,7 +29,6 @@ from django.utils.functional import Promise
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
-from opsboard.api import CountedPaginator
 from opsboard.tenancy.models import Organization
 
 from .kinds import TITLE, SearchKind, kind_named
@@ -121,17 +119,18 @@ def _narrowed(
 def everything_rows(
     *, organization: Organization, terms: Sequence[Term], per_kind: int = PER_KIND
 ) -> QuerySet[SearchDocument]:
-    """The best ``per_kind`` rows of each kind, each with the number of its kind, the kinds
-    whose best row ranks highest first: one query."""
+    """The best ``per_kind`` rows of each kind, each with the number of its kind, kind by
+    kind: one query. (Which kind goes first is left to ``search_everything``: a window
+    over each kind's best rank made PostgreSQL carry every match's vector through the
+    sort, onto disk, to rank it again.)"""
     return (
         matching(organization=organization, terms=terms)
         .annotate(
             place=Window(RowNumber(), partition_by=F("kind"), order_by=[F("rank").desc(), F("pk")]),
             total=Window(Count("*"), partition_by=F("kind")),
-            best=Window(Max("rank"), partition_by=F("kind")),
         )
         .filter(place__lte=per_kind)
-        .order_by("-best", "kind", "place")
+        .order_by("kind", "place")
         .values_list(*ROW, "total")
     )
 
@@ -139,8 +138,9 @@ def everything_rows(
 def search_everything(
     *, organization: Organization, terms: Sequence[Term], per_kind: int = PER_KIND
 ) -> list[Group]:
-    """The best ``per_kind`` results of each kind with the number of each (one query, plus
-    one per kind found, for what its results show)."""
+    """The best ``per_kind`` results of each kind with the number of each, the kinds whose
+    best result ranks highest first (one query, plus one per kind found, for what its
+    results show)."""
     rows = list(everything_rows(organization=organization, terms=terms, per_kind=per_kind))
     groups: dict[str, Group] = {}
     hits = _hits(organization, terms, [row[:5] for row in rows])
@@ -152,7 +152,8 @@ def search_everything(
         hit = hits.get((row[0], row[1]))
         if hit is not None:
             group.hits.append(hit)
-    return [group for group in groups.values() if group.hits]
+    found = [group for group in groups.values() if group.hits]
+    return sorted(found, key=lambda group: (-group.hits[0].rank, group.kind.key))
 
 
 def kind_counts(*, organization: Organization, terms: Sequence[Term]) -> dict[str, int]:
@@ -194,9 +195,10 @@ def search_page(
     state: str = "",
     page: Any = 1,
 ) -> tuple[Page, list[Hit]]:
-    """A page of one kind's results (the rows and their number in one query)."""
+    """A page of one kind's results: their number, then the page's rows (counted apart:
+    ``opsboard.api.CountApartPagination`` says why)."""
     rows = search_rows(organization=organization, terms=terms, kind=kind, state=state)
-    found = CountedPaginator(rows, PAGE_SIZE).get_page(page)
+    found = Paginator(rows, PAGE_SIZE).get_page(page)
     return found, hits_for(organization=organization, terms=terms, rows=list(found))
 
 

@@ -307,6 +307,12 @@ EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=10)
 # services' own (none in production: an address elsewhere is refused).
 CHAT_WEBHOOK_TIMEOUT = env.float("CHAT_WEBHOOK_TIMEOUT", default=10.0)
 CHAT_WEBHOOK_EXTRA_HOSTS: list[str] = env.list("CHAT_WEBHOOK_EXTRA_HOSTS", default=[])
+# Direct messages through an organisation's connected app (opsboard/notify/direct.py): each
+# service's API address (tests point them at loopback) and seconds to wait for an answer.
+DIRECT_FEISHU_API = env.str("DIRECT_FEISHU_API", default="https://open.feishu.cn")
+DIRECT_DINGTALK_API = env.str("DIRECT_DINGTALK_API", default="https://oapi.dingtalk.com")
+DIRECT_WECOM_API = env.str("DIRECT_WECOM_API", default="https://qyapi.weixin.qq.com")
+DIRECT_MESSAGE_TIMEOUT = env.float("DIRECT_MESSAGE_TIMEOUT", default=10.0)
 
 # The cache: Redis at CACHE_URL (production: the API's throttles count there for every web
 # process), else each process's own memory.

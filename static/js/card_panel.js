@@ -66,6 +66,42 @@
     openTile(card, true);
   });
 
+  // The card's forms (comment, checklist, files, move, archive) stay in the panel: sent
+  // with htmx into its body, the server answers with the card again (with the form's
+  // errors, 400, or what the change said). Forms that are htmx's own (follow) are left to
+  // it, and a form whose question was declined (site.js, data-confirm) is not sent.
+  let sent = null;
+  document.addEventListener("submit", function (event) {
+    const form = event.target;
+    if (event.defaultPrevented || !body.contains(form) || form.hasAttribute("hx-post")) return;
+    event.preventDefault();
+    const submitter = event.submitter;
+    const values = {};
+    if (submitter && submitter.name) values[submitter.name] = submitter.value;
+    sent = form.getAttribute("action");
+    htmx.ajax("POST", sent, { source: form, target: body, swap: "innerHTML", values: values });
+  });
+  body.addEventListener("htmx:beforeSwap", function (event) {
+    if (event.detail.target === body && event.detail.xhr.status === 400) {
+      event.detail.shouldSwap = true;
+      event.detail.isError = false;
+    }
+  });
+  // After the swap, the focus goes back to the form that was sent (the same item's
+  // checkbox, the comment box), or to the card's title if that form is gone.
+  body.addEventListener("htmx:afterSettle", function (event) {
+    if (event.detail.target !== body || !sent) return;
+    const form = Array.from(body.querySelectorAll("form")).find(function (f) {
+      return f.getAttribute("action") === sent;
+    });
+    sent = null;
+    if (panel.contains(document.activeElement) && document.activeElement !== document.body) return;
+    const invalid = form && form.querySelector("[aria-invalid=true]");
+    const target = invalid || (form && form.querySelector("textarea, button[type=submit]")) ||
+      panel.querySelector("#card-title");
+    if (target) target.focus();
+  });
+
   panel.querySelector("[data-close]").addEventListener("click", function (event) {
     event.preventDefault();
     panel.close();

@@ -113,3 +113,47 @@ def test_the_panel_address_opens_the_same_panel(page, tenant: Tenant, board) -> 
     expect(panel).to_be_hidden()
     expect(page.locator(f'#board [data-card="{card.pk}"]')).to_be_focused()
     assert page.url.endswith(f"/o/acme/boards/{board.pk}/")
+
+
+def test_the_cards_forms_stay_in_the_panel(page, tenant: Tenant, board) -> None:
+    """A checklist item, its box, a comment and a move, all from the keyboard in the
+    panel: the board stays at its address underneath, the focus stays in the panel, and
+    a refused comment shows its error there."""
+    card = board.cards.get(title="Segment users")
+    sign_in(page, tenant.member.user.email)
+    page.wait_for_url(re.compile(r"/o/acme/"))
+    address = f"/o/acme/boards/{board.pk}/?card={card.pk}"
+    page.goto(address)
+    panel = page.locator("#card-panel")
+    expect(panel.locator("#card-title")).to_be_focused()
+
+    item = panel.get_by_label("New item")
+    item.fill("Call Li Na")
+    item.press("Enter")
+    toggle = panel.locator("#checklist li", has_text="Call Li Na").get_by_role("button")
+    expect(toggle).to_have_attribute("aria-pressed", "false")
+    toggle.focus()
+    page.keyboard.press("Enter")
+    expect(toggle).to_have_attribute("aria-pressed", "true")
+    expect(toggle).to_be_focused()
+
+    comment = panel.locator("textarea[data-mentions]")
+    panel.get_by_role("button", name="Comment", exact=True).click()
+    expect(panel.locator(".field-error")).to_be_visible()
+    expect(comment).to_be_focused()
+    comment.fill("Segments agreed with Finance")
+    panel.get_by_role("button", name="Comment", exact=True).click()
+    expect(panel.locator("#comments")).to_contain_text("Segments agreed with Finance")
+
+    panel.get_by_label("Move to").select_option(label="Done")
+    panel.get_by_role("button", name="Move", exact=True).click()
+    expect(panel.locator("hgroup .badge")).to_have_text("Done")
+    # The board underneath catches up, and nothing left the panel or its address.
+    expect(page.locator(f'#board .kind-done [data-card="{card.pk}"]')).to_have_count(1)
+    expect(panel).to_be_visible()
+    assert page.url.endswith(address)
+    assert page.evaluate("document.getElementById('card-panel').matches(':modal')")
+    card.refresh_from_db()
+    assert card.column.kind == "done"
+    assert list(card.checklist.values_list("text", "done")) == [("Call Li Na", True)]
+    assert axe_problems(page) == []

@@ -3,6 +3,7 @@ stored), who gets them, and the card page's queries."""
 
 from __future__ import annotations
 
+import io
 import os
 from pathlib import Path
 
@@ -10,6 +11,7 @@ import pytest
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.urls import reverse
+from PIL import Image
 
 from kanban import attachments
 from kanban.models import Attachment, CardEvent, Comment, EventKind
@@ -367,3 +369,72 @@ def test_the_admin_lists_a_cards_files_without_a_storage_address(
     page = client.get(reverse("admin:kanban_card_change", args=[card.pk])).text
     assert "chart.png" in page
     assert attachment.file.name not in page
+
+
+def jpeg_bytes(width: int, height: int, *, orientation: int | None = None) -> bytes:
+    """A photo as a phone takes it: stored sideways, with EXIF saying how to turn it."""
+    image = Image.new("RGB", (width, height), (200, 120, 40))
+    out = io.BytesIO()
+    exif = Image.Exif()
+    if orientation:
+        exif[0x0112] = orientation
+    image.save(out, "JPEG", quality=90, exif=exif.tobytes())
+    return out.getvalue()
+
+
+def test_a_large_photo_is_shown_by_a_preview_and_opens_whole(
+    tenant: Tenant, kanban: BoardSetup, client, django_capture_on_commit_callbacks
+) -> None:
+    card = kanban.add(tenant, "Dock photos")
+    photo = jpeg_bytes(2000, 1500, orientation=6)  # turned a quarter: 1500 wide, 2000 high
+    (attachment,) = attachment_add(
+        actor=tenant.member, card=card, files=[upload("dock.jpg", photo, "image/jpeg")]
+    )
+    assert attachment.preview.name and attachment.preview.name != attachment.file.name
+    assert len(stored_files()) == 2
+    client.force_login(tenant.viewer.user)
+    url = reverse("kanban:attachment_preview", args=["acme", attachment.pk])
+    page = client.get(reverse("kanban:card_detail", args=["acme", card.pk])).text
+    assert f'<img src="{url}"' in page and f'href="{url}?full"' in page
+
+    shown = client.get(url)
+    assert shown["Content-Type"] == "image/webp"
+    body = b"".join(shown.streaming_content)
+    assert len(body) < len(photo) / 4
+    with Image.open(io.BytesIO(body)) as preview:
+        assert preview.size == (480, attachments.PREVIEW_SIDE)  # upright, at most 640 high
+    whole = client.get(url, {"full": ""})
+    assert whole["Content-Type"] == "image/jpeg"
+    assert b"".join(whole.streaming_content) == photo
+
+    with django_capture_on_commit_callbacks(execute=True):
+        client.force_login(tenant.member.user)
+        client.post(reverse("kanban:attachment_delete", args=["acme", attachment.pk]))
+    assert stored_files() == []
+
+
+def test_small_images_and_gifs_are_shown_as_they_are(tenant: Tenant, kanban: BoardSetup) -> None:
+    card = kanban.add(tenant, "Icons")
+    gif = io.BytesIO()
+    Image.new("P", (1200, 900)).save(gif, "GIF")
+    small, moving = attachment_add(
+        actor=tenant.member,
+        card=card,
+        files=[png("icon.png", 64, 48), upload("loop.gif", gif.getvalue(), "image/gif")],
+    )
+    assert not small.preview and not moving.preview
+    assert len(stored_files()) == 2
+
+
+def test_a_refused_upload_leaves_no_preview_behind(
+    tenant: Tenant, kanban: BoardSetup, settings
+) -> None:
+    card = kanban.add(tenant, "Dock photos")
+    settings.ATTACHMENT_QUOTA_BYTES = 1000
+    with pytest.raises(ValidationError):
+        attachment_add(
+            actor=tenant.member,
+            card=card,
+            files=[upload("dock.jpg", jpeg_bytes(1600, 1200), "image/jpeg")],
+        )
+    assert stored_files() == []

@@ -172,3 +172,20 @@ def test_rebuilding_writes_every_kind_and_drops_what_is_gone(place: Place) -> No
     assert not SearchDocument.objects.filter(title__in=["Gone", "No such kind"]).exists()
     kinds = set(SearchDocument.objects.values_list("kind", flat=True))
     assert kinds == {"card", "project", "person"}
+
+
+def test_vectors_are_kept_in_their_rows(place: Place, indexed) -> None:
+    """Ranking reads every match's vector: the column keeps it in the row (STORAGE MAIN)
+    rather than in the TOAST table (docs/performance.md, search)."""
+    from django.db import connection
+
+    comments = tuple(f"Carrier {n} missed the cold chain window at dock {n}" for n in range(60))
+    place.card("Cold chain audit", comments=comments)
+    indexed()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT attstorage FROM pg_attribute"
+            " WHERE attrelid = 'search_searchdocument'::regclass AND attname = 'vector'"
+        )
+        assert cursor.fetchone() == ("m",)
+    assert titles(place.tenant, "dock") == ["Cold chain audit"]

@@ -217,9 +217,9 @@ def test_queries_do_not_grow_with_the_results(
     # with the numbers of each kind (1), what the cards and the goals show (2).
     with django_assert_num_queries(5):
         assert len(found(client, q="quota")) == min(count, 5) * 2
-    # One kind: the numbers of each kind (1), a page of rows with their count (1), what
-    # they show (1).
-    with django_assert_num_queries(5):
+    # One kind: the numbers of each kind (1), the page's count and rows (2, counted apart:
+    # opsboard.api.CountApartPagination), what they show (1).
+    with django_assert_num_queries(6):
         assert len(found(client, q="配额", kind="card")) == min(count, 20)
 
 
