@@ -20,6 +20,8 @@ urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("favicon.ico", favicon, name="favicon"),
     path("accounts/", include("opsboard.accounts.urls")),
+    # django-allauth's names for the same pages, two-factor sign-in and single sign-on.
+    path("accounts/", include("opsboard.accounts.allauth_urls")),
     # Notifications (/notifications/) and an organisation's chat groups (/o/<slug>/chat-groups/).
     path("", include("opsboard.notify.urls")),
     path("invitations/<str:token>/", project_views.invitation_accept, name="invitation_accept"),

@@ -26,6 +26,7 @@ class OrganizationForm(forms.ModelForm):
             "reminder_hour",
             "digest_weekday",
             "retrospective_working_day",
+            "two_factor_for_managers",
         ]
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:

@@ -81,6 +81,7 @@ def organization_create(request: HttpRequest) -> HttpResponse:
                 timezone_name=form.cleaned_data["timezone"],
                 language=form.cleaned_data["language"],
                 reminder_lead_days=form.cleaned_data["reminder_lead_days"],
+                two_factor_for_managers=form.cleaned_data["two_factor_for_managers"],
             )
         except ValidationError as error:
             form.add_error(None, error)
@@ -156,6 +157,7 @@ def organization_settings(request: HttpRequest) -> HttpResponse:
             reminder_hour=form.cleaned_data["reminder_hour"],
             digest_weekday=form.cleaned_data["digest_weekday"],
             retrospective_working_day=form.cleaned_data["retrospective_working_day"],
+            two_factor_for_managers=form.cleaned_data["two_factor_for_managers"],
         )
         messages.success(request, _("Settings saved."))
         return redirect("projects:organization_settings", org_slug=organization.slug)

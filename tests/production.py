@@ -152,7 +152,7 @@ def cookies_after_sign_in_and_language_change() -> dict[str, dict[str, Any]]:
         client.get("/accounts/sign-in/", secure=True),
         client.post(
             "/accounts/sign-in/",
-            {"username": "prod-cookies@example.com", "password": "a long passphrase 42"},
+            {"login": "prod-cookies@example.com", "password": "a long passphrase 42"},
             secure=True,
         ),
         client.post(

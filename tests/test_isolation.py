@@ -18,8 +18,9 @@ from projects.models import Goal, Project
 from tests.factories import InvitationFactory
 from tests.urlwalk import all_routes, organization_routes
 
-# Values that are secrets or personal, not object ids of an organisation.
-NOT_OBJECT_IDS = {"token", "uidb64", "hook"}
+# Values that are secrets or personal, not object ids of an organisation; and the id of a
+# single sign-on provider (allauth's addresses for signing in through it).
+NOT_OBJECT_IDS = {"token", "uidb36", "key", "hook", "provider_id"}
 
 
 def demo_objects() -> dict[str, object]:

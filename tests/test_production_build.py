@@ -27,7 +27,11 @@ def test_the_dockerfile_s_collectstatic_builds_the_manifest(static_root: Path) -
     assert list(static_root.glob("vendor/swagger-ui/swagger-ui.css.*.map"))
 
 
-def test_pages_and_their_assets_are_served(static_root: Path, tmp_path: Path) -> None:
+def test_pages_and_their_assets_are_served(
+    transactional_db: None, static_root: Path, tmp_path: Path
+) -> None:
+    # The sign-in page reads the database: it lists the single sign-on providers there are.
+    database = connection.settings_dict
     seen = probe(
         "page_and_assets",
         "/accounts/sign-in/",
@@ -35,6 +39,10 @@ def test_pages_and_their_assets_are_served(static_root: Path, tmp_path: Path) ->
         "/there-is-nothing-here/",
         "/admin/login/",
         "/favicon.ico",
+        DATABASE_URL=(
+            f"postgres://{database['USER']}@{database['HOST']}:{database['PORT']}/"
+            f"{database['NAME']}"
+        ),
         STATIC_ROOT=str(static_root),
         OPSBOARD_VAR_DIR=str(tmp_path),
     )

@@ -20,7 +20,12 @@ class Route:
 
 def _walk(patterns: list, namespace: str, inherited: frozenset[str]) -> Iterator[Route]:
     for pattern in patterns:
-        kwargs = inherited | frozenset(pattern.pattern.converters)
+        # A path()'s values have converters; a re_path()'s are its regex's named groups.
+        kwargs = (
+            inherited
+            | frozenset(pattern.pattern.converters)
+            | frozenset(pattern.pattern.regex.groupindex)
+        )
         if isinstance(pattern, URLResolver):
             inner = (
                 f"{namespace}:{pattern.namespace}"

@@ -2,47 +2,159 @@ from __future__ import annotations
 
 from typing import Any
 
+from allauth.account.fields import SetPasswordField
+from allauth.account.forms import (
+    ChangePasswordForm,
+    LoginForm,
+    PasswordVerificationMixin,
+    ReauthenticateForm,
+    ResetPasswordForm,
+    ResetPasswordKeyForm,
+    SetPasswordForm,
+)
+from allauth.mfa.adapter import get_adapter as get_mfa_adapter
+from allauth.mfa.base.forms import AuthenticateForm
+from allauth.mfa.base.forms import ReauthenticateForm as MfaReauthenticateForm
+from allauth.mfa.base.internal.flows import check_rate_limit
+from allauth.mfa.recovery_codes.forms import GenerateRecoveryCodesForm
+from allauth.mfa.totp.forms import ActivateTOTPForm, DeactivateTOTPForm
 from django import forms
 from django.contrib.auth import password_validation
-from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
 from django.utils.translation import gettext_lazy as _
 
-from opsboard.notify.emails import send_email
-
 from .models import User, timezone_choices
+from .two_factor import two_factor_code_check
 
 
-class SignInForm(AuthenticationForm):
-    username = forms.EmailField(
-        label=_("Email"),
-        widget=forms.EmailInput(attrs={"autofocus": True, "autocomplete": "email"}),
-    )
-    error_messages = {
-        "invalid_login": _("The email address or the password is wrong. Check both and try again."),
-        "inactive": _("This account is inactive."),
-    }
+def speak_opsboard(form: forms.Form, labels: dict[str, Any]) -> None:
+    """Name ``form``'s fields in Opsboard's words: a label each, no placeholder standing in
+    for it, and no help text of allauth's (the pages carry their own links)."""
+    for name, label in labels.items():
+        field = form.fields[name]
+        field.label = label
+        field.widget.attrs.pop("placeholder", None)
+        if not isinstance(field, SetPasswordField):
+            field.help_text = ""
 
 
-class OpsboardPasswordResetForm(PasswordResetForm):
-    """Send the reset link through the one email module, in the person's language."""
+class SamePasswordTwice:
+    """The check of allauth's forms that ask for a new password twice, in Opsboard's words."""
 
-    def send_mail(
-        self,
-        subject_template_name: str,
-        email_template_name: str,
-        context: dict[str, Any],
-        from_email: str | None,
-        to_email: str,
-        html_email_template_name: str | None = None,
-    ) -> None:
-        user = context["user"]
-        send_email(
-            template="password-reset",
-            to=[to_email],
-            context=context,
-            language=user.language or None,
-            timezone_name=user.timezone or None,
+    def clean(self) -> dict[str, Any]:
+        cleaned = super(PasswordVerificationMixin, self).clean()  # type: ignore[misc]
+        password1, password2 = cleaned.get("password1"), cleaned.get("password2")
+        if password1 and password2 and password1 != password2:
+            self.add_error("password2", _("The two passwords differ."))  # type: ignore[attr-defined]
+        return cleaned
+
+
+class SignInForm(LoginForm):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        speak_opsboard(self, {"login": _("Email"), "password": _("Password")})
+        self.fields["login"].widget.attrs.update({"autofocus": True, "autocomplete": "email"})
+
+
+class PasswordResetForm(ResetPasswordForm):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        speak_opsboard(self, {"email": _("Email")})
+
+
+class NewPasswordForm(SamePasswordTwice, ResetPasswordKeyForm):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        speak_opsboard(self, {"password1": _("New password"), "password2": _("Password again")})
+
+
+class PasswordChangeForm(SamePasswordTwice, ChangePasswordForm):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        speak_opsboard(
+            self,
+            {
+                "oldpassword": _("Current password"),
+                "password1": _("New password"),
+                "password2": _("Password again"),
+            },
         )
+
+
+class PasswordSetForm(SamePasswordTwice, SetPasswordForm):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        speak_opsboard(self, {"password1": _("Password"), "password2": _("Password again")})
+
+
+class ConfirmPasswordForm(ReauthenticateForm):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        speak_opsboard(self, {"password": _("Password")})
+
+
+CODE_HELP = _("The six digits your authenticator app shows now, or one of your recovery codes.")
+
+
+def code_field_attrs() -> dict[str, str]:
+    return {"autocomplete": "one-time-code", "inputmode": "numeric", "autofocus": "autofocus"}
+
+
+class TwoFactorCodeForm(AuthenticateForm):
+    """The second step of signing in: a code from the app, or a recovery code."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        speak_opsboard(self, {"code": _("Code")})
+        self.fields["code"].help_text = CODE_HELP
+        self.fields["code"].widget.attrs.update(code_field_attrs())
+
+
+class TwoFactorConfirmForm(MfaReauthenticateForm):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        speak_opsboard(self, {"code": _("Code")})
+        self.fields["code"].help_text = CODE_HELP
+        self.fields["code"].widget.attrs.update(code_field_attrs())
+
+
+class TurnOnTwoFactorForm(ActivateTOTPForm):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        speak_opsboard(self, {"code": _("Code from the app")})
+        self.fields["code"].help_text = _("The six digits the app shows for Opsboard now.")
+        self.fields["code"].widget.attrs.update(code_field_attrs())
+
+
+class TurnOffTwoFactorForm(DeactivateTOTPForm):
+    """Turning two-factor sign-in off asks for a code, so a session left open is not enough."""
+
+    code = forms.CharField(
+        label=_("Code from the app"),
+        help_text=CODE_HELP,
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # allauth's view binds the form to nothing on GET, to show at once why it may not be
+        # turned off: the code is asked for only once the form is sent.
+        if not self.data:
+            self.fields["code"].required = False
+
+    def clean_code(self) -> str:
+        code = self.cleaned_data["code"]
+        if not self.data or not code:
+            return code
+        clear_rate_limit = check_rate_limit(self.authenticator.user)
+        self.confirmed_with = two_factor_code_check(user=self.authenticator.user, code=code)
+        if self.confirmed_with is None:
+            raise get_mfa_adapter().validation_error("incorrect_code")
+        clear_rate_limit()
+        return code
+
+
+class NewRecoveryCodesForm(GenerateRecoveryCodesForm):
+    pass
 
 
 class ProfileForm(forms.ModelForm):
@@ -101,7 +213,10 @@ class SetPasswordAndNameForm(forms.Form):
 
 
 def throttle_key(request: Any, credentials: dict[str, Any] | None = None) -> str | None:
-    """The address a sign-in attempt is for, as django-axes counts failures by it."""
+    """The address a sign-in attempt is for, as django-axes counts failures by it: allauth
+    authenticates with ``email``, the sign-in form sends it as ``login``."""
     source = credentials if credentials else getattr(request, "data", request.POST)
-    username = source.get("username") if source else None
-    return User.objects.normalize_email(username) if username else None
+    address = None
+    if source:
+        address = source.get("email") or source.get("login") or source.get("username")
+    return User.objects.normalize_email(address) if address else None

@@ -1,13 +1,21 @@
 from __future__ import annotations
 
+import base64
+from typing import Any
+from urllib.parse import urlencode
+
+from allauth.mfa.base.internal.flows import post_authentication
+from allauth.mfa.recovery_codes.views import ViewRecoveryCodesView
+from allauth.mfa.totp.views import ActivateTOTPView, DeactivateTOTPView
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth import views as auth_views
+from django.contrib.auth import REDIRECT_FIELD_NAME
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse_lazy
+from django.urls import reverse
 from django.utils import translation
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import check_for_language
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods, require_POST
@@ -17,57 +25,78 @@ from opsboard.compression import uncompressed
 from opsboard.notify.selectors import direct_status_for
 from opsboard.notify.services import direct_identities_refresh
 
-from .forms import OpsboardPasswordResetForm, ProfileForm, SignInForm
+from .forms import ProfileForm, TurnOffTwoFactorForm
 from .services import api_key_create, api_key_revoke
+from .two_factor import has_two_factor
 
-FORM_PAGE = "form_page.html"
 MESSAGE_PAGE = "accounts/message_page.html"
 
-sign_in = auth_views.LoginView.as_view(
-    template_name="accounts/sign_in.html",
-    authentication_form=SignInForm,
-    redirect_authenticated_user=True,
-)
-sign_out = auth_views.LogoutView.as_view()
 
-password_reset = auth_views.PasswordResetView.as_view(
-    form_class=OpsboardPasswordResetForm,
-    template_name=FORM_PAGE,
-    success_url=reverse_lazy("accounts:password_reset_done"),
-    extra_context={
-        "title": _("Reset your password"),
-        "intro": _(
-            "Enter the email address you sign in with. We will send you a link to choose a new password."
-        ),
-        "submit_label": _("Send the link"),
-    },
-)
-password_reset_done = auth_views.PasswordResetDoneView.as_view(
-    template_name=MESSAGE_PAGE,
-    extra_context={
-        "title": _("Check your email"),
-        "message": _(
-            "If an account uses that address, a link to reset its password is on its way. The link works for one day."
-        ),
-    },
-)
-password_reset_confirm = auth_views.PasswordResetConfirmView.as_view(
-    template_name="accounts/password_reset_confirm.html",
-    success_url=reverse_lazy("accounts:password_reset_complete"),
-)
-password_reset_complete = auth_views.PasswordResetCompleteView.as_view(
-    template_name=MESSAGE_PAGE,
-    extra_context={
-        "title": _("Password changed"),
-        "message": _("Your new password is set. You can sign in with it now."),
-        "sign_in_link": True,
-    },
-)
-password_change = auth_views.PasswordChangeView.as_view(
-    template_name=FORM_PAGE,
-    success_url=reverse_lazy("accounts:profile"),
-    extra_context={"title": _("Change your password"), "submit_label": _("Change password")},
-)
+def next_address(request: HttpRequest) -> str:
+    """The ``next`` address the request carries, if it is one of this site's; else ""."""
+    address = request.POST.get(REDIRECT_FIELD_NAME) or request.GET.get(REDIRECT_FIELD_NAME, "")
+    if address and url_has_allowed_host_and_scheme(
+        address, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return address
+    return ""
+
+
+class TurnOnTwoFactorView(ActivateTOTPView):
+    """allauth's page that turns two-factor sign-in on, going on to ``next`` afterwards (an
+    organisation that asks for it sends its managers here from the page they opened)."""
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context["redirect_field_name"] = REDIRECT_FIELD_NAME
+        context["redirect_field_value"] = next_address(self.request)
+        return context
+
+    def get_success_url(self) -> str:
+        address = super().get_success_url()
+        if next_url := next_address(self.request):
+            address = f"{address}?{urlencode({REDIRECT_FIELD_NAME: next_url})}"
+        return address
+
+
+turn_on_two_factor = TurnOnTwoFactorView.as_view()
+
+
+class TurnOffTwoFactorView(DeactivateTOTPView):
+    """allauth's page that turns two-factor sign-in off. Its form asks for a code
+    (``TurnOffTwoFactorForm``), which confirms it is the person: allauth's confirmation
+    page before it would ask for one twice."""
+
+    def _dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        return super(DeactivateTOTPView, self).dispatch(request, *args, **kwargs)
+
+    def form_valid(self, form: TurnOffTwoFactorForm) -> HttpResponse:
+        # The code confirms it is the person, as allauth's confirmation page would have.
+        post_authentication(self.request, form.confirmed_with, reauthenticated=True)
+        return super().form_valid(form)
+
+
+turn_off_two_factor = TurnOffTwoFactorView.as_view()
+
+
+class RecoveryCodesView(ViewRecoveryCodesView):
+    """allauth's page of recovery codes, shown once, with the codes as a file to download.
+
+    The file is a ``data:`` address in the page, as the codes cannot be fetched again
+    once shown (MFA_RECOVERY_CODES_SHOW_ONCE)."""
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        if context["can_view_codes"]:
+            text = "".join(f"{code}\n" for code in context["unused_codes"])
+            context["download_href"] = "data:text/plain;charset=utf-8;base64," + (
+                base64.b64encode(text.encode()).decode()
+            )
+        context["continue_url"] = next_address(self.request) or reverse("accounts:profile")
+        return context
+
+
+recovery_codes = RecoveryCodesView.as_view()
 
 
 def remember_language(response: HttpResponse, language: str) -> None:
@@ -106,6 +135,7 @@ def profile(request: HttpRequest) -> HttpResponse:
         {
             "form": form,
             "api_key": request.user.api_keys.first(),
+            "two_factor": has_two_factor(request.user),
             "direct": direct_status_for(user=request.user),
         },
     )

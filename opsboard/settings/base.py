@@ -55,6 +55,13 @@ INSTALLED_APPS = [
     "django_celery_beat",
     "axes",
     "csp",
+    # Accounts: sign-in, password reset and change, two-factor sign-in (opsboard/accounts/adapter.py).
+    "allauth",
+    "allauth.account",
+    "allauth.mfa",
+    # Single sign-on: no provider is configured yet; OpenID Connect ones are added as SocialApps.
+    "allauth.socialaccount",
+    "allauth.socialaccount.providers.openid_connect",
     "opsboard.tenancy",
     "opsboard.notify",
     "opsboard.search",
@@ -82,6 +89,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # Where a sign-in stands between its steps (password, then the two-factor code).
+    "allauth.account.middleware.AccountMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
 
@@ -158,6 +167,8 @@ AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
+    # Sign-in by email, and the sign-ins of single sign-on (allauth).
+    "allauth.account.auth_backends.AuthenticationBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -175,12 +186,54 @@ PASSWORD_RESET_TIMEOUT = 60 * 60 * 24  # a day, in seconds
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
-AXES_USERNAME_FORM_FIELD = "username"  # the sign-in form field, which holds the email
+AXES_USERNAME_FORM_FIELD = "login"  # the sign-in form field, which holds the email
 AXES_USERNAME_CALLABLE = "opsboard.accounts.forms.throttle_key"
 AXES_LOCKOUT_CALLABLE = "opsboard.accounts.views.locked_out"
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
 AXES_IPWARE_PROXY_COUNT = env.int("AXES_PROXY_COUNT", default=0)
+
+# Accounts on django-allauth: sign-in by email and password, no username, and no
+# sign-up of one's own (people join through their organisation's invitations).
+ACCOUNT_ADAPTER = "opsboard.accounts.adapter.AccountAdapter"
+ACCOUNT_LOGIN_METHODS = {"email"}
+ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
+ACCOUNT_USER_MODEL_USERNAME_FIELD = None
+ACCOUNT_UNIQUE_EMAIL = True
+# Invitations prove the address; allauth sends no verification email of its own.
+ACCOUNT_EMAIL_VERIFICATION = "none"
+# Sessions last as Django's do; the sign-in form asks nothing about it.
+ACCOUNT_SESSION_REMEMBER = True
+# A reset asked for an unknown address sends nothing, and says the same as for a known one.
+ACCOUNT_EMAIL_UNKNOWN_ACCOUNTS = False
+ACCOUNT_LOGOUT_REDIRECT_URL = LOGOUT_REDIRECT_URL
+ACCOUNT_FORMS = {
+    "login": "opsboard.accounts.forms.SignInForm",
+    "reset_password": "opsboard.accounts.forms.PasswordResetForm",
+    "reset_password_from_key": "opsboard.accounts.forms.NewPasswordForm",
+    "change_password": "opsboard.accounts.forms.PasswordChangeForm",
+    "set_password": "opsboard.accounts.forms.PasswordSetForm",
+    "reauthenticate": "opsboard.accounts.forms.ConfirmPasswordForm",
+}
+# django-axes is the one throttle of wrong passwords (per address and client, above; the
+# adapter leaves them to it). allauth's own limits stay on for the rest: wrong two-factor
+# codes ("login_failed", per person), password resets, reauthentication.
+ACCOUNT_RATE_LIMITS = {"login": None}
+# Two-factor sign-in: an authenticator app's codes (TOTP), with recovery codes.
+MFA_ADAPTER = "opsboard.accounts.adapter.TwoFactorAdapter"
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+# Recovery codes are shown once, when made (with a file to download): after that only a
+# new set can be made, as a leaked page must not give them away.
+MFA_RECOVERY_CODES_SHOW_ONCE = True
+MFA_FORMS = {
+    "authenticate": "opsboard.accounts.forms.TwoFactorCodeForm",
+    "reauthenticate": "opsboard.accounts.forms.TwoFactorConfirmForm",
+    "activate_totp": "opsboard.accounts.forms.TurnOnTwoFactorForm",
+    "deactivate_totp": "opsboard.accounts.forms.TurnOffTwoFactorForm",
+    "generate_recovery_codes": "opsboard.accounts.forms.NewRecoveryCodesForm",
+}
+SOCIALACCOUNT_ADAPTER = "opsboard.accounts.adapter.SingleSignOnAdapter"
+SOCIALACCOUNT_PROVIDERS: dict[str, dict[str, object]] = {}
 
 # Invitations stay valid this many days.
 INVITATION_VALID_DAYS = env.int("INVITATION_VALID_DAYS", default=7)

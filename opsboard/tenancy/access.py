@@ -6,11 +6,17 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any
 
+from django.contrib import messages
+from django.contrib.auth import REDIRECT_FIELD_NAME
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+
+from opsboard.accounts.two_factor import has_two_factor
 
 from .middleware import memberships_read
 from .models import Membership
@@ -33,6 +39,8 @@ def organization_view(view: View) -> View:
     @wraps(view)
     def wrapper(request: HttpRequest, org_slug: str, *args: Any, **kwargs: Any) -> HttpResponse:
         membership = membership_for_request(request, org_slug)
+        if membership.needs_two_factor and not has_two_factor(request.user):
+            return two_factor_set_up_first(request)
         request.membership = membership  # type: ignore[attr-defined]
         request.organization = membership.organization  # type: ignore[attr-defined]
         if request.session.get(CURRENT_ORGANIZATION_SESSION_KEY) != org_slug:
@@ -42,6 +50,20 @@ def organization_view(view: View) -> View:
         return view(request, *args, **kwargs)
 
     return wrapper
+
+
+def two_factor_set_up_first(request: HttpRequest) -> HttpResponse:
+    """Send the person to turn on two-factor sign-in, and back here afterwards."""
+    messages.warning(
+        request,
+        _(
+            "Your organisation asks its owners and ops managers to sign in with a code from an"
+            " authenticator app as well. Set it up to continue."
+        ),
+    )
+    return redirect_to_login(
+        request.get_full_path(), reverse("mfa_activate_totp"), REDIRECT_FIELD_NAME
+    )
 
 
 def membership_for_request(request: HttpRequest, org_slug: str) -> Membership:

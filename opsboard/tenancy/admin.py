@@ -9,6 +9,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from allauth.account.models import EmailAddress, EmailConfirmation
+from allauth.mfa.models import Authenticator
+from allauth.socialaccount.models import SocialAccount, SocialApp, SocialToken
 from django import forms
 from django.contrib import admin
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -233,11 +236,12 @@ class OrganizationAdmin(OrganizationScopedAdmin):
         "reminder_hour",
         "digest_weekday",
         "retrospective_working_day",
+        "two_factor_for_managers",
         "member_count",
         "team_count",
     ]
     search_fields = ["name", "slug"]
-    list_filter = ["language"]
+    list_filter = ["language", "two_factor_for_managers"]
     prepopulated_fields = {"slug": ["name"]}
     inlines = [TeamInline, MembershipInline]
 
@@ -396,3 +400,66 @@ class PeopleLookupUserAdmin(UserAdmin):
 
 admin.site.unregister(User)
 admin.site.register(User, PeopleLookupUserAdmin)
+
+
+class SuperusersOnly:
+    """django-allauth's records that stay with superusers: email addresses, single sign-on
+    apps (their secrets), linked accounts and their tokens."""
+
+    def has_module_permission(self, request: HttpRequest) -> bool:
+        return request.user.is_superuser
+
+    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return request.user.is_superuser
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return request.user.is_superuser
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return request.user.is_superuser
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return request.user.is_superuser
+
+
+# allauth's apps come before this one in INSTALLED_APPS: their admins are registered by now.
+for _model in (EmailAddress, EmailConfirmation, SocialApp, SocialAccount, SocialToken):
+    if admin.site.is_registered(_model):
+        _allauth_admin = type(admin.site.get_model_admin(_model))
+        admin.site.unregister(_model)
+        admin.site.register(
+            _model, type(_allauth_admin.__name__, (SuperusersOnly, _allauth_admin), {})
+        )
+
+
+admin.site.unregister(Authenticator)
+
+
+@admin.register(Authenticator)
+class TwoFactorAdmin(OrganizationScopedAdmin):
+    """Who of the organisation's people signs in with two-factor. Ops managers look; a
+    superuser may also remove one for a person who lost their phone (they then sign in with
+    their password and set it up anew). The secrets themselves are never shown."""
+
+    organization_path = "user__memberships__organization"
+    list_display = ["user", "email", "type", "created_at", "last_used_at"]
+    list_filter = ["type"]
+    search_fields = ["user__email", "user__full_name"]
+    fields = ["user", "type", "created_at", "last_used_at"]
+    readonly_fields = fields
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Authenticator]:
+        return super().get_queryset(request).select_related("user").distinct()
+
+    @admin.display(description=_("email address"), ordering="user__email")
+    def email(self, authenticator: Authenticator) -> str:
+        return authenticator.user.email
+
+    def has_add_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
+        return request.user.is_superuser

@@ -87,6 +87,16 @@ class Organization(models.Model):
             " (1 = the first, Monday to Friday)."
         ),
     )
+    two_factor_for_managers = models.BooleanField(
+        _("two-factor sign-in for owners and ops managers"),
+        default=False,
+        # Rows written by code that does not know the column (older migrations' models).
+        db_default=False,
+        help_text=_(
+            "Owners and ops managers sign in with a code from an authenticator app as well."
+            " Whoever has not set one up is asked to before any page of the organisation."
+        ),
+    )
     created_at = models.DateTimeField(_("created"), default=django_timezone.now, editable=False)
 
     class Meta:
@@ -205,6 +215,12 @@ class Membership(models.Model):
     def can_manage(self) -> bool:
         """Owners and ops managers run the organisation: settings, teams, people."""
         return self.role_rank >= ROLE_RANK[Role.MANAGER]
+
+    @property
+    def needs_two_factor(self) -> bool:
+        """Whether the organisation asks this person for two-factor sign-in: it does of its
+        owners and ops managers when it says so (``two_factor_for_managers``)."""
+        return self.can_manage and self.organization.two_factor_for_managers
 
     def can_assign_role(self, role: str) -> bool:
         """The owner rule: managers grant and take away roles, but only an owner makes or unmakes owners.

@@ -43,6 +43,7 @@ def organization_create(
     timezone_name: str = "UTC",
     language: str = "en",
     reminder_lead_days: int = 3,
+    two_factor_for_managers: bool = False,
 ) -> Organization:
     if Organization.objects.filter(slug=slug).exists():
         raise ValidationError({"slug": _("That short name is taken. Choose another.")})
@@ -52,6 +53,7 @@ def organization_create(
         timezone=timezone_name,
         language=language,
         reminder_lead_days=reminder_lead_days,
+        two_factor_for_managers=two_factor_for_managers,
     )
     Membership.objects.create(organization=organization, user=owner, role=Role.OWNER)
     return organization
@@ -68,8 +70,10 @@ def organization_update(
     reminder_hour: int | None = None,
     digest_weekday: int | None = None,
     retrospective_working_day: int | None = None,
+    two_factor_for_managers: bool | None = None,
 ) -> Organization:
-    """Change the organisation's settings; the job times left out (None) stay as they are."""
+    """Change the organisation's settings; the job times and the two-factor rule left out
+    (None) stay as they are."""
     require_manager(actor)
     organization = actor.organization
     organization.name = name
@@ -82,6 +86,8 @@ def organization_update(
         organization.digest_weekday = digest_weekday
     if retrospective_working_day is not None:
         organization.retrospective_working_day = retrospective_working_day
+    if two_factor_for_managers is not None:
+        organization.two_factor_for_managers = two_factor_for_managers
     organization.full_clean()
     organization.save()
     return organization

@@ -13,7 +13,7 @@ SIGN_IN = "/accounts/sign-in/"
 
 def test_sign_in_with_the_right_password_opens_the_dashboard(tenant: Tenant, client) -> None:
     response = client.post(
-        SIGN_IN, {"username": tenant.member.user.email.upper(), "password": PASSWORD}
+        SIGN_IN, {"login": tenant.member.user.email.upper(), "password": PASSWORD}
     )
     assert response.status_code == 302
     response = client.get(response["Location"], follow=True)
@@ -22,7 +22,7 @@ def test_sign_in_with_the_right_password_opens_the_dashboard(tenant: Tenant, cli
 
 
 def test_wrong_password_shows_an_error(tenant: Tenant, client) -> None:
-    response = client.post(SIGN_IN, {"username": tenant.member.user.email, "password": "wrong"})
+    response = client.post(SIGN_IN, {"login": tenant.member.user.email, "password": "wrong"})
     assert response.status_code == 200
     assert "The email address or the password is wrong." in response.text
     assert "_auth_user_id" not in client.session
@@ -31,16 +31,16 @@ def test_wrong_password_shows_an_error(tenant: Tenant, client) -> None:
 def test_repeated_failures_are_throttled(tenant: Tenant, client) -> None:
     email = tenant.member.user.email
     for _ in range(4):
-        assert client.post(SIGN_IN, {"username": email, "password": "wrong"}).status_code == 200
-    response = client.post(SIGN_IN, {"username": email, "password": "wrong"})
+        assert client.post(SIGN_IN, {"login": email, "password": "wrong"}).status_code == 200
+    response = client.post(SIGN_IN, {"login": email, "password": "wrong"})
     assert response.status_code == 429
     assert "Too many failed sign-ins" in response.text
     # Even the right password is refused while locked out.
-    response = client.post(SIGN_IN, {"username": email, "password": PASSWORD})
+    response = client.post(SIGN_IN, {"login": email, "password": PASSWORD})
     assert response.status_code == 429
     assert "_auth_user_id" not in client.session
     # Another account from the same place is not affected.
-    response = client.post(SIGN_IN, {"username": tenant.viewer.user.email, "password": PASSWORD})
+    response = client.post(SIGN_IN, {"login": tenant.viewer.user.email, "password": PASSWORD})
     assert response.status_code == 302
 
 
@@ -74,7 +74,7 @@ def test_password_reset_by_email(tenant: Tenant, client) -> None:
     response = client.get(path, follow=True)
     form_url = response.redirect_chain[-1][0]
     response = client.post(
-        form_url, {"new_password1": "brand-new-secret-42", "new_password2": "brand-new-secret-42"}
+        form_url, {"password1": "brand-new-secret-42", "password2": "brand-new-secret-42"}
     )
     assert response.status_code == 302
     user.refresh_from_db()

@@ -85,7 +85,7 @@ def test_zero_config_site_runs_with_a_worker(tmp_path: Path) -> None:
         assert url.endswith("/accounts/sign-in/?next=/")
         status, url, page = browser.post(
             "/accounts/sign-in/",
-            {"username": "manager@demo.opsboard.test", "password": "opsboard-demo"},
+            {"login": "manager@demo.opsboard.test", "password": "opsboard-demo"},
         )
         assert status == 200
         assert url.endswith("/o/demo-ops/")
