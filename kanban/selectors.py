@@ -19,6 +19,7 @@ from django_filters import FilterSet
 from opsboard.accounts.models import User
 from opsboard.compiled import Compiled
 from opsboard.filters import chosen
+from opsboard.tenancy.calendar import WorkingCalendar, calendar_for
 from opsboard.tenancy.models import Membership, Organization
 
 from . import mentions, tiles
@@ -387,12 +388,10 @@ def attachments_for_card(*, card: Card) -> QuerySet[Attachment]:
 # The standup ----------------------------------------------------------------
 
 
-def last_working_day(today: date) -> date:
-    """The working day (Monday to Friday) before ``today``."""
-    day = today - timedelta(days=1)
-    while day.weekday() >= 5:
-        day -= timedelta(days=1)
-    return day
+def last_working_day(today: date, calendar: WorkingCalendar) -> date:
+    """The working day before ``today`` in the organisation's calendar: the Friday on a
+    Monday, the last day before a public holiday on the first day after it."""
+    return calendar.previous_working_day(today)
 
 
 @dataclass
@@ -428,7 +427,10 @@ def standup(*, board: Board, by: str, today: date, lead_days: int) -> Standup:
     every lane; "done since" counts from the start of the last working day in the
     organisation's time zone.
     """
-    since = datetime.combine(last_working_day(today), time.min, tzinfo=board.organization.zone)
+    organization = board.organization
+    since = datetime.combine(
+        last_working_day(today, calendar_for(organization)), time.min, tzinfo=organization.zone
+    )
     due_by = today + timedelta(days=lead_days)
     on_board = Card.objects.shown().filter(board=board)
     cards = (

@@ -10,6 +10,7 @@ urlpatterns = [
     path("organizations/", apis.OrganizationListApi.as_view(), name="organization_list"),
     path("organizations/<slug:org_slug>/teams/", apis.TeamListApi.as_view(), name="team_list"),
     path("organizations/<slug:org_slug>/my-work/", apis.MyWorkApi.as_view(), name="my_work"),
+    path("organizations/<slug:org_slug>/calendar/", apis.CalendarApi.as_view(), name="calendar"),
     path(
         "organizations/<slug:org_slug>/teams/<int:team_id>/",
         apis.TeamDetailApi.as_view(),

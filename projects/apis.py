@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import date
 from typing import Any, TypeVar
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import (
+    OpenApiParameter,
     extend_schema,
     extend_schema_field,
     extend_schema_view,
@@ -30,6 +32,7 @@ from opsboard.tenancy.access import (
     require_lead,
     require_manager,
 )
+from opsboard.tenancy.calendar import DayKind, calendar_for
 from opsboard.tenancy.models import Membership, Organization, Role, Team
 
 from . import selectors, services
@@ -648,3 +651,73 @@ class MyWorkApi(OrganizationMixin, APIView):
     def get(self, request: Request, org_slug: str) -> Response:
         membership = self.membership(request, org_slug)
         return Response(MyWorkOutput({"parts": my_work(membership=membership)}).data)
+
+
+# The working calendar -----------------------------------------------------------------
+
+MAX_CALENDAR_DAYS = 366
+
+
+class CalendarRange(serializers.Serializer):
+    start = serializers.DateField()
+    end = serializers.DateField()
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        if attrs["end"] < attrs["start"]:
+            raise ValidationError({"end": [_("The end is before the start.")]})
+        if (attrs["end"] - attrs["start"]).days >= MAX_CALENDAR_DAYS:
+            raise ValidationError(
+                {"end": [_("Ask for %(days)d days at most.") % {"days": MAX_CALENDAR_DAYS}]}
+            )
+        return attrs
+
+
+class CalendarDayOutput(serializers.Serializer):
+    date = serializers.DateField()
+    working = serializers.BooleanField()
+    kind = serializers.ChoiceField(choices=DayKind.choices)
+    reason = serializers.CharField(
+        help_text="Why the day is or is not worked; empty for an ordinary working day."
+    )
+    announced = serializers.BooleanField(
+        help_text="Whether the region's public holidays of the day's year are known."
+    )
+
+
+class CalendarOutput(serializers.Serializer):
+    region = serializers.CharField()
+    unknown_years = serializers.ListField(
+        child=serializers.IntegerField(),
+        help_text=(
+            "Years of the range whose public holidays and make-up working days are not known:"
+            " only the statutory holidays and company days count in them."
+        ),
+    )
+    days = CalendarDayOutput(many=True)
+
+
+class CalendarApi(OrganizationMixin, APIView):
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("start", date, required=True),
+            OpenApiParameter("end", date, required=True),
+        ],
+        responses=CalendarOutput,
+        description=(
+            f"The organisation's working calendar, each day from `start` to `end` (at most"
+            f" {MAX_CALENDAR_DAYS} days): worked or not, and why."
+        ),
+    )
+    def get(self, request: Request, org_slug: str) -> Response:
+        membership = self.membership(request, org_slug)
+        dates = validated(CalendarRange(data=request.query_params))
+        calendar = calendar_for(membership.organization)
+        return Response(
+            CalendarOutput(
+                {
+                    "region": calendar.region,
+                    "unknown_years": calendar.unknown_years(dates["start"], dates["end"]),
+                    "days": calendar.days(dates["start"], dates["end"]),
+                }
+            ).data
+        )

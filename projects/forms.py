@@ -7,6 +7,8 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from opsboard.accounts.models import User, timezone_choices
+from opsboard.notify.forms import WEEKDAY_CHOICES
+from opsboard.tenancy.calendar import region_choices
 from opsboard.tenancy.models import Membership, Organization, Role, Team
 
 from .models import CLOSED_GOAL_STATES, Direction, Goal, GoalState, ProjectStatus, Unit
@@ -35,6 +37,69 @@ class OrganizationForm(forms.ModelForm):
         if self.instance.pk:
             # The short name is part of every address; it does not change.
             del self.fields["slug"]
+
+
+class WorkingCalendarForm(forms.Form):
+    working_weekdays = forms.TypedMultipleChoiceField(
+        label=_("Working days of the week"),
+        coerce=int,
+        choices=WEEKDAY_CHOICES,
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": _("Choose at least one working day of the week.")},
+    )
+    work_starts = forms.TimeField(
+        label=_("Working hours start"), widget=forms.TimeInput(attrs={"type": "time"})
+    )
+    work_ends = forms.TimeField(
+        label=_("Working hours end"), widget=forms.TimeInput(attrs={"type": "time"})
+    )
+    holiday_region = forms.ChoiceField(
+        label=_("Public holidays of"),
+        help_text=_(
+            "Mainland China's public holidays and make-up working days (调休) come from the"
+            " schedule the State Council announces each year."
+        ),
+    )
+    reminders_count_working_days = forms.BooleanField(
+        label=_("Count reminder lead days in working days"),
+        required=False,
+        help_text=_(
+            "Three days before a due date then means three working days, and no reminders"
+            " are sent on public holidays and company days off."
+        ),
+    )
+
+    def __init__(self, *args: Any, organization: Organization, **kwargs: Any) -> None:
+        kwargs.setdefault(
+            "initial",
+            {
+                "working_weekdays": sorted(organization.working_weekday_set()),
+                "work_starts": organization.work_starts,
+                "work_ends": organization.work_ends,
+                "holiday_region": organization.holiday_region,
+                "reminders_count_working_days": organization.reminders_count_working_days,
+            },
+        )
+        super().__init__(*args, **kwargs)
+        self.fields["holiday_region"].choices = region_choices()
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        starts, ends = cleaned.get("work_starts"), cleaned.get("work_ends")
+        if starts and ends and ends <= starts:
+            self.add_error("work_ends", _("Working hours must end after they start."))
+        return cleaned
+
+
+class CompanyDayForm(forms.Form):
+    date = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
+    working = forms.TypedChoiceField(
+        label=_("The day is"),
+        coerce=lambda value: value == "working",
+        choices=[("off", _("A company day off")), ("working", _("An extra working day"))],
+        initial="off",
+    )
+    reason = forms.CharField(label=_("Reason"), max_length=200)
 
 
 class TeamForm(forms.Form):

@@ -11,6 +11,21 @@ urlpatterns = [
     path("<slug:org_slug>/", views.my_work, name="my_work"),
     path("<slug:org_slug>/overview/", views.dashboard, name="dashboard"),
     path("<slug:org_slug>/settings/", views.organization_settings, name="organization_settings"),
+    path(
+        "<slug:org_slug>/settings/calendar/",
+        views.organization_calendar,
+        name="organization_calendar",
+    ),
+    path(
+        "<slug:org_slug>/settings/calendar/days/",
+        views.company_day_add,
+        name="company_day_add",
+    ),
+    path(
+        "<slug:org_slug>/settings/calendar/days/<int:company_day_id>/remove/",
+        views.company_day_remove,
+        name="company_day_remove",
+    ),
     path("<slug:org_slug>/teams/", views.team_list, name="team_list"),
     path("<slug:org_slug>/teams/new/", views.team_create, name="team_create"),
     path("<slug:org_slug>/teams/<int:team_id>/", views.team_detail, name="team_detail"),

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from datetime import date
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
@@ -25,6 +27,7 @@ from opsboard.tenancy.access import (
     require_lead,
     require_manager,
 )
+from opsboard.tenancy.calendar import DayKind, calendar_for, years_to_watch
 from opsboard.tenancy.models import InvitationStatus, Role
 
 from . import selectors, services
@@ -33,12 +36,14 @@ from .filters import GoalFilter, MemberFilter, ProjectFilter
 from .forms import (
     CheckInForm,
     CloseGoalForm,
+    CompanyDayForm,
     GoalForm,
     InvitationForm,
     MemberForm,
     OrganizationForm,
     ProjectForm,
     TeamForm,
+    WorkingCalendarForm,
 )
 from .goals import smart_check, status_rule
 from .models import Goal, GoalState, Project, ProjectStatus
@@ -170,11 +175,119 @@ def organization_settings(request: HttpRequest) -> HttpResponse:
             "submit_label": _("Save"),
             "extra_links": [
                 (
+                    reverse("projects:organization_calendar", args=[organization.slug]),
+                    _("Working calendar: working days and hours, holidays, company days off"),
+                ),
+                (
                     reverse("notify:chat_group_list", args=[organization.slug]),
                     _("Chat groups that get daily deadline posts"),
-                )
+                ),
             ],
         },
+    )
+
+
+def _calendar_year(request: HttpRequest) -> int:
+    """The year the calendar page shows: ``?year=``, else this year in the organisation."""
+    this_year = request.organization.today().year
+    year = request.GET.get("year", "")
+    if year.isdigit() and abs(int(year) - this_year) <= 5:
+        return int(year)
+    return this_year
+
+
+def _calendar_page(
+    request: HttpRequest,
+    *,
+    form: WorkingCalendarForm | None = None,
+    day_form: CompanyDayForm | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    organization = request.organization
+    year = _calendar_year(request)
+    calendar = calendar_for(organization)
+    watched = years_to_watch(organization)
+    return render(
+        request,
+        "projects/working_calendar.html",
+        {
+            "form": form or WorkingCalendarForm(organization=organization),
+            "day_form": day_form or CompanyDayForm(),
+            "year": year,
+            "years": range(watched[0] - 1, watched[1] + 1),
+            "unknown_years": calendar.unknown_years(date(watched[0], 1, 1), date(watched[1], 1, 1)),
+            "year_unknown": bool(calendar.unknown_years(date(year, 1, 1), date(year, 1, 1))),
+            "holidays": [
+                day
+                for day in calendar.days(date(year, 1, 1), date(year, 12, 31))
+                if day.kind in (DayKind.HOLIDAY, DayKind.MAKE_UP)
+            ],
+            "company_days": tenancy_selectors.company_days_for_organization(
+                organization=organization, year=year
+            ),
+        },
+        status=status,
+    )
+
+
+@organization_view
+@form_page
+def organization_calendar(request: HttpRequest) -> HttpResponse:
+    require_manager(request.membership)
+    organization = request.organization
+    if request.method != "POST":
+        return _calendar_page(request)
+    form = WorkingCalendarForm(request.POST, organization=organization)
+    if form.is_valid():
+        try:
+            tenancy_services.organization_calendar_update(
+                actor=request.membership, **form.cleaned_data
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("Working calendar saved."))
+            return redirect("projects:organization_calendar", org_slug=organization.slug)
+    return _calendar_page(request, form=form, status=400)
+
+
+@organization_view
+@require_POST
+def company_day_add(request: HttpRequest) -> HttpResponse:
+    require_manager(request.membership)
+    form = CompanyDayForm(request.POST)
+    if form.is_valid():
+        try:
+            tenancy_services.company_day_add(
+                actor=request.membership,
+                day=form.cleaned_data["date"],
+                working=form.cleaned_data["working"],
+                reason=form.cleaned_data["reason"],
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("Company day added."))
+            day = form.cleaned_data["date"]
+            return redirect(
+                reverse("projects:organization_calendar", args=[request.organization.slug])
+                + f"?year={day.year}"
+            )
+    return _calendar_page(request, day_form=form, status=400)
+
+
+@organization_view
+@require_POST
+def company_day_remove(request: HttpRequest, company_day_id: int) -> HttpResponse:
+    require_manager(request.membership)
+    company_day = tenancy_selectors.company_day_get_for_user(
+        membership=request.membership, company_day_id=company_day_id
+    )
+    tenancy_services.company_day_remove(actor=request.membership, company_day=company_day)
+    messages.success(request, _("Company day removed."))
+    return redirect(
+        reverse("projects:organization_calendar", args=[request.organization.slug])
+        + f"?year={company_day.date.year}"
     )
 
 

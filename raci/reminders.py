@@ -31,6 +31,7 @@ from opsboard.notify.emails import render_texts
 from opsboard.notify.models import Channel, ChatWebhook, Notification, Preference
 from opsboard.notify.services import chat_claim, direct_claim, notification_claim
 from opsboard.notify.tasks import deliver_notification
+from opsboard.tenancy.calendar import WorkingCalendar, calendar_for
 from opsboard.tenancy.models import Organization, Team
 
 from .models import (
@@ -95,7 +96,12 @@ def _cards(organization: Organization) -> CardQuerySet:
 
 def due_cards(organization: Organization, today: date) -> QuerySet[Card]:
     """Open cards due up to the longest lead time ahead, overdue ones included."""
-    horizon = today + timedelta(days=max(organization.reminder_lead_days, LONGEST_LEAD) + 1)
+    lead = max(organization.reminder_lead_days, LONGEST_LEAD) + 1
+    if organization.reminders_count_working_days:
+        # Lead days counted in working days reach further across a holiday.
+        horizon = calendar_for(organization).add_working_days(today, lead)
+    else:
+        horizon = today + timedelta(days=lead)
     return _cards(organization).due_by(horizon)
 
 
@@ -115,6 +121,9 @@ def plan_reminders(*, now: datetime) -> list[Reminder]:
     planned: list[Reminder] = []
     for organization in Organization.objects.all():
         org_today = organization.day_of(now)
+        # With lead days counted in working days, public holidays and company days off are
+        # quiet days for everyone, and "three days before" means three working days.
+        calendar = calendar_for(organization) if organization.reminders_count_working_days else None
         repeat, blocked_after = RaciPolicy.objects.filter(organization=organization).values_list(
             "overdue_repeat_days", "blocked_alert_days"
         ).first() or (DEFAULT_OVERDUE_REPEAT, DEFAULT_BLOCKED_ALERT)
@@ -146,6 +155,7 @@ def plan_reminders(*, now: datetime) -> list[Reminder]:
             if (
                 local.hour < preference.hour_or(organization.reminder_hour)
                 or local.weekday() in preference.quiet_day_set()
+                or (calendar is not None and not calendar.is_working(local.date()))
                 or (user_id, local.date().isoformat()) in already
             ):
                 continue
@@ -167,6 +177,7 @@ def plan_reminders(*, now: datetime) -> list[Reminder]:
                 default_lead=organization.reminder_lead_days,
                 repeat=repeat,
                 blocked_after=blocked_after,
+                calendar=calendar,
             )
             if reminder.count:
                 bundles.append(reminder)
@@ -344,6 +355,7 @@ def _fill(
     repeat: int,
     blocked_after: int,
     quiet: set[int] | None = None,
+    calendar: WorkingCalendar | None = None,
 ) -> None:
     """Keep of ``entries`` what is due for the person today, at their local time."""
     today = local.date()
@@ -368,7 +380,8 @@ def _fill(
                 reminder.overdue.append((card, days))
         else:
             days = (card.due_date - today).days
-            if (days in lead_days) if lead_days else (0 <= days <= default_lead):
+            counted = calendar.working_days_between(today, card.due_date) if calendar else days
+            if (counted in lead_days) if lead_days else (0 <= counted <= default_lead):
                 if why == UNOWNED:
                     reminder.unowned.append(card)
                 else:

@@ -7,13 +7,15 @@ object is added to ``demo_objects`` below.
 
 from __future__ import annotations
 
+from datetime import date
+
 from django.urls import reverse
 
 from kanban.models import Attachment, Card, ChecklistItem, Comment
 from metrics.models import Kpi
 from opsboard.accounts.models import User
 from opsboard.notify.models import ChatWebhook, ConnectedApp
-from opsboard.tenancy.models import Membership, Role, Team
+from opsboard.tenancy.models import CompanyDay, Membership, Role, Team
 from projects.models import Goal, Project
 from tests.factories import InvitationFactory
 from tests.urlwalk import all_routes, organization_routes
@@ -55,6 +57,11 @@ def demo_objects() -> dict[str, object]:
         "retro_id": project.retrospectives.get().pk,
         "attachment_id": Attachment.objects.filter(organization=team.organization).first().pk,
         "comment_id": Comment.objects.filter(card__board=board).first().pk,
+        "company_day_id": CompanyDay.objects.get_or_create(
+            organization=team.organization,
+            date=date(2026, 12, 31),
+            defaults={"reason": "Year-end stocktake"},
+        )[0].pk,
     }
 
 

@@ -12,7 +12,7 @@ from kanban.services import CardInput, attachment_add, card_create, checklist_ad
 from metrics.models import Kpi, Measurement, Retrospective, RetrospectiveAction
 from metrics.retrospectives.services import retrospective_build
 from opsboard.notify.models import ChatWebhook, ConnectedApp, Notification
-from opsboard.tenancy.models import Invitation, Membership, Organization, Role, Team
+from opsboard.tenancy.models import CompanyDay, Invitation, Membership, Organization, Role, Team
 from projects.models import CheckIn, Goal, Project
 from tests.conftest import Tenant
 from tests.factories import GoalFactory, InvitationFactory, ProjectFactory
@@ -56,6 +56,9 @@ def objects_of(tenant: Tenant) -> dict[str, object]:
         "card_id": card.pk,
         "item_id": item.pk,
         "comment_id": comment.pk,
+        "company_day_id": CompanyDay.objects.create(
+            organization=tenant.organization, date=date(2026, 12, 31), reason="Stocktake"
+        ).pk,
         "kpi_id": Kpi.objects.create(
             organization=tenant.organization,
             name="Churn",
@@ -109,6 +112,12 @@ def snapshot() -> tuple:
         ),
         RetrospectiveAction.objects.count(),
         list(Attachment.objects.values_list("pk", "name")),
+        list(CompanyDay.objects.values_list("pk", "date", "working", "reason")),
+        list(
+            Organization.objects.values_list(
+                "pk", "working_weekdays", "work_starts", "work_ends", "holiday_region"
+            )
+        ),
     )
 
 

@@ -10,6 +10,7 @@ from django.db import transaction
 from django.db.models import Exists, OuterRef
 
 from opsboard.commands import moment_text
+from opsboard.tenancy.calendar import WorkingCalendar, calendar_for
 from opsboard.tenancy.models import Organization, Team
 from projects.models import Project, ProjectStatus
 
@@ -21,15 +22,10 @@ from .services import retrospective_build
 BUILD_HOUR = 7  # local time on the organisation's retrospective day: before work starts
 
 
-def working_day(month: date, number: int = 1) -> date:
-    """The month's ``number``-th working day: Monday to Friday; public holidays are not known
-    to Opsboard."""
-    day = month - timedelta(days=1)
-    for _counted in range(number):
-        day += timedelta(days=1)
-        while day.weekday() >= 5:
-            day += timedelta(days=1)
-    return day
+def working_day(calendar: WorkingCalendar, month: date, number: int = 1) -> date:
+    """The month's ``number``-th working day in the organisation's calendar: weekends, public
+    holidays and company days off are skipped, make-up working days count."""
+    return calendar.nth_working_day_of_month(month, number)
 
 
 def due_builds(*, now: datetime) -> list[tuple[Subject, date]]:
@@ -69,7 +65,7 @@ def due_builds(*, now: datetime) -> list[tuple[Subject, date]]:
 
 def build_day_at(organization: Organization, month: date) -> datetime:
     """When the month's build falls due: BUILD_HOUR on the organisation's working day of it."""
-    day = working_day(month, organization.retrospective_working_day)
+    day = working_day(calendar_for(organization), month, organization.retrospective_working_day)
     return datetime.combine(day, time(BUILD_HOUR), tzinfo=organization.zone)
 
 

@@ -22,8 +22,8 @@ from django.utils.translation import gettext_lazy as _
 from opsboard.accounts.admin import UserAdmin
 from opsboard.accounts.models import User
 
-from .models import Invitation, Membership, Organization, Role, Team
-from .services import membership_check_changes
+from .models import CompanyDay, Invitation, Membership, Organization, Role, Team
+from .services import membership_check_changes, organization_calendar_changed
 
 # The roles that run an organisation, as Membership.can_manage says.
 MANAGING_ROLES = [role for role in Role if Membership(role=role).can_manage]
@@ -251,6 +251,10 @@ class OrganizationAdmin(OrganizationScopedAdmin):
     def has_delete_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
         return request.user.is_superuser
 
+    def save_model(self, request: HttpRequest, obj: Organization, form: Any, change: bool) -> None:
+        super().save_model(request, obj, form, change)
+        organization_calendar_changed(obj)
+
     def get_queryset(self, request: HttpRequest) -> QuerySet[Organization]:
         return (
             super()
@@ -379,6 +383,32 @@ class InvitationAdmin(OrganizationScopedAdmin):
     @admin.display(description=_("status"))
     def status(self, invitation: Invitation) -> str:
         return str(invitation.status.label)
+
+
+@admin.register(CompanyDay)
+class CompanyDayAdmin(OrganizationScopedAdmin):
+    list_display = ["date", "organization", "working", "reason", "created_by"]
+    list_filter = ["working", ("organization", admin.RelatedOnlyFieldListFilter)]
+    list_select_related = ["organization", "created_by"]
+    search_fields = ["reason"]
+    date_hierarchy = "date"
+    fields = ["organization", "date", "working", "reason"]
+
+    def save_model(self, request: HttpRequest, obj: CompanyDay, form: Any, change: bool) -> None:
+        if not change:
+            obj.created_by = request.user
+        super().save_model(request, obj, form, change)
+        organization_calendar_changed(obj.organization)
+
+    def delete_model(self, request: HttpRequest, obj: CompanyDay) -> None:
+        super().delete_model(request, obj)
+        organization_calendar_changed(obj.organization)
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[CompanyDay]) -> None:
+        organizations = {day.organization for day in queryset.select_related("organization")}
+        super().delete_queryset(request, queryset)
+        for organization in organizations:
+            organization_calendar_changed(organization)
 
 
 class PeopleLookupUserAdmin(UserAdmin):

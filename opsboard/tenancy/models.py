@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import zoneinfo
-from datetime import date, datetime
+from datetime import date, datetime, time
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -97,6 +97,36 @@ class Organization(models.Model):
             " Whoever has not set one up is asked to before any page of the organisation."
         ),
     )
+    # The working calendar (opsboard/tenancy/calendar.py): which weekdays and hours are
+    # worked, whose public holidays apply, and whether reminders count working days.
+    working_weekdays = models.CharField(
+        _("working days of the week"),
+        max_length=20,
+        default="0,1,2,3,4",
+        db_default="0,1,2,3,4",
+        help_text=_("0 is Monday, 6 is Sunday: 0,1,2,3,4 for Monday to Friday."),
+    )
+    work_starts = models.TimeField(_("working hours start"), default=time(9), db_default=time(9))
+    work_ends = models.TimeField(_("working hours end"), default=time(18), db_default=time(18))
+    holiday_region = models.CharField(
+        _("public holidays of"),
+        max_length=10,
+        default="CN",
+        db_default="CN",
+        help_text=_("The country or region whose public holidays the organisation keeps."),
+    )
+    reminders_count_working_days = models.BooleanField(
+        _("count reminder lead days in working days"),
+        default=False,
+        db_default=False,
+        help_text=_(
+            "Three days before a due date then means three working days, and no reminders"
+            " are sent on public holidays and company days off."
+        ),
+    )
+    # Bumped whenever the calendar changes, so the years cached for the organisation are
+    # read again (calendar.py).
+    calendar_revision = models.PositiveIntegerField(default=0, db_default=0, editable=False)
     created_at = models.DateTimeField(_("created"), default=django_timezone.now, editable=False)
 
     class Meta:
@@ -128,6 +158,50 @@ class Organization(models.Model):
     def today(self) -> date:
         """Today in the organisation's time zone: the day overdue and due dates are read against."""
         return self.day_of(django_timezone.now())
+
+    def working_weekday_set(self) -> set[int]:
+        return {int(part) for part in self.working_weekdays.split(",") if part.strip().isdigit()}
+
+
+class CompanyDay(models.Model):
+    """A day the organisation's managers set apart from its calendar: a company day off
+    (a team-building day) or an extra working day, with the reason people will read."""
+
+    organization = models.ForeignKey(
+        Organization,
+        on_delete=models.CASCADE,
+        related_name="company_days",
+        verbose_name=_("organisation"),
+    )
+    date = models.DateField(_("date"))
+    working = models.BooleanField(
+        _("working day"),
+        default=False,
+        help_text=_("Ticked: an extra working day. Not ticked: a company day off."),
+    )
+    reason = models.CharField(_("reason"), max_length=200)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("added by"),
+    )
+    created_at = models.DateTimeField(_("added"), default=django_timezone.now, editable=False)
+
+    class Meta:
+        verbose_name = _("company day")
+        verbose_name_plural = _("company days")
+        ordering = ["date"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organization", "date"], name="tenancy_companyday_one_per_date"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.date}: {self.reason}"
 
 
 class Team(models.Model):

@@ -14,7 +14,7 @@ from django.shortcuts import get_object_or_404
 from opsboard.accounts.models import User
 from opsboard.compiled import Compiled
 
-from .models import Invitation, Membership, Organization, Team, hash_token
+from .models import CompanyDay, Invitation, Membership, Organization, Team, hash_token
 
 
 def membership_get_for_user(*, user: User, org_slug: str) -> Membership:
@@ -94,6 +94,16 @@ def invitation_get_for_user(*, membership: Membership, invitation_id: int) -> In
         organization_id=membership.organization_id,
         pk=invitation_id,
     )
+
+
+def company_day_get_for_user(*, membership: Membership, company_day_id: int) -> CompanyDay:
+    return get_object_or_404(
+        CompanyDay, organization_id=membership.organization_id, pk=company_day_id
+    )
+
+
+def company_days_for_organization(*, organization: Organization, year: int) -> QuerySet[CompanyDay]:
+    return CompanyDay.objects.filter(organization=organization, date__year=year).order_by("date")
 
 
 def invitation_get_by_token(*, token: str) -> Invitation:

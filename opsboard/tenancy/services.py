@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Iterable, Sequence
-from datetime import timedelta
+from datetime import date, time, timedelta
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -23,7 +24,17 @@ from opsboard.accounts.models import User
 from opsboard.notify.emails import send_email
 
 from .access import require_manager
-from .models import Invitation, InvitationStatus, Membership, Organization, Role, Team, hash_token
+from .calendar import supported_regions
+from .models import (
+    CompanyDay,
+    Invitation,
+    InvitationStatus,
+    Membership,
+    Organization,
+    Role,
+    Team,
+    hash_token,
+)
 
 
 def check_teams(organization: Organization, teams: Iterable[Team]) -> list[Team]:
@@ -362,3 +373,75 @@ def invitation_accept_as_new_user(
         raise ValidationError(_("An account with this email already exists. Sign in to accept."))
     user = User.objects.create_user(email=email, password=password, full_name=full_name)
     return user, invitation_accept(token=token, user=user)
+
+
+# The working calendar ---------------------------------------------------------------
+
+
+def organization_calendar_changed(organization: Organization) -> None:
+    """The cached years of the organisation's calendar are read again (calendar.py)."""
+    Organization.objects.filter(pk=organization.pk).update(
+        calendar_revision=F("calendar_revision") + 1
+    )
+    organization.refresh_from_db(fields=["calendar_revision"])
+
+
+@transaction.atomic
+def organization_calendar_update(
+    *,
+    actor: Membership,
+    working_weekdays: Sequence[int],
+    work_starts: time,
+    work_ends: time,
+    holiday_region: str,
+    reminders_count_working_days: bool,
+) -> Organization:
+    """Change which weekdays and hours the organisation works and whose holidays it keeps."""
+    require_manager(actor)
+    organization = actor.organization
+    errors = {}
+    if not working_weekdays:
+        errors["working_weekdays"] = _("Choose at least one working day of the week.")
+    if work_ends <= work_starts:
+        errors["work_ends"] = _("Working hours must end after they start.")
+    if holiday_region not in supported_regions():
+        errors["holiday_region"] = _("Choose a country or region from the list.")
+    if errors:
+        raise ValidationError(errors)
+    organization.working_weekdays = ",".join(str(day) for day in sorted(set(working_weekdays)))
+    organization.work_starts = work_starts
+    organization.work_ends = work_ends
+    organization.holiday_region = holiday_region
+    organization.reminders_count_working_days = reminders_count_working_days
+    organization.full_clean()
+    organization.save()
+    organization_calendar_changed(organization)
+    return organization
+
+
+@transaction.atomic
+def company_day_add(*, actor: Membership, day: date, working: bool, reason: str) -> CompanyDay:
+    """Set a day apart from the calendar: a company day off, or an extra working day."""
+    require_manager(actor)
+    organization = actor.organization
+    reason = reason.strip()
+    if not reason:
+        raise ValidationError({"reason": _("Say why, so people know what the day is.")})
+    if CompanyDay.objects.filter(organization=organization, date=day).exists():
+        raise ValidationError({"date": _("This day is already set apart. Remove it first.")})
+    company_day = CompanyDay(
+        organization=organization, date=day, working=working, reason=reason, created_by=actor.user
+    )
+    company_day.full_clean()
+    company_day.save()
+    organization_calendar_changed(organization)
+    return company_day
+
+
+@transaction.atomic
+def company_day_remove(*, actor: Membership, company_day: CompanyDay) -> None:
+    require_manager(actor)
+    if company_day.organization_id != actor.organization_id:
+        raise PermissionDenied
+    company_day.delete()
+    organization_calendar_changed(actor.organization)

@@ -11,15 +11,21 @@ from django.utils import timezone
 from kanban.models import Card
 from kanban.selectors import last_working_day, standup
 from kanban.services import CardInput, card_move, card_update
+from opsboard.tenancy.calendar import WorkingCalendar
 from tests.conftest import Tenant
 from tests.kanban.conftest import BoardSetup
 
 MONDAY = date(2026, 11, 23)
 
 
-def test_last_working_day() -> None:
-    assert last_working_day(MONDAY) == date(2026, 11, 20)  # Friday
-    assert last_working_day(date(2026, 11, 25)) == date(2026, 11, 24)
+def test_last_working_day(tenant: Tenant) -> None:
+    calendar = WorkingCalendar(tenant.organization)
+    assert last_working_day(MONDAY, calendar) == date(2026, 11, 20)  # Friday
+    assert last_working_day(date(2026, 11, 25), calendar) == date(2026, 11, 24)
+    # The first day after National Day looks back past the holiday; a make-up Saturday
+    # is a working day.
+    assert last_working_day(date(2026, 10, 8), calendar) == date(2026, 9, 30)
+    assert last_working_day(date(2026, 10, 12), calendar) == date(2026, 10, 10)
 
 
 def test_monday_standup_tells_the_story(tenant: Tenant, kanban: BoardSetup, client) -> None:

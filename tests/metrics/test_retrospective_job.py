@@ -16,6 +16,7 @@ from django.urls import reverse
 from metrics.models import Retrospective
 from metrics.retrospectives.schedule import build_retrospectives, working_day
 from opsboard.notify.models import Notification
+from opsboard.tenancy.calendar import WorkingCalendar
 from projects.models import Project, ProjectStatus
 from tests.conftest import Tenant
 from tests.factories import ProjectFactory
@@ -36,10 +37,12 @@ def project(tenant: Tenant) -> Project:
     return project
 
 
-def test_first_working_day_skips_the_weekend() -> None:
-    assert working_day(date(2026, 11, 1)) == date(2026, 11, 2)  # a Sunday
-    assert working_day(date(2026, 8, 1)) == date(2026, 8, 3)  # a Saturday
-    assert working_day(date(2026, 10, 1)) == date(2026, 10, 1)
+def test_first_working_day_skips_the_weekend_and_public_holidays(tenant: Tenant) -> None:
+    calendar = WorkingCalendar(tenant.organization)
+    assert working_day(calendar, date(2026, 11, 1)) == date(2026, 11, 2)  # a Sunday
+    assert working_day(calendar, date(2026, 8, 1)) == date(2026, 8, 3)  # a Saturday
+    assert working_day(calendar, date(2026, 10, 1)) == date(2026, 10, 8)  # National Day
+    assert working_day(calendar, date(2026, 12, 1)) == date(2026, 12, 1)
 
 
 def test_due_from_seven_on_the_first_working_day_in_the_organisations_zone(
