@@ -95,7 +95,9 @@
       return f.getAttribute("action") === sent;
     });
     sent = null;
-    if (panel.contains(document.activeElement) && document.activeElement !== document.body) return;
+    // Kept where it was (htmx keeps the focus on a field with an id), unless it fell to the
+    // page or to the dialog itself when the focused button was swapped out.
+    if (body.contains(document.activeElement)) return;
     const invalid = form && form.querySelector("[aria-invalid=true]");
     const target = invalid || (form && form.querySelector("textarea, button[type=submit]")) ||
       panel.querySelector("#card-title");
