@@ -23,6 +23,8 @@ from tests.services import free_port
 
 CLIENT_ID = "opsboard-loopback"
 CLIENT_SECRET = "loopback-client-secret-7f3e9a"
+# Everyone the loopback provider knows logs in with it.
+PROVIDER_PASSWORD = "provider-pass"
 
 
 @dataclass
@@ -34,7 +36,9 @@ class LoopbackProvider:
     def server_url(self) -> str:
         return f"http://127.0.0.1:{self.port}/o"
 
-    def add_person(self, username: str, *, password: str = "provider-pass", **claims: Any) -> None:
+    def add_person(
+        self, username: str, *, password: str = PROVIDER_PASSWORD, **claims: Any
+    ) -> None:
         """Someone the provider knows, with the claims it vouches for."""
         people = json.loads(self.people_file.read_text())
         people[username] = {"password": password, **claims}
@@ -77,7 +81,9 @@ def oidc_provider(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Loopback
         yield LoopbackProvider(port=port, people_file=people_file)
 
 
-def provider_log_in(callback_wanted: str, *, username: str, password: str = "provider-pass") -> str:
+def provider_log_in(
+    callback_wanted: str, *, username: str, password: str = PROVIDER_PASSWORD
+) -> str:
     """At the provider: follow its authorisation address, log in as ``username``, and return
     the address it sends the browser back to (Opsboard's callback, with code and state)."""
     session = requests.Session()
