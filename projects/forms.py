@@ -68,7 +68,8 @@ class IdentityProviderForm(forms.ModelForm):
 
     def __init__(self, *args: Any, organization: Organization | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        if organization is not None and "default_team" in self.fields:
+        if organization is not None:
+            self.instance.organization = organization
             self.fields["default_team"].queryset = Team.objects.filter(organization=organization)
         self.initial["client_secret"] = ""
         if self.instance.pk:

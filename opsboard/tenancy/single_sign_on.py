@@ -34,6 +34,7 @@ from django.utils.translation import gettext as _
 
 from opsboard.accounts.adapter import AccountAdapter
 from opsboard.accounts.models import User
+from opsboard.accounts.views import forms_may_go_to_providers
 
 from .models import IdentityProvider, Membership, Organization, Role
 from .selectors import identity_provider_by_provider_id
@@ -253,7 +254,7 @@ class SignInAdapter(AccountAdapter):
             .filter(organization__in=organizations)
             .order_by("name", "pk")
         ]
-        return render(
+        response = render(
             request,
             "tenancy/single_sign_on_refused.html",
             {
@@ -270,3 +271,4 @@ class SignInAdapter(AccountAdapter):
             },
             status=403,
         )
+        return forms_may_go_to_providers(response, request)
