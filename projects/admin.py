@@ -14,9 +14,39 @@ from django.db.models import Count, QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
+from opsboard.notify.chat import mask
 from opsboard.tenancy.admin import OrganizationScopedAdmin, ScopedInline, managed_organization_ids
+from opsboard.tenancy.models import IdentityProvider
 
+from .forms import IdentityProviderForm
 from .models import CheckIn, Goal, Project
+
+
+class IdentityProviderAdminForm(IdentityProviderForm):
+    class Meta(IdentityProviderForm.Meta):
+        fields = ["organization", *IdentityProviderForm.Meta.fields]
+
+
+@admin.register(IdentityProvider)
+class IdentityProviderAdmin(OrganizationScopedAdmin):
+    """The organisations' single sign-on providers (the Single sign-on settings page is the
+    other way in); client secrets are shown masked, never in full."""
+
+    form = IdentityProviderAdminForm
+    list_display = [
+        "name",
+        "organization",
+        "server_url",
+        "masked_secret",
+        "allow_joining",
+        "active",
+    ]
+    list_filter = ["active", "allow_joining"]
+    list_select_related = ["organization"]
+
+    @admin.display(description=_("client secret"))
+    def masked_secret(self, identity_provider: IdentityProvider) -> str:
+        return mask(identity_provider.client_secret)
 
 
 @admin.register(Project)

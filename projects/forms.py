@@ -7,9 +7,10 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from opsboard.accounts.models import User, timezone_choices
+from opsboard.notify.chat import mask
 from opsboard.notify.forms import WEEKDAY_CHOICES
 from opsboard.tenancy.calendar import region_choices
-from opsboard.tenancy.models import Membership, Organization, Role, Team
+from opsboard.tenancy.models import IdentityProvider, Membership, Organization, Role, Team
 
 from .models import CLOSED_GOAL_STATES, Direction, Goal, GoalState, ProjectStatus, Unit
 
@@ -37,6 +38,63 @@ class OrganizationForm(forms.ModelForm):
         if self.instance.pk:
             # The short name is part of every address; it does not change.
             del self.fields["slug"]
+
+
+class IdentityProviderForm(forms.ModelForm):
+    """An OpenID Connect provider. Its client secret is never shown back: blank keeps it."""
+
+    client_secret = forms.CharField(
+        label=_("Client secret"),
+        max_length=500,
+        required=False,
+        widget=forms.PasswordInput(render_value=False),
+    )
+
+    class Meta:
+        model = IdentityProvider
+        fields = [
+            "name",
+            "server_url",
+            "client_id",
+            "client_secret",
+            "email_domains",
+            "tenant_claim",
+            "tenant_id",
+            "default_role",
+            "default_team",
+            "allow_joining",
+            "active",
+        ]
+
+    def __init__(self, *args: Any, organization: Organization | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if organization is not None:
+            self.instance.organization = organization
+            self.fields["default_team"].queryset = Team.objects.filter(organization=organization)
+        self.initial["client_secret"] = ""
+        if self.instance.pk:
+            self.fields["client_secret"].help_text = _(
+                "Now %(secret)s. Leave blank to keep it."
+            ) % {"secret": mask(self.instance.client_secret)}
+        else:
+            self.fields["client_secret"].required = True
+
+    def _post_clean(self) -> None:
+        # A blank secret on a change keeps the stored one (the service applies it).
+        if self.instance.pk and not self.cleaned_data.get("client_secret"):
+            self.cleaned_data["client_secret"] = self.instance.client_secret
+        super()._post_clean()
+
+
+class SingleSignOnRequiredForm(forms.Form):
+    single_sign_on_required = forms.BooleanField(
+        label=_("Members sign in only through single sign-on"),
+        required=False,
+        help_text=_(
+            "Members sign in through one of the providers above, not with a password."
+            " Owners keep their password as a way back in."
+        ),
+    )
 
 
 class WorkingCalendarForm(forms.Form):

@@ -26,6 +26,22 @@ urlpatterns = [
         views.company_day_remove,
         name="company_day_remove",
     ),
+    path("<slug:org_slug>/settings/single-sign-on/", views.single_sign_on, name="single_sign_on"),
+    path(
+        "<slug:org_slug>/settings/single-sign-on/new/",
+        views.identity_provider_create,
+        name="identity_provider_create",
+    ),
+    path(
+        "<slug:org_slug>/settings/single-sign-on/<int:identity_provider_id>/",
+        views.identity_provider_edit,
+        name="identity_provider_edit",
+    ),
+    path(
+        "<slug:org_slug>/settings/single-sign-on/<int:identity_provider_id>/remove/",
+        views.identity_provider_delete,
+        name="identity_provider_delete",
+    ),
     path("<slug:org_slug>/teams/", views.team_list, name="team_list"),
     path("<slug:org_slug>/teams/new/", views.team_create, name="team_create"),
     path("<slug:org_slug>/teams/<int:team_id>/", views.team_detail, name="team_detail"),

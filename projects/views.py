@@ -18,6 +18,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from opsboard.accounts.forms import SetPasswordAndNameForm
 from opsboard.filters import chosen, filtered
+from opsboard.notify.chat import mask
 from opsboard.tenancy import selectors as tenancy_selectors
 from opsboard.tenancy import services as tenancy_services
 from opsboard.tenancy.access import (
@@ -38,10 +39,12 @@ from .forms import (
     CloseGoalForm,
     CompanyDayForm,
     GoalForm,
+    IdentityProviderForm,
     InvitationForm,
     MemberForm,
     OrganizationForm,
     ProjectForm,
+    SingleSignOnRequiredForm,
     TeamForm,
     WorkingCalendarForm,
 )
@@ -179,12 +182,141 @@ def organization_settings(request: HttpRequest) -> HttpResponse:
                     _("Working calendar: working days and hours, holidays, company days off"),
                 ),
                 (
+                    reverse("projects:single_sign_on", args=[organization.slug]),
+                    _("Single sign-on: the identity providers people sign in through"),
+                ),
+                (
                     reverse("notify:chat_group_list", args=[organization.slug]),
                     _("Chat groups that get daily deadline posts"),
                 ),
             ],
         },
     )
+
+
+def _single_sign_on_page(
+    request: HttpRequest,
+    *,
+    required_form: SingleSignOnRequiredForm | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    organization = request.organization
+    providers = [
+        (identity_provider, mask(identity_provider.client_secret))
+        for identity_provider in tenancy_selectors.identity_providers_for_organization(
+            organization=organization
+        )
+    ]
+    return render(
+        request,
+        "projects/single_sign_on.html",
+        {
+            "providers": providers,
+            "required_form": required_form
+            or SingleSignOnRequiredForm(
+                initial={"single_sign_on_required": organization.single_sign_on_required}
+            ),
+        },
+        status=status,
+    )
+
+
+@organization_view
+@require_http_methods(["GET", "HEAD", "POST"])
+def single_sign_on(request: HttpRequest) -> HttpResponse:
+    """The organisation's identity providers, and whether members must sign in through them."""
+    require_manager(request.membership)
+    if request.method != "POST":
+        return _single_sign_on_page(request)
+    form = SingleSignOnRequiredForm(request.POST)
+    if form.is_valid():
+        try:
+            tenancy_services.organization_single_sign_on_require(
+                actor=request.membership, required=form.cleaned_data["single_sign_on_required"]
+            )
+        except ValidationError as error:
+            form.add_error("single_sign_on_required", error)
+        else:
+            messages.success(request, _("Settings saved."))
+            return redirect("projects:single_sign_on", org_slug=request.organization.slug)
+    return _single_sign_on_page(request, required_form=form, status=400)
+
+
+def _identity_provider_form_page(
+    request: HttpRequest, identity_provider_id: int | None
+) -> HttpResponse:
+    require_manager(request.membership)
+    identity_provider = (
+        tenancy_selectors.identity_provider_get_for_user(
+            membership=request.membership, identity_provider_id=identity_provider_id
+        )
+        if identity_provider_id is not None
+        else None
+    )
+    form = IdentityProviderForm(
+        request.POST or None, instance=identity_provider, organization=request.organization
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            tenancy_services.identity_provider_save(
+                actor=request.membership, identity_provider=identity_provider, **form.cleaned_data
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("Identity provider saved."))
+            return redirect("projects:single_sign_on", org_slug=request.organization.slug)
+    callback = request.build_absolute_uri(
+        reverse("openid_connect_callback", args=[identity_provider.provider_id])
+        if identity_provider
+        else reverse("openid_connect_callback", args=["idp0"]).replace("idp0", "…")
+    )
+    return render(
+        request,
+        FORM_PAGE,
+        {
+            "form": form,
+            "title": _("Edit identity provider")
+            if identity_provider
+            else _("New identity provider"),
+            "intro": _(
+                "Register Opsboard with your OpenID Connect provider (Keycloak, Authing, Azure"
+                " AD, Okta…) as a confidential client whose redirect address is %(callback)s,"
+                " then copy its issuer URL, client ID and client secret here."
+            )
+            % {"callback": callback},
+            "submit_label": _("Save"),
+        },
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+@organization_view
+@require_http_methods(["GET", "HEAD", "POST"])
+def identity_provider_create(request: HttpRequest) -> HttpResponse:
+    return _identity_provider_form_page(request, None)
+
+
+@organization_view
+@require_http_methods(["GET", "HEAD", "POST"])
+def identity_provider_edit(request: HttpRequest, identity_provider_id: int) -> HttpResponse:
+    return _identity_provider_form_page(request, identity_provider_id)
+
+
+@organization_view
+@require_POST
+def identity_provider_delete(request: HttpRequest, identity_provider_id: int) -> HttpResponse:
+    require_manager(request.membership)
+    identity_provider = tenancy_selectors.identity_provider_get_for_user(
+        membership=request.membership, identity_provider_id=identity_provider_id
+    )
+    tenancy_services.identity_provider_delete(
+        actor=request.membership, identity_provider=identity_provider
+    )
+    messages.success(
+        request, _("Identity provider “%(name)s” removed.") % {"name": identity_provider.name}
+    )
+    return redirect("projects:single_sign_on", org_slug=request.organization.slug)
 
 
 def _calendar_year(request: HttpRequest) -> int:

@@ -19,7 +19,7 @@ from projects.models import Project
 from tests.clock import pinned_moment
 from tests.factories import MembershipFactory, OrganizationFactory, ProjectFactory, TeamFactory
 
-pytest_plugins = ["tests.chat_server", "tests.direct_servers"]
+pytest_plugins = ["tests.chat_server", "tests.direct_servers", "tests.sso"]
 
 
 @pytest.fixture(autouse=True)

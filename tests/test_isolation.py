@@ -15,7 +15,7 @@ from kanban.models import Attachment, Card, ChecklistItem, Comment
 from metrics.models import Kpi
 from opsboard.accounts.models import User
 from opsboard.notify.models import ChatWebhook, ConnectedApp
-from opsboard.tenancy.models import CompanyDay, Membership, Role, Team
+from opsboard.tenancy.models import CompanyDay, IdentityProvider, Membership, Role, Team
 from projects.models import Goal, Project
 from tests.factories import InvitationFactory
 from tests.urlwalk import all_routes, organization_routes
@@ -57,6 +57,15 @@ def demo_objects() -> dict[str, object]:
         "retro_id": project.retrospectives.get().pk,
         "attachment_id": Attachment.objects.filter(organization=team.organization).first().pk,
         "comment_id": Comment.objects.filter(card__board=board).first().pk,
+        "identity_provider_id": IdentityProvider.objects.get_or_create(
+            organization=team.organization,
+            name="Demo SSO",
+            defaults={
+                "server_url": "https://sso.demo.opsboard.test/realms/ops",
+                "client_id": "opsboard",
+                "client_secret": "demo-client-secret",
+            },
+        )[0].pk,
         "company_day_id": CompanyDay.objects.get_or_create(
             organization=team.organization,
             date=date(2026, 12, 31),

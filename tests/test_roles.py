@@ -12,7 +12,15 @@ from kanban.services import CardInput, attachment_add, card_create, checklist_ad
 from metrics.models import Kpi, Measurement, Retrospective, RetrospectiveAction
 from metrics.retrospectives.services import retrospective_build
 from opsboard.notify.models import ChatWebhook, ConnectedApp, Notification
-from opsboard.tenancy.models import CompanyDay, Invitation, Membership, Organization, Role, Team
+from opsboard.tenancy.models import (
+    CompanyDay,
+    IdentityProvider,
+    Invitation,
+    Membership,
+    Organization,
+    Role,
+    Team,
+)
 from projects.models import CheckIn, Goal, Project
 from tests.conftest import Tenant
 from tests.factories import GoalFactory, InvitationFactory, ProjectFactory
@@ -80,6 +88,13 @@ def objects_of(tenant: Tenant) -> dict[str, object]:
             app_id="cli_a1b2c3d4",
             app_secret="roles-app-secret",
         ).pk,
+        "identity_provider_id": IdentityProvider.objects.create(
+            organization=tenant.organization,
+            name="Acme SSO",
+            server_url="https://sso.acme.example/",
+            client_id="opsboard",
+            client_secret="roles-client-secret",
+        ).pk,
     }
 
 
@@ -104,6 +119,8 @@ def snapshot() -> tuple:
         list(Measurement.objects.values_list("pk", "value")),
         list(ChatWebhook.objects.values_list("pk", "name", "url", "active")),
         list(ConnectedApp.objects.values_list("pk", "service", "app_id", "app_secret", "active")),
+        list(IdentityProvider.objects.values_list("pk", "name", "client_secret", "active")),
+        list(Organization.objects.values_list("pk", "single_sign_on_required")),
         list(Notification.objects.values_list("pk", "status")),
         list(
             Retrospective.objects.values_list(

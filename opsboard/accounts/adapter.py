@@ -1,4 +1,5 @@
-"""How django-allauth works in Opsboard: its accounts, two-factor sign-in and single sign-on.
+"""How django-allauth works in Opsboard: its accounts and two-factor sign-in (single
+sign-on, which needs the organisations, is ``opsboard.tenancy.single_sign_on``).
 
 People join through their organisation's invitations, never by signing themselves up;
 allauth's emails go through the one email module, in the person's language; wrong
@@ -12,7 +13,6 @@ from typing import Any
 
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.mfa.adapter import DefaultMFAAdapter
-from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
 from django.conf import settings
 from django.http import HttpRequest
 from django.urls import reverse
@@ -116,9 +116,3 @@ class TwoFactorAdapter(DefaultMFAAdapter):
 
     def decrypt(self, encrypted_text: str) -> str:
         return encryption.decrypt(encrypted_text)
-
-
-class SingleSignOnAdapter(DefaultSocialAccountAdapter):
-    def is_open_for_signup(self, request: HttpRequest, sociallogin: Any) -> bool:
-        # No account is made by signing in through a provider until an organisation allows it.
-        return False

@@ -20,7 +20,7 @@ from django.views.generic import RedirectView
 from . import views
 
 urlpatterns = [
-    path("sign-in/", account_views.login, name="account_login"),
+    path("sign-in/", views.with_provider_buttons(account_views.login), name="account_login"),
     path("sign-out/", account_views.logout, name="account_logout"),
     path("sign-up/", account_views.signup, name="account_signup"),
     path("inactive/", account_views.account_inactive, name="account_inactive"),
@@ -63,7 +63,11 @@ urlpatterns = [
         recovery_code_views.generate_recovery_codes,
         name="mfa_generate_recovery_codes",
     ),
-    path("social/", social_views.connections, name="socialaccount_connections"),
+    path(
+        "social/",
+        views.with_provider_buttons(social_views.connections),
+        name="socialaccount_connections",
+    ),
     path("social/cancelled/", social_views.login_cancelled, name="socialaccount_login_cancelled"),
     path("social/error/", social_views.login_error, name="socialaccount_login_error"),
     path("social/sign-up/", social_views.signup, name="socialaccount_signup"),

@@ -1,12 +1,15 @@
 from __future__ import annotations
 
 import base64
+from collections.abc import Callable
+from functools import wraps
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlsplit
 
 from allauth.mfa.base.internal.flows import post_authentication
 from allauth.mfa.recovery_codes.views import ViewRecoveryCodesView
 from allauth.mfa.totp.views import ActivateTOTPView, DeactivateTOTPView
+from allauth.socialaccount.adapter import get_adapter as get_social_adapter
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import REDIRECT_FIELD_NAME
@@ -30,6 +33,33 @@ from .services import api_key_create, api_key_revoke
 from .two_factor import has_two_factor
 
 MESSAGE_PAGE = "accounts/message_page.html"
+
+
+def provider_origins(request: HttpRequest) -> list[str]:
+    """The origins of the single sign-on providers a page's buttons lead to."""
+    origins = set()
+    for app in get_social_adapter(request).list_apps(request):
+        parts = urlsplit(app.settings.get("server_url", ""))
+        if parts.scheme and parts.netloc:
+            origins.add(f"{parts.scheme}://{parts.netloc}")
+    return sorted(origins)
+
+
+def forms_may_go_to_providers(response: HttpResponse, request: HttpRequest) -> HttpResponse:
+    """Let the page's sign-in buttons be redirected to the providers: the browser holds a
+    form's redirect to the Content-Security-Policy's form-action, which is only 'self'."""
+    origins = provider_origins(request)
+    if origins:
+        response._csp_update = {"form-action": origins}  # type: ignore[attr-defined]
+    return response
+
+
+def with_provider_buttons(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        return forms_may_go_to_providers(view(request, *args, **kwargs), request)
+
+    return wrapper
 
 
 def next_address(request: HttpRequest) -> str:

@@ -59,7 +59,7 @@ INSTALLED_APPS = [
     "allauth",
     "allauth.account",
     "allauth.mfa",
-    # Single sign-on: no provider is configured yet; OpenID Connect ones are added as SocialApps.
+    # Single sign-on: the organisations' OpenID Connect providers (opsboard/tenancy/single_sign_on.py).
     "allauth.socialaccount",
     "allauth.socialaccount.providers.openid_connect",
     "opsboard.tenancy",
@@ -195,7 +195,8 @@ AXES_IPWARE_PROXY_COUNT = env.int("AXES_PROXY_COUNT", default=0)
 
 # Accounts on django-allauth: sign-in by email and password, no username, and no
 # sign-up of one's own (people join through their organisation's invitations).
-ACCOUNT_ADAPTER = "opsboard.accounts.adapter.AccountAdapter"
+# The organisation's rule on single sign-on wraps the accounts' adapter (tenancy is above accounts).
+ACCOUNT_ADAPTER = "opsboard.tenancy.single_sign_on.SignInAdapter"
 ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
 ACCOUNT_USER_MODEL_USERNAME_FIELD = None
@@ -232,8 +233,16 @@ MFA_FORMS = {
     "deactivate_totp": "opsboard.accounts.forms.TurnOffTwoFactorForm",
     "generate_recovery_codes": "opsboard.accounts.forms.NewRecoveryCodesForm",
 }
-SOCIALACCOUNT_ADAPTER = "opsboard.accounts.adapter.SingleSignOnAdapter"
+# Single sign-on: each organisation's OpenID Connect providers (tenancy.IdentityProvider),
+# handed to allauth by the adapter; none is configured in settings.
+SOCIALACCOUNT_ADAPTER = "opsboard.tenancy.single_sign_on.SingleSignOnAdapter"
 SOCIALACCOUNT_PROVIDERS: dict[str, dict[str, object]] = {}
+# An address the provider vouches for never signs in to the account that has it: the
+# person proves the account with its password and links the provider from the profile.
+SOCIALACCOUNT_EMAIL_AUTHENTICATION = False
+SOCIALACCOUNT_EMAIL_AUTHENTICATION_AUTO_CONNECT = False
+# The providers' tokens are not kept: Opsboard only needs to know who signed in.
+SOCIALACCOUNT_STORE_TOKENS = False
 
 # Invitations stay valid this many days.
 INVITATION_VALID_DAYS = env.int("INVITATION_VALID_DAYS", default=7)

@@ -11,6 +11,7 @@ import zoneinfo
 from datetime import date, datetime, time
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models.functions import Lower
@@ -20,6 +21,7 @@ from django.utils.translation import gettext_lazy as _
 
 from opsboard.accounts.models import User
 from opsboard.accounts.models import zone as zone_named
+from opsboard.encryption import EncryptedCharField
 
 
 class Role(models.TextChoices):
@@ -122,6 +124,15 @@ class Organization(models.Model):
         help_text=_(
             "Three days before a due date then means three working days, and no reminders"
             " are sent on public holidays and company days off."
+        ),
+    )
+    single_sign_on_required = models.BooleanField(
+        _("members sign in only through single sign-on"),
+        default=False,
+        db_default=False,
+        help_text=_(
+            "Members sign in through one of the organisation's identity providers, not with a"
+            " password. Owners keep their password as a way back in."
         ),
     )
     # Bumped whenever the calendar changes, so the years cached for the organisation are
@@ -391,3 +402,116 @@ class Invitation(models.Model):
     @property
     def status(self) -> InvitationStatus:
         return self.status_at(django_timezone.now())
+
+
+class IdentityProviderQuerySet(models.QuerySet["IdentityProvider"]):
+    def active(self) -> IdentityProviderQuerySet:
+        return self.filter(active=True)
+
+
+class IdentityProvider(models.Model):
+    """An OpenID Connect provider (Keycloak, Authing, Azure AD, Okta…) people of the
+    organisation sign in through; ``opsboard.tenancy.single_sign_on`` hands it to allauth.
+
+    The provider vouches for a person when their email address is verified, in one of
+    ``email_domains`` (any, when empty) and, when ``tenant_id`` is set, its ``tenant_claim``
+    carries that value."""
+
+    organization = models.ForeignKey(
+        Organization,
+        on_delete=models.CASCADE,
+        related_name="identity_providers",
+        verbose_name=_("organisation"),
+    )
+    name = models.CharField(
+        _("name"),
+        max_length=60,
+        help_text=_('Shown on the sign-in button: "Sign in with <name>".'),
+    )
+    server_url = models.URLField(
+        _("issuer URL"),
+        help_text=_(
+            "The provider's address, where /.well-known/openid-configuration is found,"
+            " e.g. https://sso.example.com/realms/ops."
+        ),
+    )
+    client_id = models.CharField(_("client ID"), max_length=200)
+    client_secret = EncryptedCharField(_("client secret"), max_length=500)
+    email_domains = models.CharField(
+        _("allowed email domains"),
+        max_length=500,
+        blank=True,
+        help_text=_("Comma-separated, e.g. example.com, example.cn. Empty: any domain."),
+    )
+    tenant_claim = models.CharField(
+        _("tenant claim"),
+        max_length=60,
+        blank=True,
+        default="tid",
+        help_text=_("The claim that names the provider's tenant, e.g. tid."),
+    )
+    tenant_id = models.CharField(
+        _("tenant ID"),
+        max_length=200,
+        blank=True,
+        help_text=_("Only people of this tenant are let in. Empty: any tenant."),
+    )
+    default_role = models.CharField(
+        _("role of people who join"),
+        max_length=10,
+        choices=[(role.value, role.label) for role in Role if role != Role.OWNER],
+        default=Role.MEMBER,
+    )
+    default_team = models.ForeignKey(
+        Team,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("team of people who join"),
+    )
+    allow_joining = models.BooleanField(
+        _("people may join through it"),
+        default=False,
+        help_text=_(
+            "Someone the provider vouches for who is not yet a member joins the organisation"
+            " with the role above. Not ticked: only members sign in through it."
+        ),
+    )
+    active = models.BooleanField(_("active"), default=True)
+    created_at = models.DateTimeField(_("created"), default=django_timezone.now, editable=False)
+
+    objects = IdentityProviderQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("identity provider")
+        verbose_name_plural = _("identity providers")
+        ordering = ["organization", "name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self) -> None:
+        if self.default_team and self.default_team.organization_id != self.organization_id:
+            raise ValidationError({"default_team": _("Choose one of the organisation's teams.")})
+
+    @property
+    def provider_id(self) -> str:
+        """allauth's name for it: in its addresses and on the accounts linked through it."""
+        return f"idp{self.pk}"
+
+    def domain_list(self) -> list[str]:
+        return [
+            part.strip().lower().lstrip("@")
+            for part in self.email_domains.replace(";", ",").split(",")
+            if part.strip()
+        ]
+
+    def vouches_for_email(self, email: str) -> bool:
+        domains = self.domain_list()
+        return not domains or email.rsplit("@", 1)[-1].lower() in domains
+
+    def vouches_for_tenant(self, claims: dict[str, object]) -> bool:
+        if not self.tenant_id:
+            return True
+        return str(claims.get(self.tenant_claim or "tid", "")) == self.tenant_id

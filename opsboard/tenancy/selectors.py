@@ -14,7 +14,15 @@ from django.shortcuts import get_object_or_404
 from opsboard.accounts.models import User
 from opsboard.compiled import Compiled
 
-from .models import CompanyDay, Invitation, Membership, Organization, Team, hash_token
+from .models import (
+    CompanyDay,
+    IdentityProvider,
+    Invitation,
+    Membership,
+    Organization,
+    Team,
+    hash_token,
+)
 
 
 def membership_get_for_user(*, user: User, org_slug: str) -> Membership:
@@ -200,3 +208,40 @@ def role_counts(*, organization: Organization) -> dict[str, int]:
         .order_by()
     )
     return {row["role"]: row["count"] for row in rows}
+
+
+def identity_providers_for_organization(
+    *, organization: Organization
+) -> QuerySet[IdentityProvider]:
+    return IdentityProvider.objects.filter(organization=organization).order_by("name", "pk")
+
+
+def identity_provider_get_for_user(
+    *, membership: Membership, identity_provider_id: int
+) -> IdentityProvider:
+    return get_object_or_404(
+        IdentityProvider, organization=membership.organization, pk=identity_provider_id
+    )
+
+
+def identity_provider_by_provider_id(provider_id: str) -> IdentityProvider | None:
+    """The active provider allauth knows as ``provider_id`` ("idp<pk>"), else None."""
+    number = provider_id.removeprefix("idp")
+    if not provider_id.startswith("idp") or not number.isdigit():
+        return None
+    return (
+        IdentityProvider.objects.active()
+        .select_related("organization")
+        .filter(pk=int(number))
+        .first()
+    )
+
+
+def identity_providers_for_user(*, user: User) -> QuerySet[IdentityProvider]:
+    """The active providers of the organisations ``user`` belongs to: the ones they may link."""
+    return (
+        IdentityProvider.objects.active()
+        .filter(organization__memberships__user=user)
+        .select_related("organization")
+        .order_by("organization__name", "name", "pk")
+    )

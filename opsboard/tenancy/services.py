@@ -27,6 +27,7 @@ from .access import require_manager
 from .calendar import supported_regions
 from .models import (
     CompanyDay,
+    IdentityProvider,
     Invitation,
     InvitationStatus,
     Membership,
@@ -445,3 +446,84 @@ def company_day_remove(*, actor: Membership, company_day: CompanyDay) -> None:
         raise PermissionDenied
     company_day.delete()
     organization_calendar_changed(actor.organization)
+
+
+# Single sign-on ------------------------------------------------------------------------
+
+IDENTITY_PROVIDER_FIELDS = (
+    "name",
+    "server_url",
+    "client_id",
+    "client_secret",
+    "email_domains",
+    "tenant_claim",
+    "tenant_id",
+    "default_role",
+    "default_team",
+    "allow_joining",
+    "active",
+)
+
+
+@transaction.atomic
+def identity_provider_save(
+    *, actor: Membership, identity_provider: IdentityProvider | None = None, **fields: object
+) -> IdentityProvider:
+    """Add an identity provider to the actor's organisation, or change one of its own. An
+    empty ``client_secret`` on a change keeps the stored one (it is never shown back)."""
+    require_manager(actor)
+    if identity_provider is None:
+        identity_provider = IdentityProvider(organization=actor.organization)
+    elif identity_provider.organization_id != actor.organization_id:
+        raise PermissionDenied
+    for name in IDENTITY_PROVIDER_FIELDS:
+        if name not in fields:
+            continue
+        if name == "client_secret" and not fields[name] and identity_provider.pk:
+            continue
+        setattr(identity_provider, name, fields[name])
+    identity_provider.full_clean()
+    identity_provider.save()
+    return identity_provider
+
+
+@transaction.atomic
+def identity_provider_delete(*, actor: Membership, identity_provider: IdentityProvider) -> None:
+    require_manager(actor)
+    if identity_provider.organization_id != actor.organization_id:
+        raise PermissionDenied
+    identity_provider.delete()
+    organization = Organization.objects.select_for_update().get(pk=actor.organization_id)
+    if organization.single_sign_on_required and not organization.identity_providers.active():
+        # Nobody but the owners could sign in any more.
+        organization.single_sign_on_required = False
+        organization.save(update_fields=["single_sign_on_required"])
+
+
+@transaction.atomic
+def organization_single_sign_on_require(*, actor: Membership, required: bool) -> Organization:
+    """Whether the organisation's members sign in only through its identity providers."""
+    require_manager(actor)
+    organization = Organization.objects.select_for_update().get(pk=actor.organization_id)
+    if required and not organization.identity_providers.active().exists():
+        raise ValidationError(
+            _("Add an active identity provider first: members would have no way to sign in.")
+        )
+    organization.single_sign_on_required = required
+    organization.save(update_fields=["single_sign_on_required"])
+    return organization
+
+
+def single_sign_on_join(*, identity_provider: IdentityProvider, user: User) -> Membership:
+    """``user``, whom ``identity_provider`` vouched for, joins its organisation with its
+    default role (the caller has checked the provider lets people join)."""
+    if not identity_provider.allow_joining:
+        raise PermissionDenied
+    membership, _created = Membership.objects.get_or_create(
+        organization=identity_provider.organization,
+        user=user,
+        defaults={"role": identity_provider.default_role},
+    )
+    if identity_provider.default_team_id:
+        membership.teams.add(identity_provider.default_team_id)
+    return membership
