@@ -40,6 +40,11 @@ class OrganizationForm(forms.ModelForm):
             del self.fields["slug"]
 
 
+class HttpsURLField(forms.URLField):
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(assume_scheme="https", **kwargs)
+
+
 class IdentityProviderForm(forms.ModelForm):
     """An OpenID Connect provider. Its client secret is never shown back: blank keeps it."""
 
@@ -52,6 +57,8 @@ class IdentityProviderForm(forms.ModelForm):
 
     class Meta:
         model = IdentityProvider
+        # An issuer typed without a scheme is an https address (as Django 6 will assume).
+        field_classes = {"server_url": HttpsURLField}
         fields = [
             "name",
             "server_url",
