@@ -37,7 +37,7 @@ from opsboard.accounts.models import User
 from opsboard.accounts.views import forms_may_go_to_providers
 
 from .models import IdentityProvider, Membership, Organization, Role
-from .selectors import identity_provider_by_provider_id
+from .selectors import identity_provider_by_provider_id, identity_providers_for_user
 from .services import single_sign_on_join
 
 
@@ -168,10 +168,14 @@ class SingleSignOnAdapter(DefaultSocialAccountAdapter):
     def list_apps(
         self, request: HttpRequest | None, provider: str | None = None, client_id: str | None = None
     ) -> list[SocialApp]:
-        apps = [
-            social_app_for(identity_provider)
-            for identity_provider in IdentityProvider.objects.active().order_by("name", "pk")
-        ]
+        """Every active provider, to find the one a sign-in comes back from; listed for a
+        signed-in person (the page that links and unlinks them), only their organisations'."""
+        user = getattr(request, "user", None)
+        if provider is None and client_id is None and user and user.is_authenticated:
+            providers = identity_providers_for_user(user=user)
+        else:
+            providers = IdentityProvider.objects.active().order_by("name", "pk")
+        apps = [social_app_for(identity_provider) for identity_provider in providers]
         if provider:
             apps = [app for app in apps if provider in (app.provider, app.provider_id)]
         if client_id:

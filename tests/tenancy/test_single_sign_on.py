@@ -270,3 +270,22 @@ def test_the_sign_in_page_shows_a_button_per_active_provider(
     page = client.get(reverse("accounts:login")).content.decode()
     assert "Sign in with Acme SSO" in page
     assert "Old Okta" not in page
+
+
+def test_the_link_page_offers_only_the_persons_own_organisations_providers(
+    client: Client, tenant: Tenant, other_tenant: Tenant, identity_provider: IdentityProvider
+) -> None:
+    IdentityProvider.objects.create(
+        organization=other_tenant.organization,
+        name="Rival Okta",
+        server_url="https://okta.example/",
+        client_id="x",
+        client_secret="y",
+    )
+    client.force_login(tenant.member.user)
+    page = client.get(reverse("socialaccount_connections")).content.decode()
+    assert "Acme SSO" in page and "Rival Okta" not in page
+    # Signed out, a sign-in may come back from either.
+    client.logout()
+    page = client.get(reverse("accounts:login")).content.decode()
+    assert "Sign in with Acme SSO" in page and "Sign in with Rival Okta" in page
