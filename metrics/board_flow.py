@@ -208,7 +208,12 @@ def read_history(board: Board, *, now: datetime) -> History:
     queue_start = now - timedelta(days=QUEUE_DAYS)
     columns = list(Column.objects.filter(board=board).order_by("position", "pk"))
     first_step = next(
-        (column.position for column in columns if column.kind == ColumnKind.DOING), None
+        (
+            column.position
+            for column in columns
+            if column.kind == ColumnKind.DOING and column.archived_at is None
+        ),
+        None,
     )
     kinds = {column.pk: column.kind for column in columns}
     flows = {

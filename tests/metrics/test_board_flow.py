@@ -3,6 +3,7 @@ aging work (the board's badge, the standup), the service level expectation and t
 
 from __future__ import annotations
 
+import io
 import zoneinfo
 from collections.abc import Iterator
 from datetime import datetime, timedelta
@@ -10,10 +11,11 @@ from datetime import datetime, timedelta
 import pytest
 import time_machine
 from django.core.cache import cache
+from django.core.management import call_command
 from django.urls import reverse
 from django.utils import translation
 
-from kanban.models import Card, CardEvent, Column, ColumnKind, EventKind
+from kanban.models import Board, Card, CardEvent, Column, ColumnKind, EventKind
 from metrics.board_flow import (
     QUEUE_RULE,
     WAIT_RULE,
@@ -21,6 +23,7 @@ from metrics.board_flow import (
     percentile,
     read_history,
 )
+from opsboard.tenancy.models import Membership
 from tests.conftest import Tenant
 from tests.kanban.conftest import BoardSetup, board_setup
 
@@ -356,3 +359,33 @@ def test_the_api_gives_the_figures_and_404_for_another_organisation(
     )
     assert client.get(other).status_code == 404
     assert "/flow/" in client.get("/api/schema/").text
+
+
+@pytest.mark.parametrize("moment", ["2026-11-18 10:00 +0800", "2026-11-30 00:30 +0800"])
+def test_the_demos_churn_board_names_its_bottleneck_and_three_aging_cards(
+    db: None, client, moment: str
+) -> None:
+    with time_machine.travel(moment, tick=False):
+        call_command("seed_demo", stdout=io.StringIO())
+        lead = Membership.objects.select_related("organization", "user").get(
+            organization__slug="demo-ops", user__email="lead@demo.opsboard.test"
+        )
+        board = Board.objects.get(
+            organization=lead.organization, project__name="Reduce customer churn"
+        )
+        board.organization = lead.organization
+        flow = board_flow(board)
+        assert flow.history.bottleneck is not None
+        assert flow.history.bottleneck.name == "In progress"
+        assert flow.history.bottleneck.reason.startswith("Its queue is growing")
+        assert sorted(card.title for card in flow.aging) == [
+            "Data pipeline for churn features",
+            "Instrument cancellation events",
+            "Pause-subscription option",
+        ]
+        client.force_login(lead.user)
+        page = client.get(reverse("kanban:board_detail", args=["demo-ops", board.pk])).text
+        assert page.count(">Aging</span>") == 3
+        assert "85% of cards finish within 9 days." in page
+        flow_page = client.get(reverse("metrics:board_flow", args=["demo-ops", board.pk])).text
+        assert "Its queue is growing" in flow_page
