@@ -239,13 +239,15 @@ def read_history(board: Board, *, now: datetime) -> History:
         ).values_list("started_at", "done_at")
     ]
     events = (
-        CardEvent.objects.filter(card__in=in_window.values("pk"), kind__in=READ_KINDS, at__lte=now)
+        CardEvent.objects.filter(
+            board=board, card__in=in_window.values("pk"), kind__in=READ_KINDS, at__lte=now
+        )
         .order_by("card_id", "at", "pk")
         .values_list("card_id", "kind", "at", "to_column_id")
     )
     walk = _Walk(flows, kinds, start=start, queue_start=queue_start, now=now)
-    for card_id, kind, at, to_column_id in events.iterator(chunk_size=5000):
-        walk.event(card_id, kind, at, to_column_id)
+    for card_id, kind, at, to_column_id in events:
+        walk.event(card_id, kind, at.timestamp(), to_column_id)
     walk.finish()
     shown = [flows[column.pk] for column in columns if column.archived_at is None]
     bottleneck, why_none = _bottleneck([column for column in shown if column.is_step])
@@ -261,7 +263,8 @@ def read_history(board: Board, *, now: datetime) -> History:
 class _Walk:
     """One pass over the events, ordered by card and time: each card's state (column,
     blocked, archived) is constant between two of its events, and each stretch is added to
-    its column's time."""
+    its column's time. Moments are POSIX seconds here: the walk is the history read's
+    hot loop."""
 
     def __init__(
         self,
@@ -272,8 +275,11 @@ class _Walk:
         queue_start: datetime,
         now: datetime,
     ) -> None:
-        self.flows, self.kinds = flows, kinds
-        self.start, self.queue_start, self.now = start, queue_start, now
+        self.flows = flows
+        # The columns whose time counts: not done ones (archived ones too, for the totals).
+        self.counted = {pk for pk, kind in kinds.items() if kind != ColumnKind.DONE}
+        self.start, self.queue_start = start.timestamp(), queue_start.timestamp()
+        self.now = now.timestamp()
         self.card_id: int | None = None
 
     def _begin(self, card_id: int) -> None:
@@ -281,24 +287,17 @@ class _Walk:
         self.column: int | None = None
         self.blocked = False
         self.archived = False
-        self.since: datetime | None = None
+        self.since: float | None = None
         self.spent: dict[int, float] = defaultdict(float)  # per column, all the card's time
-        self.last_left: dict[int, datetime] = {}
+        self.last_left: dict[int, float] = {}
 
-    def _counts(self) -> bool:
-        return (
-            self.column in self.flows
-            and not self.archived
-            and self.kinds[self.column] != ColumnKind.DONE
-        )
-
-    def _stretch(self, until: datetime) -> None:
+    def _stretch(self, until: float) -> None:
         """Add the time from the card's last event to ``until`` to its column."""
-        if self.since is None or not self._counts():
+        if self.since is None or self.archived or self.column not in self.counted:
             return
         assert self.column is not None
-        self.spent[self.column] += (until - self.since).total_seconds()
-        inside = (until - max(self.since, self.start)).total_seconds()
+        self.spent[self.column] += until - self.since
+        inside = until - max(self.since, self.start)
         if inside > 0:
             flow = self.flows[self.column]
             if self.blocked:
@@ -306,18 +305,18 @@ class _Walk:
             else:
                 flow.in_column += inside
 
-    def _leave(self, at: datetime) -> None:
+    def _leave(self, at: float) -> None:
         if self.column in self.flows and not self.archived:
             self.last_left[self.column] = at
             if at >= self.queue_start:
                 self.flows[self.column].left += 1
 
-    def _enter(self, column: int | None, at: datetime) -> None:
+    def _enter(self, column: int | None, at: float) -> None:
         self.column = column
         if column in self.flows and at >= self.queue_start:
             self.flows[column].arrived += 1
 
-    def event(self, card_id: int, kind: str, at: datetime, to_column_id: int | None) -> None:
+    def event(self, card_id: int, kind: str, at: float, to_column_id: int | None) -> None:
         if card_id != self.card_id:
             self.finish()
             self._begin(card_id)
