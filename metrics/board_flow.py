@@ -420,6 +420,10 @@ class AgingCard:
     def age_days(self) -> float | None:
         return days(self.age)
 
+    @property
+    def limit_days(self) -> float | None:
+        return days(self.limit)
+
 
 @dataclass
 class BoardFlow:
