@@ -452,8 +452,12 @@ def board_flow(board: Board, *, now: datetime | None = None) -> BoardFlow:
 
 
 def open_ages(board: Board, history: History, *, now: datetime) -> list[AgingCard]:
+    """The open cards in the steps, each with its age in its column; aging by the rule the
+    board's tiles use (``kanban.aging.Aging.is_old``), at risk when aging or started longer
+    ago than the SLE."""
     steps = {column.column_id: column for column in history.columns if column.is_step}
     limits = history.limits()
+    rule = Aging(limits=limits)
     sle = history.sle_days
     rows = (
         Card.objects.shown()
@@ -464,10 +468,10 @@ def open_ages(board: Board, history: History, *, now: datetime) -> list[AgingCar
     )
     cards = []
     for card_id, title, column_id, since, started_at, blocked in rows:
-        since = since or started_at or now
+        aging = rule.is_old(column_id, since, now)
+        since = since or started_at or now  # a card without history: as old as we know
         age = (now - since).total_seconds()
         limit = limits.get(column_id)
-        aging = limit is not None and age > limit.total_seconds()
         late = sle is not None and started_at is not None and now - started_at > timedelta(days=sle)
         cards.append(
             AgingCard(
