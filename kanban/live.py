@@ -26,6 +26,7 @@ from opsboard import fragments
 from opsboard.filters import read_choices
 
 from . import selectors, tiles
+from .aging import aging_for
 from .filters import CardFilter
 from .forms import BoardLanesForm
 from .models import Board, Card
@@ -198,7 +199,11 @@ def _changes(request: HttpRequest, board: Board, since: int | None) -> dict[str,
         above[card_id] = last_in_cell[cell]
         last_in_cell[cell] = card_id
         cell_of[card_id] = cell
-    rows = tiles.rows(shown.filter(pk__in=changed_at), today=request.organization.today())
+    rows = tiles.rows(
+        shown.filter(pk__in=changed_at),
+        today=request.organization.today(),
+        aging=aging_for(board),
+    )
     order = {card_id: n for n, card_id in enumerate(above)}
     rows.sort(key=lambda row: order[row["id"]])
     html = tiles.render(rows, reader(request, board))

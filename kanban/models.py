@@ -324,6 +324,16 @@ class CardQuerySet(models.QuerySet["Card"]):
             overdue=models.ExpressionWrapper(overdue_on(on), output_field=models.BooleanField())
         )
 
+    def with_column_since(self) -> CardQuerySet:
+        """Annotate ``column_since``: when the card came into the column it is in (its
+        latest event that put it in a column: made there, or moved there)."""
+        entered = (
+            CardEvent.objects.filter(card=OuterRef("pk"), to_column__isnull=False)
+            .order_by("-at", "-pk")
+            .values("at")[:1]
+        )
+        return self.annotate(column_since=Subquery(entered))
+
     def due_by(self, day: date) -> CardQuerySet:
         """Unfinished cards due on or before ``day`` (overdue ones included)."""
         return self.unfinished().filter(due_date__lte=day)

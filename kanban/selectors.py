@@ -23,6 +23,7 @@ from opsboard.tenancy.calendar import WorkingCalendar, calendar_for
 from opsboard.tenancy.models import Membership, Organization
 
 from . import mentions, tiles
+from .aging import Aging, aging_for
 from .mentions import Person
 from .models import (
     Attachment,
@@ -230,6 +231,7 @@ class BoardView:
     lanes: list[Lane]
     shown: int
     older_done: int  # done cards left out because they are older than DONE_SHOWN_DAYS
+    aging: Aging  # the board's limits and service level expectation (``kanban.aging``)
 
     @property
     def cells(self) -> list[Cell]:
@@ -303,7 +305,8 @@ def board_view(*, board: Board, filters: BoardFilters, today: date) -> BoardView
     older_done = 0
     if not filters.all_done:
         older_done = Card.objects.filter(board=board, done_at__lt=_done_cutoff()).open().count()
-    cards = tiles.rows(shown_cards(board, filters), today=today)
+    aging = aging_for(board)
+    cards = tiles.rows(shown_cards(board, filters), today=today, aging=aging)
     grouped: dict[tuple[str, str], dict[int, list[dict[str, Any]]]] = defaultdict(
         lambda: defaultdict(list)
     )
@@ -330,7 +333,12 @@ def board_view(*, board: Board, filters: BoardFilters, today: date) -> BoardView
         )
     ]
     return BoardView(
-        board=board, columns=columns, lanes=lanes, shown=len(cards), older_done=older_done
+        board=board,
+        columns=columns,
+        lanes=lanes,
+        shown=len(cards),
+        older_done=older_done,
+        aging=aging,
     )
 
 
@@ -402,10 +410,11 @@ class StandupLane:
     done: list[Card] = field(default_factory=list)
     doing: list[Card] = field(default_factory=list)
     due_soon: list[Card] = field(default_factory=list)
+    aging: list[Card] = field(default_factory=list)  # not blocked, older than most in their column
 
     @property
     def empty(self) -> bool:
-        return not (self.blocked or self.done or self.doing or self.due_soon)
+        return not (self.blocked or self.aging or self.done or self.doing or self.due_soon)
 
 
 @dataclass
@@ -424,9 +433,12 @@ def standup(*, board: Board, by: str, today: date, lead_days: int) -> Standup:
     """Who did what since the last working day's standup, what is in progress, blocked and due soon.
 
     ``today`` is the organisation's (``Organization.today()``). Blocked cards come first in
-    every lane; "done since" counts from the start of the last working day in the
-    organisation's time zone.
+    every lane, then the aging ones (``kanban.aging``: older in their column than the
+    board's history allows); "done since" counts from the start of the last working day
+    in the organisation's time zone.
     """
+    aging = aging_for(board)
+    now = timezone.now()
     organization = board.organization
     since = datetime.combine(
         last_working_day(today, calendar_for(organization)), time.min, tzinfo=organization.zone
@@ -439,7 +451,9 @@ def standup(*, board: Board, by: str, today: date, lead_days: int) -> Standup:
             | on_board.blocked()
             | on_board.filter(column__kind=ColumnKind.DOING)
             | on_board.due_by(due_by)
+            | on_board.unfinished().filter(column_id__in=list(aging.limits))
         )
+        .with_column_since()
         .select_related("assignee", "team", "column")
         .order_by("due_date", "rank")
     )
@@ -458,8 +472,12 @@ def standup(*, board: Board, by: str, today: date, lead_days: int) -> Standup:
             continue
         if card.blocked:
             lane.blocked.append(card)
-        elif card.column.kind == ColumnKind.DOING:
-            lane.doing.append(card)
+        else:
+            # An aging card in progress is in "In progress" too: the lists say different things.
+            if aging.is_old(card.column_id, card.column_since, now):
+                lane.aging.append(card)
+            if card.column.kind == ColumnKind.DOING:
+                lane.doing.append(card)
         if card.is_due_by(due_by):
             lane.due_soon.append(card)
     ordered = sorted(

@@ -25,6 +25,7 @@ from django.utils.translation import get_language
 from opsboard import fragments
 from opsboard.accounts.models import User
 
+from .aging import Aging
 from .models import CardQuerySet, ChecklistItem, Comment, Label, Priority
 
 TEMPLATE = "kanban/card_tile.html"
@@ -60,13 +61,15 @@ def _count(model: type, **where: Any) -> Coalesce:
     )
 
 
-def rows(cards: CardQuerySet, *, today: date) -> list[dict[str, Any]]:
+def rows(cards: CardQuerySet, *, today: date, aging: Aging) -> list[dict[str, Any]]:
     """``cards`` as the tiles show them, in one query: dicts of ``ROW_FIELDS`` with
     ``label_ids`` (the tile shows them in the board's order of labels), ``overdue``,
-    ``checklist_total``, ``checklist_done`` and ``comment_count``."""
-    return list(
+    ``checklist_total``, ``checklist_done``, ``comment_count``, and ``old``: whether the
+    card has been in its column longer than the board's ``aging`` allows."""
+    found = list(
         cards.with_overdue(today)
         .with_label_ids()
+        .with_column_since()
         .annotate(
             checklist_total=_count(ChecklistItem),
             checklist_done=_count(ChecklistItem, done=True),
@@ -79,8 +82,15 @@ def rows(cards: CardQuerySet, *, today: date) -> list[dict[str, Any]]:
             "checklist_total",
             "checklist_done",
             "comment_count",
+            "column_since",
         )
     )
+    now = timezone.now()
+    for row in found:
+        # The moment changes only when the card moves: the tile's key keeps the flag alone.
+        since = row.pop("column_since")
+        row["old"] = aging.is_old(row["column_id"], since, now)
+    return found
 
 
 def card_address(org_slug: str) -> str:

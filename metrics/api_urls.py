@@ -18,6 +18,11 @@ urlpatterns = [
     ),
     path(PREFIX + "<int:kpi_id>/series/", apis.SeriesApi.as_view(), name="series"),
     path(
+        "organizations/<slug:org_slug>/boards/<int:board_id>/flow/",
+        apis.BoardFlowApi.as_view(),
+        name="board_flow",
+    ),
+    path(
         "organizations/<slug:org_slug>/digest/",
         apis.DigestPreviewApi.as_view(),
         name="digest_preview",

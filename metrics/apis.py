@@ -11,11 +11,12 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from kanban.selectors import board_get_for_user
 from opsboard.api_lists import ListApi
 from opsboard.notify.models import Preference
 from projects.apis import OrganizationMixin, PersonEmail, call_service, validated
 
-from . import selectors, services
+from . import board_flow, selectors, services
 from .computations import compute, period_end, period_start
 from .digest import SHOWN, Digest, digest_preview, subscribed
 from .filters import KpiFilter
@@ -299,3 +300,90 @@ class DigestPreviewApi(OrganizationMixin, APIView):
         preference = Preference.objects.filter(user=request.user).first()
         data = _digest_data(digest, subscribed_now=subscribed(membership, preference))
         return Response(DigestOutput(data).data)
+
+
+class FlowColumnOutput(serializers.Serializer):
+    id = serializers.IntegerField(source="column_id")
+    name = serializers.CharField(help_text="in the request's language for a built-in column")
+    kind = serializers.CharField()
+    is_step = serializers.BooleanField(
+        help_text="from the first in-progress column on (the backlog before it is not a step)"
+    )
+    cards = serializers.IntegerField(help_text="cards that left the column in the window")
+    median_days = serializers.FloatField(allow_null=True)
+    p85_days = serializers.FloatField(allow_null=True)
+    p95_days = serializers.FloatField(allow_null=True)
+    in_column_days = serializers.SerializerMethodField(help_text="not blocked, in the window")
+    blocked_days = serializers.SerializerMethodField(help_text="blocked, in the window")
+    arrived = serializers.IntegerField(help_text="cards that came in over the last 28 days")
+    left = serializers.IntegerField(help_text="cards that left over the last 28 days")
+
+    def get_in_column_days(self, column: board_flow.ColumnFlow) -> float:
+        return board_flow.days(column.in_column) or 0.0
+
+    def get_blocked_days(self, column: board_flow.ColumnFlow) -> float:
+        return board_flow.days(column.blocked) or 0.0
+
+
+class BottleneckOutput(serializers.Serializer):
+    column = serializers.IntegerField(source="column_id")
+    name = serializers.CharField()
+    rule = serializers.ChoiceField(
+        choices=[board_flow.QUEUE_RULE, board_flow.WAIT_RULE],
+        help_text="queue: the step whose queue grew most; wait: the longest median time",
+    )
+    reason = serializers.CharField(help_text="in words, in the request's language")
+
+
+class AgingCardOutput(serializers.Serializer):
+    card = serializers.IntegerField(source="card_id")
+    title = serializers.CharField()
+    column = serializers.IntegerField(source="column_id")
+    in_column_since = serializers.DateTimeField(source="since")
+    age_days = serializers.FloatField()
+    blocked = serializers.BooleanField()
+    aging = serializers.BooleanField(help_text="older in its column than its 85th percentile")
+    at_risk = serializers.BooleanField(help_text="aging, or started longer ago than the SLE")
+
+
+class BoardFlowOutput(serializers.Serializer):
+    history_days = serializers.IntegerField()
+    columns = FlowColumnOutput(many=True)
+    waiting_share = serializers.FloatField(
+        allow_null=True, help_text="of the steps' time, waiting (queues and blocked), 0 to 1"
+    )
+    bottleneck = BottleneckOutput(allow_null=True)
+    no_bottleneck = serializers.CharField(help_text="why none is named, when none is")
+    sle_percent = serializers.IntegerField()
+    sle_days = serializers.IntegerField(
+        allow_null=True, help_text="85% of the cards finished in the window took at most this"
+    )
+    sle = serializers.CharField(help_text="the SLE in words")
+    cards = AgingCardOutput(many=True, help_text="open cards in the steps, oldest first")
+
+
+class BoardFlowApi(OrganizationMixin, APIView):
+    @extend_schema(
+        responses=BoardFlowOutput,
+        description="Where work waits on a board: time in each column, the bottleneck and "
+        "why, the service level expectation and the open cards' ages.",
+    )
+    def get(self, request: Request, org_slug: str, board_id: int) -> Response:
+        membership = self.membership(request, org_slug)
+        board = board_get_for_user(membership=membership, board_id=board_id)
+        flow = board_flow.board_flow(board)
+        history = flow.history
+        data = {
+            "history_days": board_flow.HISTORY_DAYS,
+            "columns": history.columns,
+            "waiting_share": None
+            if history.waiting_share is None
+            else round(history.waiting_share, 3),
+            "bottleneck": history.bottleneck,
+            "no_bottleneck": history.no_bottleneck,
+            "sle_percent": board_flow.SLE_PERCENT,
+            "sle_days": history.sle_days,
+            "sle": flow.expectation,
+            "cards": flow.cards,
+        }
+        return Response(BoardFlowOutput(data).data)

@@ -9,16 +9,19 @@ class MetricsConfig(AppConfig):
     verbose_name = _("KPIs")
 
     def ready(self) -> None:
+        from kanban.aging import register_aging
         from opsboard.search.kinds import register_kind
         from projects.demo import register_demo_seeder
         from projects.my_work import Source, register_my_work
         from projects.sections import Section, register_section
 
         from . import search
+        from .board_flow import board_aging
         from .demo import seed_demo_kpis, seed_demo_pulse, seed_demo_retrospective
         from .my_work import kpis_part
         from .retrospective_views import card_retrospective_section, retrospectives_section
 
+        register_aging(board_aging)
         register_demo_seeder(30, seed_demo_kpis)
         register_demo_seeder(31, seed_demo_pulse)
         register_demo_seeder(32, seed_demo_retrospective)

@@ -14,6 +14,7 @@ urlpatterns = [
     path("<slug:org_slug>/kpis/digest/", views.digest_preview, name="digest_preview"),
     path("<slug:org_slug>/pulse/", views.pulse, name="pulse"),
     path("<slug:org_slug>/kpis/<int:kpi_id>/", views.kpi_detail, name="kpi_detail"),
+    path("<slug:org_slug>/boards/<int:board_id>/flow/", views.board_flow, name="board_flow"),
     path("<slug:org_slug>/kpis/<int:kpi_id>/edit/", views.kpi_edit, name="kpi_edit"),
     path("<slug:org_slug>/kpis/<int:kpi_id>/record/", views.kpi_record, name="kpi_record"),
 ]

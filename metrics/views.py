@@ -14,6 +14,7 @@ from django.utils.translation import get_language, pgettext
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from kanban.selectors import board_get_for_user
 from kanban.tiles import card_address
 from opsboard import fragments
 from opsboard.dates import day
@@ -25,6 +26,7 @@ from opsboard.tenancy.access import organization_view, require_editor, require_m
 from projects.goals import format_value
 from projects.models import Unit
 
+from . import board_flow as flow_of_board
 from . import selectors, services
 from .computations import period_start
 from .digest import digest_preview as digest_for_preview
@@ -413,5 +415,25 @@ def digest_preview(request: HttpRequest) -> HttpResponse:
             "subject": subject,
             "html": html,
             "subscribed": subscribed(membership, preference),
+        },
+    )
+
+
+@organization_view
+@require_safe
+def board_flow(request: HttpRequest, board_id: int) -> HttpResponse:
+    """Where work waits on a board: time in each column, the bottleneck, aging work, the SLE."""
+    board = board_get_for_user(membership=request.membership, board_id=board_id)
+    flow = flow_of_board.board_flow(board)
+    return render(
+        request,
+        "metrics/board_flow.html",
+        {
+            "board": board,
+            "flow": flow,
+            "chart": flow_of_board.aging_chart(flow),
+            "card_url": card_address(request.organization.slug),
+            "history_days": flow_of_board.HISTORY_DAYS,
+            "min_sample": flow_of_board.MIN_SAMPLE,
         },
     )

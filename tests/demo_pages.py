@@ -30,6 +30,7 @@ def demo_pages() -> dict[str, str]:
         "card": reverse("kanban:card_detail", kwargs={**org, "card_id": blocked.pk}),
         "card with files": reverse("kanban:card_detail", kwargs={**org, "card_id": with_files.pk}),
         "standup": reverse("kanban:board_standup", kwargs={**org, "board_id": board.pk}),
+        "board flow": reverse("metrics:board_flow", kwargs={**org, "board_id": board.pk}),
         "raci": reverse("raci:matrix", kwargs={**org, "project_id": project.pk}),
         "kpis": reverse("metrics:dashboard", kwargs=org),
         "kpi": reverse("metrics:kpi_detail", kwargs={**org, "kpi_id": kpi.pk}),

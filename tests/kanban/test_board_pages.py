@@ -289,7 +289,8 @@ def test_board_page_queries_do_not_grow_with_cards(
 # The person with their memberships and organisations in one query (the user, the
 # membership and the menu's organisations were three: opsboard.tenancy.middleware), the
 # board, its labels, columns, cell counts, hidden done cards and card rows, the filters'
-# people, teams, labels and goals, the unread count.
+# people, teams, labels and goals, the unread count. (The board's history, for the aging
+# badge, is read by the first visit of the day: tests/metrics/test_board_flow.py.)
 BOARD_PAGE_QUERIES = 12
 
 
