@@ -107,19 +107,32 @@ def seed() -> tuple[User, Board]:
     return lead, board
 
 
-def timed(read, runs: int = RUNS, before=None) -> tuple[int, float, float]:
-    """(queries, median ms, 95th percentile ms) of ``runs`` reads after one warm-up."""
-    read()
-    timings = []
+def alternately(reads: dict[str, tuple], runs: int = RUNS) -> dict[str, tuple[int, float, float]]:
+    """(queries, median ms, 95th percentile ms) of each read, the reads taking turns
+    ``runs`` times after one warm-up each, so a busy moment of the machine falls on all of
+    them. Each read is ``(read, before)``: ``before`` (or None) runs untimed ahead of it."""
+    timings: dict[str, list[float]] = {name: [] for name in reads}
+    queries: dict[str, int] = {}
+    for read, _before in reads.values():
+        read()
     for _ in range(runs):
-        if before:
-            before()
-        with CaptureQueriesContext(connection) as queries:
-            start = time.perf_counter()
-            read()
-            timings.append((time.perf_counter() - start) * 1000)
-    timings.sort()
-    return len(queries), statistics.median(timings), timings[int(len(timings) * 0.95) - 1]
+        for name, (read, before) in reads.items():
+            if before:
+                before()
+            with CaptureQueriesContext(connection) as captured:
+                start = time.perf_counter()
+                read()
+                timings[name].append((time.perf_counter() - start) * 1000)
+            queries[name] = len(captured)
+    result = {}
+    for name, values in timings.items():
+        values.sort()
+        result[name] = (
+            queries[name],
+            statistics.median(values),
+            values[int(len(values) * 0.95) - 1],
+        )
+    return result
 
 
 REFERENCE = """
@@ -150,25 +163,28 @@ def main() -> None:
         def page() -> None:
             assert client.get(url).status_code == 200
 
-        rows = [
-            ("flow page, history kept for the day", timed(page)),
-            ("flow page, first read of a day", timed(page, before=cache.clear)),
-            (
-                "history alone (three queries and the walk)",
-                timed(lambda: read_history(board, now=timezone.now())),
-            ),
-        ]
-
         def reference() -> None:
             with connection.cursor() as cursor:
                 cursor.execute(REFERENCE, [board.pk, HISTORY_DAYS])
                 cursor.fetchall()
 
-        rows.append(("reference: percentiles per column in one SQL query", timed(reference)))
+        reference_name = "reference: percentiles per column in one SQL query"
+        rows = alternately(
+            {
+                "flow page, history kept for the day": (page, None),
+                "flow page, first read of a day": (page, cache.clear),
+                "history alone (three queries and the walk)": (
+                    lambda: read_history(board, now=timezone.now()),
+                    None,
+                ),
+                reference_name: (reference, None),
+            }
+        )
         history = read_history(board, now=timezone.now())
-        print(f"{'':52} queries  median ms  p95 ms")
-        for name, (queries, median, p95) in rows:
-            print(f"{name:52} {queries:7}  {median:9.1f}  {p95:6.1f}")
+        base = rows[reference_name][1]
+        print(f"{'':52} queries  median ms  p95 ms  median / reference")
+        for name, (queries, median, p95) in rows.items():
+            print(f"{name:52} {queries:7}  {median:9.1f}  {p95:6.1f}  {median / base:5.1f}x")
         print(
             "bottleneck:",
             history.bottleneck.name if history.bottleneck else None,
