@@ -40,11 +40,16 @@ def pinned_moment() -> datetime | None:
     return moment
 
 
-def child_clock_environment() -> dict[str, str]:
-    """The environment that starts a child process at this test's moment (clock_site/)."""
-    if not time_machine.escape_hatch.is_travelling():
+def child_clock_environment(at: datetime | None = None) -> dict[str, str]:
+    """The environment that starts a child process at this test's moment (clock_site/);
+    outside a test (a process the whole session shares), at ``at``, the moment the tests
+    start from, from which the child's clock runs on ahead of theirs."""
+    if time_machine.escape_hatch.is_travelling():
+        offset = time.time() - time_machine.escape_hatch.time.time()
+    elif at is not None:
+        offset = at.timestamp() - time.time()
+    else:
         return {}
-    offset = time.time() - time_machine.escape_hatch.time.time()
     return {
         "PYTHONPATH": str(Path(__file__).resolve().parent / "clock_site"),
         "OPSBOARD_TEST_CLOCK_OFFSET": repr(offset),

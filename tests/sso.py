@@ -18,6 +18,7 @@ import requests
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 
+from tests.clock import child_clock_environment, pinned_moment
 from tests.integration.processes import clean_environment, port_open, running, wait_until
 from tests.services import free_port
 
@@ -69,6 +70,9 @@ def oidc_provider(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Loopback
         OIDC_REDIRECT_PREFIXES="http://testserver/ http://127.0.0.1: http://localhost:",
     )
     environment.pop("DJANGO_SETTINGS_MODULE", None)
+    # The provider's clock starts at the tests' moment: the ID tokens it signs are then
+    # current for the tests at any moment they run at (.ci/run's awkward ones included).
+    environment.update(child_clock_environment(at=pinned_moment()))
     log = folder / "provider.log"
     command = [sys.executable, "-m", "tests.oidc_provider.serve", str(port)]
     with running(command, environment=environment, log=log) as process:
