@@ -99,7 +99,7 @@ def mask(value: str, *, keep: int = 4) -> str:
     return f"{start}…{value[-keep:]}" if len(value) >= keep * 3 else "…"
 
 
-def _truncate(text: str, limit: int, more: str) -> str:
+def truncate(text: str, limit: int, more: str) -> str:
     """Whole lines up to ``limit`` bytes, then ``more``."""
     if len(text.encode()) <= limit:
         return text
@@ -143,7 +143,7 @@ def request_for(
 ) -> tuple[str, dict[str, object]]:
     """The address to post to and the JSON body, signed where the service signs."""
     provider = Provider(provider)
-    markdown = _truncate(markdown, SERVICES[provider].limit, more)
+    markdown = truncate(markdown, SERVICES[provider].limit, more)
     if provider == Provider.SLACK:
         return url, {"text": _slack_text(title, markdown)}
     if provider == Provider.WECOM:

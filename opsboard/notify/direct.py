@@ -61,7 +61,7 @@ from django.core.cache import cache
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from .chat import _truncate
+from .chat import truncate
 
 if TYPE_CHECKING:
     from .models import ConnectedApp
@@ -318,7 +318,7 @@ def send(app: ConnectedApp, user_id: str, message: DirectMessage) -> None:
     is not taken."""
     message = DirectMessage(
         title=message.title,
-        markdown=_truncate(message.markdown, LIMITS[DirectService(app.service)], "…"),
+        markdown=truncate(message.markdown, LIMITS[DirectService(app.service)], "…"),
         link=message.link,
         button=message.button,
         key=message.key,

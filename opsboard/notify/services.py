@@ -229,13 +229,9 @@ def _post_to_chat(notification: Notification) -> str:
 def _send_direct(notification: Notification) -> str:
     """Through the first active app of the row's organisation that knows the person."""
     identity = (
-        DirectIdentity.objects.select_related("app__organization")
-        .filter(
-            user=notification.recipient,
-            app__organization_id=notification.organization_id,
-            app__active=True,
-        )
-        .exclude(external_id="")
+        DirectIdentity.objects.known()
+        .select_related("app__organization")
+        .filter(user=notification.recipient, app__organization_id=notification.organization_id)
         .order_by("app__created_at", "app_id")
         .first()
     )
