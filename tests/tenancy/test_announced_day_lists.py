@@ -126,7 +126,7 @@ def test_the_list_reads_in_chinese_and_only_managers_may_send_it(tenant: Tenant,
         HTTP_ACCEPT_LANGUAGE="zh-hans",
     )
     assert response.status_code == 400
-    assert response.context["list_form"].errors["days"] == ["第 2 行：“补课”应为“休”或“班”。"]
+    assert response.context["list_form"].errors["days"] == ["第 2 行：「补课」应为「休」或「班」。"]
     page = client.get(
         reverse("projects:organization_calendar", args=["acme"]), HTTP_ACCEPT_LANGUAGE="zh-hans"
     ).content.decode()
