@@ -16,7 +16,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
-import cairosvg
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from wcwidth import wrap
@@ -289,5 +288,9 @@ def process_map(
 
 
 def png_of(svg: str, *, scale: int = PNG_SCALE) -> bytes:
-    """The drawing as a PNG, ``scale`` times its size in pixels (sharp when printed)."""
+    """The drawing as a PNG, ``scale`` times its size in pixels (sharp when printed).
+    cairosvg loads Debian's libcairo2 when imported: only here, so a machine without it
+    serves everything but this."""
+    import cairosvg
+
     return cairosvg.svg2png(bytestring=svg.encode(), scale=scale)
