@@ -7,14 +7,12 @@ from __future__ import annotations
 import csv
 import io
 import re
-from collections.abc import Iterator
 from datetime import timedelta
 from xml.etree.ElementTree import Element
 
 import pytest
 import time_machine
 from defusedxml.ElementTree import fromstring
-from django.core.cache import cache
 from django.urls import reverse
 from PIL import Image
 
@@ -26,21 +24,11 @@ from tests.conftest import Tenant
 from tests.kanban.conftest import BoardSetup, board_setup
 from tests.metrics.test_board_flow import NOW, at, history, through
 
+pytestmark = pytest.mark.usefixtures("fresh_cache")
+
 SVG = "{http://www.w3.org/2000/svg}"
 LONG_CHINESE = "等待平台安全团队复核并确认上线窗口的变更申请"
 LONG_ENGLISH = "Waiting for the security team to review the change request"
-
-
-@pytest.fixture(autouse=True)
-def _fresh_cache() -> Iterator[None]:
-    cache.clear()  # a board's history is kept for the day; each test builds its own
-    yield
-    cache.clear()
-
-
-@pytest.fixture
-def kanban(tenant: Tenant) -> BoardSetup:
-    return board_setup(tenant, name="Churn")
 
 
 @pytest.fixture
@@ -67,6 +55,15 @@ def get(client, address: str, **headers):
         return client.get(address, headers=headers)
 
 
+def download(client, tenant: Tenant, board_id: int, name: str, content_type: str):
+    """A download of the board's flow: found, of its type, saved as a file."""
+    response = get(client, url(name, tenant, board_id))
+    assert response.status_code == 200
+    assert response["Content-Type"] == content_type
+    assert response["Content-Disposition"].startswith("attachment; filename=")
+    return response
+
+
 def root_of(svg: str) -> Element:
     return fromstring(svg.split("?>", 1)[-1])
 
@@ -89,11 +86,9 @@ def test_the_map_names_each_step_and_marks_the_bottleneck(
     tenant: Tenant, kanban: BoardSetup, review: Column, client
 ) -> None:
     client.force_login(tenant.member.user)
-    response = get(client, url("board_flow_map_svg", tenant, kanban.board.pk))
-    assert response.status_code == 200
-    assert response["Content-Type"] == "image/svg+xml; charset=utf-8"
-    assert "attachment" in response["Content-Disposition"]
-    svg = response.content.decode()
+    svg = download(
+        client, tenant, kanban.board.pk, "board_flow_map_svg", "image/svg+xml; charset=utf-8"
+    ).content.decode()
     steps = steps_of(svg)
     assert list(steps) == ["To do", "In progress", "Review", "Done"]
     # The bottleneck: hatched, outlined and labelled in words, and no other step is.
@@ -197,9 +192,7 @@ def test_the_png_is_the_map_drawn(
     tenant: Tenant, kanban: BoardSetup, review: Column, client
 ) -> None:
     client.force_login(tenant.member.user)
-    response = get(client, url("board_flow_map_png", tenant, kanban.board.pk))
-    assert response.status_code == 200
-    assert response["Content-Type"] == "image/png"
+    response = download(client, tenant, kanban.board.pk, "board_flow_map_png", "image/png")
     assert response.content.startswith(b"\x89PNG\r\n\x1a\n")
     svg = get(client, url("board_flow_map_svg", tenant, kanban.board.pk)).content.decode()
     root = root_of(svg)
@@ -216,8 +209,9 @@ def test_the_csv_gives_board_flows_figures(
     tenant: Tenant, kanban: BoardSetup, review: Column, client
 ) -> None:
     client.force_login(tenant.member.user)
-    response = get(client, url("board_flow_csv", tenant, kanban.board.pk))
-    assert response["Content-Type"] == "text/csv; charset=utf-8"
+    response = download(
+        client, tenant, kanban.board.pk, "board_flow_csv", "text/csv; charset=utf-8"
+    )
     rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
     columns_end = rows.index([])
     header, columns, cards = rows[0], rows[1:columns_end], rows[columns_end + 2 :]
