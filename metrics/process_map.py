@@ -13,6 +13,7 @@ step's bar shows that share of its time.
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -41,6 +42,11 @@ CELL_EM = 0.56
 PNG_SCALE = 2
 
 BACKLOG, WORK, QUEUE, DONE = "backlog", "work", "queue", "done"
+
+
+def drawable(text: str) -> str:
+    """``text`` without control characters, which XML (so SVG, so cairo) refuses."""
+    return "".join(char for char in text if unicodedata.category(char) != "Cc")
 
 
 def cells(width: float, size: int) -> int:
@@ -126,6 +132,10 @@ class ProcessMap:
     line: int = LINE
     bar_height: int = BAR_HEIGHT
     png_scale: int = PNG_SCALE
+
+    @property
+    def bottleneck_step(self) -> MapStep | None:
+        return next((step for step in self.steps if step.bottleneck), None)
 
     @property
     def arrows(self) -> list[tuple[float, float]]:
@@ -230,11 +240,12 @@ def process_map(
     steps = []
     for n, column in enumerate(history.columns):
         role = _role(column)
-        name_lines, cut = lines_of(column.name, BOX_WIDTH - 2 * PADDING, NAME_SIZE, NAME_LINES)
+        name = drawable(column.name)
+        name_lines, cut = lines_of(name, BOX_WIDTH - 2 * PADDING, NAME_SIZE, NAME_LINES)
         steps.append(
             MapStep(
                 column_id=column.column_id,
-                name=column.name,
+                name=name,
                 role=role,
                 x=MARGIN + n * (BOX_WIDTH + GAP),
                 name_lines=name_lines,
@@ -249,7 +260,7 @@ def process_map(
         )
     width = max(2 * MARGIN + len(steps) * BOX_WIDTH + max(len(steps) - 1, 0) * GAP, 480)
     text_width = width - 2 * MARGIN
-    heading = _("Process map of %(board)s") % {"board": board_name}
+    heading = _("Process map of %(board)s") % {"board": drawable(board_name)}
     if history.bottleneck:
         reason = _("Bottleneck: %(step)s. %(reason)s") % {
             "step": history.bottleneck.name,
@@ -257,8 +268,9 @@ def process_map(
         }
     else:
         reason = history.no_bottleneck
+    reason = drawable(reason)
     drawn = ProcessMap(
-        board_name=board_name,
+        board_name=drawable(board_name),
         as_of=as_of,
         steps=steps,
         bottleneck=history.bottleneck,

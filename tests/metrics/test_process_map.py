@@ -171,6 +171,20 @@ def test_long_names_wrap_or_end_in_an_ellipsis_with_the_whole_name_in_a_title(
     )
 
 
+def test_control_characters_in_names_are_left_out_of_the_drawing(
+    tenant: Tenant, kanban: BoardSetup, client
+) -> None:
+    Column.objects.filter(pk=kanban.doing.pk).update(name="Build\x01 it\x1b")
+    kanban.board.name = "Churn\x0b"
+    kanban.board.save()
+    client.force_login(tenant.member.user)
+    svg = get(client, url("board_flow_map_svg", tenant, kanban.board.pk)).content.decode()
+    assert "Build it" in steps_of(svg)
+    assert "Process map of Churn" in svg
+    png = get(client, url("board_flow_map_png", tenant, kanban.board.pk))
+    assert png.status_code == 200 and png.content.startswith(b"\x89PNG")
+
+
 def test_the_map_in_chinese(tenant: Tenant, kanban: BoardSetup, review: Column, client) -> None:
     tenant.member.user.language = "zh-hans"
     tenant.member.user.save()
