@@ -10,6 +10,7 @@ from django.shortcuts import get_object_or_404
 from opsboard.accounts.models import User
 from opsboard.tenancy.models import Membership, Organization, Team
 
+from .direct import DirectService
 from .models import ChatWebhook, ConnectedApp, DirectIdentity, Notification
 
 
@@ -57,6 +58,29 @@ def connected_apps_for(*, membership: Membership) -> QuerySet[ConnectedApp]:
 
 def connected_app_get_for_user(*, membership: Membership, app_id: int) -> ConnectedApp:
     return get_object_or_404(connected_apps_for(membership=membership), pk=app_id)
+
+
+def connected_app_by_provider_id(provider_id: str) -> ConnectedApp | None:
+    """The app allauth knows as ``provider_id`` ("feishu<pk>"…) if people may sign in with it."""
+    service = provider_id.rstrip("0123456789")
+    number = provider_id.removeprefix(service)
+    if service not in DirectService.values or not number.isdigit():
+        return None
+    return (
+        ConnectedApp.objects.signing_in()
+        .select_related("organization")
+        .filter(service=service, pk=int(number))
+        .first()
+    )
+
+
+def connected_apps_signing_in(*, user: User | None) -> QuerySet[ConnectedApp]:
+    """The apps people sign in with: of ``user``'s organisations (those they may link), or
+    every organisation's when None (to find the one a sign-in comes back from)."""
+    apps = ConnectedApp.objects.signing_in()
+    if user is not None:
+        apps = apps.filter(organization__memberships__user=user)
+    return apps.select_related("organization").order_by("organization__name", "service", "pk")
 
 
 @dataclass
