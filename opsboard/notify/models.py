@@ -15,7 +15,7 @@ from django.utils import timezone as django_timezone
 from django.utils.translation import gettext_lazy as _
 
 from opsboard.encryption import EncryptedCharField
-from opsboard.tenancy.models import JoiningRules, Organization, Team
+from opsboard.tenancy.models import JoiningRules, JoiningRulesQuerySet, Organization, Team
 
 from .chat import Provider, mask
 from .direct import DirectService
@@ -83,7 +83,7 @@ class ChatWebhook(models.Model):
         return mask(self.secret)
 
 
-class ConnectedAppQuerySet(models.QuerySet["ConnectedApp"]):
+class ConnectedAppQuerySet(JoiningRulesQuerySet):
     def signing_in(self) -> ConnectedAppQuerySet:
         """The apps people may sign in with now."""
         return self.filter(active=True, sign_in=True)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from django.db.models import OuterRef, QuerySet, Subquery
 from django.shortcuts import get_object_or_404
@@ -74,13 +75,14 @@ def connected_app_by_provider_id(provider_id: str) -> ConnectedApp | None:
     )
 
 
-def connected_apps_signing_in(*, user: User | None) -> QuerySet[ConnectedApp]:
-    """The apps people sign in with: of ``user``'s organisations (those they may link), or
-    every organisation's when None (to find the one a sign-in comes back from)."""
-    apps = ConnectedApp.objects.signing_in()
-    if user is not None:
-        apps = apps.filter(organization__memberships__user=user)
-    return apps.select_related("organization").order_by("organization__name", "service", "pk")
+def connected_apps_signing_in(**narrowing: Any) -> QuerySet[ConnectedApp]:
+    """The apps people sign in with, narrowed as ``JoiningRulesQuerySet.narrowed`` says."""
+    return (
+        ConnectedApp.objects.signing_in()
+        .narrowed(**narrowing)
+        .select_related("organization")
+        .order_by("organization__name", "service", "pk")
+    )
 
 
 @dataclass

@@ -7,6 +7,7 @@ The models moved here from ``projects`` without their tables: each keeps its
 from __future__ import annotations
 
 import hashlib
+import re
 import zoneinfo
 from datetime import date, datetime, time
 
@@ -404,6 +405,37 @@ class Invitation(models.Model):
         return self.status_at(django_timezone.now())
 
 
+class JoiningRulesQuerySet(models.QuerySet):
+    """The ways of signing in of one kind, narrowed as a sign-in page asks."""
+
+    def narrowed(
+        self,
+        *,
+        user: object | None = None,
+        organization_slug: str | None = None,
+        email_domain: str | None = None,
+    ) -> JoiningRulesQuerySet:
+        """Of the organisations ``user`` belongs to (the ones they may link), of one
+        organisation (its sign-in page), or naming an email domain; all when not narrowed."""
+        found = self
+        if user is not None:
+            found = found.filter(organization__memberships__user=user)
+        if organization_slug is not None:
+            found = found.filter(organization__slug=organization_slug)
+        if email_domain is not None:
+            found = found.claiming_domain(email_domain)
+        return found
+
+    def claiming_domain(self, domain: str) -> JoiningRulesQuerySet:
+        """Those that name ``domain`` among their allowed email domains, as
+        ``JoiningRules.domain_list`` reads them (one that allows any domain is found by its
+        organisation's sign-in page only)."""
+        domain = domain.strip().lower().lstrip("@")
+        if not domain:
+            return self.none()
+        return self.filter(email_domains__iregex=rf"(^|[,;])\s*@?{re.escape(domain)}\s*($|[,;])")
+
+
 class JoiningRules(models.Model):
     """Whom a way of signing in lets in and how they join: an identity provider's, or an
     organisation's connected app's. Someone it vouches for has a verified email address
@@ -465,7 +497,7 @@ class JoiningRules(models.Model):
         return True
 
 
-class IdentityProviderQuerySet(models.QuerySet["IdentityProvider"]):
+class IdentityProviderQuerySet(JoiningRulesQuerySet):
     def active(self) -> IdentityProviderQuerySet:
         return self.filter(active=True)
 

@@ -24,6 +24,7 @@ from typing import Any
 
 from allauth.core.exceptions import ImmediateHttpResponse
 from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
+from allauth.socialaccount.adapter import get_adapter as get_social_adapter
 from allauth.socialaccount.models import SocialApp, SocialLogin
 from allauth.socialaccount.providers.base import AuthProcess
 from django.db import transaction
@@ -34,10 +35,10 @@ from django.utils.translation import gettext as _
 
 from opsboard.accounts.adapter import AccountAdapter
 from opsboard.accounts.models import User
-from opsboard.accounts.views import forms_may_go_to_providers
+from opsboard.accounts.views import forms_may_go_to_providers, sign_in_buttons
 
 from .models import IdentityProvider, JoiningRules, Membership, Organization, Role
-from .selectors import identity_provider_by_provider_id, identity_providers_for_user
+from .selectors import identity_provider_by_provider_id, identity_providers_signing_in
 from .services import single_sign_on_join
 
 # What a person signs in through: an identity provider, or (opsboard.notify.sign_in) an
@@ -176,13 +177,12 @@ class SingleSignOnAdapter(DefaultSocialAccountAdapter):
         """What allauth's ``provider_id`` signs in through, if it is on."""
         return identity_provider_by_provider_id(provider_id)
 
-    def social_apps(self, user: User | None) -> list[SocialApp]:
-        """allauth's apps: of ``user``'s organisations, or all when None."""
-        if user is not None:
-            providers = identity_providers_for_user(user=user)
-        else:
-            providers = IdentityProvider.objects.active().order_by("name", "pk")
-        return [social_app_for(identity_provider) for identity_provider in providers]
+    def social_apps(self, **narrowing: Any) -> list[SocialApp]:
+        """allauth's apps, narrowed as ``JoiningRulesQuerySet.narrowed`` says."""
+        return [
+            social_app_for(identity_provider)
+            for identity_provider in identity_providers_signing_in(**narrowing)
+        ]
 
     def list_apps(
         self, request: HttpRequest | None, provider: str | None = None, client_id: str | None = None
@@ -191,7 +191,7 @@ class SingleSignOnAdapter(DefaultSocialAccountAdapter):
         signed-in person (the page that links and unlinks them), only their organisations'."""
         user = getattr(request, "user", None)
         listing = provider is None and client_id is None and user and user.is_authenticated
-        apps = self.social_apps(user if listing else None)
+        apps = self.social_apps(user=user) if listing else self.social_apps()
         if provider:
             apps = [app for app in apps if provider in (app.provider, app.provider_id)]
         if client_id:
@@ -270,11 +270,12 @@ class SignInAdapter(AccountAdapter):
         from allauth.account.internal.stagekit import clear_login
 
         clear_login(request)
-        providers = [
-            social_app_for(identity_provider)
-            for identity_provider in IdentityProvider.objects.active()
-            .filter(organization__in=organizations)
-            .order_by("name", "pk")
+        # Its identity providers and the connected apps people may sign in with.
+        adapter = get_social_adapter(request)
+        apps = [
+            app
+            for organization in organizations
+            for app in adapter.social_apps(organization_slug=organization.slug)
         ]
         response = render(
             request,
@@ -286,11 +287,8 @@ class SignInAdapter(AccountAdapter):
                     " provider, not with a password."
                 )
                 % {"organization": organizations[0].name},
-                "providers": [
-                    (app.name, reverse("openid_connect_login", args=[app.provider_id]))
-                    for app in providers
-                ],
+                "providers": sign_in_buttons(request, apps),
             },
             status=403,
         )
-        return forms_may_go_to_providers(response, request)
+        return forms_may_go_to_providers(response, request, apps)

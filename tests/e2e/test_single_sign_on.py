@@ -47,7 +47,7 @@ def test_a_new_colleague_signs_in_through_the_provider_and_lands_in_their_team(
     try:
         page = context.new_page()
         page.set_default_timeout(15_000)
-        page.goto("/accounts/sign-in/")
+        page.goto(f"/accounts/sign-in/{tenant.organization.slug}/")
         page.get_by_role("button", name=words["button"]).click()
         # The provider's own login page.
         page.wait_for_url(re.compile(rf"127\.0\.0\.1:{oidc_provider.port}/login/"))

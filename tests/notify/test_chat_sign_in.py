@@ -18,6 +18,7 @@ from opsboard.notify.models import ConnectedApp, DirectIdentity, LearnedBy
 from opsboard.tenancy.models import Membership, Role
 from tests.conftest import Tenant
 from tests.direct_servers import AGENT_ID, APP_ID, CORP_ID, SECRET, DirectServer
+from tests.factories import PASSWORD
 
 pytestmark = pytest.mark.django_db
 
@@ -230,3 +231,17 @@ def test_a_manager_lets_people_sign_in_with_the_app_on_its_form(
     assert (app.sign_in, app.allow_joining, app.default_team) == (True, True, tenant.team)
     edit = client.get(reverse("notify:connected_app_edit", args=[tenant.organization.slug, app.pk]))
     assert f"/accounts/chat/feishu{app.pk}/login/callback/" in edit.content.decode()
+
+
+@pytest.mark.parametrize("direct_server", ["wecom"], indirect=True)
+def test_an_organisation_requiring_single_sign_on_offers_its_app(
+    client: Client, tenant: Tenant, app: ConnectedApp, direct_server: DirectServer
+) -> None:
+    tenant.organization.single_sign_on_required = True
+    tenant.organization.save()
+    response = client.post(
+        reverse("accounts:login"), {"login": tenant.member.user.email, "password": PASSWORD}
+    )
+    assert response.status_code == 403
+    assert reverse("chat_sign_in_login", args=[app.provider_id]) in response.content.decode()
+    assert direct_server.url in response["Content-Security-Policy"]

@@ -44,9 +44,9 @@ class ChatSignInAdapter(SingleSignOnAdapter):
     def sign_in_source(self, provider_id: str) -> SignInSource | None:
         return super().sign_in_source(provider_id) or connected_app_by_provider_id(provider_id)
 
-    def social_apps(self, user: User | None) -> list[SocialApp]:
-        return super().social_apps(user) + [
-            social_app_for_connected_app(app) for app in connected_apps_signing_in(user=user)
+    def social_apps(self, **narrowing: Any) -> list[SocialApp]:
+        return super().social_apps(**narrowing) + [
+            social_app_for_connected_app(app) for app in connected_apps_signing_in(**narrowing)
         ]
 
     def pre_social_login(self, request: HttpRequest, sociallogin: SocialLogin) -> None:
