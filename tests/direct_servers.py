@@ -120,6 +120,7 @@ class DirectServer:
         self._keys: set[str] = set()
         self._numbers = count(1)
         self._lock = threading.Lock()
+        self._members: set[str] = set()  # the ids of those who signed in
         self._codes: dict[str, dict] = {}  # a sign-in's code -> the person, until used
         self._user_tokens: dict[str, dict] = {}  # a person's token -> the person
         server = self
@@ -234,6 +235,8 @@ class DirectServer:
         assert self.signing_in is not None, "say who signs in: server.signing_in = {...}"
         code = f"code-{next(self._numbers)}"
         self._codes[code] = dict(self.signing_in)
+        if self.signing_in.get("id"):  # a member of the company: messages reach them
+            self._members.add(self.signing_in["id"])
         name = "authCode" if self.service == "dingtalk" else "code"
         separator = "&" if "?" in query["redirect_uri"] else "?"
         back = urllib.parse.urlencode({name: code, "state": query.get("state", "")})
@@ -382,7 +385,7 @@ class DirectServer:
             "dingtalk": body.get("userid_list"),
             "wecom": body.get("touser"),
         }[self.service]
-        if to not in self.people.values():
+        if to not in self.people.values() and to not in self._members:
             return self._error(codes.permanent)
         message = Message(to=to, body=body)
         # Feishu drops a second request with the same uuid; WeCom, with duplicate checking
