@@ -22,7 +22,7 @@ from tests.conftest import RaciSetup, Tenant
 from tests.direct_servers import APP_ID, SECRET, DirectServer
 from tests.e2e.test_accessibility import axe_problems
 from tests.factories import PASSWORD
-from tests.sso import CLIENT_ID, CLIENT_SECRET, PROVIDER_PASSWORD, LoopbackProvider
+from tests.sso import CLIENT_ID, CLIENT_SECRET, LoopbackProvider, log_in_at_provider
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.integration]
 
@@ -69,27 +69,6 @@ WORDS = {
 }
 
 
-@pytest.fixture
-def open_page(browser, live_server):
-    contexts = []
-
-    def open_in(language: str):
-        context = browser.new_context(
-            bypass_csp=True,  # axe goes in as a script tag (see test_accessibility.py)
-            base_url=live_server.url,
-            viewport={"width": 1280, "height": 900},
-            locale="en-GB" if language == "en" else "zh-CN",
-        )
-        contexts.append(context)
-        page = context.new_page()
-        page.set_default_timeout(15_000)
-        return page
-
-    yield open_in
-    for context in contexts:
-        context.close()
-
-
 def sign_in_with_password(page, words: dict[str, str], email: str) -> None:
     page.goto("/accounts/sign-in/")
     page.get_by_label(words["email"]).fill(email)
@@ -100,7 +79,7 @@ def sign_in_with_password(page, words: dict[str, str], email: str) -> None:
 
 @pytest.mark.parametrize("language", ["en", "zh-hans"])
 def test_done_when_of_issue_17(
-    open_page,
+    browser_in,
     tenant: Tenant,
     raci: RaciSetup,
     oidc_provider: LoopbackProvider,
@@ -112,7 +91,7 @@ def test_done_when_of_issue_17(
     problems: dict[str, list] = {}
 
     # A manager connects the provider on the settings page, typing it in.
-    page = open_page(language)
+    page = browser_in(language)
     sign_in_with_password(page, words, tenant.manager.user.email)
     page.goto(f"/o/{slug}/settings/single-sign-on/")
     problems["settings"] = axe_problems(page)
@@ -135,14 +114,11 @@ def test_done_when_of_issue_17(
     username = f"new-colleague-{language}"
     email = f"{username}@acme.example"
     oidc_provider.add_person(username, email=email, email_verified=True, name="Zhang Wei")
-    page = open_page(language)
+    page = browser_in(language)
     page.goto(f"/accounts/sign-in/{slug}/")
     problems["organisation's sign-in"] = axe_problems(page)
     page.get_by_role("button", name=words["button"]).click()
-    page.wait_for_url(re.compile(rf"127\.0\.0\.1:{oidc_provider.port}/login/"))
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill(PROVIDER_PASSWORD)
-    page.get_by_role("button", name="Log in").click()
+    log_in_at_provider(page, oidc_provider, username)
     page.wait_for_url(re.compile(rf"/o/{slug}/$"))
     assert page.get_by_role("heading", name=words["my work"], level=1).is_visible()
     membership = Membership.objects.get(user__email=email, organization=tenant.organization)
@@ -166,7 +142,7 @@ def test_done_when_of_issue_17(
     )
     lead = tenant.lead.user
     direct_server.signing_in = {"id": "ou_lead", "name": lead.full_name, "email": lead.email}
-    page = open_page(language)
+    page = browser_in(language)
     sign_in_with_password(page, words, lead.email)
     page.goto("/accounts/social/")
     page.get_by_role("link", name=re.compile("Feishu|飞书")).click()
