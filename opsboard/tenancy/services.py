@@ -31,6 +31,7 @@ from .models import (
     IdentityProvider,
     Invitation,
     InvitationStatus,
+    JoiningRules,
     Membership,
     Organization,
     Role,
@@ -537,7 +538,7 @@ def organization_single_sign_on_require(*, actor: Membership, required: bool) ->
     return organization
 
 
-def single_sign_on_join(*, identity_provider: IdentityProvider, user: User) -> Membership:
+def single_sign_on_join(*, identity_provider: JoiningRules, user: User) -> Membership:
     """``user``, whom ``identity_provider`` vouched for, joins its organisation with its
     default role (the caller has checked the provider lets people join)."""
     if not identity_provider.allow_joining:
