@@ -33,6 +33,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from itertools import accumulate
+from typing import Any
 
 from django.core.cache import cache
 from django.db.models import Count
@@ -262,9 +263,15 @@ def _start_of(day: date, organization: Organization) -> datetime:
 
 
 def read_histories(
-    projects: list[Project], *, organization: Organization, today: date, calendar: WorkingCalendar
+    projects: list[Project],
+    *,
+    organization: Organization,
+    today: date,
+    calendar: WorkingCalendar,
+    remaining: dict[int, int] | None = None,
 ) -> dict[int, History]:
-    """The histories of ``projects`` (all of ``organization``) in two queries."""
+    """The histories of ``projects`` (all of ``organization``) in two queries; one when the
+    ``remaining`` cards of each are known (as of a day past, for a retrospective)."""
     ids = [project.pk for project in projects]
     earliest = today - timedelta(weeks=HISTORY_WEEKS)
     done_rows = (
@@ -278,13 +285,14 @@ def read_histories(
     done: dict[int, dict[date, int]] = defaultdict(dict)
     for project_id, done_day, cards in done_rows:
         done[project_id][done_day] = cards
-    remaining = dict(
-        Card.objects.filter(board__project_id__in=ids)
-        .unfinished()
-        .values_list("board__project_id")
-        .annotate(cards=Count("pk"))
-        .order_by()
-    )
+    if remaining is None:
+        remaining = dict(
+            Card.objects.filter(board__project_id__in=ids)
+            .unfinished()
+            .values_list("board__project_id")
+            .annotate(cards=Count("pk"))
+            .order_by()
+        )
     days = [day.date for day in calendar.days(earliest, today - timedelta(days=1)) if day.working]
     histories = {}
     for project in projects:
@@ -317,16 +325,23 @@ def _working_days(history: History) -> dict[int, int | None]:
 
 
 def forecasts_for(
-    projects: Iterable[Project], *, organization: Organization, today: date | None = None
+    projects: Iterable[Project],
+    *,
+    organization: Organization,
+    today: date | None = None,
+    remaining: dict[int, int] | None = None,
 ) -> dict[int, Forecast]:
     """The forecasts of ``projects`` (all of ``organization``), by project id: two queries,
-    and the runs of any whose data changed since they were last kept."""
+    and the runs of any whose data changed since they were last kept. ``today`` and
+    ``remaining`` (by project id) give a forecast as it stood on a day past."""
     projects = list(projects)
     if not projects:
         return {}
     today = today or organization.today()
     calendar = calendar_for(organization)
-    histories = read_histories(projects, organization=organization, today=today, calendar=calendar)
+    histories = read_histories(
+        projects, organization=organization, today=today, calendar=calendar, remaining=remaining
+    )
     keys = {pk: f"metrics:forecast:{history.digest}" for pk, history in histories.items()}
     kept = cache.get_many(list(keys.values()))
     forecasts = {}
@@ -394,3 +409,22 @@ def likely_rows(forecast: Forecast, *, by: date) -> list[Likely]:
         )
         for percent in PERCENTS
     ]
+
+
+def retrospective_item(project: Project, *, today: date, remaining: int) -> dict[str, Any] | None:
+    """The forecast as a month's retrospective keeps it (``today`` the day after the month):
+    a problem when at risk, a highlight when on track, nothing with too little history or
+    nothing left. Dates as ISO text, as the figures are stored."""
+    forecast = forecasts_for(
+        [project], organization=project.organization, today=today, remaining={project.pk: remaining}
+    )[project.pk]
+    if not forecast.enough or not forecast.remaining:
+        return None
+    dates = forecast.dates
+    return {
+        "kind": "forecast",
+        "at_risk": forecast.at_risk,
+        "remaining": forecast.remaining,
+        "due": project.due_date.isoformat(),
+        **{f"p{percent}": day and day.isoformat() for percent, day in dates.items()},
+    }

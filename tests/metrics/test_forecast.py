@@ -10,7 +10,9 @@ from datetime import date, datetime, timedelta
 import pytest
 import time_machine
 from django.core.cache import cache
+from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import translation
 
 from kanban.models import Card
 from metrics.forecast import (
@@ -21,6 +23,7 @@ from metrics.forecast import (
     project_forecast,
     simulate_days,
 )
+from metrics.retrospectives.report import Subject, report_for
 from opsboard.tenancy.services import company_day_add
 from tests.conftest import Tenant
 from tests.kanban.conftest import BoardSetup, board_setup
@@ -277,3 +280,40 @@ def test_the_api_and_the_csv_give_the_numbers_and_404_for_another_organisation(
 
 
 API_QUERIES = 6
+
+
+def test_the_retrospective_keeps_where_the_remaining_work_stood_at_the_months_end(
+    tenant: Tenant, kanban: BoardSetup
+) -> None:
+    finish(kanban, dict.fromkeys(working_days(START, date(2026, 11, 30)), 2))
+    leave(kanban, 20)
+    kanban.project.due_date = date(2026, 12, 11)
+    kanban.project.save()
+    # Built on 2 December: the forecast runs from the month's end, Tuesday 1 December.
+    with time_machine.travel(datetime(2026, 12, 2, 9, tzinfo=ZONE), tick=False):
+        report = report_for(Subject.of(kanban.project), date(2026, 11, 1))
+        # From Tuesday 1 December, ten working days at two cards a day.
+        item = next(problem for problem in report.problems if problem["kind"] == "forecast")
+        assert item == {
+            "kind": "forecast",
+            "at_risk": True,
+            "remaining": 20,
+            "due": "2026-12-11",
+            "p50": "2026-12-15",
+            "p85": "2026-12-15",
+            "p95": "2026-12-15",
+        }
+        context = {"item": item, "current_organization": tenant.organization}
+        english = render_to_string("metrics/retrospective_item.html", context)
+        assert (
+            "The remaining work is at risk: 85% likely done by Dec 15, after the due date Dec 11"
+            in english
+        )
+        with translation.override("zh-hans"):
+            chinese = render_to_string("metrics/retrospective_item.html", context)
+        assert "剩余工作有风险：有 85% 的把握在12月15日前完成，晚于截止日期12月11日" in chinese
+        assert "月末剩余 20 张卡片" in chinese
+        kanban.project.due_date = date(2026, 12, 31)
+        kanban.project.save()
+        report = report_for(Subject.of(kanban.project), date(2026, 11, 1))
+        assert [h["at_risk"] for h in report.highlights if h["kind"] == "forecast"] == [False]
