@@ -21,7 +21,7 @@ from datetime import timedelta
 from itertools import accumulate
 
 from board_flow import alternately
-from common import Client, throwaway_database
+from common import Client, big_project, throwaway_database
 from django.core.cache import cache
 from django.db import connection
 from django.urls import reverse
@@ -30,7 +30,6 @@ from django.utils import timezone
 from kanban.models import Card, ColumnKind
 from metrics.forecast import RUNS, History, project_forecast, simulate_days
 from opsboard.accounts.models import User
-from opsboard.tenancy.models import Membership, Organization, Role
 from projects.models import Project
 
 DONE = 1000
@@ -40,17 +39,8 @@ DAYS = 365
 
 def seed() -> tuple[User, Project]:
     random.seed(19)
-    organization = Organization.objects.create(name="Big", slug="big", timezone="Asia/Shanghai")
-    lead = User.objects.create(email="lead@big.test")
-    Membership.objects.create(organization=organization, user=lead, role=Role.LEAD)
+    lead, project = big_project(days=DAYS, due_in_days=120)
     now = timezone.now()
-    project = Project.objects.create(
-        organization=organization,
-        name="Project",
-        start_date=(now - timedelta(days=DAYS)).date(),
-        due_date=(now + timedelta(days=120)).date(),
-        owner=lead,
-    )
     board = project.boards.get()
     todo, done = board.columns.get(kind=ColumnKind.TODO), board.columns.get(kind=ColumnKind.DONE)
     cards = [
