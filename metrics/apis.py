@@ -457,7 +457,7 @@ class ProjectForecastApi(OrganizationMixin, APIView):
         membership = self.membership(request, org_slug)
         project = project_get_for_user(membership=membership, project_id=project_id)
         by = validated(_ForecastBy(data=request.query_params)).get("by", project.due_date)
-        forecast = forecasting.project_forecast(project)
+        forecast = forecasting.project_forecast(project, organization=membership.organization)
         history = forecast.history
         data = {
             "project": project.pk,

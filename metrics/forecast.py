@@ -32,6 +32,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
+from functools import cached_property
 from itertools import accumulate
 from typing import Any
 
@@ -180,16 +181,13 @@ class Forecast:
     def remaining(self) -> int:
         return self.history.remaining
 
-    @property
+    @cached_property
     def dates(self) -> dict[int, date | None]:
+        """Each percent's day: its working days counted on from today on the calendar."""
         return {
             percent: None if days is None else self.calendar.add_working_days(self.today, days)
             for percent, days in self.working_days.items()
         }
-
-    @property
-    def likely(self) -> list[tuple[int, date | None]]:
-        return sorted(self.dates.items())
 
     @property
     def at_risk(self) -> bool:
@@ -199,18 +197,19 @@ class Forecast:
         when = self.dates[AT_RISK_PERCENT]
         return when is None or when > self.project.due_date
 
-    @property
-    def daily_mean(self) -> float:
-        return self.history.done_total / len(self.history.days) if self.history.days else 0.0
-
     def cards_by(self, day: date) -> dict[int, int]:
         """With each percent's chance, at least this many cards are done by ``day``."""
         # The working days after today up to ``day``: today's work is already counted.
         one = timedelta(days=1)
         days = max(0, self.calendar.working_days_between(self.today + one, day + one))
         days = min(days, MAX_WORKING_DAYS)
-        totals = simulate_cards(self.history.done, days, seed=self.history.digest)
-        return {percent: percentile_rank(totals, 100 - percent) for percent in PERCENTS}
+        key = f"metrics:forecast:{self.history.digest}:cards:{days}"
+        cards = cache.get(key)
+        if cards is None:
+            totals = simulate_cards(self.history.done, days, seed=self.history.digest)
+            cards = {percent: percentile_rank(totals, 100 - percent) for percent in PERCENTS}
+            cache.set(key, cards, timeout=KEPT_SECONDS)
+        return cards
 
     @property
     def short(self) -> str:
@@ -317,11 +316,11 @@ def _working_days(history: History) -> dict[int, int | None]:
     if not history.enough or not history.remaining:
         return {}
     lengths = simulate_days(history.done, history.remaining, seed=history.digest)
-    return {
-        percent: (days if days <= MAX_WORKING_DAYS else None)
-        for percent in PERCENTS
-        for days in [percentile_rank(lengths, percent)]
-    }
+    working_days: dict[int, int | None] = {}
+    for percent in PERCENTS:
+        days = percentile_rank(lengths, percent)
+        working_days[percent] = days if days <= MAX_WORKING_DAYS else None
+    return working_days
 
 
 def forecasts_for(
@@ -357,12 +356,10 @@ def forecasts_for(
     return forecasts
 
 
-def project_notes(projects: list[Project]) -> dict[int, ProjectNote]:
+def project_notes(projects: list[Project], organization: Organization) -> dict[int, ProjectNote]:
     """The forecast in a few words beside each open project in lists (``projects.sections``)."""
     open_projects = [project for project in projects if project.status in OPEN_STATUSES]
-    if not open_projects:
-        return {}
-    forecasts = forecasts_for(open_projects, organization=open_projects[0].organization)
+    forecasts = forecasts_for(open_projects, organization=organization)
     return {
         pk: ProjectNote(forecast.short, "danger" if forecast.at_risk else "")
         for pk, forecast in forecasts.items()
@@ -370,8 +367,12 @@ def project_notes(projects: list[Project]) -> dict[int, ProjectNote]:
     }
 
 
-def project_forecast(project: Project, *, today: date | None = None) -> Forecast:
-    return forecasts_for([project], organization=project.organization, today=today)[project.pk]
+def project_forecast(
+    project: Project, *, organization: Organization | None = None, today: date | None = None
+) -> Forecast:
+    """One project's forecast; ``organization``, its own, saves reading it again."""
+    organization = organization or project.organization
+    return forecasts_for([project], organization=organization, today=today)[project.pk]
 
 
 def at_risk(

@@ -18,7 +18,7 @@ from . import forecast as forecasting
 
 def forecast_section(request: HttpRequest, project: Project) -> dict[str, Any]:
     """On the project page: when the remaining cards will likely be done, against the due date."""
-    forecast = forecasting.project_forecast(project)
+    forecast = forecasting.project_forecast(project, organization=request.organization)
     return {
         "forecast": forecast,
         "rows": forecasting.likely_rows(forecast, by=project.due_date),
@@ -33,7 +33,7 @@ def project_forecast_csv(request: HttpRequest, project_id: int) -> HttpResponse:
     """The numbers under the forecast: each history day's cards done, then each percent's
     answer."""
     project = project_get_for_user(membership=request.membership, project_id=project_id)
-    forecast = forecasting.project_forecast(project)
+    forecast = forecasting.project_forecast(project, organization=request.organization)
     response, writer = csv_response(f"forecast-project-{project.pk}.csv")
     writer.writerow([_("Working day"), _("Cards done")])
     writer.writerows(zip(forecast.history.days, forecast.history.done, strict=True))

@@ -49,8 +49,9 @@ class ProjectNote:
     tone: str = ""  # "danger", "warning" or ""
 
 
-# Reads the notes of many projects at once (a fixed number of queries), by project id.
-NoteReader = Callable[[list[Any]], dict[int, ProjectNote]]
+# Reads the notes of many projects of one organisation at once (a fixed number of
+# queries), by project id: ``reader(projects, organization)``.
+NoteReader = Callable[[list[Any], Any], dict[int, ProjectNote]]
 
 _note_readers: list[NoteReader] = []
 
@@ -61,11 +62,11 @@ def register_project_notes(reader: NoteReader) -> None:
         _note_readers.append(reader)
 
 
-def project_notes(projects: list[Any]) -> dict[int, list[ProjectNote]]:
-    """Every registered note of ``projects`` (all of one organisation), by project id."""
+def project_notes(projects: list[Any], organization: Any) -> dict[int, list[ProjectNote]]:
+    """Every registered note of ``projects`` (all of ``organization``), by project id."""
     notes: dict[int, list[ProjectNote]] = defaultdict(list)
     if projects:
         for reader in _note_readers:
-            for project_id, note in reader(projects).items():
+            for project_id, note in reader(projects, organization).items():
                 notes[project_id].append(note)
     return notes

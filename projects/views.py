@@ -30,7 +30,7 @@ from opsboard.tenancy.access import (
     require_manager,
 )
 from opsboard.tenancy.calendar import DayKind, calendar_for, years_to_watch
-from opsboard.tenancy.models import InvitationStatus, Role
+from opsboard.tenancy.models import InvitationStatus, Organization, Role
 
 from . import selectors, services
 from .charts import goal_chart
@@ -143,7 +143,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "active_projects": _with_notes(
             selectors.projects_for_organization(organization=organization).filter(
                 status=ProjectStatus.ACTIVE
-            )[:DASHBOARD_PROJECTS]
+            )[:DASHBOARD_PROJECTS],
+            organization,
         ),
         "goals_behind": selectors.goals_needing_attention(
             organization=organization, on=timezone.localdate()
@@ -152,10 +153,12 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     return render(request, "projects/dashboard.html", context)
 
 
-def _with_notes(projects: Iterable[Project]) -> list[tuple[Project, list[ProjectNote]]]:
+def _with_notes(
+    projects: Iterable[Project], organization: Organization
+) -> list[tuple[Project, list[ProjectNote]]]:
     """Each project with the notes the apps built on projects put beside it (the forecast)."""
     projects = list(projects)
-    notes = project_notes(projects)
+    notes = project_notes(projects, organization)
     return [(project, notes.get(project.pk, [])) for project in projects]
 
 

@@ -236,8 +236,8 @@ def test_the_project_page_and_the_dashboard_take_the_same_queries_for_5_and_60_c
     assert "85% likely done by" in text
 
 
-PAGE_QUERIES = 10
-DASHBOARD_QUERIES = 11
+PAGE_QUERIES = 9
+DASHBOARD_QUERIES = 10
 
 
 def test_the_api_and_the_csv_give_the_numbers_and_404_for_another_organisation(
@@ -249,7 +249,7 @@ def test_the_api_and_the_csv_give_the_numbers_and_404_for_another_organisation(
         "metrics_api:project_forecast", args=[tenant.organization.slug, kanban.project.pk]
     )
     client.get(url)
-    # The person, the membership, the project and its teams, the history, the remaining cards.
+    # The person with their membership, the project, its teams, the history, the remaining cards.
     with django_assert_num_queries(API_QUERIES):
         answer = client.get(url + "?by=2026-12-04").json()
     assert answer["enough_history"] and not answer["at_risk"]
@@ -279,7 +279,7 @@ def test_the_api_and_the_csv_give_the_numbers_and_404_for_another_organisation(
     assert "/forecast/" in client.get("/api/schema/").text
 
 
-API_QUERIES = 6
+API_QUERIES = 5
 
 
 def test_the_retrospective_keeps_where_the_remaining_work_stood_at_the_months_end(
