@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "projects",
     "kanban",
     "raci",
+    "intake",
     "metrics",
 ]
 

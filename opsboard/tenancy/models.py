@@ -231,6 +231,15 @@ class Team(models.Model):
         related_name="led_teams",
         verbose_name=_("team lead"),
     )
+    timezone = models.CharField(
+        _("time zone"),
+        max_length=64,
+        blank=True,
+        help_text=_(
+            "Where the team works, if not in the organisation's time zone: its working hours"
+            " and response times are read there."
+        ),
+    )
     created_at = models.DateTimeField(_("created"), default=django_timezone.now, editable=False)
 
     class Meta:
@@ -246,6 +255,11 @@ class Team(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def zone(self) -> zoneinfo.ZoneInfo:
+        """The team's time zone: its own, else its organisation's."""
+        return zone_named(self.timezone or self.organization.timezone, "UTC")
 
 
 class Membership(models.Model):

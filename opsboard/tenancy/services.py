@@ -25,6 +25,7 @@ from opsboard.notify.emails import send_email
 
 from .access import require_manager
 from .calendar import supported_regions
+from .day_lists import ListedDay
 from .models import (
     CompanyDay,
     IdentityProvider,
@@ -437,6 +438,28 @@ def company_day_add(*, actor: Membership, day: date, working: bool, reason: str)
     company_day.save()
     organization_calendar_changed(organization)
     return company_day
+
+
+@transaction.atomic
+def company_days_import(*, actor: Membership, days: Sequence[ListedDay]) -> tuple[int, int]:
+    """Set apart every listed day at once (a year's announced schedule, say), replacing the
+    company days already on those dates. Returns how many were added and replaced."""
+    require_manager(actor)
+    organization = actor.organization
+    dates = [day.date for day in days]
+    replaced = CompanyDay.objects.filter(organization=organization, date__in=dates).delete()[0]
+    CompanyDay.objects.bulk_create(
+        CompanyDay(
+            organization=organization,
+            date=day.date,
+            working=day.working,
+            reason=day.reason,
+            created_by=actor.user,
+        )
+        for day in days
+    )
+    organization_calendar_changed(organization)
+    return len(days) - replaced, replaced
 
 
 @transaction.atomic
