@@ -20,7 +20,7 @@ import statistics
 import time
 from datetime import timedelta
 
-from common import Client, throwaway_database
+from common import Client, big_project, throwaway_database
 from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -30,8 +30,6 @@ from django.utils import timezone
 from kanban.models import Board, Card, CardEvent, Column, ColumnKind, EventKind
 from metrics.board_flow import HISTORY_DAYS, read_history
 from opsboard.accounts.models import User
-from opsboard.tenancy.models import Membership, Organization, Role
-from projects.models import Project
 
 CARDS = 50_000
 DAYS = 730
@@ -41,16 +39,8 @@ BATCH = 5000
 
 def seed() -> tuple[User, Board]:
     random.seed(19)
-    organization = Organization.objects.create(name="Big", slug="big", timezone="Asia/Shanghai")
-    lead = User.objects.create(email="lead@big.test")
-    Membership.objects.create(organization=organization, user=lead, role=Role.LEAD)
+    lead, project = big_project(days=DAYS)
     now = timezone.now()
-    project = Project.objects.create(
-        organization=organization,
-        name="Project",
-        start_date=(now - timedelta(days=DAYS)).date(),
-        due_date=now.date(),
-    )
     board = project.boards.get()
     todo, doing, done = (board.columns.get(kind=kind) for kind in ColumnKind.values)
     done.position = 3

@@ -9,6 +9,7 @@ import time
 import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import timedelta
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -22,6 +23,11 @@ django.setup()
 from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext, setup_test_environment  # noqa: E402
+from django.utils import timezone  # noqa: E402
+
+from opsboard.accounts.models import User  # noqa: E402
+from opsboard.tenancy.models import Membership, Organization, Role  # noqa: E402
+from projects.models import Project  # noqa: E402
 
 RUNS = 15
 
@@ -48,3 +54,20 @@ def measure(client: Client, url: str, runs: int = RUNS) -> tuple[int, float]:
             timings.append((time.perf_counter() - start) * 1000)
         assert response.status_code == 200, (url, response.status_code)
     return len(queries), statistics.median(timings)
+
+
+def big_project(*, days: int, due_in_days: int = 0) -> tuple[User, Project]:
+    """The organisation "big" (Beijing time), its lead, and one project of it that started
+    ``days`` ago and is due ``due_in_days`` from today (with its board)."""
+    organization = Organization.objects.create(name="Big", slug="big", timezone="Asia/Shanghai")
+    lead = User.objects.create(email="lead@big.test")
+    Membership.objects.create(organization=organization, user=lead, role=Role.LEAD)
+    now = timezone.now()
+    project = Project.objects.create(
+        organization=organization,
+        name="Project",
+        start_date=(now - timedelta(days=days)).date(),
+        due_date=(now + timedelta(days=due_in_days)).date(),
+        owner=lead,
+    )
+    return lead, project

@@ -28,6 +28,11 @@ urlpatterns = [
         name="digest_preview",
     ),
     path(
+        "organizations/<slug:org_slug>/projects/<int:project_id>/forecast/",
+        apis.ProjectForecastApi.as_view(),
+        name="project_forecast",
+    ),
+    path(
         "organizations/<slug:org_slug>/projects/<int:project_id>/retrospectives/",
         retrospective_apis.ProjectRetrospectiveListApi.as_view(),
         name="project_retrospective_list",

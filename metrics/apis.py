@@ -15,8 +15,10 @@ from kanban.selectors import board_get_for_user
 from opsboard.api_lists import ListApi
 from opsboard.notify.models import Preference
 from projects.apis import OrganizationMixin, PersonEmail, call_service, validated
+from projects.selectors import project_get_for_user
 
 from . import board_flow, selectors, services
+from . import forecast as forecasting
 from .computations import compute, period_end, period_start
 from .digest import SHOWN, Digest, digest_preview, subscribed
 from .filters import KpiFilter
@@ -227,12 +229,22 @@ class DigestCardsOutput(serializers.Serializer):
     cards = DigestCardOutput(many=True, help_text="the first ten")
 
 
+class DigestProjectOutput(serializers.Serializer):
+    project = serializers.IntegerField()
+    name = serializers.CharField()
+    due_date = serializers.DateField()
+    forecast = serializers.CharField(help_text="the forecast in words")
+
+
 class DigestOutput(serializers.Serializer):
     week_start = serializers.DateField()
     week_end = serializers.DateField()
     subscribed = serializers.BooleanField()
     kpis = DigestRowOutput(many=True)
     goals_at_risk = DigestGoalOutput(many=True)
+    projects_at_risk = DigestProjectOutput(
+        many=True, help_text="open projects whose 85% forecast date falls after their due date"
+    )
     overdue = DigestCardsOutput()
     blocked = DigestCardsOutput()
     finished = DigestCardsOutput()
@@ -280,6 +292,15 @@ def _digest_data(digest: Digest, *, subscribed_now: bool) -> dict[str, Any]:
                 "expected_percent": tracked.tracking.expected_percent,
             }
             for tracked in digest.goals
+        ],
+        "projects_at_risk": [
+            {
+                "project": forecast.project.pk,
+                "name": forecast.project.name,
+                "due_date": forecast.project.due_date,
+                "forecast": forecast.summary,
+            }
+            for forecast in digest.at_risk
         ],
         "overdue": cards(digest.overdue),
         "blocked": cards(digest.blocked),
@@ -387,3 +408,74 @@ class BoardFlowApi(OrganizationMixin, APIView):
             "cards": flow.cards,
         }
         return Response(BoardFlowOutput(data).data)
+
+
+class _ForecastBy(serializers.Serializer):
+    by = serializers.DateField(required=False, help_text="default: the project's due date")
+
+
+class ThroughputDayOutput(serializers.Serializer):
+    day = serializers.DateField()
+    cards = serializers.IntegerField()
+
+
+class LikelyOutput(serializers.Serializer):
+    percent = serializers.IntegerField()
+    working_days = serializers.IntegerField(
+        allow_null=True, help_text="after today; null when beyond three years"
+    )
+    date = serializers.DateField(allow_null=True, help_text="done by then with this chance")
+    cards = serializers.IntegerField(
+        allow_null=True, help_text="at least this many cards done by `by` with this chance"
+    )
+
+
+class ForecastOutput(serializers.Serializer):
+    project = serializers.IntegerField()
+    today = serializers.DateField()
+    due_date = serializers.DateField()
+    by = serializers.DateField()
+    remaining = serializers.IntegerField(help_text="unfinished cards of the project's boards")
+    history_weeks = serializers.IntegerField()
+    runs = serializers.IntegerField()
+    enough_history = serializers.BooleanField()
+    at_risk = serializers.BooleanField(help_text="the 85% date falls after the due date")
+    summary = serializers.CharField(help_text="in words, in the request's language")
+    throughput = ThroughputDayOutput(many=True, help_text="cards done per working day")
+    likely = LikelyOutput(many=True, help_text="empty with too little history")
+
+
+class ProjectForecastApi(OrganizationMixin, APIView):
+    @extend_schema(
+        parameters=[OpenApiParameter("by", date, description="how many cards by this day")],
+        responses=ForecastOutput,
+        description="When the project's remaining cards will likely be done (50%, 85% and 95%), "
+        "from a Monte Carlo replay of its throughput over the working calendar, and how many "
+        "cards by a day.",
+    )
+    def get(self, request: Request, org_slug: str, project_id: int) -> Response:
+        membership = self.membership(request, org_slug)
+        project = project_get_for_user(membership=membership, project_id=project_id)
+        by = validated(_ForecastBy(data=request.query_params)).get("by", project.due_date)
+        forecast = forecasting.project_forecast(project, organization=membership.organization)
+        history = forecast.history
+        data = {
+            "project": project.pk,
+            "today": forecast.today,
+            "due_date": project.due_date,
+            "by": by,
+            "remaining": forecast.remaining,
+            "history_weeks": forecasting.HISTORY_WEEKS,
+            "runs": forecasting.RUNS,
+            "enough_history": forecast.enough,
+            "at_risk": forecast.at_risk,
+            "summary": forecast.summary,
+            "throughput": [
+                {"day": day, "cards": cards}
+                for day, cards in zip(history.days, history.done, strict=True)
+            ],
+            "likely": forecasting.likely_rows(forecast, by=by)
+            if forecast.enough and forecast.remaining
+            else [],
+        }
+        return Response(ForecastOutput(data).data)

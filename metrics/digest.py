@@ -42,6 +42,7 @@ from projects.goals import GoalStatus
 from projects.models import Goal, GoalState, Project
 from projects.selectors import TrackedGoal, track, with_latest_check_in
 
+from .forecast import OPEN_STATUSES, Forecast, forecasts_for
 from .models import Kpi
 from .selectors import Tile, tiles
 from .services import Rag
@@ -175,6 +176,16 @@ class OrganizationWeek:
         self.finished = Index(
             list(cards.done_in(begin, end).order_by("-done_at", "title")), _card_keys
         )
+        # The open projects' forecasts, those at risk first.
+        forecasts = forecasts_for(
+            Project.objects.filter(organization=organization, status__in=OPEN_STATUSES),
+            organization=organization,
+            today=today,
+        ).values()
+        self.forecasts = Index(
+            sorted(forecasts, key=lambda f: (not f.at_risk, f.project.due_date, f.project.name)),
+            lambda forecast: [("project", forecast.project.pk)],
+        )
         self.projects_of_team: dict[int, set[int]] = defaultdict(set)
         for project_id, team_id in Project.teams.through.objects.filter(
             project__organization=organization
@@ -213,6 +224,7 @@ class OrganizationWeek:
             overdue=self.overdue.share(scope),
             blocked=self.blocked.share(scope),
             finished=self.finished.share(scope),
+            forecasts=self.forecasts.share(scope),
         )
 
 
@@ -226,6 +238,11 @@ class Digest:
     overdue: list[Card] = field(default_factory=list)
     blocked: list[Card] = field(default_factory=list)
     finished: list[Card] = field(default_factory=list)
+    forecasts: list[Forecast] = field(default_factory=list)  # those at risk first
+
+    @property
+    def at_risk(self) -> list[Forecast]:
+        return [forecast for forecast in self.forecasts if forecast.at_risk]
 
     @property
     def period(self) -> str:
@@ -279,6 +296,14 @@ class Digest:
                 {"tracked": tracked, "url": url("projects:goal_detail", goal_id=tracked.goal.pk)}
                 for tracked in self.goals
             ],
+            "forecasts": [
+                {
+                    "forecast": forecast,
+                    "url": url("projects:project_detail", project_id=forecast.project.pk),
+                }
+                for forecast in self.forecasts
+            ],
+            "at_risk_count": len(self.at_risk),
             **card_section("overdue", self.overdue),
             **card_section("blocked", self.blocked),
             **card_section("finished", self.finished),

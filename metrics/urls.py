@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from . import retrospective_views, views
+from . import forecast_views, retrospective_views, views
 
 app_name = "metrics"
 
@@ -35,6 +35,11 @@ urlpatterns = [
 ]
 
 urlpatterns += [
+    path(
+        "<slug:org_slug>/projects/<int:project_id>/forecast.csv",
+        forecast_views.project_forecast_csv,
+        name="project_forecast_csv",
+    ),
     path(
         "<slug:org_slug>/projects/<int:project_id>/retrospectives/",
         retrospective_views.retrospective_list,

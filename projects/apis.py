@@ -605,7 +605,7 @@ class CheckInListApi(OrganizationMixin, ListApi):
 
 
 class MyWorkItemOutput(serializers.Serializer):
-    kind = serializers.ChoiceField(choices=["card", "goal", "kpi", "change", "mention"])
+    kind = serializers.ChoiceField(choices=["card", "goal", "kpi", "change", "mention", "project"])
     id = serializers.IntegerField(help_text="The card's, goal's, KPI's or mention's id.")
     title = serializers.CharField()
     url = serializers.CharField(help_text="The path of the page where it is handled.")
@@ -626,7 +626,15 @@ class MyWorkGroupOutput(serializers.Serializer):
 
 class MyWorkPartOutput(serializers.Serializer):
     key = serializers.ChoiceField(
-        choices=["cards", "accountable", "goals", "kpis", "following", "mentions"]
+        choices=[
+            "cards",
+            "accountable",
+            "goals",
+            "kpis",
+            "projects_at_risk",
+            "following",
+            "mentions",
+        ]
     )
     title = serializers.CharField()
     note = serializers.CharField(help_text="How the part decides what it shows.")

@@ -36,9 +36,10 @@ GROUP_LIMIT = 20
 
 @dataclass(frozen=True)
 class Item:
-    """One thing that needs the person: a card, a goal, a KPI, a change or a mention."""
+    """One thing that needs the person: a card, a goal, a KPI, a change, a mention or a
+    project."""
 
-    kind: str  # "card", "goal", "kpi", "change" or "mention"
+    kind: str  # "card", "goal", "kpi", "change", "mention" or "project"
     id: int
     title: str
     url: str  # where it is handled

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date
 
 from django.conf import settings
@@ -29,7 +30,7 @@ from opsboard.tenancy.access import (
     require_manager,
 )
 from opsboard.tenancy.calendar import DayKind, calendar_for, years_to_watch
-from opsboard.tenancy.models import InvitationStatus, Role
+from opsboard.tenancy.models import InvitationStatus, Organization, Role
 
 from . import selectors, services
 from .charts import goal_chart
@@ -52,7 +53,7 @@ from .forms import (
 from .goals import smart_check, status_rule
 from .models import Goal, GoalState, Project, ProjectStatus
 from .my_work import my_work as my_work_parts
-from .sections import page_sections
+from .sections import ProjectNote, page_sections, project_notes
 
 FORM_PAGE = "form_page.html"
 PEOPLE_PER_PAGE = 50
@@ -140,14 +141,26 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             if membership.can_manage
             else None
         ),
-        "active_projects": selectors.projects_for_organization(organization=organization).filter(
-            status=ProjectStatus.ACTIVE
-        )[:DASHBOARD_PROJECTS],
+        "active_projects": _with_notes(
+            selectors.projects_for_organization(organization=organization).filter(
+                status=ProjectStatus.ACTIVE
+            )[:DASHBOARD_PROJECTS],
+            organization,
+        ),
         "goals_behind": selectors.goals_needing_attention(
             organization=organization, on=timezone.localdate()
         ),
     }
     return render(request, "projects/dashboard.html", context)
+
+
+def _with_notes(
+    projects: Iterable[Project], organization: Organization
+) -> list[tuple[Project, list[ProjectNote]]]:
+    """Each project with the notes the apps built on projects put beside it (the forecast)."""
+    projects = list(projects)
+    notes = project_notes(projects, organization)
+    return [(project, notes.get(project.pk, [])) for project in projects]
 
 
 @organization_view

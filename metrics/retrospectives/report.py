@@ -22,6 +22,7 @@ from projects.models import CheckIn, Goal, GoalState, Project
 from raci.models import RaciAssignment, RaciRole
 
 from ..computations import bounds, compute_for, pulse_figures
+from ..forecast import retrospective_item
 from ..models import Frequency, PulseAnswer, Retrospective, RetrospectiveAction, Source
 from ..scopes import Scope
 
@@ -270,6 +271,11 @@ def report_for(subject: Subject, month: date) -> Report:
                 "actions": [{"title": a.title, "card_id": a.card_id} for a in actions_open],
             }
         )
+    if subject.project:
+        # Where the project's remaining work stood at the month's end against its due date.
+        forecast = retrospective_item(subject.project, today=as_of_day, remaining=len(open_cards))
+        if forecast:
+            (problems if forecast["at_risk"] else highlights).append(forecast)
     return Report(figures, highlights, problems)
 
 

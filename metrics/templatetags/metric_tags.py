@@ -38,3 +38,9 @@ def get_item(mapping: dict, key: object) -> object:
 def goal_status_name(status: str) -> str:
     """A stored goal status (``"at_risk"``) in the reader's words: ``GoalStatus``'s label."""
     return GoalStatus(status).label
+
+
+@register.filter
+def iso_day(value: str | None) -> date | None:
+    """A day stored as ISO text (a retrospective's figures) as a date, for ``|day``."""
+    return date.fromisoformat(value) if value else None
