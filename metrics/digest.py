@@ -42,7 +42,10 @@ from projects.goals import GoalStatus
 from projects.models import Goal, GoalState, Project
 from projects.selectors import TrackedGoal, track, with_latest_check_in
 
-from .models import Kpi
+from . import scopes
+from .computations import bounds
+from .models import Frequency, Kpi
+from .requests import TeamRequests, request_figures_by_team
 from .selectors import Tile, tiles
 from .services import Rag
 
@@ -140,8 +143,7 @@ class OrganizationWeek:
         # Read within the week (the preview): the week so far, up to today. Sent digests
         # are read the Monday after, and tell the whole week just ended.
         self.so_far = today if today <= self.week_end else None
-        begin = datetime.combine(week_start, time.min, tzinfo=organization.zone)
-        end = begin + timedelta(days=7)
+        begin, end, until = bounds(Frequency.WEEKLY, week_start, organization.zone)
         kpis = list(
             Kpi.objects.filter(organization=organization)
             .select_related("organization", "team", "project", "goal")
@@ -174,6 +176,11 @@ class OrganizationWeek:
         self.blocked = Index(list(cards.blocked().order_by("blocked_at", "title")), _card_keys)
         self.finished = Index(
             list(cards.done_in(begin, end).order_by("-done_at", "title")), _card_keys
+        )
+        # Requests between teams: how each team answered the others in the week (so far).
+        self.requests = Index(
+            request_figures_by_team(scopes.Scope(organization).requests(), begin, until),
+            lambda team: [("team", team.team_id)],
         )
         self.projects_of_team: dict[int, set[int]] = defaultdict(set)
         for project_id, team_id in Project.teams.through.objects.filter(
@@ -213,6 +220,7 @@ class OrganizationWeek:
             overdue=self.overdue.share(scope),
             blocked=self.blocked.share(scope),
             finished=self.finished.share(scope),
+            requests=self.requests.share(scope),
         )
 
 
@@ -226,6 +234,7 @@ class Digest:
     overdue: list[Card] = field(default_factory=list)
     blocked: list[Card] = field(default_factory=list)
     finished: list[Card] = field(default_factory=list)
+    requests: list[TeamRequests] = field(default_factory=list)
 
     @property
     def period(self) -> str:
@@ -282,6 +291,7 @@ class Digest:
             **card_section("overdue", self.overdue),
             **card_section("blocked", self.blocked),
             **card_section("finished", self.finished),
+            "requests": self.requests,
             "dashboard_url": url("metrics:dashboard"),
             "unsubscribe_url": unsubscribe_url(self.membership.user),
         }

@@ -27,6 +27,9 @@ FIGURES = [
     "overdue",
     "blocked_days",
     "pulse_satisfaction",
+    "first_responses_on_time",
+    "resolutions_on_time",
+    "requester_satisfaction",
 ]
 LOWER_IS_BETTER = {"cycle_time", "overdue", "blocked_days"}
 FIGURE_LABELS = {
@@ -37,8 +40,16 @@ FIGURE_LABELS = {
     "overdue": gettext_lazy("Open overdue cards at the month's end"),
     "blocked_days": gettext_lazy("Blocked days"),
     "pulse_satisfaction": gettext_lazy("Cross-team satisfaction (pulse, 1-5)"),
+    "first_responses_on_time": gettext_lazy("Requests: first responses on time"),
+    "resolutions_on_time": gettext_lazy("Requests: resolutions on time"),
+    "requester_satisfaction": gettext_lazy("Requests: requester satisfaction (1-5)"),
 }
-PERCENT_FIGURES = {"on_time_rate", "goal_progress"}
+PERCENT_FIGURES = {
+    "on_time_rate",
+    "goal_progress",
+    "first_responses_on_time",
+    "resolutions_on_time",
+}
 COUNT_FIGURES = {"overdue"}
 
 
