@@ -45,7 +45,7 @@ from projects.goals import goal_tracking
 from projects.models import CheckIn, Goal, GoalState
 
 from .models import PULSE_MIN_ANSWERS, Frequency, Kpi, PulseAnswer, Source
-from .requests import RequestFigures, request_figures
+from .requests import request_figures
 from .scopes import Scope
 
 DAY_SECONDS = 86400
@@ -207,7 +207,8 @@ def compute_together(
 ) -> dict[str, Decimal | None]:
     """``compute_for`` of several sources for one scope and period, by source: the figures
     of the work done in the period are read together, in one aggregate query over the
-    cards done (``_done_figures``), and so are the snapshot counts, whatever their number."""
+    cards done (``_done_figures``), and so are the snapshot counts, whatever their number;
+    the request figures from the period's clocks and ratings, in two (``request_figures``)."""
     begin, end, as_of = bounds(frequency, start, scope.zone)
     sources = set(sources)
     values: dict[str, float | None] = {}
@@ -227,7 +228,7 @@ def compute_together(
         )
         values.update((source, counts[f"n_{source}"]) for source in snapshots)
     if asked := [source for source in sources if source in REQUEST_FIGURES]:
-        figures: RequestFigures = request_figures(scope.requests(), begin, as_of)
+        figures = request_figures(scope.requests(), begin, as_of)
         values.update((source, REQUEST_FIGURES[source](figures)) for source in asked)
     for source in sources - set(done) - set(snapshots) - set(asked):
         if source == Source.GOAL_PROGRESS:

@@ -110,10 +110,6 @@ class RequestFigures:
     def satisfaction_text(self) -> str:
         return format_value(self.satisfaction, 1, Unit.SCORE)
 
-    @property
-    def is_empty(self) -> bool:
-        return not (self.first_responses or self.resolutions or self.ratings)
-
 
 def _share(part: int, whole: int) -> float | None:
     return 100 * part / whole if whole else None

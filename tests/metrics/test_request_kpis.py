@@ -319,3 +319,23 @@ def test_a_kpi_of_requests_has_no_cards_behind_it(tenant: Tenant, client) -> Non
     assert page.status_code == 200
     assert "First responses on time" in page.content.decode()
     assert "The cards behind" not in page.content.decode()
+
+
+@time_machine.travel(FRIDAY, tick=False)
+def test_a_manager_adds_the_kpi_with_a_target_and_it_shows_red_amber_or_green(
+    tenant: Tenant, desks: dict[str, Desk], client
+) -> None:
+    client.force_login(tenant.manager.user)
+    response = client.post(
+        reverse("metrics:kpi_create", args=["acme"]),
+        {"name": "", "source": Source.FIRST_RESPONSE_ON_TIME, "unit": "percent", "direction": "increase",
+         "decimals": 0, "target": 90, "amber_threshold": 90, "red_threshold": 75, "frequency": "weekly",
+         "team": desks["user_ops"].team.pk, "position": 0},
+    )  # fmt: skip
+    assert response.status_code == 302
+    kpi = Kpi.objects.get(source=Source.FIRST_RESPONSE_ON_TIME)
+    assert kpi.label == "First responses on time · User Operations"
+    page = client.get(reverse("metrics:dashboard", args=["acme"])).content.decode()
+    tile = page.split(f'/kpis/{kpi.pk}/"')[0].rsplit("<a ", 1)[1]
+    assert "rag-red" in tile  # 40% against 90%, red below 75%
+    assert '<strong class="kpi-value">40%</strong>' in page
