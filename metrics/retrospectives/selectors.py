@@ -50,6 +50,9 @@ PERCENT_FIGURES = {
     "first_responses_on_time",
     "resolutions_on_time",
 }
+# Shown only where there is something to show, this month or the one before: a project
+# nobody sends requests to has no rows of them.
+REQUEST_FIGURES = {"first_responses_on_time", "resolutions_on_time", "requester_satisfaction"}
 COUNT_FIGURES = {"overdue"}
 
 
@@ -137,7 +140,12 @@ class FigureRow:
 def comparison(retrospective: Retrospective, previous: Retrospective | None) -> list[FigureRow]:
     """This month's figures beside last month's."""
     before = previous.figures if previous else {}
-    return [FigureRow(name, retrospective.figures.get(name), before.get(name)) for name in FIGURES]
+    rows = [FigureRow(name, retrospective.figures.get(name), before.get(name)) for name in FIGURES]
+    return [
+        row
+        for row in rows
+        if row.name not in REQUEST_FIGURES or row.value is not None or row.previous is not None
+    ]
 
 
 def previous_of(retrospective: Retrospective) -> Retrospective | None:

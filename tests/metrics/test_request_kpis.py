@@ -27,6 +27,7 @@ from metrics.digest import digest_preview, plan_digests
 from metrics.models import Frequency, Kpi, Source
 from metrics.requests import request_figures_by_team
 from metrics.retrospectives.report import Subject, report_for
+from metrics.retrospectives.services import retrospective_build
 from metrics.scopes import Scope
 from opsboard.notify.emails import render_email
 from opsboard.tenancy.models import Team
@@ -306,6 +307,22 @@ def test_the_retrospective_of_the_team_asked_has_the_months_figures(
     assert figures["first_responses_on_time"] == 37.5
     assert figures["resolutions_on_time"] == 50
     assert (figures["requester_satisfaction"], figures["requester_ratings"]) == (3.25, 4)
+
+
+@time_machine.travel(datetime(2026, 12, 2, 9, tzinfo=SHANGHAI), tick=False)
+def test_the_retrospective_page_shows_request_rows_only_where_requests_were_sent(
+    tenant: Tenant, desks: dict[str, Desk], client
+) -> None:
+    client.force_login(tenant.manager.user)
+    month = date(2026, 11, 1)
+    asked, _built = retrospective_build(team=desks["user_ops"].team, month=month)
+    quiet, _built = retrospective_build(team=tenant.team, month=month)
+    page = client.get(reverse("metrics:retrospective_detail", args=["acme", asked.pk])).text
+    row = page.split('class="figure-first_responses_on_time"')[1].split("</tr>")[0]
+    assert "Requests: first responses on time" in row and "37.5%" in row
+    assert "Requests: requester satisfaction (1-5)" in page
+    page = client.get(reverse("metrics:retrospective_detail", args=["acme", quiet.pk])).text
+    assert "Requests: first responses on time" not in page
 
 
 def test_a_kpi_of_requests_has_no_cards_behind_it(tenant: Tenant, client) -> None:
