@@ -17,7 +17,12 @@ class MetricsConfig(AppConfig):
 
         from . import search
         from .board_flow import board_aging
-        from .demo import seed_demo_kpis, seed_demo_pulse, seed_demo_retrospective
+        from .demo import (
+            seed_demo_kpis,
+            seed_demo_pulse,
+            seed_demo_request_kpis,
+            seed_demo_retrospective,
+        )
         from .forecast import project_notes
         from .forecast_views import forecast_section
         from .my_work import kpis_part, projects_at_risk_part
@@ -27,6 +32,7 @@ class MetricsConfig(AppConfig):
         register_demo_seeder(30, seed_demo_kpis)
         register_demo_seeder(31, seed_demo_pulse)
         register_demo_seeder(32, seed_demo_retrospective)
+        register_demo_seeder(33, seed_demo_request_kpis)
         register_my_work(Source(40, "kpis", kpis_part))
         register_my_work(Source(45, "projects_at_risk", projects_at_risk_part))
         register_project_notes(project_notes)

@@ -45,6 +45,7 @@ from projects.goals import goal_tracking
 from projects.models import CheckIn, Goal, GoalState
 
 from .models import PULSE_MIN_ANSWERS, Frequency, Kpi, PulseAnswer, Source
+from .requests import request_figures
 from .scopes import Scope
 
 DAY_SECONDS = 86400
@@ -160,6 +161,15 @@ def snapshot_counted(source: str, as_of: datetime, zone: zoneinfo.ZoneInfo) -> Q
     return was_blocked(as_of)
 
 
+# The figures of requests between teams, read from their response clocks and ratings
+# (``metrics.requests``), each from the period's figures.
+REQUEST_FIGURES = {
+    Source.FIRST_RESPONSE_ON_TIME: lambda figures: figures.first_response_rate,
+    Source.RESOLUTION_ON_TIME: lambda figures: figures.resolution_rate,
+    Source.REQUESTER_SATISFACTION: lambda figures: figures.satisfaction,
+}
+
+
 # The percentiles among them: of the days from which moment to done, and which fraction.
 PERCENTILES = {
     Source.CYCLE_TIME_MEDIAN: ("started_at", 0.5),
@@ -197,7 +207,8 @@ def compute_together(
 ) -> dict[str, Decimal | None]:
     """``compute_for`` of several sources for one scope and period, by source: the figures
     of the work done in the period are read together, in one aggregate query over the
-    cards done (``_done_figures``), and so are the snapshot counts, whatever their number."""
+    cards done (``_done_figures``), and so are the snapshot counts, whatever their number;
+    the request figures from the period's clocks and ratings, in two (``request_figures``)."""
     begin, end, as_of = bounds(frequency, start, scope.zone)
     sources = set(sources)
     values: dict[str, float | None] = {}
@@ -216,7 +227,10 @@ def compute_together(
             .aggregate(**{f"n_{source}": Count("pk", filter=q) for source, q in counted.items()})
         )
         values.update((source, counts[f"n_{source}"]) for source in snapshots)
-    for source in sources - set(done) - set(snapshots):
+    if asked := [source for source in sources if source in REQUEST_FIGURES]:
+        figures = request_figures(scope.requests(), begin, as_of)
+        values.update((source, REQUEST_FIGURES[source](figures)) for source in asked)
+    for source in sources - set(done) - set(snapshots) - set(asked):
         if source == Source.GOAL_PROGRESS:
             values[source] = _goal_progress(scope, scope.organization.day_of(as_of))
         elif source in (Source.PULSE_SATISFACTION, Source.PULSE_NPS):

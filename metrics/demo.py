@@ -131,6 +131,31 @@ def seed_demo_pulse(organization: Organization, today: date) -> None:
         _backfill(kpi, months)
 
 
+# Requests between teams (intake's demo): answered in time, and how requesters rated them.
+REQUEST_KPIS = [
+    # source, unit, direction, target, amber, red, frequency, position
+    (Source.FIRST_RESPONSE_ON_TIME, Unit.PERCENT, Direction.INCREASE, 90, 90, 75, Frequency.WEEKLY, 15),
+    (Source.RESOLUTION_ON_TIME, Unit.PERCENT, Direction.INCREASE, 90, 90, 75, Frequency.WEEKLY, 16),
+    (Source.REQUESTER_SATISFACTION, Unit.SCORE, Direction.INCREASE, 4, 4, 3.5, Frequency.MONTHLY, 17),
+]  # fmt: skip
+
+
+def seed_demo_request_kpis(organization: Organization, today: date) -> None:
+    """User Operations' KPIs of the requests other teams send it, with their history."""
+    team = organization.teams.filter(name__startswith="User").first()
+    sources = [row[0] for row in REQUEST_KPIS]
+    if team is None or Kpi.objects.filter(organization=organization, source__in=sources).exists():
+        return
+    for source, unit, direction, target, amber, red, frequency, position in REQUEST_KPIS:
+        kpi = Kpi.objects.create(
+            organization=organization, source=source, unit=unit, direction=direction, team=team,
+            target=Decimal(str(target)), amber_threshold=Decimal(str(amber)), red_threshold=Decimal(str(red)),
+            frequency=frequency, decimals=0 if unit == Unit.PERCENT else 1, position=position,
+        )  # fmt: skip
+        last = period_start(frequency, today)
+        _backfill(kpi, periods(frequency, last, 5)[:-1])
+
+
 def _backfill(kpi: Kpi, weeks: list[date]) -> None:
     """Store the computed values of past weeks, as the nightly job would have."""
     Measurement.objects.bulk_create(

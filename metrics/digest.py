@@ -42,8 +42,11 @@ from projects.goals import GoalStatus
 from projects.models import Goal, GoalState, Project
 from projects.selectors import TrackedGoal, track, with_latest_check_in
 
+from . import scopes
+from .computations import bounds
 from .forecast import OPEN_STATUSES, Forecast, forecasts_for
-from .models import Kpi
+from .models import Frequency, Kpi
+from .requests import TeamRequests, request_figures_by_team
 from .selectors import Tile, tiles
 from .services import Rag
 
@@ -141,8 +144,7 @@ class OrganizationWeek:
         # Read within the week (the preview): the week so far, up to today. Sent digests
         # are read the Monday after, and tell the whole week just ended.
         self.so_far = today if today <= self.week_end else None
-        begin = datetime.combine(week_start, time.min, tzinfo=organization.zone)
-        end = begin + timedelta(days=7)
+        begin, end, until = bounds(Frequency.WEEKLY, week_start, organization.zone)
         kpis = list(
             Kpi.objects.filter(organization=organization)
             .select_related("organization", "team", "project", "goal")
@@ -186,6 +188,11 @@ class OrganizationWeek:
             sorted(forecasts, key=lambda f: (not f.at_risk, f.project.due_date, f.project.name)),
             lambda forecast: [("project", forecast.project.pk)],
         )
+        # Requests between teams: how each team answered the others in the week (so far).
+        self.requests = Index(
+            request_figures_by_team(scopes.Scope(organization).requests(), begin, until),
+            lambda team: [("team", team.team_id)],
+        )
         self.projects_of_team: dict[int, set[int]] = defaultdict(set)
         for project_id, team_id in Project.teams.through.objects.filter(
             project__organization=organization
@@ -225,6 +232,7 @@ class OrganizationWeek:
             blocked=self.blocked.share(scope),
             finished=self.finished.share(scope),
             forecasts=self.forecasts.share(scope),
+            requests=self.requests.share(scope),
         )
 
 
@@ -239,6 +247,7 @@ class Digest:
     blocked: list[Card] = field(default_factory=list)
     finished: list[Card] = field(default_factory=list)
     forecasts: list[Forecast] = field(default_factory=list)  # those at risk first
+    requests: list[TeamRequests] = field(default_factory=list)
 
     @property
     def at_risk(self) -> list[Forecast]:
@@ -307,6 +316,7 @@ class Digest:
             **card_section("overdue", self.overdue),
             **card_section("blocked", self.blocked),
             **card_section("finished", self.finished),
+            "requests": self.requests,
             "dashboard_url": url("metrics:dashboard"),
             "unsubscribe_url": unsubscribe_url(self.membership.user),
         }

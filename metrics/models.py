@@ -44,6 +44,9 @@ class Source(models.TextChoices):
     GOAL_PROGRESS = "goal_progress", _("Goal progress")
     PULSE_SATISFACTION = "pulse_satisfaction", _("Cross-team satisfaction (pulse, 1-5)")
     PULSE_NPS = "pulse_nps", _("NPS of working with the team (pulse)")
+    FIRST_RESPONSE_ON_TIME = "response_on_time", _("Requests: first responses on time")
+    RESOLUTION_ON_TIME = "resolution_on_time", _("Requests: resolutions on time")
+    REQUESTER_SATISFACTION = "requester_rating", _("Requests: requester satisfaction (1-5)")
 
 
 # The names of the KPIs the product computes, shown in the reader's language while
@@ -61,6 +64,9 @@ BUILTIN_NAMES = {
     Source.GOAL_PROGRESS: _("Goal progress"),
     Source.PULSE_SATISFACTION: _("Cross-team satisfaction"),
     Source.PULSE_NPS: _("NPS of working with other teams"),
+    Source.FIRST_RESPONSE_ON_TIME: _("First responses on time"),
+    Source.RESOLUTION_ON_TIME: _("Resolutions on time"),
+    Source.REQUESTER_SATISFACTION: _("Requester satisfaction"),
 }
 
 # Computed KPIs that count cards: whole numbers, whatever decimals the KPI was given.
@@ -387,6 +393,17 @@ FORMULAS = {
     Source.PULSE_NPS: _(
         "Of the month's pulse answers about the team: the share who would recommend working with them (9-10) "
         "less the share who would not (0-6), from -100 to 100; shown from 3 answers."
+    ),
+    Source.FIRST_RESPONSE_ON_TIME: _(
+        "Requests' first-response clocks decided in the period that stopped within their target, "
+        "divided by all decided in the period: stopped, or missed while still open (those count as late)."
+    ),
+    Source.RESOLUTION_ON_TIME: _(
+        "Requests' resolution clocks decided in the period that stopped within their target, "
+        "divided by all decided in the period: stopped, or missed while still open (those count as late)."
+    ),
+    Source.REQUESTER_SATISFACTION: _(
+        "The mean of the requesters' ratings (1-5) given in the period to the requests they sent."
     ),
 }
 

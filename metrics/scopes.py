@@ -5,6 +5,9 @@ from __future__ import annotations
 import zoneinfo
 from dataclasses import dataclass
 
+from django.db.models import QuerySet
+
+from intake.models import Request
 from kanban.models import Card, CardQuerySet
 from opsboard.tenancy.models import Organization
 
@@ -37,3 +40,15 @@ class Scope:
         if self.goal_id:
             cards = cards.filter(goal_id=self.goal_id)
         return cards
+
+    def requests(self) -> QuerySet[Request]:
+        """The requests other people sent the scope: a team's (the team asked), those on a
+        project's boards, those whose card serves a goal; the organisation's, all of them."""
+        requests = Request.objects.filter(organization_id=self.organization.pk)
+        if self.team_id:
+            requests = requests.filter(team_id=self.team_id)
+        if self.project_id:
+            requests = requests.filter(card__board__project_id=self.project_id)
+        if self.goal_id:
+            requests = requests.filter(card__goal_id=self.goal_id)
+        return requests

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 from django.db.models import QuerySet
@@ -14,6 +14,7 @@ from kanban.models import Card
 from opsboard.tenancy.models import Membership, Organization, Team
 
 from .computations import (
+    bounds,
     compute_kpis,
     compute_together,
     counted_cards,
@@ -23,10 +24,12 @@ from .computations import (
     previous_period,
 )
 from .models import Frequency, Kpi, Measurement, Source
+from .requests import TeamRequests, request_figures_by_team
 from .scopes import Scope
 from .services import computed_measurements_store, rag
 
 TREND_PERIODS = 12
+REQUEST_WEEKS = 4  # the dashboard's requests between teams: the four weeks to the day shown
 
 
 @dataclass
@@ -234,3 +237,26 @@ def team_comparison(*, organization: Organization, today: date) -> tuple[list[Kp
             cells.append((kpi, now_value, before[column.source], colour))
         rows.append(TeamRow(team, cells))
     return columns, rows
+
+
+@dataclass
+class RequestsBetweenTeams:
+    """The dashboard's requests between teams: each team's figures over some weeks."""
+
+    first_day: date
+    last_day: date
+    teams: list[TeamRequests]
+
+
+def requests_between_teams(scope: Scope, *, today: date) -> RequestsBetweenTeams:
+    """The figures of the requests the scope's teams were sent, per team and request type,
+    over the ``REQUEST_WEEKS`` weeks ending with ``today``'s (up to now while it runs)."""
+    this_week = period_start(Frequency.WEEKLY, today)
+    first_week = this_week - timedelta(weeks=REQUEST_WEEKS - 1)
+    begin = bounds(Frequency.WEEKLY, first_week, scope.zone)[0]
+    until = bounds(Frequency.WEEKLY, this_week, scope.zone)[2]
+    return RequestsBetweenTeams(
+        first_day=first_week,
+        last_day=scope.organization.day_of(until - timedelta(microseconds=1)),
+        teams=request_figures_by_team(scope.requests(), begin, until),
+    )

@@ -99,6 +99,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     filters = [period, kpi_filter.form]
     context = {
         "tiles": selectors.tiles(kpis, today=today),
+        "requests_between_teams": selectors.requests_between_teams(scope, today=today),
         "filters": filters,
         "query": query.urlencode(),
         "formulas": FORMULAS,

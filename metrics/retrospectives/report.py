@@ -24,6 +24,7 @@ from raci.models import RaciAssignment, RaciRole
 from ..computations import bounds, compute_for, pulse_figures
 from ..forecast import retrospective_item
 from ..models import Frequency, PulseAnswer, Retrospective, RetrospectiveAction, Source
+from ..requests import request_figures
 from ..scopes import Scope
 
 LISTED = 10  # cards or goals listed under one highlight or problem; then "and N more"
@@ -201,6 +202,12 @@ def report_for(subject: Subject, month: date) -> Report:
     )
     figures["pulse_satisfaction"] = _number(mean)
     figures["pulse_answers"] = answers
+    # Requests other teams sent the project's boards, or the team: answered in time, and rated.
+    requests = request_figures(scope.requests(), begin, as_of)
+    figures["first_responses_on_time"] = _number(requests.first_response_rate)
+    figures["resolutions_on_time"] = _number(requests.resolution_rate)
+    figures["requester_satisfaction"] = _number(requests.satisfaction)
+    figures["requester_ratings"] = requests.ratings
     # Last month's improvement actions: done or not.
     actions = list(
         RetrospectiveAction.objects.filter(

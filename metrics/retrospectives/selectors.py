@@ -27,6 +27,9 @@ FIGURES = [
     "overdue",
     "blocked_days",
     "pulse_satisfaction",
+    "first_responses_on_time",
+    "resolutions_on_time",
+    "requester_satisfaction",
 ]
 LOWER_IS_BETTER = {"cycle_time", "overdue", "blocked_days"}
 FIGURE_LABELS = {
@@ -37,8 +40,19 @@ FIGURE_LABELS = {
     "overdue": gettext_lazy("Open overdue cards at the month's end"),
     "blocked_days": gettext_lazy("Blocked days"),
     "pulse_satisfaction": gettext_lazy("Cross-team satisfaction (pulse, 1-5)"),
+    "first_responses_on_time": gettext_lazy("Requests: first responses on time"),
+    "resolutions_on_time": gettext_lazy("Requests: resolutions on time"),
+    "requester_satisfaction": gettext_lazy("Requests: requester satisfaction (1-5)"),
 }
-PERCENT_FIGURES = {"on_time_rate", "goal_progress"}
+PERCENT_FIGURES = {
+    "on_time_rate",
+    "goal_progress",
+    "first_responses_on_time",
+    "resolutions_on_time",
+}
+# Shown only where there is something to show, this month or the one before: a project
+# nobody sends requests to has no rows of them.
+REQUEST_FIGURES = {"first_responses_on_time", "resolutions_on_time", "requester_satisfaction"}
 COUNT_FIGURES = {"overdue"}
 
 
@@ -126,7 +140,12 @@ class FigureRow:
 def comparison(retrospective: Retrospective, previous: Retrospective | None) -> list[FigureRow]:
     """This month's figures beside last month's."""
     before = previous.figures if previous else {}
-    return [FigureRow(name, retrospective.figures.get(name), before.get(name)) for name in FIGURES]
+    rows = [FigureRow(name, retrospective.figures.get(name), before.get(name)) for name in FIGURES]
+    return [
+        row
+        for row in rows
+        if row.name not in REQUEST_FIGURES or row.value is not None or row.previous is not None
+    ]
 
 
 def previous_of(retrospective: Retrospective) -> Retrospective | None:
