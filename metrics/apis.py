@@ -364,6 +364,7 @@ class AgingCardOutput(serializers.Serializer):
     age_days = serializers.FloatField()
     blocked = serializers.BooleanField()
     aging = serializers.BooleanField(help_text="older in its column than its 85th percentile")
+    late = serializers.BooleanField(help_text="started longer ago than the SLE")
     at_risk = serializers.BooleanField(help_text="aging, or started longer ago than the SLE")
 
 

@@ -420,8 +420,19 @@ class AgingCard:
     started_at: datetime | None
     blocked: bool
     aging: bool
-    at_risk: bool
+    late: bool  # started longer ago than the board's SLE
     limit: float | None  # its column's 85th percentile, seconds
+
+    @property
+    def at_risk(self) -> bool:
+        return self.aging or self.late
+
+    @property
+    def started_days(self) -> int | None:
+        """Whole days from its start to the moment its age was read."""
+        if self.started_at is None:
+            return None
+        return (self.since + timedelta(seconds=self.age) - self.started_at).days
 
     @property
     def age_days(self) -> float | None:
@@ -491,7 +502,7 @@ def open_ages(board: Board, history: History, *, now: datetime) -> list[AgingCar
                 started_at=started_at,
                 blocked=blocked,
                 aging=aging,
-                at_risk=aging or late,
+                late=late,
                 limit=limit.total_seconds() if limit else None,
             )
         )

@@ -242,6 +242,33 @@ def test_aging_cards_and_the_service_level_expectation(tenant: Tenant, kanban: B
     assert [card.title for card in flow.aging] == ["old one"]
 
 
+def test_a_card_started_longer_ago_than_the_expectation_is_at_risk_and_says_why(
+    tenant: Tenant, kanban: BoardSetup, client
+) -> None:
+    aging_board(kanban)
+    # Started 9 days ago, sent back, and in progress again for a day: young in its column
+    # (not aging), yet past the board's 6 days.
+    history(
+        kanban,
+        "sent back",
+        ("made", at(10), kanban.todo),
+        ("move", at(11, 12), kanban.doing),
+        ("move", at(12), kanban.todo),
+        ("move", at(19, 12), kanban.doing),
+    )
+    client.force_login(tenant.member.user)
+    url = reverse("metrics:board_flow", args=[tenant.organization.slug, kanban.board.pk])
+    with time_machine.travel(NOW, tick=False):
+        flow = board_flow(kanban.board)
+        page = client.get(url).text
+    sent_back = next(card for card in flow.cards if card.title == "sent back")
+    assert (sent_back.aging, sent_back.late, sent_back.at_risk) == (False, True, True)
+    assert sent_back.started_days == 9
+    at_risk = page[page.index("Cards at risk") :].split("</ul>")[0]
+    assert "started 9 days ago, past the expectation of 6 days" in at_risk
+    assert "young one" not in at_risk
+
+
 def test_the_board_shows_the_badge_and_the_expectation_and_the_standup_lists_aging_cards(
     tenant: Tenant, kanban: BoardSetup, client
 ) -> None:
