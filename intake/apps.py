@@ -7,3 +7,11 @@ from django.utils.translation import gettext_lazy as _
 class IntakeConfig(AppConfig):
     name = "intake"
     verbose_name = _("Requests")
+
+    def ready(self) -> None:
+        from projects.sections import Section, register_section
+
+        from . import signals  # noqa: F401 - connects the receivers
+        from .card_section import card_request_section
+
+        register_section("card", Section(5, "intake/card_section.html", card_request_section))
