@@ -98,6 +98,7 @@ def card_request_section(request: HttpRequest, card: Card) -> dict[str, Any]:
     )
     if found is None:
         return {"request": None}
+    found.team.organization = found.organization
     membership = request.membership
     return {
         "request": found,

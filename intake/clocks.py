@@ -124,12 +124,15 @@ class WorkingHours:
 
 
 def _locked(**lookup: object) -> Request | None:
-    return (
+    request = (
         Request.objects.select_for_update(of=("self",))
         .select_related("organization", "team")
         .filter(**lookup)
         .first()
     )
+    if request is not None:
+        request.team.organization = request.organization  # the team's zone falls back to it
+    return request
 
 
 def _plan_set(card: Card) -> bool:

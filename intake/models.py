@@ -21,6 +21,7 @@ from django.db.models import Q
 from django.db.models.functions import Lower
 from django.utils import timezone as django_timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from kanban.models import Board, Card, Column, Priority
 from opsboard.tenancy.models import Organization, Team
@@ -223,10 +224,10 @@ class StopReason(models.TextChoices):
 
 
 class ClockStatus(models.TextChoices):
-    RUNNING = "running", _("Running")
-    PAUSED = "paused", _("Paused")
-    MET = "met", _("Stopped on time")
-    MISSED = "missed", _("Missed")
+    RUNNING = "running", pgettext_lazy("a response clock's state", "Running")
+    PAUSED = "paused", pgettext_lazy("a response clock's state", "Paused")
+    MET = "met", pgettext_lazy("a response clock's state", "Stopped on time")
+    MISSED = "missed", pgettext_lazy("a response clock's state", "Missed")
 
 
 class ResponseClock(models.Model):

@@ -29,6 +29,7 @@ from kanban.activity import _claim as claim_for_person
 from kanban.links import card_panel_path
 from kanban.models import Card
 from opsboard.accounts.models import User, zone
+from opsboard.commands import moment_text
 from opsboard.notify.emails import render_texts
 from opsboard.notify.models import ChatWebhook, Preference
 from opsboard.notify.services import chat_claim
@@ -251,7 +252,7 @@ def explain_alerts(*, now: datetime) -> list[str]:
         .first()
     )
     if upcoming:
-        lines.append(f"the next warning is due at {upcoming.isoformat()}")
+        lines.append(f"the next warning is due at {moment_text(upcoming, as_now=True)}")
     upcoming = (
         running.filter(breached_at__isnull=True, due_at__gt=now)
         .order_by("due_at")
@@ -259,5 +260,5 @@ def explain_alerts(*, now: datetime) -> list[str]:
         .first()
     )
     if upcoming:
-        lines.append(f"the next target is reached at {upcoming.isoformat()}")
+        lines.append(f"the next target is reached at {moment_text(upcoming, as_now=True)}")
     return lines

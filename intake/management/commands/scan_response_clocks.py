@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from intake.notifications import MISSED, explain_alerts, send_clock_alerts
-from opsboard.commands import JobCommand
+from opsboard.commands import JobCommand, moment_text
 
 
 class Command(JobCommand):
@@ -23,8 +23,9 @@ class Command(JobCommand):
             what = "missed" if alert.kind == MISSED else "warning"
             people = ", ".join(person.email for person in alert.people) or "nobody"
             groups = ", ".join(f"chat group {webhook.name}" for webhook in alert.webhooks)
+            due = moment_text(alert.clock.due_at.astimezone(alert.clock.request.team.zone))
             self.stdout.write(
-                f"{alert.card.title} ({alert.clock.kind}, due {alert.clock.due_at.isoformat()}):"
+                f"{alert.card.title} ({alert.clock.kind}, due {due}):"
                 f" {what} to {people}" + (f"; {groups}" if groups else "")
             )
         verb = "would send" if options["dry_run"] else "sent"
