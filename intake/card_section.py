@@ -22,7 +22,7 @@ from django.views.decorators.http import require_POST
 
 from kanban.models import Attachment, Card
 from kanban.selectors import card_get_for_user
-from opsboard.tenancy.access import organization_view
+from opsboard.tenancy.access import organization_view, require_editor
 from opsboard.tenancy.calendar import calendar_for
 
 from . import clocks
@@ -115,7 +115,10 @@ def card_request_section(request: HttpRequest, card: Card) -> dict[str, Any]:
 
 
 def _request_of_card(request: HttpRequest, card_id: int) -> Request:
+    """The request on the card, for someone who may change it: 404 outside the
+    organisation or on a card that is no request, 403 for a viewer."""
     card = card_get_for_user(membership=request.membership, card_id=card_id)
+    require_editor(request.membership)
     found = Request.objects.select_related("organization", "team").filter(card=card).first()
     if found is None:
         raise Http404
