@@ -7,6 +7,7 @@ here (``urlpatterns``, included under ``/o/`` by ``opsboard/urls.py``)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -132,32 +133,36 @@ def _back(request: HttpRequest, card_id: int) -> HttpResponse:
     return redirect(f"{url}#request")
 
 
+def _change(
+    request: HttpRequest, card_id: int, service: Callable[..., Request], done: str
+) -> HttpResponse:
+    found = _request_of_card(request, card_id)
+    try:
+        service(actor=request.membership, request=found)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, done)
+    return _back(request, card_id)
+
+
 @organization_view
 @require_POST
 def request_wait(request: HttpRequest, card_id: int) -> HttpResponse:
     """Waiting on the requester: the clocks pause."""
-    found = _request_of_card(request, card_id)
-    try:
-        clocks.request_wait(actor=request.membership, request=found)
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-    else:
-        messages.success(request, _("Waiting on the requester: the response clocks are paused."))
-    return _back(request, card_id)
+    return _change(
+        request,
+        card_id,
+        clocks.request_wait,
+        _("Waiting on the requester: the response clocks are paused."),
+    )
 
 
 @organization_view
 @require_POST
 def request_resume(request: HttpRequest, card_id: int) -> HttpResponse:
     """The requester answered: the clocks run again."""
-    found = _request_of_card(request, card_id)
-    try:
-        clocks.request_resume(actor=request.membership, request=found)
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-    else:
-        messages.success(request, _("The response clocks run again."))
-    return _back(request, card_id)
+    return _change(request, card_id, clocks.request_resume, _("The response clocks run again."))
 
 
 urlpatterns = [

@@ -199,6 +199,13 @@ def _resume_all(request: Request, at: datetime) -> None:
     clocks.save()
 
 
+def _stop(request: Request, at: datetime, reason: str, *kinds: str) -> None:
+    clocks = Clocks(request)
+    for clock in clocks.of(*kinds):
+        clocks.stop(clock, at, reason)
+    clocks.save()
+
+
 @transaction.atomic
 def request_wait(*, actor: Membership, request: Request) -> Request:
     """The team waits on the requester: the request waits and its clocks pause."""
@@ -246,10 +253,7 @@ def clocks_comment_added(*, card_id: int, author_id: int | None, at: datetime) -
         if request.state == RequestState.WAITING:
             _resume(request, at)
         return
-    clocks = Clocks(request)
-    for clock in clocks.of(ClockKind.FIRST_RESPONSE):
-        clocks.stop(clock, at, StopReason.REPLY)
-    clocks.save()
+    _stop(request, at, StopReason.REPLY, ClockKind.FIRST_RESPONSE)
 
 
 @transaction.atomic
@@ -260,10 +264,7 @@ def clocks_plan_changed(*, card: Card, at: datetime) -> None:
     request = _locked(card_id=card.pk)
     if request is None:
         return
-    clocks = Clocks(request)
-    for clock in clocks.of(ClockKind.PLAN):
-        clocks.stop(clock, at, StopReason.PLAN)
-    clocks.save()
+    _stop(request, at, StopReason.PLAN, ClockKind.PLAN)
 
 
 @transaction.atomic
@@ -277,10 +278,7 @@ def clocks_card_done(*, card_id: int, at: datetime) -> None:
     request.waiting_since = None
     request.done_at = at
     request.save(update_fields=["state", "waiting_since", "done_at"])
-    clocks = Clocks(request)
-    for clock in clocks.all:
-        clocks.stop(clock, at, StopReason.DONE)
-    clocks.save()
+    _stop(request, at, StopReason.DONE, *ClockKind.values)
 
 
 @transaction.atomic

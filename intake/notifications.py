@@ -184,7 +184,6 @@ def _tell(alert: Alert, *, now: datetime, preferences: dict[tuple[int, int], Pre
         return False
     organization = alert.clock.request.organization
     context = _context(alert)
-    template = "request-clock-missed" if alert.kind == MISSED else "request-clock-warning"
     subject_key = f"clock:{alert.clock.pk}"
     period = alert.clock.started_at.date().isoformat()
     for person in alert.people:
@@ -196,7 +195,7 @@ def _tell(alert: Alert, *, now: datetime, preferences: dict[tuple[int, int], Pre
             subject_key=subject_key,
             recipient=person,
             organization=organization,
-            template=template,
+            template="request-clock",
             context=context,
             link=context["url"],
             by_email=loud and preference.email,
@@ -249,23 +248,19 @@ def _claim_chat(
 
 
 def explain_alerts(*, now: datetime) -> list[str]:
-    """What comes next, for the command run by hand: the next warning and escalation."""
-    lines = []
+    """What comes next, for the command run by hand: the next warning and the next target."""
     running = ResponseClock.objects.filter(running_since__isnull=False)
-    upcoming = (
-        running.filter(warned_at__isnull=True, warn_at__gt=now)
-        .order_by("warn_at")
-        .values_list("warn_at", flat=True)
-        .first()
-    )
-    if upcoming:
-        lines.append(f"the next warning is due at {moment_text(upcoming, as_now=True)}")
-    upcoming = (
-        running.filter(breached_at__isnull=True, due_at__gt=now)
-        .order_by("due_at")
-        .values_list("due_at", flat=True)
-        .first()
-    )
-    if upcoming:
-        lines.append(f"the next target is reached at {moment_text(upcoming, as_now=True)}")
+    lines = []
+    for what, not_yet, moment in (
+        ("warning is due", "warned_at", "warn_at"),
+        ("target is reached", "breached_at", "due_at"),
+    ):
+        upcoming = (
+            running.filter(**{f"{not_yet}__isnull": True, f"{moment}__gt": now})
+            .order_by(moment)
+            .values_list(moment, flat=True)
+            .first()
+        )
+        if upcoming:
+            lines.append(f"the next {what} at {moment_text(upcoming, as_now=True)}")
     return lines

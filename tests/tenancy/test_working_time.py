@@ -18,13 +18,9 @@ import pytest
 
 from opsboard.tenancy.calendar import WorkingCalendar
 from tests.conftest import Tenant
+from tests.tenancy.test_working_calendar import SHANGHAI, at
 
-SHANGHAI = ZoneInfo("Asia/Shanghai")
 BERLIN = ZoneInfo("Europe/Berlin")
-
-
-def at(text: str, zone: ZoneInfo = SHANGHAI) -> dt.datetime:
-    return dt.datetime.fromisoformat(text).replace(tzinfo=zone)
 
 
 @pytest.fixture
