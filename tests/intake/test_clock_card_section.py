@@ -58,28 +58,28 @@ def test_the_team_waits_on_the_requester_and_resumes(
 ) -> None:
     product = desk(tenant)
     request = product.send(at("2026-11-18T10:00"))
-    client.force_login(tenant.member.user)
     wait = reverse("intake_card:wait", args=["acme", request.card_id])
-    # The membership, the card, the request, the team check, the request and its clocks
-    # locked and written, the session.
-    with (
-        time_machine.travel(at("2026-11-18T11:00"), tick=False),
-        django_assert_num_queries(13),
-    ):
-        response = client.post(wait)
-    assert response.status_code == 302
-    assert response["Location"].endswith(f"/o/acme/cards/{request.card_id}/#request")
-    request.refresh_from_db()
-    assert request.state == RequestState.WAITING
-    assert clock(request, FIRST).running_since is None
-    page = client.get(response["Location"]).text
-    assert "Waiting on the requester: the response clocks are paused." in page
-    assert "<td>Paused</td>" in page
-    assert "Resume</button>" in page
+    # The whole visit on one Wednesday: a session from another day would have run out.
+    with time_machine.travel(at("2026-11-18T11:00"), tick=False):
+        client.force_login(tenant.member.user)
+        client.get(reverse("kanban:card_detail", args=["acme", request.card_id]))
+        # The membership, the card, the request, the team check, the request and its
+        # clocks locked and written, the session.
+        with django_assert_num_queries(13):
+            response = client.post(wait)
+        assert response.status_code == 302
+        assert response["Location"].endswith(f"/o/acme/cards/{request.card_id}/#request")
+        request.refresh_from_db()
+        assert request.state == RequestState.WAITING
+        assert clock(request, FIRST).running_since is None
+        page = client.get(response["Location"]).text
+        assert "Waiting on the requester: the response clocks are paused." in page
+        assert "<td>Paused</td>" in page
+        assert "Resume</button>" in page
 
-    # Twice: said, nothing changed.
-    page = client.post(wait, follow=True).text
-    assert "Only an open request can wait on its requester." in page
+        # Twice: said, nothing changed.
+        page = client.post(wait, follow=True).text
+        assert "Only an open request can wait on its requester." in page
 
     with time_machine.travel(at("2026-11-18T14:00"), tick=False):
         client.post(reverse("intake_card:resume", args=["acme", request.card_id]))
