@@ -68,7 +68,7 @@ def clock_rows(found: Request, now: datetime) -> list[ClockRow]:
             status=clock.status(now),
             left=clock.target - clocks.worked_until(clock, now, calendar=calendar, zone=zone),
         )
-        for clock in found.clocks.all()
+        for clock in found.clocks.order_by("pk")  # the order of their targets
     ]
 
 
