@@ -10,8 +10,12 @@ class IntakeConfig(AppConfig):
 
     def ready(self) -> None:
         from projects.demo import register_demo_seeder
+        from projects.sections import Section, register_section
 
+        from . import signals  # noqa: F401 - connects the receivers
+        from .card_section import card_request_section
         from .demo import seed_demo_requests
 
+        register_section("card", Section(5, "intake/card_section.html", card_request_section))
         # After the boards and RACI (10-21), before the KPIs that read the requests (30).
         register_demo_seeder(25, seed_demo_requests)

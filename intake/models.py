@@ -12,7 +12,7 @@ A request's life:
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -21,6 +21,7 @@ from django.db.models import Q
 from django.db.models.functions import Lower
 from django.utils import timezone as django_timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from kanban.models import Board, Card, Column, Priority
 from opsboard.tenancy.models import Organization, Team
@@ -222,6 +223,13 @@ class StopReason(models.TextChoices):
     CLOSED = "closed", _("Closed")
 
 
+class ClockStatus(models.TextChoices):
+    RUNNING = "running", pgettext_lazy("a response clock's state", "Running")
+    PAUSED = "paused", pgettext_lazy("a response clock's state", "Paused")
+    MET = "met", pgettext_lazy("a response clock's state", "Stopped on time")
+    MISSED = "missed", pgettext_lazy("a response clock's state", "Missed")
+
+
 class ResponseClock(models.Model):
     """How long the team takes to reach one target of a request, in its working time.
 
@@ -272,6 +280,23 @@ class ResponseClock(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()}: {self.request}"
+
+    @property
+    def target(self) -> timedelta:
+        return timedelta(minutes=self.target_minutes)
+
+    def status(self, now: datetime) -> ClockStatus:
+        """Where the clock stands at ``now``: missed once past its target (stopped late,
+        found by the scan, or running past ``due_at``), else met, paused or running."""
+        if self.stopped_at is not None:
+            return ClockStatus.MET if self.on_time else ClockStatus.MISSED
+        if self.breached_at is not None or self.worked > self.target:
+            return ClockStatus.MISSED
+        if self.running_since is None:
+            return ClockStatus.PAUSED
+        if self.due_at is not None and self.due_at < now:
+            return ClockStatus.MISSED
+        return ClockStatus.RUNNING
 
 
 class Rating(models.Model):

@@ -28,6 +28,7 @@ urlpatterns = [
     path("o/", include("projects.urls")),
     path("o/", include("kanban.urls")),
     path("o/", include("raci.urls")),
+    path("o/", include("intake.card_section")),
     path("o/", include("metrics.urls")),
     path("o/", include("opsboard.search.urls")),
     path("api/v1/", include("projects.api_urls")),

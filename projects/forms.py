@@ -234,12 +234,24 @@ class TeamForm(forms.Form):
     lead = forms.ModelChoiceField(
         label=_("Team lead"), queryset=User.objects.none(), required=False
     )
+    timezone = forms.ChoiceField(
+        label=_("Time zone"),
+        required=False,
+        help_text=_(
+            "Where the team works, if not in the organisation's time zone: its working hours"
+            " and response times are read there."
+        ),
+    )
 
     def __init__(self, *args: Any, organization: Organization, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["lead"].queryset = User.objects.filter(
             memberships__organization=organization
         ).order_by("full_name", "email")
+        self.fields["timezone"].choices = [
+            ("", _("The organisation's (%(zone)s)") % {"zone": organization.timezone}),
+            *timezone_choices(),
+        ]
 
 
 def role_choices_for(actor: Membership) -> list[tuple[str, str]]:

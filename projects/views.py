@@ -493,7 +493,14 @@ def _team_form_page(request: HttpRequest, team_id: int | None) -> HttpResponse:
         else None
     )
     initial = (
-        {"name": team.name, "description": team.description, "lead": team.lead} if team else {}
+        {
+            "name": team.name,
+            "description": team.description,
+            "lead": team.lead,
+            "timezone": team.timezone,
+        }
+        if team
+        else {}
     )
     form = TeamForm(request.POST or None, initial=initial, organization=request.organization)
     if request.method == "POST" and form.is_valid():

@@ -411,6 +411,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "kanban.tasks.send_activity_bundles",
         "schedule": crontab(minute="*/15"),
     },
+    # Response clocks at 75% of a target, or past it: read off two partial indexes.
+    "scan-response-clocks": {
+        "task": "intake.tasks.scan_response_clocks",
+        "schedule": crontab(minute="*/5"),
+    },
     "build-retrospectives-hourly": {
         "task": "metrics.tasks.build_retrospectives",
         "schedule": crontab(minute=20),

@@ -276,24 +276,77 @@ class WorkingCalendar:
         first = month.replace(day=1)
         return self.add_working_days(first - ONE_DAY, number)
 
-    def working_time(self, start: dt.datetime, end: dt.datetime) -> dt.timedelta:
-        """The working hours between two moments: the parts of working days' working hours
-        (in the organisation's time zone) that fall between them."""
+    # Working time ------------------------------------------------------------------
+
+    def _hours(self, day: dt.date, zone: dt.tzinfo) -> tuple[dt.datetime, dt.datetime] | None:
+        """When ``day``'s working hours open and close (in UTC, so that lengths across a
+        change of clocks come out right), or None on a day not worked."""
+        if not self.is_working(day):
+            return None
+        opens = dt.datetime.combine(day, self.organization.work_starts, tzinfo=zone)
+        closes = dt.datetime.combine(day, self.organization.work_ends, tzinfo=zone)
+        if closes <= opens:
+            return None
+        return opens.astimezone(dt.UTC), closes.astimezone(dt.UTC)
+
+    def working_time(
+        self, start: dt.datetime, end: dt.datetime, *, zone: dt.tzinfo | None = None
+    ) -> dt.timedelta:
+        """The working time between two moments: the parts of working days' working hours
+        that fall between them, the hours read in ``zone`` (a team's; by default the
+        organisation's). One step a day, whatever the hours."""
         if end <= start:
             return dt.timedelta(0)
-        zone = self.organization.zone
+        zone = zone or self.organization.zone
+        start, end = start.astimezone(dt.UTC), end.astimezone(dt.UTC)
         total = dt.timedelta(0)
         day = start.astimezone(zone).date()
         last = end.astimezone(zone).date()
         while day <= last:
-            if self.is_working(day):
-                opens = dt.datetime.combine(day, self.organization.work_starts, tzinfo=zone)
-                closes = dt.datetime.combine(day, self.organization.work_ends, tzinfo=zone)
-                overlap = min(closes, end) - max(opens, start)
+            hours = self._hours(day, zone)
+            if hours is not None:
+                overlap = min(hours[1], end) - max(hours[0], start)
                 if overlap > dt.timedelta(0):
                     total += overlap
             day += ONE_DAY
         return total
+
+    def add_working_time(
+        self, start: dt.datetime, duration: dt.timedelta, *, zone: dt.tzinfo | None = None
+    ) -> dt.datetime:
+        """The moment ``duration`` of working time has passed since ``start``, the hours read
+        in ``zone`` (a team's; by default the organisation's), given in that zone.
+
+        Steps:
+
+        1. nothing to add: ``start`` itself, even outside working hours;
+        2. from ``start``'s day on, each working day gives what is left of its hours after
+           ``start``, whole days at a time, until one holds the rest;
+        3. the rest is added to that day's opening (or to ``start`` on its own day), so a
+           target reached exactly at closing time is that evening, not the next morning.
+
+        Raises ValueError when no working day comes within ``SEARCH_LIMIT_DAYS`` (a
+        calendar without working days)."""
+        zone = zone or self.organization.zone
+        if duration <= dt.timedelta(0):
+            return start.astimezone(zone)
+        start = start.astimezone(dt.UTC)
+        remaining = duration
+        day = start.astimezone(zone).date()
+        idle = 0  # days in a row without working hours
+        while idle < SEARCH_LIMIT_DAYS:
+            hours = self._hours(day, zone)
+            if hours is not None and hours[1] > start:
+                begins = max(hours[0], start)
+                available = hours[1] - begins
+                if remaining <= available:
+                    return (begins + remaining).astimezone(zone)
+                remaining -= available
+                idle = 0
+            else:
+                idle += 1
+            day += ONE_DAY
+        raise ValueError(f"No working hours within {SEARCH_LIMIT_DAYS} days of {start}.")
 
 
 def calendar_for(organization: Organization) -> WorkingCalendar:

@@ -8,6 +8,7 @@ same organisation) and raises ``ValidationError`` with a message to show.
 from __future__ import annotations
 
 import secrets
+import zoneinfo
 from collections.abc import Iterable, Sequence
 from datetime import date, time, timedelta
 
@@ -126,30 +127,51 @@ def _check_team_name(organization: Organization, name: str, team: Team | None = 
 
 @transaction.atomic
 def team_create(
-    *, actor: Membership, name: str, description: str = "", lead: User | None = None
+    *,
+    actor: Membership,
+    name: str,
+    description: str = "",
+    lead: User | None = None,
+    timezone: str = "",
 ) -> Team:
     require_manager(actor)
     organization = actor.organization
     _check_team_name(organization, name)
+    _check_team_timezone(timezone)
     lead_membership = _check_lead(organization, lead)
     team = Team.objects.create(
-        organization=organization, name=name, description=description, lead=lead
+        organization=organization, name=name, description=description, lead=lead, timezone=timezone
     )
     if lead_membership is not None:
         lead_membership.teams.add(team)
     return team
 
 
+def _check_team_timezone(timezone: str) -> None:
+    if timezone and timezone not in zoneinfo.available_timezones():
+        raise ValidationError({"timezone": _("Choose a time zone from the list.")})
+
+
 @transaction.atomic
 def team_update(
-    *, actor: Membership, team: Team, name: str, description: str, lead: User | None
+    *,
+    actor: Membership,
+    team: Team,
+    name: str,
+    description: str,
+    lead: User | None,
+    timezone: str | None = None,
 ) -> Team:
+    """Change the team; ``timezone`` None keeps its time zone, "" makes it the organisation's."""
     require_manager(actor)
     _check_team_name(team.organization, name, team)
     lead_membership = _check_lead(team.organization, lead)
     team.name = name
     team.description = description
     team.lead = lead
+    if timezone is not None:
+        _check_team_timezone(timezone)
+        team.timezone = timezone
     team.save()
     if lead_membership is not None:
         # A team's lead is always one of its members.

@@ -337,10 +337,11 @@ def test_the_card_page_reads_its_files_in_one_query_however_many(
 # The person with their memberships (the session is in the cache), the card with its board,
 # column and people, its history, its files (one query, with who uploaded each, the
 # comments' files among them), the RACI section (roles, policy, load, people and teams),
-# the retrospective actions, the unread notifications, the checklist, the comments, the
-# labels and the board's columns; for following, when the reader looked (and whether they
-# follow) and who follows (+1 for the people mentioned, when the texts mention any).
-CARD_PAGE_QUERIES = 17
+# the request section (whether the card is a request), the retrospective actions, the
+# unread notifications, the checklist, the comments, the labels and the board's columns;
+# for following, when the reader looked (and whether they follow) and who follows (+1 for
+# the people mentioned, when the texts mention any).
+CARD_PAGE_QUERIES = 18
 
 
 def test_uploads_still_need_the_csrf_token(tenant: Tenant, kanban: BoardSetup) -> None:
