@@ -605,7 +605,7 @@ class CheckInListApi(OrganizationMixin, ListApi):
 
 
 class MyWorkItemOutput(serializers.Serializer):
-    kind = serializers.ChoiceField(choices=["card", "goal", "kpi", "change", "mention"])
+    kind = serializers.ChoiceField(choices=["card", "goal", "kpi", "change", "mention", "request"])
     id = serializers.IntegerField(help_text="The card's, goal's, KPI's or mention's id.")
     title = serializers.CharField()
     url = serializers.CharField(help_text="The path of the page where it is handled.")
