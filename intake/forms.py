@@ -8,6 +8,7 @@ from typing import Any
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from kanban.models import Priority
 from opsboard.accounts.models import User
@@ -19,18 +20,30 @@ from .services import FieldInput, field_key
 
 
 class WorkingTimeWidget(forms.MultiWidget):
-    """Hours and minutes, each input named for a screen reader; the field's legend says
-    which target they are."""
+    """Hours and minutes, each input named for a screen reader and by its placeholder; the
+    field's legend says which target they are."""
 
     use_fieldset = True
-    template_name = "intake/working_time_widget.html"
 
     def __init__(self) -> None:
         super().__init__(
             widgets={
-                "hours": forms.NumberInput(attrs={"min": 0, "step": 1, "class": "short-number"}),
+                "hours": forms.NumberInput(
+                    attrs={
+                        "min": 0,
+                        "step": 1,
+                        "aria-label": pgettext_lazy("a response target's hours", "hours"),
+                        "placeholder": pgettext_lazy("a response target's hours", "hours"),
+                    }
+                ),
                 "minutes": forms.NumberInput(
-                    attrs={"min": 0, "max": 59, "step": 1, "class": "short-number"}
+                    attrs={
+                        "min": 0,
+                        "max": 59,
+                        "step": 1,
+                        "aria-label": pgettext_lazy("a response target's minutes", "minutes"),
+                        "placeholder": pgettext_lazy("a response target's minutes", "minutes"),
+                    }
                 ),
             }
         )
@@ -49,8 +62,8 @@ class WorkingTimeField(forms.MultiValueField):
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(
             fields=[
-                forms.IntegerField(min_value=0, max_value=10_000),
-                forms.IntegerField(min_value=0, max_value=59),
+                forms.IntegerField(min_value=0, max_value=10_000, required=False),
+                forms.IntegerField(min_value=0, max_value=59, required=False),
             ],
             require_all_fields=False,
             required=False,
@@ -111,7 +124,7 @@ class RequestTypeForm(forms.Form):
         grouped: dict[str, list[tuple[int, str]]] = {}
         for column in landing_columns(organization_id=membership.organization_id):
             board = column.board
-            group = f"{board.project.name} · {board.display_name}"
+            group = f"{board.project.name} · {board.name}"
             grouped.setdefault(group, []).append((column.pk, column.display_name))
         self.fields["column"].choices = [("", "—"), *grouped.items()]
         people = member_choices(membership.organization_id)

@@ -157,7 +157,9 @@ def _clean_fields(fields: Sequence[FieldInput]) -> list[FieldInput]:
             problem = _("only a choice has options.")
         if problem:
             problems.append(
-                _("Question %(number)s: %(problem)s") % {"number": number, "problem": problem}
+                _("“%(label)s”: %(problem)s") % {"label": label, "problem": problem}
+                if label
+                else _("Question %(number)s: %(problem)s") % {"number": number, "problem": problem}
             )
         cleaned.append(
             FieldInput(
