@@ -349,7 +349,16 @@ def _detail_page(request: HttpRequest, sent: Request, status: int = 200, **forms
         "may_rate": is_requester
         and may_write
         and sent.state in (RequestState.DONE, RequestState.CLOSED),
-        "errors": forms.get("errors", []),
+        # A refusal that is no field's (not finished yet): on top, whichever form it came from.
+        "errors": [
+            *forms.get("errors", []),
+            *(
+                error
+                for name in ("reply_form", "reopen_form", "rating_form")
+                if name in forms
+                for error in forms[name].non_field_errors()
+            ),
+        ],
     }
     return render(request, "intake/request_detail.html", context, status=status)
 
