@@ -626,7 +626,7 @@ class MyWorkGroupOutput(serializers.Serializer):
 
 class MyWorkPartOutput(serializers.Serializer):
     key = serializers.ChoiceField(
-        choices=["cards", "accountable", "goals", "kpis", "following", "mentions"]
+        choices=["cards", "accountable", "goals", "kpis", "following", "mentions", "requests"]
     )
     title = serializers.CharField()
     note = serializers.CharField(help_text="How the part decides what it shows.")

@@ -9,10 +9,17 @@ from pathlib import Path
 
 from django.conf import settings
 
-from intake.models import FieldKind, RequestType
-from intake.services import FieldInput, RequestTypeInput, field_key, request_type_create
+from intake.models import FieldKind, Request, RequestType
+from intake.services import (
+    FieldInput,
+    RequestTypeInput,
+    field_key,
+    request_submit,
+    request_type_create,
+)
 from kanban.models import Board, Column
-from opsboard.tenancy.models import Membership, Role, Team
+from opsboard.tenancy.models import Membership, Organization, Role, Team
+from projects.models import Project
 from tests.conftest import Tenant
 from tests.factories import MembershipFactory, ProjectFactory, TeamFactory
 
@@ -71,3 +78,31 @@ def make_intake(tenant: Tenant) -> Intake:
 def stored_files() -> list[Path]:
     root = Path(settings.MEDIA_ROOT)
     return [path for path in root.rglob("*") if path.is_file()] if root.exists() else []
+
+
+def route_objects(organization: Organization) -> dict[str, int]:
+    """A request type and a request of ``organization`` for the tests that walk every URL
+    (``type_id``, ``request_id``): the organisation's own (the demo's) when it has some, else
+    made on the board of a project a team of it takes part in."""
+    sent = Request.objects.filter(organization=organization).order_by("pk").first()
+    if sent is None:
+        project = Project.objects.filter(organization=organization, teams__isnull=False).first()
+        team = project.teams.order_by("pk").first()
+        board = project.boards.order_by("pk").first()
+        request_type = RequestType.objects.filter(organization=organization).first()
+        request_type = request_type or RequestType.objects.create(
+            organization=organization,
+            team=team,
+            name="Data pull",
+            board=board,
+            column=board.columns.order_by("position").first(),
+        )
+        requester = (
+            Membership.objects.filter(organization=organization, role=Role.MEMBER)
+            .order_by("pk")
+            .first()
+        )
+        sent = request_submit(
+            actor=requester, request_type=request_type, title="Churned users", answers={}
+        )
+    return {"type_id": sent.request_type_id, "request_id": sent.pk}
