@@ -134,14 +134,9 @@ def _type_input(membership: Membership, data: dict[str, Any]) -> services.Reques
         name=data["name"],
         board=board,
         column=column,
-        description=data["description"],
-        priority=data["priority"],
-        first_response_minutes=data["first_response_minutes"],
-        plan_minutes=data["plan_minutes"],
-        resolution_minutes=data["resolution_minutes"],
         responsible=people["responsible"],
         accountable=people["accountable"],
-        accepting=data["accepting"],
+        **{name: data[name] for name in services.TYPE_VALUES},
     )
 
 

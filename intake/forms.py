@@ -259,6 +259,10 @@ class RequestForm(forms.Form):
         return {name: value for name, value in self.cleaned_data.items() if hasattr(value, "read")}
 
 
+class ConfirmForm(forms.Form):
+    """Confirming asks nothing: the button is the answer."""
+
+
 class ReplyForm(forms.Form):
     body = forms.CharField(label=_("Your reply"), widget=forms.Textarea(attrs={"rows": 3}))
 

@@ -95,6 +95,17 @@ class RequestTypeInput:
     accepting: bool = True
 
 
+# A type's values that are typed, not chosen objects: pages and the API pass them as given.
+TYPE_VALUES = (
+    "description",
+    "priority",
+    "first_response_minutes",
+    "plan_minutes",
+    "resolution_minutes",
+    "accepting",
+)
+
+
 def request_type_check(
     organization_id: int, data: RequestTypeInput, exclude_pk: int | None = None
 ) -> None:
@@ -235,19 +246,7 @@ def request_type_update(
 
 
 def _apply_type(request_type: RequestType, data: RequestTypeInput) -> None:
-    for name in (
-        "team",
-        "board",
-        "column",
-        "description",
-        "priority",
-        "first_response_minutes",
-        "plan_minutes",
-        "resolution_minutes",
-        "responsible",
-        "accountable",
-        "accepting",
-    ):
+    for name in ("team", "board", "column", "responsible", "accountable", *TYPE_VALUES):
         setattr(request_type, name, getattr(data, name))
     request_type.name = data.name.strip()
 

@@ -3,8 +3,10 @@ requester's list and request page (reply, confirm, reopen, rate)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
+from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
@@ -22,6 +24,7 @@ from opsboard.tenancy.access import organization_view, require_editor
 
 from . import selectors, services
 from .forms import (
+    ConfirmForm,
     QuestionForm,
     QuestionFormSet,
     RatingForm,
@@ -95,14 +98,9 @@ def _type_input(request: HttpRequest, form: RequestTypeForm) -> services.Request
         name=data["name"],
         board=column.board,
         column=column,
-        description=data["description"],
-        priority=data["priority"],
-        first_response_minutes=data["first_response_minutes"],
-        plan_minutes=data["plan_minutes"],
-        resolution_minutes=data["resolution_minutes"],
         responsible=people.get(data["responsible"]),
         accountable=people.get(data["accountable"]),
-        accepting=data["accepting"],
+        **{name: data[name] for name in services.TYPE_VALUES},
     )
 
 
@@ -315,7 +313,9 @@ def request_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _detail_page(request: HttpRequest, sent: Request, status: int = 200, **forms: Any) -> Any:
+def _detail_page(
+    request: HttpRequest, sent: Request, status: int = 200, **given: forms.Form
+) -> HttpResponse:
     comments = selectors.request_conversation(sent)
     is_requester = sent.requester_id == request.user.pk
     files = {
@@ -339,9 +339,9 @@ def _detail_page(request: HttpRequest, sent: Request, status: int = 200, **forms
         "is_requester": is_requester,
         "rating": rating,
         "may_reply": may_write,
-        "reply_form": forms.get("reply_form") or ReplyForm(),
-        "reopen_form": forms.get("reopen_form") or ReopenForm(),
-        "rating_form": forms.get("rating_form")
+        "reply_form": given.get("reply_form") or ReplyForm(),
+        "reopen_form": given.get("reopen_form") or ReopenForm(),
+        "rating_form": given.get("rating_form")
         or RatingForm(
             initial={"score": rating.score, "comment": rating.comment} if rating else None
         ),
@@ -351,12 +351,11 @@ def _detail_page(request: HttpRequest, sent: Request, status: int = 200, **forms
         and sent.state in (RequestState.DONE, RequestState.CLOSED),
         # A refusal that is no field's (not finished yet): on top, whichever form it came from.
         "errors": [
-            *forms.get("errors", []),
             *(
                 error
-                for name in ("reply_form", "reopen_form", "rating_form")
-                if name in forms
-                for error in forms[name].non_field_errors()
+                for name in FORM_NAMES.values()
+                if name in given
+                for error in given[name].non_field_errors()
             ),
         ],
     }
@@ -375,69 +374,87 @@ def _sent(request: HttpRequest, request_id: int) -> Request:
     return selectors.request_get_for_user(membership=request.membership, request_id=request_id)
 
 
-@organization_view
-@require_POST
-def request_reply(request: HttpRequest, request_id: int) -> HttpResponse:
+def _requester_act(
+    request: HttpRequest,
+    request_id: int,
+    form: forms.Form,
+    act: Callable[[Request, dict[str, Any]], object],
+    done: str = "",
+    anchor: str = "",
+) -> HttpResponse:
+    """One of the request page's forms: valid, the service acts and the page is shown again
+    (with ``done`` said); refused, the page again with the reasons by the fields (400)."""
     sent = _sent(request, request_id)
-    form = ReplyForm(request.POST)
     if form.is_valid():
         try:
-            services.request_reply(
-                actor=request.membership, request=sent, body=form.cleaned_data["body"]
-            )
+            act(sent, form.cleaned_data)
         except ValidationError as error:
             put_errors(form, error)
         else:
-            return redirect(_request_url(request, sent) + "#conversation")
-    return _detail_page(request, sent, status=400, reply_form=form)
+            if done:
+                messages.success(request, done)
+            return redirect(_request_url(request, sent) + anchor)
+    return _detail_page(request, sent, status=400, **{FORM_NAMES[type(form)]: form})
+
+
+@organization_view
+@require_POST
+def request_reply(request: HttpRequest, request_id: int) -> HttpResponse:
+    return _requester_act(
+        request,
+        request_id,
+        ReplyForm(request.POST),
+        lambda sent, data: services.request_reply(
+            actor=request.membership, request=sent, body=data["body"]
+        ),
+        anchor="#conversation",
+    )
 
 
 @organization_view
 @require_POST
 def request_confirm(request: HttpRequest, request_id: int) -> HttpResponse:
-    sent = _sent(request, request_id)
-    try:
-        services.request_confirm(actor=request.membership, request=sent)
-    except ValidationError as error:
-        return _detail_page(request, sent, status=400, errors=error.messages)
-    messages.success(request, _("Thank you: the request is closed."))
-    return redirect(_request_url(request, sent))
+    return _requester_act(
+        request,
+        request_id,
+        ConfirmForm(request.POST),
+        lambda sent, data: services.request_confirm(actor=request.membership, request=sent),
+        done=_("Thank you: the request is closed."),
+    )
 
 
 @organization_view
 @require_POST
 def request_reopen(request: HttpRequest, request_id: int) -> HttpResponse:
-    sent = _sent(request, request_id)
-    form = ReopenForm(request.POST)
-    if form.is_valid():
-        try:
-            services.request_reopen(
-                actor=request.membership, request=sent, reason=form.cleaned_data["reason"]
-            )
-        except ValidationError as error:
-            put_errors(form, error)
-        else:
-            messages.success(request, _("The request is open again; the team has been told."))
-            return redirect(_request_url(request, sent))
-    return _detail_page(request, sent, status=400, reopen_form=form)
+    return _requester_act(
+        request,
+        request_id,
+        ReopenForm(request.POST),
+        lambda sent, data: services.request_reopen(
+            actor=request.membership, request=sent, reason=data["reason"]
+        ),
+        done=_("The request is open again; the team has been told."),
+    )
 
 
 @organization_view
 @require_POST
 def request_rate(request: HttpRequest, request_id: int) -> HttpResponse:
-    sent = _sent(request, request_id)
-    form = RatingForm(request.POST)
-    if form.is_valid():
-        try:
-            services.request_rate(
-                actor=request.membership,
-                request=sent,
-                score=form.cleaned_data["score"],
-                comment=form.cleaned_data["comment"],
-            )
-        except ValidationError as error:
-            put_errors(form, error)
-        else:
-            messages.success(request, _("Thank you for your rating."))
-            return redirect(_request_url(request, sent))
-    return _detail_page(request, sent, status=400, rating_form=form)
+    return _requester_act(
+        request,
+        request_id,
+        RatingForm(request.POST),
+        lambda sent, data: services.request_rate(
+            actor=request.membership, request=sent, score=data["score"], comment=data["comment"]
+        ),
+        done=_("Thank you for your rating."),
+    )
+
+
+# The request page's forms by the name its context gives them.
+FORM_NAMES: dict[type[forms.Form], str] = {
+    ReplyForm: "reply_form",
+    ConfirmForm: "confirm_form",
+    ReopenForm: "reopen_form",
+    RatingForm: "rating_form",
+}

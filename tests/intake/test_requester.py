@@ -15,6 +15,7 @@ from tests.conftest import Tenant
 from tests.factories import MembershipFactory
 from tests.intake.requesting import Intake, make_intake
 from tests.kanban.files import png
+from tests.reading import read_as_translated, visible_text
 
 
 @pytest.fixture
@@ -124,3 +125,29 @@ def test_my_work_lists_my_open_requests_and_those_to_confirm(
     part = next(p for p in answer["parts"] if p["key"] == "requests")
     assert [g["total"] for g in part["groups"]] == [1, 1]
     assert part["groups"][0]["items"][0]["kind"] == "request"
+
+
+def test_the_requesters_pages_read_in_chinese(tenant: Tenant, intake: Intake, client) -> None:
+    sent = send(intake, tenant.member, title="十月流失用户")
+    Request.objects.filter(pk=sent.pk).update(state=RequestState.DONE)
+    request_reply(actor=intake.analyst, request=sent, body="已导出，请查收。")
+    client.force_login(tenant.member.user)
+    client.cookies["django_language"] = "zh-hans"
+    pages = {
+        reverse("intake:request_list", args=["acme"]): "我的需求",
+        reverse("intake:request_new", args=["acme"]): "提需求",
+        reverse("intake:request_send", args=["acme", intake.data_pull.pk]): "你需要什么？",
+        page(sent): "已完成，待确认",
+    }
+    for url, words in pages.items():
+        text = client.get(url).text
+        assert words in text, url
+        assert read_as_translated(visible_text(text)) == [], url
+    client.force_login(intake.lead.user)
+    for url in (
+        reverse("intake:type_list", args=["acme"]),
+        reverse("intake:type_edit", args=["acme", intake.data_pull.pk]),
+    ):
+        text = client.get(url).text
+        assert "需求类型" in text, url
+        assert read_as_translated(visible_text(text)) == [], url
