@@ -19,7 +19,7 @@ from kanban.models import Board, Column, Priority
 from opsboard.accounts.models import User
 from opsboard.api_lists import ListApi
 from opsboard.tenancy.models import Membership, Team
-from projects.apis import OrganizationMixin, PersonEmail, call_service, validated
+from projects.apis import OrganizationMixin, call_service, validated
 
 from . import selectors, services
 from .models import FieldKind, Request, RequestState, RequestType
@@ -52,8 +52,8 @@ class RequestTypeOutput(serializers.Serializer):
     )
     plan_minutes = serializers.IntegerField(allow_null=True)
     resolution_minutes = serializers.IntegerField(allow_null=True)
-    responsible = PersonEmail()
-    accountable = PersonEmail()
+    responsible = serializers.EmailField(source="responsible.email", allow_null=True)
+    accountable = serializers.EmailField(source="accountable.email", allow_null=True)
     accepting = serializers.BooleanField()
     position = serializers.IntegerField()
     fields = QuestionOutput(many=True, source="fields.all")
@@ -216,7 +216,7 @@ class RatingOutput(serializers.Serializer):
     request = serializers.IntegerField(source="request_id")
     score = serializers.IntegerField()
     comment = serializers.CharField()
-    rated_by = PersonEmail()
+    rated_by = serializers.EmailField(source="rated_by.email", allow_null=True)
     rated_at = serializers.DateTimeField()
 
 
@@ -228,7 +228,7 @@ class RequestOutput(serializers.Serializer):
     team_name = serializers.CharField(source="team.name")
     card = serializers.IntegerField(source="card_id")
     title = serializers.CharField(source="card.title")
-    requester = PersonEmail()
+    requester = serializers.EmailField(source="requester.email", allow_null=True)
     answers = serializers.DictField(
         help_text="By question id: text, a number, an ISO date, an option, or a file's id."
     )
