@@ -151,3 +151,25 @@ def test_the_requesters_pages_read_in_chinese(tenant: Tenant, intake: Intake, cl
         text = client.get(url).text
         assert "需求类型" in text, url
         assert read_as_translated(visible_text(text)) == [], url
+
+
+def test_the_request_page_reads_in_the_same_queries_however_long_the_conversation(
+    tenant: Tenant, intake: Intake, client, django_assert_num_queries
+) -> None:
+    sent = send(intake, tenant.member, sample=png())
+    client.force_login(tenant.member.user)
+    client.get(page(sent))
+    # Session, memberships, the request with its card, type, team and rating, its files,
+    # the questions, the comments with their authors (the people they mention: none here).
+    with django_assert_num_queries(QUERIES):
+        client.get(page(sent))
+    for n in range(12):
+        request_reply(
+            actor=intake.analyst if n % 2 else tenant.member, request=sent, body=f"Note {n}"
+        )
+    with django_assert_num_queries(QUERIES):
+        text = client.get(page(sent)).text
+    assert "Note 11" in text
+
+
+QUERIES = 6
