@@ -306,10 +306,17 @@ def request_list(request: HttpRequest) -> HttpResponse:
     scope = request.GET.get("scope", "")
     scope = scope if scope in ("mine", "teams") else ""
     requests = list(selectors.requests_for_user(membership=request.membership, scope=scope)[:200])
+    leads = list(request.membership.teams.values_list("lead_id", flat=True))
     return render(
         request,
         "intake/request_list.html",
-        {"requests": requests, "scope": scope, "has_teams": request.membership.teams.exists()},
+        {
+            "requests": requests,
+            "scope": scope,
+            "has_teams": bool(leads),
+            # A link to the types for whoever sets some up (the page itself asks the rule).
+            "sets_up_types": request.membership.can_manage or request.user.pk in leads,
+        },
     )
 
 

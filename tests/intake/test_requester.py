@@ -94,6 +94,7 @@ def test_my_requests_lists_mine_and_my_teams(
     client.force_login(tenant.member.user)
     listing = client.get(url).text
     assert "Pull 0" in listing and "Pull 2" in listing and "From the lead" not in listing
+    assert reverse("intake:type_list", args=["acme"]) not in listing
     client.force_login(intake.analyst.user)
     client.get(url)
     with django_assert_num_queries(4):  # session, memberships, has teams, the requests
@@ -105,6 +106,8 @@ def test_my_requests_lists_mine_and_my_teams(
         send(intake, tenant.lead, title=f"More {n}")
     with django_assert_num_queries(4):  # the same for fourteen
         client.get(url)
+    client.force_login(intake.lead.user)
+    assert reverse("intake:type_list", args=["acme"]) in client.get(url).text
 
 
 def test_my_work_lists_my_open_requests_and_those_to_confirm(
