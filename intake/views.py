@@ -17,8 +17,8 @@ from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from kanban import attachments
-from kanban.models import Attachment, Column
-from kanban.selectors import mention_people
+from kanban.models import Column
+from kanban.selectors import attachments_for_card, mention_people
 from opsboard.accounts.models import User
 from opsboard.tenancy.access import organization_view, require_editor
 
@@ -325,10 +325,7 @@ def _detail_page(
 ) -> HttpResponse:
     comments = selectors.request_conversation(sent)
     is_requester = sent.requester_id == request.user.pk
-    files = {
-        attachment.pk: attachment
-        for attachment in Attachment.objects.filter(card_id=sent.card_id, comment__isnull=True)
-    }
+    files = {attachment.pk: attachment for attachment in attachments_for_card(card=sent.card)}
     answers = [
         (question, files.get(value) if question.kind == FieldKind.FILE else value)
         for question, value in selectors.request_answers(sent)
