@@ -16,6 +16,7 @@ from tests.factories import MembershipFactory
 from tests.intake.requesting import Intake, make_intake
 from tests.kanban.files import png
 from tests.reading import read_as_translated, visible_text
+from tests.test_form_labels import label_problems
 
 
 @pytest.fixture
@@ -146,6 +147,7 @@ def test_the_requesters_pages_read_in_chinese(tenant: Tenant, intake: Intake, cl
         text = client.get(url).text
         assert words in text, url
         assert read_as_translated(visible_text(text)) == [], url
+        assert label_problems(text) == [], url
     client.force_login(intake.lead.user)
     for url in (
         reverse("intake:type_list", args=["acme"]),
@@ -154,6 +156,7 @@ def test_the_requesters_pages_read_in_chinese(tenant: Tenant, intake: Intake, cl
         text = client.get(url).text
         assert "需求类型" in text, url
         assert read_as_translated(visible_text(text)) == [], url
+        assert label_problems(text) == [], url
 
 
 def test_the_request_page_reads_in_the_same_queries_however_long_the_conversation(
