@@ -161,13 +161,13 @@ def _type_form(request: HttpRequest, request_type: RequestType | None) -> HttpRe
 
 
 @organization_view
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def type_create(request: HttpRequest) -> HttpResponse:
     return _type_form(request, None)
 
 
 @organization_view
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def type_edit(request: HttpRequest, type_id: int) -> HttpResponse:
     request_type = selectors.request_type_get_for_user(
         membership=request.membership, type_id=type_id
@@ -228,7 +228,7 @@ def request_new(request: HttpRequest) -> HttpResponse:
 
 @csrf_exempt  # the upload's size limit goes in before the body is read; then the token
 @organization_view
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def request_send(request: HttpRequest, type_id: int) -> HttpResponse:
     limit = attachments.limit_uploads(request) if request.method == "POST" else None
     return _request_send(request, type_id, limit)
