@@ -8,6 +8,12 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
 
 WORKDIR /app
 
+# cairo and a Chinese font: the process map's PNG is its SVG drawn by cairosvg, Chinese
+# column names included (metrics/process_map.py).
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends libcairo2 fonts-noto-cjk \
+    && rm -rf /var/lib/apt/lists/*
+
 # Dependencies first, so code changes do not reinstall them.
 COPY pyproject.toml README.md ./
 RUN pip install .

@@ -137,6 +137,17 @@ class ColumnFlow:
         return self.kind == ColumnKind.TODO
 
     @property
+    def waiting(self) -> float:
+        """Its waiting time inside the window: all of it in a queue, the blocked part elsewhere."""
+        return self.blocked + (self.in_column if self.waits else 0)
+
+    @property
+    def waiting_share(self) -> float | None:
+        """The share of its time in the window that cards waited in it, 0 to 1."""
+        total = self.in_column + self.blocked
+        return None if total == 0 else self.waiting / total
+
+    @property
     def growth(self) -> int:
         return self.arrived - self.left
 
@@ -174,13 +185,9 @@ class History:
     @property
     def waiting_share(self) -> float | None:
         """The share of the steps' time spent waiting (queues and blocked), 0 to 1."""
-        waiting = worked = 0.0
-        for column in self.columns:
-            if not column.is_step:
-                continue
-            waiting += column.blocked + (column.in_column if column.waits else 0)
-            worked += 0 if column.waits else column.in_column
-        total = waiting + worked
+        steps = [column for column in self.columns if column.is_step]
+        waiting = sum(column.waiting for column in steps)
+        total = sum(column.in_column + column.blocked for column in steps)
         return None if total == 0 else waiting / total
 
     def limits(self) -> dict[int, timedelta]:

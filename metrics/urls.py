@@ -15,6 +15,21 @@ urlpatterns = [
     path("<slug:org_slug>/pulse/", views.pulse, name="pulse"),
     path("<slug:org_slug>/kpis/<int:kpi_id>/", views.kpi_detail, name="kpi_detail"),
     path("<slug:org_slug>/boards/<int:board_id>/flow/", views.board_flow, name="board_flow"),
+    path(
+        "<slug:org_slug>/boards/<int:board_id>/flow/map.svg",
+        views.board_flow_map_svg,
+        name="board_flow_map_svg",
+    ),
+    path(
+        "<slug:org_slug>/boards/<int:board_id>/flow/map.png",
+        views.board_flow_map_png,
+        name="board_flow_map_png",
+    ),
+    path(
+        "<slug:org_slug>/boards/<int:board_id>/flow/flow.csv",
+        views.board_flow_csv,
+        name="board_flow_csv",
+    ),
     path("<slug:org_slug>/kpis/<int:kpi_id>/edit/", views.kpi_edit, name="kpi_edit"),
     path("<slug:org_slug>/kpis/<int:kpi_id>/record/", views.kpi_record, name="kpi_record"),
 ]

@@ -14,7 +14,8 @@ from django.utils.translation import get_language, pgettext
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from kanban.selectors import board_get_for_user
+from kanban.models import Board, ColumnKind
+from kanban.selectors import board_get_for_user, cell_counts
 from kanban.tiles import card_address
 from opsboard import fragments
 from opsboard.dates import day
@@ -36,6 +37,7 @@ from .flow import Flow, cycle_times, scope_cycle_times, scope_flow, scope_throug
 from .forms import DashboardPeriodForm, KpiForm, MeasurementForm
 from .imports import measurement_import_confirm, measurement_import_preview
 from .models import FORMULAS, PULSE_MIN_ANSWERS, Kpi, PulseAnswer
+from .process_map import PictureUnavailable, ProcessMap, png_of, process_map
 from .pulse import pulse_answer, pulse_month, teams_worked_with
 from .pulse import results as pulse_results
 from .scopes import Scope
@@ -419,21 +421,151 @@ def digest_preview(request: HttpRequest) -> HttpResponse:
     )
 
 
+def _flow_and_map(
+    request: HttpRequest, board_id: int
+) -> tuple[Board, flow_of_board.BoardFlow, ProcessMap]:
+    """The board (404 outside the person's organisation), its flow and its process map."""
+    board = board_get_for_user(membership=request.membership, board_id=board_id)
+    flow = flow_of_board.board_flow(board)
+    _lanes, cards_now = cell_counts(board, "")
+    drawn = process_map(
+        flow, board_name=board.name, as_of=request.organization.today(), cards_now=cards_now
+    )
+    return board, flow, drawn
+
+
 @organization_view
 @require_safe
 def board_flow(request: HttpRequest, board_id: int) -> HttpResponse:
     """Where work waits on a board: time in each column, the bottleneck, aging work, the SLE."""
-    board = board_get_for_user(membership=request.membership, board_id=board_id)
-    flow = flow_of_board.board_flow(board)
+    board, flow, drawn = _flow_and_map(request, board_id)
     return render(
         request,
         "metrics/board_flow.html",
         {
             "board": board,
             "flow": flow,
+            "map": drawn,
             "chart": flow_of_board.aging_chart(flow),
             "card_url": card_address(request.organization.slug),
             "history_days": flow_of_board.HISTORY_DAYS,
             "min_sample": flow_of_board.MIN_SAMPLE,
         },
     )
+
+
+def _map_svg(request: HttpRequest, drawn: ProcessMap) -> str:
+    svg = render_to_string("metrics/board_flow.html#process-map", {"map": drawn}, request)
+    return '<?xml version="1.0" encoding="UTF-8"?>\n' + svg
+
+
+def _download(response: HttpResponse, filename: str) -> HttpResponse:
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+@organization_view
+@require_safe
+def board_flow_map_svg(request: HttpRequest, board_id: int) -> HttpResponse:
+    """The process map as a drawing to keep: the flow page's SVG, standalone."""
+    board, _flow, drawn = _flow_and_map(request, board_id)
+    response = HttpResponse(_map_svg(request, drawn), content_type="image/svg+xml; charset=utf-8")
+    return _download(response, f"board-{board.pk}-process-map.svg")
+
+
+@organization_view
+@require_safe
+def board_flow_map_png(request: HttpRequest, board_id: int) -> HttpResponse:
+    """The process map as a picture for slides and chat: the same SVG, drawn by cairosvg."""
+    board, _flow, drawn = _flow_and_map(request, board_id)
+    try:
+        picture = png_of(_map_svg(request, drawn))
+    except PictureUnavailable:
+        messages.error(
+            request,
+            _("This server cannot draw pictures (it lacks the cairo library): download the SVG."),
+        )
+        return redirect("metrics:board_flow", org_slug=board.organization.slug, board_id=board.pk)
+    return _download(
+        HttpResponse(picture, content_type="image/png"), f"board-{board.pk}-process-map.png"
+    )
+
+
+def _percent(share: float | None) -> float | str:
+    return "" if share is None else round(share * 100, 1)
+
+
+@organization_view
+@require_safe
+def board_flow_csv(request: HttpRequest, board_id: int) -> HttpResponse:
+    """The flow page's figures for a spreadsheet: a row per column, then a row per open card
+    in the steps (with its age and whether it is aging or at risk)."""
+    board, flow, drawn = _flow_and_map(request, board_id)
+    response, writer = csv_response(f"board-{board.pk}-flow.csv")
+    yes_no = {True: _("yes"), False: _("no")}
+    writer.writerow(
+        [
+            _("Column"),
+            _("Kind"),
+            _("Step"),
+            _("Bottleneck"),
+            _("Cards now"),
+            _("Cards that left it"),
+            _("Median (days)"),
+            _("85th percentile (days)"),
+            _("95th percentile (days)"),
+            _("Time blocked (%)"),
+            _("Time waiting (%)"),
+            _("Came in, last four weeks"),
+            _("Left, last four weeks"),
+            _("Growth, last four weeks"),
+        ]
+    )
+    kinds = dict(ColumnKind.choices)
+    for step in drawn.steps:
+        column = step.column
+        writer.writerow(
+            [
+                column.name,
+                kinds.get(column.kind, column.kind),
+                yes_no[column.is_step],
+                yes_no[step.bottleneck],
+                "" if step.cards_now is None else step.cards_now,
+                column.cards,
+                column.median_days,
+                column.p85_days,
+                column.p95_days,
+                _percent(column.blocked_share),
+                _percent(column.waiting_share),
+                column.arrived,
+                column.left,
+                column.growth,
+            ]
+        )
+    writer.writerow([])
+    writer.writerow(
+        [
+            _("Card"),
+            _("Column"),
+            _("Days in the column"),
+            _("85th percentile (days)"),
+            _("Started"),
+            _("Blocked"),
+            _("Aging"),
+            _("At risk"),
+        ]
+    )
+    for card in flow.cards:
+        writer.writerow(
+            [
+                card.title,
+                card.column,
+                card.age_days,
+                card.limit_days,
+                card.started_at.date().isoformat() if card.started_at else "",
+                yes_no[card.blocked],
+                yes_no[card.aging],
+                yes_no[card.at_risk],
+            ]
+        )
+    return response

@@ -10,6 +10,7 @@ from opsboard.accounts.models import User, timezone_choices
 from opsboard.notify.chat import mask
 from opsboard.notify.forms import WEEKDAY_CHOICES
 from opsboard.tenancy.calendar import region_choices
+from opsboard.tenancy.day_lists import parse_day_list
 from opsboard.tenancy.models import IdentityProvider, Membership, Organization, Role, Team
 
 from .models import CLOSED_GOAL_STATES, Direction, Goal, GoalState, ProjectStatus, Unit
@@ -165,6 +166,64 @@ class CompanyDayForm(forms.Form):
         initial="off",
     )
     reason = forms.CharField(label=_("Reason"), max_length=200)
+
+
+class CompanyDayListForm(forms.Form):
+    """A year's announced days pasted or uploaded as a list (opsboard.tenancy.day_lists)."""
+
+    MAX_FILE_BYTES = 64 * 1024
+
+    days = forms.CharField(
+        label=_("Days"),
+        required=False,
+        max_length=20_000,
+        strip=False,
+        widget=forms.Textarea(
+            attrs={
+                "rows": 6,
+                "placeholder": _(
+                    "2027-02-06 .. 2027-02-12, off, Spring Festival\n"
+                    "2027-02-14, working, Spring Festival make-up day"
+                ),
+            }
+        ),
+        help_text=_(
+            "One line per day or run of days: the date (YYYY-MM-DD, or two joined by ..),"
+            " off or working, and the reason. Days already set apart are replaced."
+        ),
+    )
+    file = forms.FileField(
+        label=_("Or a file"),
+        required=False,
+        help_text=_("A text or CSV file of such lines, at most 64 KB."),
+    )
+
+    def clean_file(self) -> str:
+        upload = self.cleaned_data.get("file")
+        if not upload:
+            return ""
+        content = upload.read(self.MAX_FILE_BYTES + 1)
+        if len(content) > self.MAX_FILE_BYTES:
+            raise forms.ValidationError(_("The file is larger than 64 KB."))
+        for encoding in ("utf-8-sig", "gb18030"):
+            try:
+                return content.decode(encoding)
+            except UnicodeDecodeError:
+                continue
+        raise forms.ValidationError(_("The file is not text (UTF-8 or GB18030)."))
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        if self.errors:
+            return cleaned
+        text = cleaned.get("file") or cleaned.get("days") or ""
+        if not text.strip():
+            raise forms.ValidationError(_("Paste the days or choose a file."))
+        try:
+            cleaned["listed"] = parse_day_list(text)
+        except forms.ValidationError as error:
+            self.add_error("file" if cleaned.get("file") else "days", error)
+        return cleaned
 
 
 class TeamForm(forms.Form):

@@ -22,6 +22,11 @@ urlpatterns = [
         name="company_day_add",
     ),
     path(
+        "<slug:org_slug>/settings/calendar/days/import/",
+        views.company_days_import,
+        name="company_days_import",
+    ),
+    path(
         "<slug:org_slug>/settings/calendar/days/<int:company_day_id>/remove/",
         views.company_day_remove,
         name="company_day_remove",

@@ -38,6 +38,7 @@ from .forms import (
     CheckInForm,
     CloseGoalForm,
     CompanyDayForm,
+    CompanyDayListForm,
     GoalForm,
     IdentityProviderForm,
     InvitationForm,
@@ -333,6 +334,7 @@ def _calendar_page(
     *,
     form: WorkingCalendarForm | None = None,
     day_form: CompanyDayForm | None = None,
+    list_form: CompanyDayListForm | None = None,
     status: int = 200,
 ) -> HttpResponse:
     organization = request.organization
@@ -345,6 +347,7 @@ def _calendar_page(
         {
             "form": form or WorkingCalendarForm(organization=organization),
             "day_form": day_form or CompanyDayForm(),
+            "list_form": list_form or CompanyDayListForm(),
             "year": year,
             "years": range(watched[0] - 1, watched[1] + 1),
             "unknown_years": calendar.unknown_years(date(watched[0], 1, 1), date(watched[1], 1, 1)),
@@ -406,6 +409,30 @@ def company_day_add(request: HttpRequest) -> HttpResponse:
                 + f"?year={day.year}"
             )
     return _calendar_page(request, day_form=form, status=400)
+
+
+@organization_view
+@require_POST
+def company_days_import(request: HttpRequest) -> HttpResponse:
+    require_manager(request.membership)
+    form = CompanyDayListForm(request.POST, request.FILES)
+    if not form.is_valid():
+        return _calendar_page(request, list_form=form, status=400)
+    days = form.cleaned_data["listed"]
+    added, replaced = tenancy_services.company_days_import(actor=request.membership, days=days)
+    messages.success(
+        request,
+        ngettext(
+            "%(count)d day set apart (%(replaced)d replaced).",
+            "%(count)d days set apart (%(replaced)d replaced).",
+            added + replaced,
+        )
+        % {"count": added + replaced, "replaced": replaced},
+    )
+    return redirect(
+        reverse("projects:organization_calendar", args=[request.organization.slug])
+        + f"?year={days[0].date.year}"
+    )
 
 
 @organization_view

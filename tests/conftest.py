@@ -4,6 +4,7 @@ import io
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
+import hypothesis
 import pytest
 import time_machine
 from django.conf import settings
@@ -20,6 +21,13 @@ from tests.clock import pinned_moment
 from tests.factories import MembershipFactory, OrganizationFactory, ProjectFactory, TeamFactory
 
 pytest_plugins = ["tests.chat_server", "tests.direct_servers", "tests.sso"]
+
+# Property tests judge results, never speed: a busy machine (CI's two cores, or other
+# work beside the tests) must not fail them by how slowly inputs are made or checked.
+hypothesis.settings.register_profile(
+    "opsboard", deadline=None, suppress_health_check=[hypothesis.HealthCheck.too_slow]
+)
+hypothesis.settings.load_profile("opsboard")
 
 
 @pytest.fixture(autouse=True)

@@ -113,3 +113,11 @@ def provider_log_in(
     response = session.get(location, allow_redirects=False, timeout=10)
     assert response.status_code == 302, response.text
     return response.headers["Location"]
+
+
+def log_in_at_provider(page: Any, provider: LoopbackProvider, username: str) -> None:
+    """In a browser sent to the provider's own login page: log in there as ``username``."""
+    page.wait_for_url(re.compile(rf"127\.0\.0\.1:{provider.port}/login/"))
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password").fill(PROVIDER_PASSWORD)
+    page.get_by_role("button", name="Log in").click()

@@ -68,3 +68,12 @@ def test_attachments_live_in_a_volume_and_are_never_served_as_a_folder() -> None
     assert "MEDIA_URL" not in settings_text.replace("There is no MEDIA_URL", "")
     urls = (ROOT / "opsboard" / "urls.py").read_text()
     assert "media" not in urls.lower() and "static(" not in urls
+
+
+def test_the_image_and_ci_can_draw_the_process_map_as_a_png() -> None:
+    """cairosvg needs Debian's cairo, and Chinese names a Chinese font, in the image and on
+    a fresh CI machine alike."""
+    dockerfile = (ROOT / "Dockerfile").read_text()
+    assert re.search(r"apt-get install .*\blibcairo2\b.*\bfonts-noto-cjk\b", dockerfile)
+    ci = (ROOT / ".ci" / "run").read_text()
+    assert "missing+=(libcairo2)" in ci and "missing+=(fonts-noto-cjk)" in ci

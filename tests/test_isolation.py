@@ -23,7 +23,9 @@ from tests.urlwalk import all_routes, organization_routes
 
 # Values that are secrets or personal, not object ids of an organisation; and the id of a
 # single sign-on provider (allauth's addresses for signing in through it).
-NOT_OBJECT_IDS = {"token", "uidb36", "key", "hook", "provider_id"}
+# organization_slug: an organisation's sign-in page, public and the same for anyone (an
+# unknown slug reads as the general one; tests/accounts/test_single_sign_on_discovery.py).
+NOT_OBJECT_IDS = {"token", "uidb36", "key", "hook", "provider_id", "organization_slug"}
 
 
 def demo_objects() -> dict[str, object]:

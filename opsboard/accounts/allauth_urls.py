@@ -20,7 +20,7 @@ from django.views.generic import RedirectView
 from . import views
 
 urlpatterns = [
-    path("sign-in/", views.with_provider_buttons(account_views.login), name="account_login"),
+    path("sign-in/", views.sign_in, name="account_login"),
     path("sign-out/", account_views.logout, name="account_logout"),
     path("sign-up/", account_views.signup, name="account_signup"),
     path("inactive/", account_views.account_inactive, name="account_inactive"),

@@ -220,3 +220,16 @@ def throttle_key(request: Any, credentials: dict[str, Any] | None = None) -> str
     if source:
         address = source.get("email") or source.get("login") or source.get("username")
     return User.objects.normalize_email(address) if address else None
+
+
+class SingleSignOnFindForm(forms.Form):
+    """The work email address whose domain finds its organisation's single sign-on."""
+
+    email = forms.EmailField(
+        label=_("Work email address"),
+        help_text=_("Only its domain is used, to find your organisation's sign-in."),
+    )
+
+    @property
+    def domain(self) -> str:
+        return self.cleaned_data["email"].rsplit("@", 1)[-1].lower()

@@ -10,7 +10,9 @@ app_name = "accounts"
 # Sign-in, sign-out and passwords are django-allauth's views at Opsboard's addresses, under
 # the names pages, emails and tests use; allauth's own names for them are in allauth_urls.
 urlpatterns = [
-    path("sign-in/", views.with_provider_buttons(allauth_views.login), name="login"),
+    path("sign-in/", views.sign_in, name="login"),
+    path("sign-in/<slug:organization_slug>/", views.sign_in, name="organization_login"),
+    path("single-sign-on/", views.single_sign_on_find, name="single_sign_on_find"),
     path("sign-out/", allauth_views.logout, name="logout"),
     path("password-reset/", allauth_views.password_reset, name="password_reset"),
     path("password-reset/sent/", allauth_views.password_reset_done, name="password_reset_done"),

@@ -6,10 +6,12 @@ from functools import wraps
 from typing import Any
 from urllib.parse import urlencode, urlsplit
 
+from allauth.account.views import LoginView
 from allauth.mfa.base.internal.flows import post_authentication
 from allauth.mfa.recovery_codes.views import ViewRecoveryCodesView
 from allauth.mfa.totp.views import ActivateTOTPView, DeactivateTOTPView
 from allauth.socialaccount.adapter import get_adapter as get_social_adapter
+from allauth.socialaccount.models import SocialApp
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import REDIRECT_FIELD_NAME
@@ -28,27 +30,29 @@ from opsboard.compression import uncompressed
 from opsboard.notify.selectors import direct_status_for
 from opsboard.notify.services import direct_identities_refresh
 
-from .forms import ProfileForm, TurnOffTwoFactorForm
+from .forms import ProfileForm, SingleSignOnFindForm, TurnOffTwoFactorForm
 from .services import api_key_create, api_key_revoke
 from .two_factor import has_two_factor
 
 MESSAGE_PAGE = "accounts/message_page.html"
 
 
-def provider_origins(request: HttpRequest) -> list[str]:
-    """The origins of the single sign-on providers a page's buttons lead to."""
+def provider_origins(request: HttpRequest, apps: list[SocialApp] | None = None) -> list[str]:
+    """The origins of the single sign-on providers a page's buttons (``apps``) lead to."""
     origins = set()
-    for app in get_social_adapter(request).list_apps(request):
+    for app in get_social_adapter(request).list_apps(request) if apps is None else apps:
         parts = urlsplit(app.settings.get("server_url", ""))
         if parts.scheme and parts.netloc:
             origins.add(f"{parts.scheme}://{parts.netloc}")
     return sorted(origins)
 
 
-def forms_may_go_to_providers(response: HttpResponse, request: HttpRequest) -> HttpResponse:
+def forms_may_go_to_providers(
+    response: HttpResponse, request: HttpRequest, apps: list[SocialApp] | None = None
+) -> HttpResponse:
     """Let the page's sign-in buttons be redirected to the providers: the browser holds a
     form's redirect to the Content-Security-Policy's form-action, which is only 'self'."""
-    origins = provider_origins(request)
+    origins = provider_origins(request, apps)
     if origins:
         response._csp_update = {"form-action": origins}  # type: ignore[attr-defined]
     return response
@@ -60,6 +64,60 @@ def with_provider_buttons(view: Callable[..., HttpResponse]) -> Callable[..., Ht
         return forms_may_go_to_providers(view(request, *args, **kwargs), request)
 
     return wrapper
+
+
+def sign_in_buttons(request: HttpRequest, apps: list[SocialApp]) -> list[tuple[str, str]]:
+    """(name, address) of each app's sign-in button, going on to the page's ``next``."""
+    extra = {"next": next_address(request)} if next_address(request) else {}
+    return [
+        (app.name, app.get_provider(request).get_login_url(request, process="login", **extra))
+        for app in apps
+    ]
+
+
+class SignInView(LoginView):
+    """allauth's sign-in page. On an organisation's own address (``/accounts/sign-in/<slug>/``)
+    it offers that organisation's single sign-on; the general one lists nobody's, and
+    leads to finding them by email address (``single_sign_on_find``)."""
+
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        slug = kwargs.get("organization_slug")
+        # An unknown organisation's page is the general one: it tells nobody what exists.
+        self.apps = get_social_adapter(request).social_apps(organization_slug=slug) if slug else []
+        response = super().dispatch(request, *args, **kwargs)
+        return forms_may_go_to_providers(response, request, self.apps)
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context["sign_in_buttons"] = sign_in_buttons(self.request, self.apps)
+        context["organization_slug"] = self.kwargs.get("organization_slug", "")
+        return context
+
+
+sign_in = SignInView.as_view()
+
+
+@require_http_methods(["GET", "HEAD"])
+def single_sign_on_find(request: HttpRequest) -> HttpResponse:
+    """Single sign-on by email address: the providers and apps of the organisations whose
+    allowed email domains name the address's domain (only those: none allows any domain
+    here, and nothing else is said of any organisation)."""
+    form = SingleSignOnFindForm(request.GET or None)
+    apps = []
+    if form.is_valid():
+        apps = get_social_adapter(request).social_apps(email_domain=form.domain)
+    response = render(
+        request,
+        "accounts/single_sign_on_find.html",
+        {
+            "form": form,
+            "searched": form.is_bound and form.is_valid(),
+            "sign_in_buttons": sign_in_buttons(request, apps),
+            "redirect_field_name": REDIRECT_FIELD_NAME,
+            "redirect_field_value": next_address(request),
+        },
+    )
+    return forms_may_go_to_providers(response, request, apps)
 
 
 def next_address(request: HttpRequest) -> str:

@@ -41,6 +41,11 @@ WeCom (https://qyapi.weixin.qq.com; the answers carry ``errcode``)
     40014 and 42001: the token is invalid or expired -> a new token, once;
     45009: too many requests, 45033: too many at once, -1: busy -> later.
 
+Signing in through the app (``opsboard.notify.sign_in``) also asks DingTalk
+``POST /topapi/user/getbyunionid {"unionid"} -> {"result": {"userid"}}`` and WeCom
+``/cgi-bin/auth/getuserinfo``, ``/cgi-bin/user/get`` and ``/cgi-bin/auth/getuserdetail``
+(40029: the code is not good).
+
 Besides those codes, HTTP 429 and 5xx, a timeout or a refused connection may pass
 (``DirectUnavailable``); any other error will not (``DirectRejected``). A token is
 kept in the cache (Redis in production) until a few minutes before it expires.
@@ -409,3 +414,53 @@ def _send(app: ConnectedApp, token: str, user_id: str, message: DirectMessage) -
 
 def _agent(app: ConnectedApp) -> int | str:
     return int(app.agent_id) if app.agent_id.isdigit() else app.agent_id
+
+
+# Signing in ---------------------------------------------------------------------
+
+
+def dingtalk_user_id(app: ConnectedApp, union_id: str) -> str:
+    """The DingTalk user id (the one messages go to) of the person whose ``unionId`` the
+    sign-in gave, or "" when the app's company does not know them."""
+    try:
+        data = _with_token(
+            app,
+            lambda token: _request(
+                app.service,
+                "/topapi/user/getbyunionid",
+                query={"access_token": token},
+                body={"unionid": union_id},
+            ),
+        )
+    except LookupError:
+        return ""
+    return str((data.get("result") or {}).get("userid") or "")
+
+
+def wecom_signed_in(app: ConnectedApp, code: str) -> dict[str, Any]:
+    """Who signed in through WeCom with ``code``: their user id, name and, when the
+    sign-in may see them, email addresses and mobile number. Raises DirectRejected when
+    the code is not good (40029) or the person is not a member of the app's company."""
+    return _with_token(app, lambda token: _wecom_signed_in(app, token, code))
+
+
+def _wecom_signed_in(app: ConnectedApp, token: str, code: str) -> dict[str, Any]:
+    found = _request(
+        app.service, "/cgi-bin/auth/getuserinfo", query={"access_token": token, "code": code}
+    )
+    user_id = str(found.get("userid") or "")
+    if not user_id:  # someone from outside the company: WeCom gives an openid only
+        raise DirectRejected("Not a member of the app's company")
+    person = _request(
+        app.service, "/cgi-bin/user/get", query={"access_token": token, "userid": user_id}
+    )
+    if found.get("user_ticket"):
+        person |= _request(
+            app.service,
+            "/cgi-bin/auth/getuserdetail",
+            query={"access_token": token},
+            body={"user_ticket": found["user_ticket"]},
+        )
+    return {key: value for key, value in person.items() if key not in ("errcode", "errmsg")} | {
+        "userid": user_id
+    }

@@ -3,7 +3,9 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.db.models import QuerySet
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -203,7 +205,19 @@ class ConnectedAppForm(forms.ModelForm):
 
     class Meta:
         model = ConnectedApp
-        fields = ["service", "app_id", "app_secret", "corp_id", "agent_id", "active"]
+        fields = [
+            "service",
+            "app_id",
+            "app_secret",
+            "corp_id",
+            "agent_id",
+            "active",
+            "sign_in",
+            "email_domains",
+            "default_role",
+            "default_team",
+            "allow_joining",
+        ]
         help_texts = {
             "app_id": _("Feishu/Lark: App ID (cli_…); DingTalk: AppKey. Not for WeCom."),
             "corp_id": _("WeCom only: the organisation's corp ID (ww…)."),
@@ -212,6 +226,20 @@ class ConnectedAppForm(forms.ModelForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        # Only for signing in: an app that only sends messages leaves it as it is.
+        self.fields["default_role"].required = False
+        if self.instance.organization_id and "default_team" in self.fields:
+            self.fields["default_team"].queryset = Team.objects.filter(
+                organization_id=self.instance.organization_id
+            )
+        if self.instance.pk:
+            self.fields["sign_in"].help_text = _(
+                "A sign-in button for the app on the organisation's sign-in page. Enter"
+                " %(address)s as the app's sign-in (redirect) address."
+            ) % {
+                "address": settings.SITE_URL.rstrip("/")
+                + reverse("chat_sign_in_callback", args=[self.instance.provider_id])
+            }
         if self.instance.pk and self.instance.app_secret:
             self.fields["app_secret"].help_text = _("Now %(secret)s. Leave blank to keep it.") % {
                 "secret": self.instance.masked_secret
@@ -224,6 +252,7 @@ class ConnectedAppForm(forms.ModelForm):
         )
         for name in ("app_id", "corp_id", "agent_id"):
             cleaned[name] = (cleaned.get(name) or "").strip()
+        cleaned["default_role"] = cleaned.get("default_role") or self.instance.default_role
         service = cleaned.get("service")
         required = {
             DirectService.FEISHU: ["app_id", "app_secret"],

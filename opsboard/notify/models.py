@@ -15,7 +15,7 @@ from django.utils import timezone as django_timezone
 from django.utils.translation import gettext_lazy as _
 
 from opsboard.encryption import EncryptedCharField
-from opsboard.tenancy.models import Organization, Team
+from opsboard.tenancy.models import JoiningRules, JoiningRulesQuerySet, Organization, Team
 
 from .chat import Provider, mask
 from .direct import DirectService
@@ -83,9 +83,16 @@ class ChatWebhook(models.Model):
         return mask(self.secret)
 
 
-class ConnectedApp(models.Model):
+class ConnectedAppQuerySet(JoiningRulesQuerySet):
+    def signing_in(self) -> ConnectedAppQuerySet:
+        """The apps people may sign in with now."""
+        return self.filter(active=True, sign_in=True)
+
+
+class ConnectedApp(JoiningRules):
     """An organisation's own Feishu, DingTalk or WeCom app, through which people who are
-    known to it get their reminders as direct messages."""
+    known to it get their reminders as direct messages and, when ``sign_in`` is on, sign
+    in (``opsboard.notify.sign_in``; the joining rules are an identity provider's)."""
 
     organization = models.ForeignKey(
         Organization,
@@ -100,7 +107,14 @@ class ConnectedApp(models.Model):
     corp_id = models.CharField(_("corp ID"), max_length=100, blank=True)
     agent_id = models.CharField(_("agent ID"), max_length=30, blank=True)
     active = models.BooleanField(_("active"), default=True)
+    sign_in = models.BooleanField(
+        _("people may sign in with it"),
+        default=False,
+        help_text=_("A sign-in button for the app on the organisation's sign-in page."),
+    )
     created_at = models.DateTimeField(_("created"), default=django_timezone.now, editable=False)
+
+    objects = ConnectedAppQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("connected app")
@@ -118,6 +132,22 @@ class ConnectedApp(models.Model):
     @property
     def masked_secret(self) -> str:
         return mask(self.app_secret)
+
+    @property
+    def name(self) -> str:
+        return str(self.get_service_display())
+
+    @property
+    def provider_id(self) -> str:
+        """allauth's name for its sign-in: in its addresses and on the accounts linked."""
+        return f"{self.service}{self.pk}"
+
+    def vouches_for_tenant(self, claims: dict[str, object]) -> bool:
+        """Only people of the app's own company: DingTalk names it (``corpId``) at sign-in;
+        Feishu's and WeCom's internal apps let in no one else."""
+        if self.service != DirectService.DINGTALK or not self.corp_id:
+            return True
+        return str(claims.get("corpId", "")) == self.corp_id
 
 
 class LearnedBy(models.TextChoices):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from django.db.models import OuterRef, QuerySet, Subquery
 from django.shortcuts import get_object_or_404
@@ -10,6 +11,7 @@ from django.shortcuts import get_object_or_404
 from opsboard.accounts.models import User
 from opsboard.tenancy.models import Membership, Organization, Team
 
+from .direct import DirectService
 from .models import ChatWebhook, ConnectedApp, DirectIdentity, Notification
 
 
@@ -57,6 +59,30 @@ def connected_apps_for(*, membership: Membership) -> QuerySet[ConnectedApp]:
 
 def connected_app_get_for_user(*, membership: Membership, app_id: int) -> ConnectedApp:
     return get_object_or_404(connected_apps_for(membership=membership), pk=app_id)
+
+
+def connected_app_by_provider_id(provider_id: str) -> ConnectedApp | None:
+    """The app allauth knows as ``provider_id`` ("feishu<pk>"…) if people may sign in with it."""
+    service = provider_id.rstrip("0123456789")
+    number = provider_id.removeprefix(service)
+    if service not in DirectService.values or not number.isdigit():
+        return None
+    return (
+        ConnectedApp.objects.signing_in()
+        .select_related("organization")
+        .filter(service=service, pk=int(number))
+        .first()
+    )
+
+
+def connected_apps_signing_in(**narrowing: Any) -> QuerySet[ConnectedApp]:
+    """The apps people sign in with, narrowed as ``JoiningRulesQuerySet.narrowed`` says."""
+    return (
+        ConnectedApp.objects.signing_in()
+        .narrowed(**narrowing)
+        .select_related("organization")
+        .order_by("organization__name", "service", "pk")
+    )
 
 
 @dataclass

@@ -479,6 +479,22 @@ def direct_identity_look_up(
     return identity
 
 
+def direct_identity_signed_in(*, app: ConnectedApp, user: User, external_id: str) -> DirectIdentity:
+    """``user`` signed in through ``app`` as ``external_id``: the id its messages go to,
+    never looked up again (``direct_identity_look_up`` keeps it)."""
+    identity, _created = DirectIdentity.objects.update_or_create(
+        app=app,
+        user=user,
+        defaults={
+            "external_id": external_id,
+            "learned_by": LearnedBy.SIGN_IN,
+            "asked_with": _asked_with(user),
+            "looked_up_at": timezone.now(),
+        },
+    )
+    return identity
+
+
 def direct_identities_look_up(*, app_id: int, user_ids: list[int] | None = None) -> int:
     """Look up the organisation's active members (or those of ``user_ids``) in the app;
     returns how many it knows. Raises DirectUnavailable to be tried again later."""

@@ -234,9 +234,10 @@ MFA_FORMS = {
     "deactivate_totp": "opsboard.accounts.forms.TurnOffTwoFactorForm",
     "generate_recovery_codes": "opsboard.accounts.forms.NewRecoveryCodesForm",
 }
-# Single sign-on: each organisation's OpenID Connect providers (tenancy.IdentityProvider),
+# Single sign-on: each organisation's OpenID Connect providers (tenancy.IdentityProvider)
+# and connected apps people may sign in with (notify.ConnectedApp),
 # handed to allauth by the adapter; none is configured in settings.
-SOCIALACCOUNT_ADAPTER = "opsboard.tenancy.single_sign_on.SingleSignOnAdapter"
+SOCIALACCOUNT_ADAPTER = "opsboard.notify.sign_in.adapter.ChatSignInAdapter"
 SOCIALACCOUNT_PROVIDERS: dict[str, dict[str, object]] = {}
 # An address the provider vouches for never signs in to the account that has it: the
 # person proves the account with its password and links the provider from the profile.
@@ -323,6 +324,13 @@ DIRECT_FEISHU_API = env.str("DIRECT_FEISHU_API", default="https://open.feishu.cn
 DIRECT_DINGTALK_API = env.str("DIRECT_DINGTALK_API", default="https://oapi.dingtalk.com")
 DIRECT_WECOM_API = env.str("DIRECT_WECOM_API", default="https://qyapi.weixin.qq.com")
 DIRECT_MESSAGE_TIMEOUT = env.float("DIRECT_MESSAGE_TIMEOUT", default=10.0)
+# Signing in through a connected app (opsboard.notify.sign_in): the pages the browser is
+# sent to and DingTalk's newer API; Feishu's and WeCom's are the addresses above.
+SIGN_IN_DINGTALK_LOGIN = env.str("SIGN_IN_DINGTALK_LOGIN", default="https://login.dingtalk.com")
+SIGN_IN_DINGTALK_API = env.str("SIGN_IN_DINGTALK_API", default="https://api.dingtalk.com")
+SIGN_IN_WECOM_LOGIN = env.str(
+    "SIGN_IN_WECOM_LOGIN", default="https://login.work.weixin.qq.com/wwlogin/sso/login"
+)
 
 # The cache: Redis at CACHE_URL (production: the API's throttles count there for every web
 # process), else each process's own memory.

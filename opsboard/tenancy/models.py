@@ -7,6 +7,7 @@ The models moved here from ``projects`` without their tables: each keeps its
 from __future__ import annotations
 
 import hashlib
+import re
 import zoneinfo
 from datetime import date, datetime, time
 
@@ -418,12 +419,104 @@ class Invitation(models.Model):
         return self.status_at(django_timezone.now())
 
 
-class IdentityProviderQuerySet(models.QuerySet["IdentityProvider"]):
+class JoiningRulesQuerySet(models.QuerySet):
+    """The ways of signing in of one kind, narrowed as a sign-in page asks."""
+
+    def narrowed(
+        self,
+        *,
+        user: object | None = None,
+        organization_slug: str | None = None,
+        email_domain: str | None = None,
+    ) -> JoiningRulesQuerySet:
+        """Of the organisations ``user`` belongs to (the ones they may link), of one
+        organisation (its sign-in page), or naming an email domain; all when not narrowed."""
+        found = self
+        if user is not None:
+            found = found.filter(organization__memberships__user=user)
+        if organization_slug is not None:
+            found = found.filter(organization__slug=organization_slug)
+        if email_domain is not None:
+            found = found.claiming_domain(email_domain)
+        return found
+
+    def claiming_domain(self, domain: str) -> JoiningRulesQuerySet:
+        """Those that name ``domain`` among their allowed email domains, as
+        ``JoiningRules.domain_list`` reads them (one that allows any domain is found by its
+        organisation's sign-in page only)."""
+        domain = domain.strip().lower().lstrip("@")
+        if not domain:
+            return self.none()
+        return self.filter(email_domains__iregex=rf"(^|[,;])\s*@?{re.escape(domain)}\s*($|[,;])")
+
+
+class JoiningRules(models.Model):
+    """Whom a way of signing in lets in and how they join: an identity provider's, or an
+    organisation's connected app's. Someone it vouches for has a verified email address
+    in one of ``email_domains`` (any, when empty)."""
+
+    # Each kind names its organisation and itself (on its sign-in button).
+    organization: models.ForeignKey[Organization, Organization]
+    name: str
+
+    email_domains = models.CharField(
+        _("allowed email domains"),
+        max_length=500,
+        blank=True,
+        help_text=_("Comma-separated, e.g. example.com, example.cn. Empty: any domain."),
+    )
+    default_role = models.CharField(
+        _("role of people who join"),
+        max_length=10,
+        choices=[(role.value, role.label) for role in Role if role != Role.OWNER],
+        default=Role.MEMBER,
+    )
+    default_team = models.ForeignKey(
+        Team,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("team of people who join"),
+    )
+    allow_joining = models.BooleanField(
+        _("people may join through it"),
+        default=False,
+        help_text=_(
+            "Someone the provider vouches for who is not yet a member joins the organisation"
+            " with the role above. Not ticked: only members sign in through it."
+        ),
+    )
+
+    class Meta:
+        abstract = True
+
+    def clean(self) -> None:
+        if self.default_team and self.default_team.organization_id != self.organization_id:
+            raise ValidationError({"default_team": _("Choose one of the organisation's teams.")})
+
+    def domain_list(self) -> list[str]:
+        return [
+            part.strip().lower().lstrip("@")
+            for part in self.email_domains.replace(";", ",").split(",")
+            if part.strip()
+        ]
+
+    def vouches_for_email(self, email: str) -> bool:
+        domains = self.domain_list()
+        return not domains or email.rsplit("@", 1)[-1].lower() in domains
+
+    def vouches_for_tenant(self, claims: dict[str, object]) -> bool:
+        """Whether the person is of the company it lets in (``claims``: what it said of them)."""
+        return True
+
+
+class IdentityProviderQuerySet(JoiningRulesQuerySet):
     def active(self) -> IdentityProviderQuerySet:
         return self.filter(active=True)
 
 
-class IdentityProvider(models.Model):
+class IdentityProvider(JoiningRules):
     """An OpenID Connect provider (Keycloak, Authing, Azure AD, Okta…) people of the
     organisation sign in through; ``opsboard.tenancy.single_sign_on`` hands it to allauth.
 
@@ -451,12 +544,6 @@ class IdentityProvider(models.Model):
     )
     client_id = models.CharField(_("client ID"), max_length=200)
     client_secret = EncryptedCharField(_("client secret"), max_length=500)
-    email_domains = models.CharField(
-        _("allowed email domains"),
-        max_length=500,
-        blank=True,
-        help_text=_("Comma-separated, e.g. example.com, example.cn. Empty: any domain."),
-    )
     tenant_claim = models.CharField(
         _("tenant claim"),
         max_length=60,
@@ -469,28 +556,6 @@ class IdentityProvider(models.Model):
         max_length=200,
         blank=True,
         help_text=_("Only people of this tenant are let in. Empty: any tenant."),
-    )
-    default_role = models.CharField(
-        _("role of people who join"),
-        max_length=10,
-        choices=[(role.value, role.label) for role in Role if role != Role.OWNER],
-        default=Role.MEMBER,
-    )
-    default_team = models.ForeignKey(
-        Team,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("team of people who join"),
-    )
-    allow_joining = models.BooleanField(
-        _("people may join through it"),
-        default=False,
-        help_text=_(
-            "Someone the provider vouches for who is not yet a member joins the organisation"
-            " with the role above. Not ticked: only members sign in through it."
-        ),
     )
     active = models.BooleanField(_("active"), default=True)
     created_at = models.DateTimeField(_("created"), default=django_timezone.now, editable=False)
@@ -505,25 +570,10 @@ class IdentityProvider(models.Model):
     def __str__(self) -> str:
         return self.name
 
-    def clean(self) -> None:
-        if self.default_team and self.default_team.organization_id != self.organization_id:
-            raise ValidationError({"default_team": _("Choose one of the organisation's teams.")})
-
     @property
     def provider_id(self) -> str:
         """allauth's name for it: in its addresses and on the accounts linked through it."""
         return f"idp{self.pk}"
-
-    def domain_list(self) -> list[str]:
-        return [
-            part.strip().lower().lstrip("@")
-            for part in self.email_domains.replace(";", ",").split(",")
-            if part.strip()
-        ]
-
-    def vouches_for_email(self, email: str) -> bool:
-        domains = self.domain_list()
-        return not domains or email.rsplit("@", 1)[-1].lower() in domains
 
     def vouches_for_tenant(self, claims: dict[str, object]) -> bool:
         if not self.tenant_id:

@@ -6,6 +6,8 @@ the organisation in the address) and answer 404 for anything outside it.
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.db import DEFAULT_DB_ALIAS
 from django.db.models import Case, Count, Model, Prefetch, Q, QuerySet, Value, When
 from django.http import Http404
@@ -237,11 +239,11 @@ def identity_provider_by_provider_id(provider_id: str) -> IdentityProvider | Non
     )
 
 
-def identity_providers_for_user(*, user: User) -> QuerySet[IdentityProvider]:
-    """The active providers of the organisations ``user`` belongs to: the ones they may link."""
+def identity_providers_signing_in(**narrowing: Any) -> QuerySet[IdentityProvider]:
+    """The active providers, narrowed as ``JoiningRulesQuerySet.narrowed`` says."""
     return (
         IdentityProvider.objects.active()
-        .filter(organization__memberships__user=user)
+        .narrowed(**narrowing)
         .select_related("organization")
         .order_by("organization__name", "name", "pk")
     )

@@ -25,11 +25,13 @@ from opsboard.notify.emails import send_email
 
 from .access import require_manager
 from .calendar import supported_regions
+from .day_lists import ListedDay
 from .models import (
     CompanyDay,
     IdentityProvider,
     Invitation,
     InvitationStatus,
+    JoiningRules,
     Membership,
     Organization,
     Role,
@@ -440,6 +442,28 @@ def company_day_add(*, actor: Membership, day: date, working: bool, reason: str)
 
 
 @transaction.atomic
+def company_days_import(*, actor: Membership, days: Sequence[ListedDay]) -> tuple[int, int]:
+    """Set apart every listed day at once (a year's announced schedule, say), replacing the
+    company days already on those dates. Returns how many were added and replaced."""
+    require_manager(actor)
+    organization = actor.organization
+    dates = [day.date for day in days]
+    replaced = CompanyDay.objects.filter(organization=organization, date__in=dates).delete()[0]
+    CompanyDay.objects.bulk_create(
+        CompanyDay(
+            organization=organization,
+            date=day.date,
+            working=day.working,
+            reason=day.reason,
+            created_by=actor.user,
+        )
+        for day in days
+    )
+    organization_calendar_changed(organization)
+    return len(days) - replaced, replaced
+
+
+@transaction.atomic
 def company_day_remove(*, actor: Membership, company_day: CompanyDay) -> None:
     require_manager(actor)
     if company_day.organization_id != actor.organization_id:
@@ -514,7 +538,7 @@ def organization_single_sign_on_require(*, actor: Membership, required: bool) ->
     return organization
 
 
-def single_sign_on_join(*, identity_provider: IdentityProvider, user: User) -> Membership:
+def single_sign_on_join(*, identity_provider: JoiningRules, user: User) -> Membership:
     """``user``, whom ``identity_provider`` vouched for, joins its organisation with its
     default role (the caller has checked the provider lets people join)."""
     if not identity_provider.allow_joining:

@@ -24,6 +24,7 @@ from typing import Any
 
 from allauth.core.exceptions import ImmediateHttpResponse
 from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
+from allauth.socialaccount.adapter import get_adapter as get_social_adapter
 from allauth.socialaccount.models import SocialApp, SocialLogin
 from allauth.socialaccount.providers.base import AuthProcess
 from django.db import transaction
@@ -34,11 +35,15 @@ from django.utils.translation import gettext as _
 
 from opsboard.accounts.adapter import AccountAdapter
 from opsboard.accounts.models import User
-from opsboard.accounts.views import forms_may_go_to_providers
+from opsboard.accounts.views import forms_may_go_to_providers, sign_in_buttons
 
-from .models import IdentityProvider, Membership, Organization, Role
-from .selectors import identity_provider_by_provider_id, identity_providers_for_user
+from .models import IdentityProvider, JoiningRules, Membership, Organization, Role
+from .selectors import identity_provider_by_provider_id, identity_providers_signing_in
 from .services import single_sign_on_join
+
+# What a person signs in through: an identity provider, or (opsboard.notify.sign_in) an
+# organisation's connected app; each has a name, an organisation and ``vouches_for_tenant``.
+SignInSource = JoiningRules
 
 
 def social_app_for(identity_provider: IdentityProvider) -> SocialApp:
@@ -65,9 +70,10 @@ def refuse(request: HttpRequest, *, title: str, message: str, **context: Any) ->
 
 
 def claims_of(sociallogin: SocialLogin) -> dict[str, Any]:
-    """What the provider said of the person: the user info, under the signed ID token's claims."""
+    """What the provider said of the person: the user info, under the signed ID token's
+    claims (an OAuth2 provider's answer as it is)."""
     data = sociallogin.account.extra_data or {}
-    return {**(data.get("userinfo") or {}), **(data.get("id_token") or {})}
+    return {**data, **(data.get("userinfo") or {}), **(data.get("id_token") or {})}
 
 
 def verified_email_of(sociallogin: SocialLogin) -> str:
@@ -78,9 +84,11 @@ def verified_email_of(sociallogin: SocialLogin) -> str:
     return ""
 
 
-def single_sign_on_check(request: HttpRequest, sociallogin: SocialLogin) -> IdentityProvider:
-    """The identity provider of ``sociallogin`` once it may go on, else a refusal page."""
-    identity_provider = identity_provider_by_provider_id(sociallogin.account.provider)
+def single_sign_on_check(
+    request: HttpRequest, sociallogin: SocialLogin, identity_provider: SignInSource | None
+) -> SignInSource:
+    """``identity_provider`` (the one ``sociallogin`` comes back from: an organisation's
+    provider or connected app) once the sign-in may go on, else a refusal page."""
     if identity_provider is None:
         refuse(
             request,
@@ -165,17 +173,25 @@ def single_sign_on_check(request: HttpRequest, sociallogin: SocialLogin) -> Iden
 
 
 class SingleSignOnAdapter(DefaultSocialAccountAdapter):
+    def sign_in_source(self, provider_id: str) -> SignInSource | None:
+        """What allauth's ``provider_id`` signs in through, if it is on."""
+        return identity_provider_by_provider_id(provider_id)
+
+    def social_apps(self, **narrowing: Any) -> list[SocialApp]:
+        """allauth's apps, narrowed as ``JoiningRulesQuerySet.narrowed`` says."""
+        return [
+            social_app_for(identity_provider)
+            for identity_provider in identity_providers_signing_in(**narrowing)
+        ]
+
     def list_apps(
         self, request: HttpRequest | None, provider: str | None = None, client_id: str | None = None
     ) -> list[SocialApp]:
         """Every active provider, to find the one a sign-in comes back from; listed for a
         signed-in person (the page that links and unlinks them), only their organisations'."""
         user = getattr(request, "user", None)
-        if provider is None and client_id is None and user and user.is_authenticated:
-            providers = identity_providers_for_user(user=user)
-        else:
-            providers = IdentityProvider.objects.active().order_by("name", "pk")
-        apps = [social_app_for(identity_provider) for identity_provider in providers]
+        listing = provider is None and client_id is None and user and user.is_authenticated
+        apps = self.social_apps(user=user) if listing else self.social_apps()
         if provider:
             apps = [app for app in apps if provider in (app.provider, app.provider_id)]
         if client_id:
@@ -183,11 +199,13 @@ class SingleSignOnAdapter(DefaultSocialAccountAdapter):
         return apps
 
     def pre_social_login(self, request: HttpRequest, sociallogin: SocialLogin) -> None:
-        single_sign_on_check(request, sociallogin)
+        single_sign_on_check(
+            request, sociallogin, self.sign_in_source(sociallogin.account.provider)
+        )
 
     def is_open_for_signup(self, request: HttpRequest, sociallogin: SocialLogin) -> bool:
         # single_sign_on_check let only a person the provider lets join get this far.
-        identity_provider = identity_provider_by_provider_id(sociallogin.account.provider)
+        identity_provider = self.sign_in_source(sociallogin.account.provider)
         return identity_provider is not None and identity_provider.allow_joining
 
     def populate_user(self, request: HttpRequest, sociallogin: SocialLogin, data: Any) -> User:
@@ -199,7 +217,7 @@ class SingleSignOnAdapter(DefaultSocialAccountAdapter):
         return user
 
     def save_user(self, request: HttpRequest, sociallogin: SocialLogin, form: Any = None) -> User:
-        identity_provider = identity_provider_by_provider_id(sociallogin.account.provider)
+        identity_provider = self.sign_in_source(sociallogin.account.provider)
         if identity_provider is None:
             raise ImmediateHttpResponse(HttpResponse(status=403))
         with transaction.atomic():
@@ -252,11 +270,12 @@ class SignInAdapter(AccountAdapter):
         from allauth.account.internal.stagekit import clear_login
 
         clear_login(request)
-        providers = [
-            social_app_for(identity_provider)
-            for identity_provider in IdentityProvider.objects.active()
-            .filter(organization__in=organizations)
-            .order_by("name", "pk")
+        # Its identity providers and the connected apps people may sign in with.
+        adapter = get_social_adapter(request)
+        apps = [
+            app
+            for organization in organizations
+            for app in adapter.social_apps(organization_slug=organization.slug)
         ]
         response = render(
             request,
@@ -268,11 +287,8 @@ class SignInAdapter(AccountAdapter):
                     " provider, not with a password."
                 )
                 % {"organization": organizations[0].name},
-                "providers": [
-                    (app.name, reverse("openid_connect_login", args=[app.provider_id]))
-                    for app in providers
-                ],
+                "providers": sign_in_buttons(request, apps),
             },
             status=403,
         )
-        return forms_may_go_to_providers(response, request)
+        return forms_may_go_to_providers(response, request, apps)

@@ -50,3 +50,27 @@ def page(browser, live_server) -> Iterator[object]:
     page.set_default_timeout(15_000)
     yield page
     context.close()
+
+
+@pytest.fixture
+def browser_in(browser, live_server):
+    """Opens a page in a new browser context in the given language ("en" or "zh-hans")."""
+    contexts = []
+
+    def open_page(language: str):
+        context = browser.new_context(
+            # axe goes in as a script tag, which the site's CSP refuses (see
+            # test_accessibility.py); the pages themselves run no inline script.
+            bypass_csp=True,
+            base_url=live_server.url,
+            viewport={"width": 1280, "height": 900},
+            locale="en-GB" if language == "en" else "zh-CN",
+        )
+        contexts.append(context)
+        page = context.new_page()
+        page.set_default_timeout(15_000)
+        return page
+
+    yield open_page
+    for context in contexts:
+        context.close()

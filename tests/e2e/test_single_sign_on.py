@@ -10,7 +10,7 @@ import pytest
 
 from opsboard.tenancy.models import IdentityProvider, Membership, Role
 from tests.conftest import Tenant
-from tests.sso import CLIENT_ID, CLIENT_SECRET, PROVIDER_PASSWORD, LoopbackProvider
+from tests.sso import CLIENT_ID, CLIENT_SECRET, LoopbackProvider, log_in_at_provider
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.integration]
 
@@ -47,13 +47,9 @@ def test_a_new_colleague_signs_in_through_the_provider_and_lands_in_their_team(
     try:
         page = context.new_page()
         page.set_default_timeout(15_000)
-        page.goto("/accounts/sign-in/")
+        page.goto(f"/accounts/sign-in/{tenant.organization.slug}/")
         page.get_by_role("button", name=words["button"]).click()
-        # The provider's own login page.
-        page.wait_for_url(re.compile(rf"127\.0\.0\.1:{oidc_provider.port}/login/"))
-        page.get_by_label("Username").fill(username)
-        page.get_by_label("Password").fill(PROVIDER_PASSWORD)
-        page.get_by_role("button", name="Log in").click()
+        log_in_at_provider(page, oidc_provider, username)
         page.wait_for_url(re.compile(rf"/o/{tenant.organization.slug}/$"))
         assert page.get_by_role("heading", name=words["my work"], level=1).is_visible()
     finally:

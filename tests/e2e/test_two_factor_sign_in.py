@@ -54,29 +54,6 @@ def _no_codes_seen() -> Iterator[None]:
     cache.clear()
 
 
-@pytest.fixture
-def browser_in(browser, live_server):
-    contexts = []
-
-    def open_page(language: str):
-        context = browser.new_context(
-            # axe goes in as a script tag, which the site's CSP refuses (see
-            # test_accessibility.py); the pages themselves run no inline script.
-            bypass_csp=True,
-            base_url=live_server.url,
-            viewport={"width": 1280, "height": 900},
-            locale="en-GB" if language == "en" else "zh-CN",
-        )
-        contexts.append(context)
-        page = context.new_page()
-        page.set_default_timeout(15_000)
-        return page
-
-    yield open_page
-    for context in contexts:
-        context.close()
-
-
 def sign_in(page, words: dict[str, str], email: str) -> None:
     page.goto("/")
     page.get_by_label(words["email"]).fill(email)

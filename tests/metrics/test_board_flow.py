@@ -5,12 +5,10 @@ from __future__ import annotations
 
 import io
 import zoneinfo
-from collections.abc import Iterator
 from datetime import datetime, timedelta
 
 import pytest
 import time_machine
-from django.core.cache import cache
 from django.core.management import call_command
 from django.urls import reverse
 from django.utils import translation
@@ -25,7 +23,9 @@ from metrics.board_flow import (
 )
 from opsboard.tenancy.models import Membership
 from tests.conftest import Tenant
-from tests.kanban.conftest import BoardSetup, board_setup
+from tests.kanban.conftest import BoardSetup
+
+pytestmark = pytest.mark.usefixtures("fresh_cache")
 
 ZONE = zoneinfo.ZoneInfo("Asia/Shanghai")
 DAY = 86400.0
@@ -35,18 +35,6 @@ NOW = datetime(2026, 11, 20, 12, tzinfo=ZONE)
 
 def at(day: int, hour: int = 9) -> datetime:
     return datetime(2026, 11, day, hour, tzinfo=ZONE)
-
-
-@pytest.fixture(autouse=True)
-def _fresh_cache() -> Iterator[None]:
-    cache.clear()  # a board's history is kept for the day; each test builds its own
-    yield
-    cache.clear()
-
-
-@pytest.fixture
-def kanban(tenant: Tenant) -> BoardSetup:
-    return board_setup(tenant, name="Churn")
 
 
 @pytest.fixture
@@ -325,9 +313,9 @@ def test_the_history_and_the_page_take_a_fixed_number_of_queries(
     url = reverse("metrics:board_flow", args=[tenant.organization.slug, kanban.board.pk])
     with time_machine.travel(NOW, tick=False):
         client.get(url)
-        # The person with their memberships, the board, the open cards' ages and the
-        # unread count; the history is kept for the day.
-        with django_assert_num_queries(4):
+        # The person with their memberships, the board, the open cards' ages, the cards per
+        # column (the process map) and the unread count; the history is kept for the day.
+        with django_assert_num_queries(5):
             assert client.get(url).status_code == 200
 
 

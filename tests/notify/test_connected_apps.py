@@ -166,6 +166,9 @@ def test_the_admin_masks_the_secret_and_keeps_to_the_managers_organisations(
     )  # fmt: skip
     client.force_login(manager)
     add = reverse("admin:notify_connectedapp_add")
+    # The team people join with who sign in through it: only the manager's organisations'.
+    teams = client.get(add).context["adminform"].form.fields["default_team"].queryset
+    assert tenant.team in teams and other_tenant.team not in teams
     data = form(organization=tenant.organization.pk)
     response = client.post(add, data | {"organization": other_tenant.organization.pk})
     assert response.status_code == 200 and not ConnectedApp.objects.filter(service="feishu")

@@ -256,8 +256,8 @@ def test_an_organisation_can_require_single_sign_on_but_its_owners_keep_their_pa
     assert client.session["_auth_user_id"] == str(tenant.owner.user.pk)
 
 
-def test_the_sign_in_page_shows_a_button_per_active_provider(
-    client: Client, identity_provider: IdentityProvider
+def test_the_organisations_sign_in_page_shows_a_button_per_active_provider(
+    client: Client, tenant: Tenant, identity_provider: IdentityProvider
 ) -> None:
     IdentityProvider.objects.create(
         organization=identity_provider.organization,
@@ -267,7 +267,8 @@ def test_the_sign_in_page_shows_a_button_per_active_provider(
         client_secret="y",
         active=False,
     )
-    page = client.get(reverse("accounts:login")).content.decode()
+    slug = tenant.organization.slug
+    page = client.get(reverse("accounts:organization_login", args=[slug])).content.decode()
     assert "Sign in with Acme SSO" in page
     assert "Old Okta" not in page
 
@@ -285,7 +286,11 @@ def test_the_link_page_offers_only_the_persons_own_organisations_providers(
     client.force_login(tenant.member.user)
     page = client.get(reverse("socialaccount_connections")).content.decode()
     assert "Acme SSO" in page and "Rival Okta" not in page
-    # Signed out, a sign-in may come back from either.
+    # Signed out, the general sign-in page names nobody's; each organisation's its own.
     client.logout()
     page = client.get(reverse("accounts:login")).content.decode()
-    assert "Sign in with Acme SSO" in page and "Sign in with Rival Okta" in page
+    assert "Acme SSO" not in page and "Rival Okta" not in page
+    page = client.get(
+        reverse("accounts:organization_login", args=[other_tenant.organization.slug])
+    ).content.decode()
+    assert "Sign in with Rival Okta" in page and "Acme SSO" not in page

@@ -66,7 +66,7 @@ def test_a_manager_adds_a_provider_whose_secret_is_never_shown_back(
     assert response.status_code == 302
     identity_provider.refresh_from_db()
     assert (identity_provider.name, identity_provider.client_secret) == ("Acme Keycloak", SECRET)
-    sign_in_page = Client().get(reverse("accounts:login"))
+    sign_in_page = Client().get(reverse("accounts:organization_login", args=[slug]))
     assert "Sign in with Acme Keycloak" in sign_in_page.content.decode()
     # The button's form may be redirected to the provider (Content-Security-Policy).
     assert "form-action 'self' https://sso.acme.example" in sign_in_page["Content-Security-Policy"]
