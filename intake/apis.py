@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import serializers, status
 from rest_framework.request import Request as ApiRequest
@@ -110,11 +111,11 @@ def _type_input(membership: Membership, data: dict[str, Any]) -> services.Reques
     ).first()
     errors: dict[str, list[str]] = {}
     if team is None:
-        errors["team"] = ["Choose teams of this organisation."]
+        errors["team"] = [_("Choose teams of this organisation.")]
     if board is None:
-        errors["board"] = ["Choose a board of a project the team takes part in."]
+        errors["board"] = [_("Choose a board of a project the team takes part in.")]
     if column is None:
-        errors["column"] = ["Choose a column of this board."]
+        errors["column"] = [_("Choose a column of this board.")]
     people: dict[str, User | None] = {}
     for role in ("responsible", "accountable"):
         email = data.get(role)
@@ -126,7 +127,7 @@ def _type_input(membership: Membership, data: dict[str, Any]) -> services.Reques
             else None
         )
         if email and people[role] is None:
-            errors[role] = ["Choose a member of this organisation."]
+            errors[role] = [_("Choose a member of this organisation.")]
     if errors:
         raise serializers.ValidationError(errors)
     return services.RequestTypeInput(
@@ -276,7 +277,7 @@ class RequestListApi(SizeLimitedUploads, OrganizationMixin, ListApi):
         membership = self.membership(request, org_slug)
         scope = request.query_params.get("scope", "")
         if scope not in ("", "mine", "teams"):
-            raise serializers.ValidationError({"scope": ["Choose mine or teams."]})
+            raise serializers.ValidationError({"scope": [_("Choose mine or teams.")]})
         requests = selectors.requests_for_user(membership=membership, scope=scope)
         return self.list_response(requests, RequestOutput)
 
@@ -302,7 +303,7 @@ class RequestListApi(SizeLimitedUploads, OrganizationMixin, ListApi):
         )
         if request_type is None:
             raise serializers.ValidationError(
-                {"request_type": ["Choose a request type of this organisation."]}
+                {"request_type": [_("Choose a request type of this organisation.")]}
             )
         files = {key: file for key, file in request.FILES.items() if key.startswith("field_")}
         if self.upload_limit.too_large:
