@@ -696,6 +696,7 @@ class FollowReason(models.TextChoices):
     RESPONSIBLE = "responsible", _("Responsible for it")
     ACCOUNTABLE = "accountable", _("Accountable for it")
     COMMENTER = "commenter", _("commented on it")
+    REQUESTER = "requester", _("asked for it")
 
 
 class CardFollower(models.Model):

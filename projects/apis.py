@@ -605,7 +605,9 @@ class CheckInListApi(OrganizationMixin, ListApi):
 
 
 class MyWorkItemOutput(serializers.Serializer):
-    kind = serializers.ChoiceField(choices=["card", "goal", "kpi", "change", "mention", "project"])
+    kind = serializers.ChoiceField(
+        choices=["card", "goal", "kpi", "change", "mention", "project", "request"]
+    )
     id = serializers.IntegerField(help_text="The card's, goal's, KPI's or mention's id.")
     title = serializers.CharField()
     url = serializers.CharField(help_text="The path of the page where it is handled.")
@@ -634,6 +636,7 @@ class MyWorkPartOutput(serializers.Serializer):
             "projects_at_risk",
             "following",
             "mentions",
+            "requests",
         ]
     )
     title = serializers.CharField()

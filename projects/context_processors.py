@@ -19,6 +19,7 @@ NAVIGATION = [
     ("goals", _("Goals"), "projects:goal_tree"),
     ("boards", _("Boards"), "kanban:board_list"),
     ("raci", _("RACI"), "raci:matrix_list"),
+    ("requests", _("Requests"), "intake:request_list"),
     ("kpis", _("KPIs"), "metrics:dashboard"),
     ("teams", _("Teams"), "projects:team_list"),
     ("people", _("People"), "projects:people_list"),

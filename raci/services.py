@@ -103,6 +103,23 @@ def raci_bulk_set(*, actor: Membership, cards: Iterable[Card], team: Team, role:
     return count
 
 
+def raci_start(*, card: Card, responsible: User | None, accountable: User | None) -> None:
+    """A new card's first Responsible and Accountable, given by the system (a request's
+    type) rather than by a person's edit: whoever caused the card (a requester) need not be
+    someone who may set roles, so no editor's check. The caller has created the card (the
+    board held) and chose people of the card's organisation; they follow it as ``raci_set``
+    makes people follow."""
+    organization_id = card.board.organization_id
+    for role, user in ((RaciRole.RESPONSIBLE, responsible), (RaciRole.ACCOUNTABLE, accountable)):
+        if user is None:
+            continue
+        _check_holder(organization_id, user, None)
+        RaciAssignment.objects.update_or_create(card=card, user=user, defaults={"role": role})
+        card_followers_add(
+            card_id=card.pk, user_ids=[user.pk], reason=FOLLOWING_ROLES[role], renew=True
+        )
+
+
 def raci_follow_assignee(card: Card) -> None:
     """Make the card's assignee Responsible (called whenever the assignee changes)."""
     if card.assignee_id is None:

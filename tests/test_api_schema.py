@@ -14,12 +14,15 @@ from drf_spectacular.generators import SchemaGenerator
 from drf_spectacular.renderers import OpenApiJsonRenderer
 from jsonschema import Draft7Validator
 
+from intake.models import Rating
+from intake.services import request_submit
 from kanban.services import CardInput, attachment_add, card_create
 from metrics.computations import period_start
 from metrics.models import Frequency, Kpi, Measurement, Retrospective, Source
 from opsboard.accounts.services import api_key_create
 from tests.conftest import RaciSetup, Tenant
 from tests.factories import CheckInFactory, GoalFactory
+from tests.intake.requesting import make_intake
 from tests.kanban.files import png
 
 NOT_OBJECTS = ["[]", '"x"', "1", "null"]
@@ -76,8 +79,18 @@ def ids(tenant: Tenant, raci: RaciSetup) -> dict[str, Any]:
         month=timezone.localdate().replace(day=1),
     )
     (attachment,) = attachment_add(actor=tenant.member, card=card, files=[png()])
+    requests = make_intake(tenant)
+    sent = request_submit(
+        actor=tenant.member,
+        request_type=requests.data_pull,
+        title="Churned users",
+        answers={requests.key("Which data"): "Cancellations", requests.key("Format"): "CSV"},
+    )
+    Rating.objects.create(request=sent, rated_by=tenant.member.user, score=4)
     return {
         "org_slug": "acme",
+        "type_id": requests.data_pull.pk,
+        "request_id": sent.pk,
         "attachment_id": attachment.pk,
         "board_id": raci.board.pk,
         "card_id": card.pk,

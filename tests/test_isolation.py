@@ -18,6 +18,7 @@ from opsboard.notify.models import ChatWebhook, ConnectedApp
 from opsboard.tenancy.models import CompanyDay, IdentityProvider, Membership, Role, Team
 from projects.models import Goal, Project
 from tests.factories import InvitationFactory
+from tests.intake.requesting import route_objects
 from tests.urlwalk import all_routes, organization_routes
 
 # Values that are secrets or personal, not object ids of an organisation; and the id of a
@@ -73,6 +74,7 @@ def demo_objects() -> dict[str, object]:
             date=date(2026, 12, 31),
             defaults={"reason": "Year-end stocktake"},
         )[0].pk,
+        **route_objects(team.organization),
     }
 
 

@@ -24,6 +24,7 @@ from opsboard.tenancy.models import (
 from projects.models import CheckIn, Goal, Project
 from tests.conftest import Tenant
 from tests.factories import GoalFactory, InvitationFactory, ProjectFactory
+from tests.intake.requesting import route_objects
 from tests.kanban.files import png
 from tests.urlwalk import organization_routes
 
@@ -44,7 +45,8 @@ def test_a_viewer_may_follow_and_stop_following(tenant: Tenant, client) -> None:
 def objects_of(tenant: Tenant) -> dict[str, object]:
     invitation = InvitationFactory(organization=tenant.organization)
     goal = GoalFactory(
-        organization=tenant.organization, project=ProjectFactory(organization=tenant.organization)
+        organization=tenant.organization,
+        project=ProjectFactory(organization=tenant.organization, teams=[tenant.team]),
     )
     board = goal.project.boards.get()
     card = card_create(actor=tenant.lead, board=board, data=CardInput(title="Existing"))
@@ -52,6 +54,7 @@ def objects_of(tenant: Tenant) -> dict[str, object]:
     (attachment,) = attachment_add(actor=tenant.lead, card=card, files=[png()])
     comment = comment_add(actor=tenant.lead, card=card, body="Note")
     return {
+        **route_objects(tenant.organization),
         "attachment_id": attachment.pk,
         "org_slug": tenant.organization.slug,
         "team_id": tenant.team.pk,

@@ -488,6 +488,8 @@ SPECTACULAR_SETTINGS = {
         "RetrospectiveStateEnum": "metrics.models.RetrospectiveState",
         "KpiDirectionEnum": "metrics.models.KPI_DIRECTIONS",
         "GoalDirectionEnum": "projects.models.Direction",
+        "RequestFieldKindEnum": "intake.models.FieldKind",
+        "RequestStateEnum": "intake.models.RequestState",
     },
 }
 

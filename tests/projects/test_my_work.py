@@ -287,8 +287,9 @@ def test_my_work_reads_in_the_same_queries_for_1_and_50(
         assert "And 13 more." in text
 
 
-# The projects at risk add three: the person's projects, their history, their remaining cards.
-QUERIES = 17
+# The projects at risk add three: the person's projects, their history, their remaining
+# cards; intake's part one: the person's requests.
+QUERIES = 18
 
 
 def test_the_api_answers_the_same_parts(tenant: Tenant, kanban: BoardSetup, client) -> None:
@@ -338,4 +339,4 @@ def test_the_api_reads_in_the_same_queries_for_1_and_50(
     assert accountable["total"] == n
 
 
-API_QUERIES = 15
+API_QUERIES = 16
