@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from django.urls import reverse
 
+from intake.models import Request, RequestType
 from kanban.models import Card
 from metrics.models import Kpi
 from projects.models import Goal, Project
 
 
-def demo_pages() -> dict[str, str]:
+def demo_pages(*, managers: bool = True) -> dict[str, str]:
+    """The pages, with the organisation's settings only ``managers`` open."""
     project = Project.objects.get(organization__slug="demo-ops", name="Reduce customer churn")
     board = project.boards.get()
     blocked = Card.objects.filter(board=board, blocked=True).first()
@@ -18,7 +20,13 @@ def demo_pages() -> dict[str, str]:
     with_files = Card.objects.filter(board=board, attachments__comment__isnull=False).first()
     assert with_files, "the demo board has a card with a file on a comment"
     kpi = Kpi.objects.filter(organization__slug="demo-ops").first()
+    complaint = RequestType.objects.get(organization__slug="demo-ops", name="Complaint escalation")
+    waiting = Request.objects.get(organization__slug="demo-ops", state="waiting")
     org = {"org_slug": "demo-ops"}
+    settings = {
+        "working calendar": reverse("projects:organization_calendar", kwargs=org),
+        "single sign-on": reverse("projects:single_sign_on", kwargs=org),
+    }
     return {
         "my work": reverse("projects:my_work", kwargs=org),
         "dashboard": reverse("projects:dashboard", kwargs=org),
@@ -44,4 +52,12 @@ def demo_pages() -> dict[str, str]:
         "notifications": reverse("notify:list"),
         "preferences": reverse("notify:preferences"),
         "profile": reverse("accounts:profile"),
+        "requests": reverse("intake:request_list", kwargs=org),
+        "new request": reverse("intake:request_new", kwargs=org),
+        "request form": reverse("intake:request_send", kwargs={**org, "type_id": complaint.pk}),
+        "request": reverse("intake:request_detail", kwargs={**org, "request_id": waiting.pk}),
+        "request card": reverse("kanban:card_detail", kwargs={**org, "card_id": waiting.card_id}),
+        "request types": reverse("intake:type_list", kwargs=org),
+        "request type": reverse("intake:type_edit", kwargs={**org, "type_id": complaint.pk}),
+        **(settings if managers else {}),
     }
