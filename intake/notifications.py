@@ -24,6 +24,7 @@ from datetime import datetime
 from django.conf import settings
 from django.db import transaction
 from django.db.models import QuerySet
+from django.db.models.functions import Coalesce
 
 from kanban.activity import _claim as claim_for_person
 from kanban.links import card_panel_path
@@ -129,17 +130,27 @@ def plan_alerts(*, now: datetime) -> list[Alert]:
     return alerts
 
 
-def _take(clock: ResponseClock, kind: str, now: datetime) -> bool:
-    """Mark the clock warned (or missed, and warned with it) unless another scan did."""
-    if kind == WARNING:
-        return bool(
-            ResponseClock.objects.filter(pk=clock.pk, warned_at__isnull=True).update(warned_at=now)
+def _take(alerts: list[Alert], now: datetime) -> set[int]:
+    """Mark the alerts' clocks warned (or missed, and warned with it) in two statements,
+    and return the ids of those this scan took: a clock another scan marked, or holds in
+    its open transaction, is not this scan's to tell."""
+    taken: set[int] = set()
+    for kind, not_yet, marks in (
+        (WARNING, "warned_at", {"warned_at": now}),
+        (MISSED, "breached_at", {"breached_at": now, "warned_at": Coalesce("warned_at", now)}),
+    ):
+        ids = [alert.clock.pk for alert in alerts if alert.kind == kind]
+        if not ids:
+            continue
+        free = list(
+            ResponseClock.objects.filter(pk__in=ids, **{f"{not_yet}__isnull": True})
+            .order_by("pk")
+            .select_for_update(skip_locked=True)
+            .values_list("pk", flat=True)
         )
-    taken = ResponseClock.objects.filter(pk=clock.pk, breached_at__isnull=True).update(
-        breached_at=now
-    )
-    ResponseClock.objects.filter(pk=clock.pk, warned_at__isnull=True).update(warned_at=now)
-    return bool(taken)
+        ResponseClock.objects.filter(pk__in=free).update(**marks)
+        taken.update(free)
+    return taken
 
 
 def _context(alert: Alert) -> dict[str, object]:
@@ -171,17 +182,18 @@ def send_clock_alerts(*, now: datetime, dry_run: bool = False) -> list[Alert]:
     preferences = _preferences(alerts)
     sent = []
     for start in range(0, len(alerts), CHUNK):
+        chunk = alerts[start : start + CHUNK]
         with transaction.atomic():
-            for alert in alerts[start : start + CHUNK]:
-                if _tell(alert, now=now, preferences=preferences):
+            taken = _take(chunk, now)
+            for alert in chunk:
+                if alert.clock.pk in taken:
+                    _tell(alert, now=now, preferences=preferences)
                     sent.append(alert)
     return sent
 
 
-def _tell(alert: Alert, *, now: datetime, preferences: dict[tuple[int, int], Preference]) -> bool:
-    """Mark the clock, then claim its messages; False when another scan marked it first."""
-    if not _take(alert.clock, alert.kind, now):
-        return False
+def _tell(alert: Alert, *, now: datetime, preferences: dict[tuple[int, int], Preference]) -> None:
+    """Claim the messages of a clock this scan marked."""
     organization = alert.clock.request.organization
     context = _context(alert)
     subject_key = f"clock:{alert.clock.pk}"
@@ -204,7 +216,6 @@ def _tell(alert: Alert, *, now: datetime, preferences: dict[tuple[int, int], Pre
         )
     for webhook in alert.webhooks:
         _claim_chat(alert, webhook, context, subject_key=subject_key, period=period)
-    return True
 
 
 def _preferences(alerts: list[Alert]) -> dict[tuple[int, int], Preference]:
