@@ -3,7 +3,7 @@ response clock with its state and the working time left, and the button that mak
 request wait on its requester (pausing the clocks) or resume.
 
 Registered as a section of the card page in ``IntakeConfig.ready()``; its two forms post
-here (``urlpatterns``, included under ``/o/`` by ``opsboard/urls.py``)."""
+here (``intake/urls.py``: ``card_wait``, ``card_resume``)."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
-from django.urls import path, reverse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -28,8 +28,6 @@ from opsboard.tenancy.calendar import calendar_for
 
 from . import clocks
 from .models import ClockStatus, FieldKind, Request, RequestState, ResponseClock
-
-app_name = "intake_card"
 
 
 @dataclass
@@ -163,9 +161,3 @@ def request_wait(request: HttpRequest, card_id: int) -> HttpResponse:
 def request_resume(request: HttpRequest, card_id: int) -> HttpResponse:
     """The requester answered: the clocks run again."""
     return _change(request, card_id, clocks.request_resume, _("The response clocks run again."))
-
-
-urlpatterns = [
-    path("<slug:org_slug>/cards/<int:card_id>/request/wait/", request_wait, name="wait"),
-    path("<slug:org_slug>/cards/<int:card_id>/request/resume/", request_resume, name="resume"),
-]

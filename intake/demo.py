@@ -31,7 +31,7 @@ from kanban.models import (
     Priority,
 )
 from opsboard.accounts.models import User
-from opsboard.tenancy.calendar import WorkingCalendar, calendar_for
+from opsboard.tenancy.calendar import calendar_for
 from opsboard.tenancy.models import Organization
 from projects.models import Project, ProjectStatus
 from raci.models import RaciAssignment, RaciRole
@@ -175,23 +175,6 @@ STORIES = [
 ]  # fmt: skip
 
 
-def working_moment_after(calendar: WorkingCalendar, start: datetime, minutes: int) -> datetime:
-    """The moment ``minutes`` of working time after ``start``: where a target falls."""
-    organization = calendar.organization
-    zone = organization.zone
-    left = timedelta(minutes=minutes)
-    day = start.astimezone(zone).date()
-    while True:
-        if calendar.is_working(day):
-            opens = max(start, datetime.combine(day, organization.work_starts, tzinfo=zone))
-            closes = datetime.combine(day, organization.work_ends, tzinfo=zone)
-            if closes > opens:
-                if opens + left <= closes:
-                    return opens + left
-                left -= closes - opens
-        day = calendar.next_working_day(day)
-
-
 class _Moments:
     """Steps of the story as moments in Demo Ops' time zone, on its working days."""
 
@@ -213,7 +196,7 @@ class _Moments:
         return self.calendar.working_time(start, end)
 
     def after(self, start: datetime, minutes: int) -> datetime:
-        return working_moment_after(self.calendar, start, minutes)
+        return self.calendar.add_working_time(start, timedelta(minutes=minutes))
 
 
 def seed_demo_requests(organization: Organization, today: date) -> None:

@@ -26,7 +26,7 @@ from django.db import transaction
 from django.db.models import QuerySet
 from django.db.models.functions import Coalesce
 
-from kanban.activity import _claim as claim_for_person
+from kanban.activity import claim_for_person
 from kanban.links import card_panel_path
 from kanban.models import Card
 from opsboard.accounts.models import User, zone

@@ -2,11 +2,21 @@ from __future__ import annotations
 
 from django.urls import path
 
-from . import views
+from . import card_section, views
 
 app_name = "intake"
 
 urlpatterns = [
+    path(
+        "<slug:org_slug>/cards/<int:card_id>/request/wait/",
+        card_section.request_wait,
+        name="card_wait",
+    ),
+    path(
+        "<slug:org_slug>/cards/<int:card_id>/request/resume/",
+        card_section.request_resume,
+        name="card_resume",
+    ),
     path("<slug:org_slug>/requests/", views.request_list, name="request_list"),
     path("<slug:org_slug>/requests/new/", views.request_new, name="request_new"),
     path("<slug:org_slug>/requests/new/<int:type_id>/", views.request_send, name="request_send"),

@@ -181,7 +181,7 @@ def _audience(card: Card, user_ids: set[int]) -> list[tuple[User, Preference]]:
     return [(person, preferences.get(person.pk) or Preference(user=person)) for person in people]
 
 
-def _claim(
+def claim_for_person(
     *,
     kind: str,
     subject_key: str,
@@ -244,7 +244,7 @@ def tell_followers(*, event_id: int | None = None, comment_id: int | None = None
     with transaction.atomic():
         for person, preference in _audience(card, followers):
             at_once = preference.activity_email == ActivityEmail.IMMEDIATELY
-            claimed = _claim(
+            claimed = claim_for_person(
                 kind=ACTIVITY,
                 subject_key=change.subject_key,
                 recipient=person,
@@ -281,7 +281,7 @@ def tell_mentioned(*, mention_ids: list[int]) -> list[int]:
             source = f"comment:{mention.comment_id}" if mention.comment_id else f"card:{card.pk}"
             anchor = f"comment-{mention.comment_id}" if mention.comment_id else "description"
             text = mention.comment.body if mention.comment else card.description
-            claimed = _claim(
+            claimed = claim_for_person(
                 kind=MENTION,
                 subject_key=f"mention:{source}",
                 recipient=person,
@@ -435,7 +435,7 @@ def send_activity_bundles(*, now: datetime, dry_run: bool = False) -> list[Bundl
     sent = []
     for bundle in planned:
         with transaction.atomic():
-            claimed = _claim(
+            claimed = claim_for_person(
                 kind=BUNDLE,
                 subject_key=subject_key(bundle.organization.pk),
                 recipient=bundle.recipient,

@@ -28,7 +28,6 @@ urlpatterns = [
     path("o/", include("projects.urls")),
     path("o/", include("kanban.urls")),
     path("o/", include("raci.urls")),
-    path("o/", include("intake.card_section")),
     path("o/", include("intake.urls")),
     path("o/", include("metrics.urls")),
     path("o/", include("opsboard.search.urls")),

@@ -58,7 +58,7 @@ def test_the_team_waits_on_the_requester_and_resumes(
 ) -> None:
     product = desk(tenant)
     request = product.send(at("2026-11-18T10:00"))
-    wait = reverse("intake_card:wait", args=["acme", request.card_id])
+    wait = reverse("intake:card_wait", args=["acme", request.card_id])
     # The whole visit on one Wednesday: a session from another day would have run out.
     with time_machine.travel(at("2026-11-18T11:00"), tick=False):
         client.force_login(tenant.member.user)
@@ -82,7 +82,7 @@ def test_the_team_waits_on_the_requester_and_resumes(
         assert "Only an open request can wait on its requester." in page
 
     with time_machine.travel(at("2026-11-18T14:00"), tick=False):
-        client.post(reverse("intake_card:resume", args=["acme", request.card_id]))
+        client.post(reverse("intake:card_resume", args=["acme", request.card_id]))
     request.refresh_from_db()
     assert request.state == RequestState.OPEN
     assert clock(request, FIRST).due_at == at("2026-11-18T15:00")
@@ -91,7 +91,7 @@ def test_the_team_waits_on_the_requester_and_resumes(
 def test_who_may_press_the_button(tenant: Tenant, other_tenant: Tenant, client) -> None:
     product = desk(tenant)
     request = product.send(at("2026-11-18T10:00"))
-    wait = reverse("intake_card:wait", args=["acme", request.card_id])
+    wait = reverse("intake:card_wait", args=["acme", request.card_id])
     client.force_login(tenant.viewer.user)
     assert "Waiting on the requester</button>" not in _page(client, request.card)
     assert client.post(wait).status_code == 403
@@ -101,18 +101,18 @@ def test_who_may_press_the_button(tenant: Tenant, other_tenant: Tenant, client) 
     client.force_login(other_tenant.manager.user)
     assert client.post(wait).status_code == 404
     assert (
-        client.post(reverse("intake_card:wait", args=["rival", request.card_id])).status_code == 404
+        client.post(reverse("intake:card_wait", args=["rival", request.card_id])).status_code == 404
     )
     outsider = MembershipFactory(organization=other_tenant.organization, role=Role.OWNER)
     client.force_login(outsider.user)
     assert (
-        client.post(reverse("intake_card:resume", args=["rival", request.card_id])).status_code
+        client.post(reverse("intake:card_resume", args=["rival", request.card_id])).status_code
         == 404
     )
     # A card that is no request.
     card = card_create(actor=tenant.lead, board=product.board, data=CardInput(title="Chores"))
     client.force_login(tenant.member.user)
-    assert client.post(reverse("intake_card:wait", args=["acme", card.pk])).status_code == 404
+    assert client.post(reverse("intake:card_wait", args=["acme", card.pk])).status_code == 404
     assert client.get(wait).status_code == 405
     request.refresh_from_db()
     assert request.state == RequestState.OPEN
