@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 import hypothesis
 import pytest
+import redis
 import time_machine
 from django.conf import settings
 from django.core.management import call_command
@@ -132,3 +133,11 @@ def raci(tenant: Tenant) -> RaciSetup:
 @pytest.fixture
 def demo(db: None) -> None:
     call_command("seed_demo", stdout=io.StringIO())
+
+
+@pytest.fixture
+def queued_tasks(settings) -> None:
+    """Send tasks to the broker (emptied first) for a worker, instead of running them in
+    the test process. Celery reads the live Django settings: overriding one is enough."""
+    redis.Redis.from_url(settings.CELERY_BROKER_URL).flushdb()
+    settings.CELERY_TASK_ALWAYS_EAGER = False

@@ -43,13 +43,6 @@ PEOPLE = 12
 KILLED_AT = 5  # the n-th warning delivered
 
 
-@pytest.fixture
-def queued_tasks(settings) -> None:
-    """Tasks go to the broker (emptied first), for the worker, not run in the test."""
-    redis.Redis.from_url(settings.CELERY_BROKER_URL).flushdb()
-    settings.CELERY_TASK_ALWAYS_EAGER = False
-
-
 def test_a_worker_killed_mid_scan_batch_warns_each_responsible_once(
     tenant: Tenant, queued_tasks: None, tmp_path: Path
 ) -> None:

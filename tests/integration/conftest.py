@@ -3,7 +3,6 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-import redis
 from django.utils import timezone
 
 from kanban.services import CardInput, card_create
@@ -20,17 +19,6 @@ def smtp_server() -> Iterator[SmtpServer]:
     server.start()
     yield server
     server.stop()
-
-
-@pytest.fixture
-def queued_tasks(settings) -> None:
-    """Send tasks to the broker instead of running them in the test process.
-
-    Celery reads its configuration from the live Django settings, so overriding
-    the setting is enough.
-    """
-    redis.Redis.from_url(settings.CELERY_BROKER_URL).flushdb()
-    settings.CELERY_TASK_ALWAYS_EAGER = False
 
 
 def people_with_a_card_due_today(tenant: Tenant, count: int) -> list[User]:
