@@ -26,6 +26,7 @@ from kanban.models import (
     CardFollower,
     Column,
     ColumnKind,
+    Comment,
     EventKind,
     FollowReason,
     Priority,
@@ -48,6 +49,7 @@ from .models import (
     ResponseClock,
     StopReason,
 )
+from .services import describe
 
 PROJECT = "User Operations requests"
 DATA_PULL = "Data pull"
@@ -107,6 +109,7 @@ class Story:
     sent: Step
     answers: list[str]  # in the order of the type's fields
     replied: Step | None = None  # the first reply to the requester
+    reply: str = ""  # what the Responsible wrote then
     planned: Step | None = None  # an owner and a due date set
     done: Step | None = None
     waiting: bool = False  # the team waits on the requester since its reply
@@ -119,58 +122,77 @@ STORIES = [
     Story(
         "Trial users who cancelled in their first 90 days", DATA_PULL, "huang.tao", Step(12, time(10)),
         ["Trial sign-ups and cancellations", "", "Excel", "To size the onboarding fix for the release review."],
-        replied=Step(12, time(10, 40)), done=Step(10, time(16)), closed_days=9,
+        replied=Step(12, time(10, 40)),
+        reply="On it: the extract in two days, one sheet per sign-up month.",
+        done=Step(10, time(16)), closed_days=9,
         rating=(4, "Thanks, that saved us a week of SQL."),
     ),
     Story(
         "Churned customers by plan and region", DATA_PULL, "zhao.lei", Step(11, time(14)),
         ["Cancellations by plan tier and region", "", "CSV", "定价调整前先看各地区的流失差异。"],
-        replied=Step(11, time(14, 30)), done=Step(9, time(11)), closed_days=8,
+        replied=Step(11, time(14, 30)),
+        reply="收到，明天上午给你 CSV，按套餐和大区拆分。",
+        done=Step(9, time(11)), closed_days=8,
         rating=(5, "数据很清楚，第二天就拿到了。"),
     ),
     Story(
         "Refund promised in chat never arrived", COMPLAINT, "zhao.lei", Step(10, time(9, 30)),
         ["Order 2026-118823", "客户说客服承诺三天内退款，已经过了一周。", "高 High"],
-        replied=Step(10, time(10, 15)), planned=Step(10, time(15)), due_days=2, done=Step(8, time(11)),
+        replied=Step(10, time(10, 15)),
+        reply="已联系财务核实退款单，今天下午给出处理方案。",
+        planned=Step(10, time(15)), due_days=2, done=Step(8, time(11)),
         closed_days=7, rating=(5, "两小时内就有人跟进，很专业。"),
     ),
     Story(
         "Onboarding checklist completion by cohort", DATA_PULL, "member", Step(9, time(15)),
         ["Checklist steps completed, by sign-up week", "", "Dashboard", "To see which step loses people."],
-        replied=Step(9, time(16, 30)), done=Step(5, time(11)), closed_days=4,
+        replied=Step(9, time(16, 30)),
+        reply="Will do. A dashboard tile per cohort, ready early next week.",
+        done=Step(5, time(11)), closed_days=4,
         rating=(3, "Useful, but it came a day later than promised."),
     ),
     Story(
         "Payment failures by bank, last eight weeks", DATA_PULL, "sun.hao", Step(8, time(11)),
         ["Failed payments by bank and error code", "", "CSV", "支付失败率上升，需要按银行排查。"],
-        replied=Step(7, time(10)), done=Step(5, time(10)), closed_days=4,
+        replied=Step(7, time(10)),
+        reply="抱歉回复晚了。数据在跑，按银行和错误码汇总。",
+        done=Step(5, time(10)), closed_days=4,
         rating=(4, "第一次回复等了一天，不过数据很准。"),
     ),
     Story(
         "Customer charged twice for one order", COMPLAINT, "member", Step(7, time(14)),
         ["Order 2026-120417", "The customer was charged twice during the payment outage.", "中 Medium"],
-        replied=Step(7, time(14, 45)), planned=Step(7, time(17)), due_days=3, done=Step(5, time(12)),
+        replied=Step(7, time(14, 45)),
+        reply="We see the double charge; finance is refunding it today.",
+        planned=Step(7, time(17)), due_days=3, done=Step(5, time(12)),
         closed_days=3, rating=(4, "处理及时，客户已经收到退款。"),
     ),
     Story(
         "API error rate by client version", DATA_PULL, "huang.tao", Step(5, time(9, 30)),
         ["5xx responses by app version", "", "Excel", "For the release review: is the new version worse?"],
-        replied=Step(5, time(10, 15)), done=Step(3, time(17)),
+        replied=Step(5, time(10, 15)),
+        reply="Got it: 5xx by app version, daily, from the gateway logs.",
+        done=Step(3, time(17)),
     ),
     Story(
         "Pricing page visits against upgrades", DATA_PULL, "zhao.lei", Step(3, time(10)),
         ["Pricing page sessions and upgrades", "", "Excel", "看价格页改版有没有带来升级。"],
-        replied=Step(3, time(11)), waiting=True,
+        replied=Step(3, time(11)),
+        reply="价格页有两个版本：要对比 10 月 30 日改版前后，还是只看新版？",
+        waiting=True,
     ),
     Story(
         "VIP customer cannot cancel auto-renewal", COMPLAINT, "sun.hao", Step(2, time(10)),
         ["VIP account 88-2031", "客户投诉无法关闭自动续费，已在微博上发帖。", "高 High"],
-        replied=Step(1, time(10)), planned=Step(1, time(11)), due_days=3,
+        replied=Step(1, time(10)),
+        reply="已复现，是续费开关的缓存问题；今天 11 点前给出方案。",
+        planned=Step(1, time(11)), due_days=3,
     ),
     Story(
         "Weekly active users by channel", DATA_PULL, "member", Step(1, time(16)),
         ["Weekly active users by acquisition channel", "", "Excel", "For the Monday growth review."],
         replied=Step(1, time(16, 20)),
+        reply="Noted: in the growth dashboard before Monday's review.",
     ),
 ]  # fmt: skip
 
@@ -283,8 +305,10 @@ def _seed_request(
         if story.planned and story.due_days
         else None
     )
+    answers = _answers(fields, story.answers, moments.day(story.sent.days + 10))
     card = Card.objects.create(
         board=column.board, column=column, title=story.title, team=request_type.team,
+        description=describe(fields, answers),
         assignee=request_type.responsible, priority=request_type.priority, due_date=due_date,
         started_at=started_at, done_at=done_at, created_by=requester, created_at=sent,
     )  # fmt: skip
@@ -320,10 +344,14 @@ def _seed_request(
     request = Request.objects.create(
         organization_id=request_type.organization_id, request_type=request_type,
         team=request_type.team, card=card, requester=requester,
-        answers=_answers(fields, story.answers, moments.day(story.sent.days + 10)), state=state,
+        answers=answers, state=state,
         submitted_at=sent, waiting_since=replied if story.waiting else None,
         done_at=done_at, closed_at=closed_at,
     )  # fmt: skip
+    if replied:  # before the clocks: they are written as the reply left them
+        Comment.objects.create(
+            card=card, author=request_type.responsible, body=story.reply, created_at=replied
+        )
     planned = moments.at(story.planned) if story.planned else None
     stops = {
         ClockKind.FIRST_RESPONSE: (replied, StopReason.REPLY),

@@ -326,9 +326,7 @@ def field_key(question: RequestField | int) -> str:
     return f"field_{getattr(question, 'pk', question)}"
 
 
-def _description(
-    request_type: RequestType, questions: list[RequestField], answers: Mapping[str, object]
-) -> str:
+def describe(questions: list[RequestField], answers: Mapping[str, object]) -> str:
     """The answers as the card's description, in Markdown a person reads: each question in
     bold, its answer below it; files by name (they are attached to the card)."""
     parts = []
@@ -414,7 +412,7 @@ def request_submit(
             column=request_type.column,
             data=CardInput(
                 title=title,
-                description=_description(request_type, questions, described),
+                description=describe(questions, described),
                 assignee=request_type.responsible,
                 team=request_type.team,
                 priority=request_type.priority,
