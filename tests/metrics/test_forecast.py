@@ -213,6 +213,7 @@ def test_the_project_page_shows_the_forecast_against_the_due_date(
     assert "At risk: with 85% chance the remaining cards are done by Dec 14" in english
     assert "after the due date Dec 11." in english
     assert '<th scope="row">85%</th>' in english
+    assert "replayed 10,000 times over the working calendar" in english
     chinese = client.get(url, headers={"accept-language": "zh-hans"}).text
     assert "完成预测" in chinese and "12月14日" in chinese and "At risk" not in chinese
     assert read_as_translated(visible_text(chinese)) == []
