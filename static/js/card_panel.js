@@ -70,7 +70,9 @@
   // with htmx into its body, the server answers with the card again (with the form's
   // errors, 400, or what the change said). Forms that are htmx's own (follow) are left to
   // it, and a form whose question was declined (site.js, data-confirm) is not sent.
-  let sent = null;
+  // The forms sent and not answered yet, by address: each answer puts the focus back for
+  // its own form, even when a second form is sent before the first answer settles.
+  const sent = new Set();
   document.addEventListener("submit", function (event) {
     const form = event.target;
     if (event.defaultPrevented || !body.contains(form) || form.hasAttribute("hx-post")) return;
@@ -78,8 +80,9 @@
     const submitter = event.submitter;
     const values = {};
     if (submitter && submitter.name) values[submitter.name] = submitter.value;
-    sent = form.getAttribute("action");
-    htmx.ajax("POST", sent, { source: form, target: body, swap: "innerHTML", values: values });
+    const action = form.getAttribute("action");
+    sent.add(action);
+    htmx.ajax("POST", action, { source: form, target: body, swap: "innerHTML", values: values });
   });
   body.addEventListener("htmx:beforeSwap", function (event) {
     if (event.detail.target === body && event.detail.xhr.status === 400) {
@@ -90,11 +93,11 @@
   // After the swap, the focus goes back to the form that was sent (the same item's
   // checkbox, the comment box), or to the card's title if that form is gone.
   body.addEventListener("htmx:afterSettle", function (event) {
-    if (event.detail.target !== body || !sent) return;
+    const action = event.detail.pathInfo && event.detail.pathInfo.requestPath;
+    if (event.detail.target !== body || !sent.delete(action)) return;
     const form = Array.from(body.querySelectorAll("form")).find(function (f) {
-      return f.getAttribute("action") === sent;
+      return f.getAttribute("action") === action;
     });
-    sent = null;
     // Kept where it was (htmx keeps the focus on a field with an id), unless it fell to the
     // page or to the dialog itself when the focused button was swapped out.
     if (body.contains(document.activeElement)) return;
