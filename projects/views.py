@@ -432,15 +432,15 @@ def company_days_import(request: HttpRequest) -> HttpResponse:
     if not form.is_valid():
         return _calendar_page(request, list_form=form, status=400)
     days = form.cleaned_data["listed"]
-    added, replaced = tenancy_services.company_days_import(actor=request.membership, days=days)
+    replaced = tenancy_services.company_days_import(actor=request.membership, days=days)
     messages.success(
         request,
         ngettext(
             "%(count)d day set apart (%(replaced)d replaced).",
             "%(count)d days set apart (%(replaced)d replaced).",
-            added + replaced,
+            len(days),
         )
-        % {"count": added + replaced, "replaced": replaced},
+        % {"count": len(days), "replaced": replaced},
     )
     return redirect(
         reverse("projects:organization_calendar", args=[request.organization.slug])

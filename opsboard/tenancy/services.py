@@ -464,9 +464,9 @@ def company_day_add(*, actor: Membership, day: date, working: bool, reason: str)
 
 
 @transaction.atomic
-def company_days_import(*, actor: Membership, days: Sequence[ListedDay]) -> tuple[int, int]:
+def company_days_import(*, actor: Membership, days: Sequence[ListedDay]) -> int:
     """Set apart every listed day at once (a year's announced schedule, say), replacing the
-    company days already on those dates. Returns how many were added and replaced."""
+    company days already on those dates. Returns how many it replaced."""
     require_manager(actor)
     organization = actor.organization
     dates = [day.date for day in days]
@@ -482,7 +482,7 @@ def company_days_import(*, actor: Membership, days: Sequence[ListedDay]) -> tupl
         for day in days
     )
     organization_calendar_changed(organization)
-    return len(days) - replaced, replaced
+    return replaced
 
 
 @transaction.atomic
