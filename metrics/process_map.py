@@ -13,10 +13,12 @@ step's bar shows that share of its time.
 
 from __future__ import annotations
 
+import hashlib
 import unicodedata
 from dataclasses import dataclass, field
 from datetime import date
 
+from django.core.cache import cache
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from wcwidth import wrap
@@ -299,15 +301,25 @@ def process_map(
     return drawn
 
 
+# A drawing's PNG is kept a day under the drawing's digest, as the board's history is: the
+# same board, day and language are drawn once (90-640 ms) however often they are downloaded.
+PNG_KEPT_SECONDS = 24 * 60 * 60
+
+
 def png_of(svg: str, *, scale: int = PNG_SCALE) -> bytes:
     """The drawing as a PNG, ``scale`` times its size in pixels (sharp when printed).
     cairosvg loads Debian's libcairo2 when imported: only here, so a machine without it
     serves everything but this."""
-    try:
-        import cairosvg
-    except (ImportError, OSError) as error:  # OSError: the system lacks libcairo2
-        raise PictureUnavailable from error
-    return cairosvg.svg2png(bytestring=svg.encode(), scale=scale)
+    key = f"process-map-png:{scale}:{hashlib.sha256(svg.encode()).hexdigest()}"
+    picture = cache.get(key)
+    if picture is None:
+        try:
+            import cairosvg
+        except (ImportError, OSError) as error:  # OSError: the system lacks libcairo2
+            raise PictureUnavailable from error
+        picture = cairosvg.svg2png(bytestring=svg.encode(), scale=scale)
+        cache.set(key, picture, PNG_KEPT_SECONDS)
+    return picture
 
 
 class PictureUnavailable(Exception):

@@ -221,6 +221,23 @@ def test_the_png_is_the_map_drawn(
     assert (0xB4, 0x23, 0x18) in {pixel[:3] for pixel in image.convert("RGB").getdata()}
 
 
+def test_a_png_once_drawn_is_kept_for_the_day(
+    tenant: Tenant, kanban: BoardSetup, review: Column, client, monkeypatch
+) -> None:
+    client.force_login(tenant.member.user)
+    first = download(client, tenant, kanban.board.pk, "board_flow_map_png", "image/png")
+    # Drawn once: the next download is served even where nothing could draw it again.
+    monkeypatch.setitem(sys.modules, "cairosvg", None)
+    again = download(client, tenant, kanban.board.pk, "board_flow_map_png", "image/png")
+    assert again.content == first.content
+    # Another language is another drawing, which nothing here can draw.
+    tenant.member.user.language = "zh-hans"
+    tenant.member.user.save()
+    client.cookies["django_language"] = "zh-hans"
+    chinese = get(client, url("board_flow_map_png", tenant, kanban.board.pk))
+    assert chinese.status_code == 302
+
+
 def test_without_cairo_the_png_link_says_so_and_the_svg_still_works(
     tenant: Tenant, kanban: BoardSetup, review: Column, client, monkeypatch
 ) -> None:
