@@ -52,7 +52,7 @@ class KpiAdmin(OrganizationScopedAdmin):
         return kpi.display_name
 
     def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
-        if db_field.name in ("project", "goal") and not request.user.is_superuser:
+        if db_field.name in ("project", "goal", "request_type") and not request.user.is_superuser:
             kwargs["queryset"] = db_field.related_model.objects.filter(
                 organization__in=managed_organization_ids(request)
             )

@@ -60,6 +60,7 @@ class KpiOutput(serializers.ModelSerializer):
             "team",
             "project",
             "goal",
+            "request_type",
             "value",
             "rag",
         ]

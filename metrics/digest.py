@@ -45,9 +45,9 @@ from projects.selectors import TrackedGoal, track, with_latest_check_in
 from . import scopes
 from .computations import bounds
 from .forecast import OPEN_STATUSES, Forecast, forecasts_for
-from .models import Frequency, Kpi
+from .models import Frequency
 from .requests import TeamRequests, request_figures_by_team
-from .selectors import Tile, tiles
+from .selectors import Tile, kpis_for, tiles
 from .services import Rag
 
 KIND = "weekly_digest"
@@ -145,11 +145,7 @@ class OrganizationWeek:
         # are read the Monday after, and tell the whole week just ended.
         self.so_far = today if today <= self.week_end else None
         begin, end, until = bounds(Frequency.WEEKLY, week_start, organization.zone)
-        kpis = list(
-            Kpi.objects.filter(organization=organization)
-            .select_related("organization", "team", "project", "goal")
-            .in_reading_order()
-        )
+        kpis = list(kpis_for(organization=organization))
         # As of the week's Sunday: its value, the week before, and the trend up to it.
         self.tiles = Index(tiles(kpis, today=self.week_end) if kpis else [], _kpi_keys)
         goals = with_latest_check_in(

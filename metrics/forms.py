@@ -7,6 +7,7 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from intake.models import RequestType
 from kanban.models import Board
 from opsboard.accounts.models import User
 from opsboard.tenancy.models import Organization, Team
@@ -36,6 +37,7 @@ class KpiForm(forms.ModelForm):
             "team",
             "project",
             "goal",
+            "request_type",
             "position",
         ]
         widgets = {"description": forms.Textarea(attrs={"rows": 2})}
@@ -54,6 +56,17 @@ class KpiForm(forms.ModelForm):
         )
         self.fields["team"].help_text = _(
             "Leave team, project and goal empty for the whole organisation."
+        )
+        self.fields["request_type"].queryset = (
+            RequestType.objects.filter(organization=organization)
+            .select_related("team")
+            .order_by("team__name", "name")
+        )
+        self.fields["request_type"].label_from_instance = lambda kind: (
+            f"{kind.team.name} · {kind.name}"
+        )
+        self.fields["request_type"].help_text = _(
+            "For a KPI of requests: count this type's requests alone."
         )
 
 

@@ -14,6 +14,7 @@ from django.utils import timezone as django_timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
+from intake.models import RequestType
 from opsboard.builtins import names_of, shown_name, typed_name
 from opsboard.dates import day_range
 from opsboard.tenancy.models import Organization, Team
@@ -68,6 +69,11 @@ BUILTIN_NAMES = {
     Source.RESOLUTION_ON_TIME: _("Resolutions on time"),
     Source.REQUESTER_SATISFACTION: _("Requester satisfaction"),
 }
+
+# Computed KPIs of requests between teams: the only ones a request type can narrow.
+REQUEST_SOURCES = frozenset(
+    {Source.FIRST_RESPONSE_ON_TIME, Source.RESOLUTION_ON_TIME, Source.REQUESTER_SATISFACTION}
+)
 
 # Computed KPIs that count cards: whole numbers, whatever decimals the KPI was given.
 COUNT_SOURCES = frozenset({Source.OVERDUE_OPEN, Source.WORK_IN_PROGRESS, Source.BLOCKED})
@@ -169,6 +175,15 @@ class Kpi(models.Model):
         related_name="kpis",
         verbose_name=_("goal"),
     )
+    # A request KPI may count one request type's requests alone; the KPI is then its team's.
+    request_type = models.ForeignKey(
+        RequestType,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="kpis",
+        verbose_name=_("request type"),
+    )
     position = models.PositiveSmallIntegerField(_("position"), default=0)
     created_at = models.DateTimeField(_("created"), default=django_timezone.now, editable=False)
 
@@ -190,11 +205,14 @@ class Kpi(models.Model):
         return self.display_name
 
     def clean(self) -> None:
-        """A manual KPI is named; the target and the two thresholds run from good to bad."""
+        """A manual KPI is named; the target and the two thresholds run from good to bad;
+        only a request KPI takes a request type, and is then the type's team's."""
         super().clean()
         self.name = typed_name(self.name, BUILTIN_NAMES.get(self.source))
         if not self.name and not self.is_computed:
             raise ValidationError({"name": _("Give the KPI a name.")})
+        if self.request_type_id:
+            self._clean_request_type()
         if not self.thresholds_in_order():
             raise ValidationError(
                 {
@@ -203,6 +221,27 @@ class Kpi(models.Model):
                     )
                 }
             )
+
+    def _clean_request_type(self) -> None:
+        if self.source not in REQUEST_SOURCES:
+            raise ValidationError(
+                {
+                    "request_type": _(
+                        "Only a KPI of requests (first responses or resolutions on time, "
+                        "requester satisfaction) counts one request type."
+                    )
+                }
+            )
+        team_id = self.request_type.team_id
+        if self.team_id and self.team_id != team_id:
+            raise ValidationError(
+                {
+                    "request_type": _(
+                        "This request type is another team's: choose its team, or no team."
+                    )
+                }
+            )
+        self.team_id = team_id
 
     def thresholds_in_order(self) -> bool:
         """Target, amber and red from good to bad in the KPI's direction (``rag`` reads them
@@ -235,6 +274,7 @@ class Kpi(models.Model):
             team_id=self.team_id,
             project_id=self.project_id,
             goal_id=self.goal_id,
+            request_type_id=self.request_type_id,
         )
 
     @property
@@ -268,6 +308,8 @@ class Kpi(models.Model):
     def label(self) -> str:
         """The name with its team, project or goal, as tiles and digests show it: two teams
         may each have a "Throughput", two goals each a "Goal progress"."""
+        if self.request_type:
+            return f"{self.display_name} · {self.team.name} · {self.request_type.name}"
         if self.team:
             return f"{self.display_name} · {self.team.name}"
         if self.project:

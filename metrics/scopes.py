@@ -24,6 +24,7 @@ class Scope:
     team_id: int | None = None
     project_id: int | None = None
     goal_id: int | None = None
+    request_type_id: int | None = None  # narrows the requests only
 
     @property
     def zone(self) -> zoneinfo.ZoneInfo:
@@ -43,7 +44,8 @@ class Scope:
 
     def requests(self) -> QuerySet[Request]:
         """The requests other people sent the scope: a team's (the team asked), those on a
-        project's boards, those whose card serves a goal; the organisation's, all of them."""
+        project's boards, those whose card serves a goal; the organisation's, all of them;
+        of one request type, when the scope names one."""
         requests = Request.objects.filter(organization_id=self.organization.pk)
         if self.team_id:
             requests = requests.filter(team_id=self.team_id)
@@ -51,4 +53,6 @@ class Scope:
             requests = requests.filter(card__board__project_id=self.project_id)
         if self.goal_id:
             requests = requests.filter(card__goal_id=self.goal_id)
+        if self.request_type_id:
+            requests = requests.filter(request_type_id=self.request_type_id)
         return requests

@@ -66,7 +66,7 @@ class Tile:
 
 def kpi_get_for_user(*, membership: Membership, kpi_id: int) -> Kpi:
     return get_object_or_404(
-        Kpi.objects.select_related("organization", "team", "project", "goal"),
+        Kpi.objects.select_related("organization", "team", "project", "goal", "request_type"),
         organization_id=membership.organization_id,
         pk=kpi_id,
     )
@@ -76,7 +76,7 @@ def kpis_for(*, organization: Organization) -> QuerySet[Kpi]:
     """The organisation's KPIs in reading order; ``metrics.filters.KpiFilter`` narrows them."""
     return (
         Kpi.objects.filter(organization=organization)
-        .select_related("organization", "team", "project", "goal")
+        .select_related("organization", "team", "project", "goal", "request_type")
         .in_reading_order()
     )
 

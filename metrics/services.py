@@ -11,6 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from intake.models import RequestType
 from opsboard.tenancy.access import require_editor, require_manager
 from opsboard.tenancy.models import Membership, Organization, Team
 from projects.models import Direction, Goal, Project, Unit
@@ -54,6 +55,7 @@ class KpiInput:
     team: Team | None = None
     project: Project | None = None
     goal: Goal | None = None
+    request_type: RequestType | None = None
     position: int = 0
 
 
@@ -69,6 +71,8 @@ def _save_kpi(kpi: Kpi, data: KpiInput) -> Kpi:
         scope = getattr(data, name)
         if scope is not None and scope.organization_id != kpi.organization_id:
             raise ValidationError({name: _("Choose a team, project or goal of this organisation.")})
+    if data.request_type and data.request_type.organization_id != kpi.organization_id:
+        raise ValidationError({"request_type": _("Choose a request type of this organisation.")})
     kpi.full_clean()
     kpi.save()
     return kpi
@@ -82,7 +86,7 @@ def kpi_create(*, actor: Membership, data: KpiInput) -> Kpi:
 
 
 # What a computed KPI's stored values depend on: change one and they are of another figure.
-COMPUTED_FROM = ("source", "frequency", "team_id", "project_id", "goal_id")
+COMPUTED_FROM = ("source", "frequency", "team_id", "project_id", "goal_id", "request_type_id")
 
 
 @transaction.atomic

@@ -356,3 +356,60 @@ def test_a_manager_adds_the_kpi_with_a_target_and_it_shows_red_amber_or_green(
     tile = page.split(f'/kpis/{kpi.pk}/"')[0].rsplit("<a ", 1)[1]
     assert "rag-red" in tile  # 40% against 90%, red below 75%
     assert '<strong class="kpi-value">40%</strong>' in page
+
+
+def kpi_form(**fields: object) -> dict[str, object]:
+    return {
+        "name": "", "source": Source.FIRST_RESPONSE_ON_TIME, "unit": "percent",
+        "direction": "increase", "decimals": 0, "target": 90, "amber_threshold": 90,
+        "red_threshold": 75, "frequency": "weekly", "position": 0,
+    } | fields  # fmt: skip
+
+
+@time_machine.travel(NEXT_MONDAY, tick=False)
+def test_a_kpi_of_one_request_type_is_its_teams(
+    tenant: Tenant, desks: dict[str, Desk], client
+) -> None:
+    complaints = desks["user_ops"].types["Complaint escalation"]
+    client.force_login(tenant.manager.user)
+    url = reverse("metrics:kpi_create", args=["acme"])
+    assert "User Operations · Complaint escalation" in client.get(url).content.decode()
+    response = client.post(url, kpi_form(request_type=complaints.pk))
+    assert response.status_code == 302
+    kpi = Kpi.objects.get(request_type=complaints)
+    assert kpi.team == desks["user_ops"].team  # the type's team: its lead answers for it
+    assert kpi.label == "First responses on time · User Operations · Complaint escalation"
+    # The week's complaints: one answered on time, one missed (of the team's 2 in 5).
+    assert compute(kpi, WEEK) == 50
+    assert compute(request_kpis(tenant, team=kpi.team)[kpi.source], WEEK) == 40
+    page = client.get(reverse("metrics:kpi_detail", args=["acme", kpi.pk])).content.decode()
+    assert " · User Operations · Complaint escalation</p>" in page
+
+
+def test_a_request_type_narrows_only_a_kpi_of_requests_of_its_own_team(
+    tenant: Tenant, desks: dict[str, Desk], client
+) -> None:
+    complaints = desks["user_ops"].types["Complaint escalation"]
+    rivals = RequestType.objects.exclude(organization=tenant.organization).first()
+    client.force_login(tenant.manager.user)
+    url = reverse("metrics:kpi_create", args=["acme"])
+    refusals = [
+        (
+            kpi_form(source=Source.THROUGHPUT, unit="count", request_type=complaints.pk),
+            "Only a KPI of requests (first responses or resolutions on time, requester "
+            "satisfaction) counts one request type.",
+        ),
+        (
+            kpi_form(request_type=complaints.pk, team=desks["engineering"].team.pk),
+            "This request type is another team&#x27;s: choose its team, or no team.",
+        ),
+        (
+            kpi_form(request_type=rivals.pk),
+            "Select a valid choice.",
+        ),
+    ]
+    for form, error in refusals:
+        response = client.post(url, form)
+        assert response.status_code == 200  # the form again, with the field's error
+        assert error in response.content.decode()
+    assert not Kpi.objects.exists()
