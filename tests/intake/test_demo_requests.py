@@ -141,6 +141,11 @@ def test_the_dashboard_shows_the_share_answered_on_time(seeded_at: datetime, cli
     assert {Source.FIRST_RESPONSE_ON_TIME, Source.REQUESTER_SATISFACTION} <= {
         kpi.source for kpi in kpis
     }
+    # Complaints have a KPI of their own, with a history the nightly job would have kept.
+    complaints = kpis.get(request_type__name="Complaint escalation")
+    team = complaints.team.name
+    assert complaints.label == f"First responses on time · {team} · Complaint escalation"
+    assert f'/kpis/{complaints.pk}/"' in page and complaints.measurements.exists()
 
 
 def test_seeding_again_adds_no_requests(db: None) -> None:
