@@ -125,6 +125,18 @@ def alternately(reads: dict[str, tuple], runs: int = RUNS) -> dict[str, tuple[in
     return result
 
 
+def print_ratios(rows: dict[str, tuple[int, float, float]], reference: str, decimals: int = 1):
+    """``alternately``'s rows as a table: queries, median, p95, and each median's ratio to
+    the ``reference`` row's."""
+    base = rows[reference][1]
+    width = max(len(name) for name in rows) + 2
+    print(f"{'':{width}} queries  median ms  p95 ms  median / reference")
+    for name, (queries, median, p95) in rows.items():
+        print(
+            f"{name:{width}} {queries:7}  {median:9.1f}  {p95:6.1f}  {median / base:5.{decimals}f}x"
+        )
+
+
 REFERENCE = """
 SELECT to_column_id,
        percentile_cont(0.5) WITHIN GROUP (ORDER BY spent),
@@ -171,10 +183,7 @@ def main() -> None:
             }
         )
         history = read_history(board, now=timezone.now())
-        base = rows[reference_name][1]
-        print(f"{'':52} queries  median ms  p95 ms  median / reference")
-        for name, (queries, median, p95) in rows.items():
-            print(f"{name:52} {queries:7}  {median:9.1f}  {p95:6.1f}  {median / base:5.1f}x")
+        print_ratios(rows, reference_name)
         print(
             "bottleneck:",
             history.bottleneck.name if history.bottleneck else None,

@@ -20,7 +20,7 @@ from bisect import bisect_left
 from datetime import timedelta
 from itertools import accumulate
 
-from board_flow import alternately
+from board_flow import alternately, print_ratios
 from common import Client, big_project, throwaway_database
 from django.core.cache import cache
 from django.db import connection
@@ -106,10 +106,7 @@ def main() -> None:
                 reference_name: (lambda: plain_runs(history), None),
             }
         )
-        base = rows[reference_name][1]
-        print(f"{'':52} queries  median ms  p95 ms  median / reference")
-        for name, (queries, median, p95) in rows.items():
-            print(f"{name:52} {queries:7}  {median:9.1f}  {p95:6.1f}  {median / base:5.2f}x")
+        print_ratios(rows, reference_name, decimals=2)
         print(
             f"history: {len(history.days)} working days, {history.done_total} cards done;",
             f"{history.remaining} left; working days for 50/85/95%: {forecast.working_days}",

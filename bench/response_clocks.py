@@ -21,7 +21,7 @@ import zoneinfo
 from datetime import datetime, timedelta
 
 import redis
-from board_flow import alternately
+from board_flow import alternately, print_ratios
 from common import throwaway_database
 from django.db import connection
 from django.test import override_settings
@@ -185,10 +185,7 @@ def main() -> None:
             },
             runs=RUNS,
         )
-        base = rows[reference_name][1]
-        print(f"{'':40} queries  median ms  p95 ms  median / reference")
-        for name, (queries, median, p95) in rows.items():
-            print(f"{name:40} {queries:7}  {median:9.1f}  {p95:6.1f}  {median / base:5.1f}x")
+        print_ratios(rows, reference_name)
         print(f"due: {len(plan_alerts(now=NOW)):,} clocks")
         for label, query in (("to warn", clocks_to_warn(NOW)), ("missed", clocks_missed(NOW))):
             print(f"EXPLAIN ({label}):")

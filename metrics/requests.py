@@ -2,9 +2,9 @@
 targets, and how its requesters rate it (issue 18), read from intake's response clocks and
 ratings alone.
 
-A clock counts in the period in which its outcome became known (``decided_at``): when it
-was missed (``breached_at``), else when it stopped, else, still running, when it will be
-missed (``due_at``). So a clock missed and still open counts as late as soon as it is
+A clock counts in the period in which its outcome became known
+(``intake.models.clock_decided_at``, indexed): when it was missed (``breached_at``), else
+when it stopped, else, still running, when it will be missed (``due_at``). So a clock missed and still open counts as late as soon as it is
 missed, even before the scan has marked it, and a clock missed in one period and answered
 in the next counts once, in the first. It is on time only when it stopped within its
 target and was never missed. A paused clock (the team waits on the requester) is not
@@ -20,20 +20,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from django.db.models import Case, Count, F, Q, QuerySet, Sum, When
-from django.db.models.functions import Coalesce
+from django.db.models import Count, Q, QuerySet, Sum
 
-from intake.models import ClockKind, Rating, Request, ResponseClock
+from intake.models import ClockKind, Rating, Request, ResponseClock, clock_decided_at
 from projects.goals import format_value
 from projects.models import Unit
-
-
-def decided_at() -> Coalesce:
-    """When a clock's outcome became known: missed, else stopped, else (running) due."""
-    return Coalesce(
-        "breached_at", "stopped_at", Case(When(running_since__isnull=False, then=F("due_at")))
-    )
-
 
 # A decided clock was on time when it stopped within its target and was never missed.
 ON_TIME = Q(on_time=True, breached_at__isnull=True)
@@ -45,7 +36,7 @@ def clocks_decided(
     """The clocks of ``requests`` whose outcome became known in [begin, until)."""
     return (
         ResponseClock.objects.filter(request__in=requests)
-        .alias(decided=decided_at())
+        .alias(decided=clock_decided_at())
         .filter(decided__gte=begin, decided__lt=until)
     )
 
