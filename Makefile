@@ -53,7 +53,7 @@ test-moments: install
 
 # Benchmarks: seed data at scale in a throwaway PostgreSQL database and print figures.
 bench: install
-	$(BIN)/python -m tests.services sh -c 'cd bench && for script in org_pages goal_pages board_pages card_move raci_matrix kpi_dashboard cards_api my_work search board_flow forecast reminders delivery digest; do echo "== $$script"; ../$(BIN)/python $$script.py || exit 1; done'
+	$(BIN)/python -m tests.services sh -c 'cd bench && for script in org_pages goal_pages board_pages card_move raci_matrix kpi_dashboard cards_api my_work search board_flow forecast response_clocks request_kpis reminders delivery digest; do echo "== $$script"; ../$(BIN)/python $$script.py || exit 1; done'
 
 # The board over HTTP: gunicorn (3 workers, production settings) against the references in
 # bench/references.py, then the standup storm (about 15 minutes in all; wrk if installed).
