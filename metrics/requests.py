@@ -4,10 +4,10 @@ ratings alone.
 
 A clock counts in the period in which its outcome became known
 (``intake.models.clock_decided_at``, indexed): when it was missed (``breached_at``), else
-when it stopped, else, still running, when it will be missed (``due_at``). So a clock missed and still open counts as late as soon as it is
-missed, even before the scan has marked it, and a clock missed in one period and answered
-in the next counts once, in the first. It is on time only when it stopped within its
-target and was never missed. A paused clock (the team waits on the requester) is not
+when it stopped, else, still running, when it will be missed (``due_at``). So a clock
+missed and still open counts as late as soon as it is missed, even before the scan has
+marked it, and a clock missed in one period and answered in the next counts once, in the
+first. It is on time only when it stopped within its target and was never missed. A paused clock (the team waits on the requester) is not
 decided until it runs again and stops or is missed.
 
 Ratings count in the period they were given. The formulas are in docs/metrics.md; the KPIs

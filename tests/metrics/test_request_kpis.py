@@ -24,7 +24,7 @@ from intake.models import (
 from kanban.models import Board, Card
 from metrics.computations import compute
 from metrics.digest import digest_preview, plan_digests
-from metrics.models import Frequency, Kpi, Source
+from metrics.models import REQUEST_SOURCES, Frequency, Kpi, Source
 from metrics.requests import request_figures_by_team
 from metrics.retrospectives.report import Subject, report_for
 from metrics.retrospectives.services import retrospective_build
@@ -40,11 +40,6 @@ pytestmark = pytest.mark.django_db
 
 FRIDAY = datetime(2026, 11, 20, 12, tzinfo=SHANGHAI)  # in the week of 16 November
 NEXT_MONDAY = datetime(2026, 11, 23, 9, tzinfo=SHANGHAI)
-REQUEST_SOURCES = (
-    Source.FIRST_RESPONSE_ON_TIME,
-    Source.RESOLUTION_ON_TIME,
-    Source.REQUESTER_SATISFACTION,
-)
 
 
 class Desk:
@@ -162,6 +157,14 @@ def request_kpis(tenant: Tenant, team: Team | None = None) -> dict[str, Kpi]:
         )
         for source in REQUEST_SOURCES
     }
+
+
+def kpi_form(**fields: object) -> dict[str, object]:
+    return {
+        "name": "", "source": Source.FIRST_RESPONSE_ON_TIME, "unit": "percent",
+        "direction": "increase", "decimals": 0, "target": 90, "amber_threshold": 90,
+        "red_threshold": 75, "frequency": "weekly", "position": 0,
+    } | fields  # fmt: skip
 
 
 @time_machine.travel(NEXT_MONDAY, tick=False)
@@ -344,11 +347,8 @@ def test_a_manager_adds_the_kpi_with_a_target_and_it_shows_red_amber_or_green(
 ) -> None:
     client.force_login(tenant.manager.user)
     response = client.post(
-        reverse("metrics:kpi_create", args=["acme"]),
-        {"name": "", "source": Source.FIRST_RESPONSE_ON_TIME, "unit": "percent", "direction": "increase",
-         "decimals": 0, "target": 90, "amber_threshold": 90, "red_threshold": 75, "frequency": "weekly",
-         "team": desks["user_ops"].team.pk, "position": 0},
-    )  # fmt: skip
+        reverse("metrics:kpi_create", args=["acme"]), kpi_form(team=desks["user_ops"].team.pk)
+    )
     assert response.status_code == 302
     kpi = Kpi.objects.get(source=Source.FIRST_RESPONSE_ON_TIME)
     assert kpi.label == "First responses on time · User Operations"
@@ -356,14 +356,6 @@ def test_a_manager_adds_the_kpi_with_a_target_and_it_shows_red_amber_or_green(
     tile = page.split(f'/kpis/{kpi.pk}/"')[0].rsplit("<a ", 1)[1]
     assert "rag-red" in tile  # 40% against 90%, red below 75%
     assert '<strong class="kpi-value">40%</strong>' in page
-
-
-def kpi_form(**fields: object) -> dict[str, object]:
-    return {
-        "name": "", "source": Source.FIRST_RESPONSE_ON_TIME, "unit": "percent",
-        "direction": "increase", "decimals": 0, "target": 90, "amber_threshold": 90,
-        "red_threshold": 75, "frequency": "weekly", "position": 0,
-    } | fields  # fmt: skip
 
 
 @time_machine.travel(NEXT_MONDAY, tick=False)
